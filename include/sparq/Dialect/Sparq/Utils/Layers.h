@@ -1,0 +1,58 @@
+//===- Layers.h - Finding the weights of a model ----------------*- C++ -*-===//
+//
+// A "layer" is an op that consumes a weight: a matmul, batch matmul or
+// convolution of linalg, tosa or sparq. These helpers find layers, their
+// weight operands and how those weights are laid out, and name layers
+// stably for reports and recipes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_DIALECT_SPARQ_UTILS_LAYERS_H
+#define SPARQ_DIALECT_SPARQ_UTILS_LAYERS_H
+
+#include "sparq/Dialect/Sparq/IR/SparqOps.h"
+
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+
+#include <string>
+
+namespace mlir::sparq {
+
+/// The weight operand of a layer and its layout.
+struct WeightOperand {
+  /// Index of the weight among the op's operands.
+  unsigned operandIndex = 0;
+  /// Axis of the weight that indexes output channels / features.
+  int64_t outAxis = -1;
+  /// Axis of the weight that is reduced over together with the input
+  /// channels / features, or -1 when there is none (depthwise convolution).
+  int64_t inAxis = -1;
+};
+
+/// Returns the weight operand of `op` if `op` is a layer Sparq understands.
+std::optional<WeightOperand> getWeightOperand(Operation *op);
+
+/// One layer of a model, in program order.
+struct Layer {
+  std::string name;
+  Operation *op = nullptr;
+  WeightOperand weight;
+  /// The innermost annotation on the weight, or null.
+  AnnotateOp annotation;
+  /// The weight with annotations stripped: a constant, a compressed weight
+  /// or a value computed at run time.
+  Value source;
+};
+
+/// Follows `sparq.annotate` ops back to the annotated value.
+Value stripAnnotations(Value value);
+
+/// Collects the layers under `root` in program order. Each layer is named by
+/// the `layer` attribute of its weight's annotation, else by a `NameLoc` on
+/// the op, else `<op-kind>_<index>` (index counted over all layers).
+SmallVector<Layer> collectLayers(Operation *root);
+
+} // namespace mlir::sparq
+
+#endif // SPARQ_DIALECT_SPARQ_UTILS_LAYERS_H

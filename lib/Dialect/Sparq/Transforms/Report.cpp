@@ -1,0 +1,246 @@
+//===- Report.cpp - Per-layer size and format report ----------------------===//
+
+#include "sparq/Dialect/Sparq/Transforms/Passes.h"
+
+#include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Utils/Layers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::sparq {
+#define GEN_PASS_DEF_SPARQREPORT
+#include "sparq/Dialect/Sparq/Transforms/Passes.h.inc"
+} // namespace mlir::sparq
+
+using namespace mlir;
+using namespace mlir::sparq;
+
+namespace {
+
+struct LayerRow {
+  std::string name, op, format, target;
+  SmallVector<int64_t> shape;
+  int64_t params = 0, bytes = 0;
+  /// Fraction of zero weights, or negative when unknown.
+  double sparsity = -1.0;
+};
+
+std::string attrToString(Attribute attr) {
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  attr.print(os);
+  return str;
+}
+
+/// Counts zero elements in raw element data (float zeros of either sign).
+int64_t countZeros(ArrayRef<char> raw, Type elementType) {
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  if (bits % 8 != 0)
+    return -1;
+  unsigned bytes = bits / 8;
+  bool isFloat = isa<FloatType>(elementType);
+  int64_t zeros = 0;
+  for (size_t i = 0; i + bytes <= raw.size(); i += bytes) {
+    uint64_t v = 0;
+    std::memcpy(&v, raw.data() + i, bytes);
+    if (isFloat)
+      v &= ~(uint64_t(1) << (bits - 1)); // -0.0 is zero too.
+    zeros += v == 0;
+  }
+  return zeros;
+}
+
+/// The fraction of zeros in a constant, or a negative value when unknown.
+double getConstantSparsity(Attribute value, ShapedType type) {
+  int64_t n = type.getNumElements();
+  if (n == 0 || !type.getElementType().isIntOrFloat())
+    return -1.0;
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (dense.isSplat()) {
+      ArrayRef<char> one = dense.getRawData();
+      return countZeros(one, type.getElementType()) == 1 ? 1.0 : 0.0;
+    }
+    raw = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return -1.0;
+    raw = blob->getData();
+  } else {
+    return -1.0;
+  }
+  int64_t zeros = countZeros(raw, type.getElementType());
+  return zeros < 0 ? -1.0 : double(zeros) / double(n);
+}
+
+/// The fraction of zeros a compressed weight's storage implies.
+double getCompressedSparsity(AssembleOp assemble) {
+  CompressedType type = assemble.getResult().getType();
+  SparsitySpecAttr sparsity = type.getSparsity();
+  if (!sparsity)
+    return 0.0;
+  double total = double(type.getNumElements());
+  auto indices = cast<RankedTensorType>(assemble.getIndices().getType());
+  switch (sparsity.getKind()) {
+  case SparsityKind::NM:
+    return 1.0 - double(sparsity.getN()) / double(sparsity.getM());
+  case SparsityKind::Unstructured:
+    return 1.0 - double(indices.getDimSize(0)) / total;
+  case SparsityKind::Block: {
+    ArrayRef<int64_t> block = sparsity.getBlockShape();
+    return 1.0 - double(indices.getDimSize(0) * block[0] * block[1]) / total;
+  }
+  case SparsityKind::Channel:
+    return 1.0 - double(indices.getDimSize(0)) /
+                     double(type.getShape()[sparsity.getAxis()]);
+  }
+  return -1.0;
+}
+
+LayerRow makeRow(const Layer &layer) {
+  LayerRow row;
+  row.name = layer.name;
+  row.op = layer.op->getName().getStringRef().str();
+  if (AnnotateOp annotation = layer.annotation)
+    row.target = attrToString(annotation.getSpec());
+  Type type = layer.source.getType();
+  if (auto compressed = dyn_cast<CompressedType>(type)) {
+    row.shape.assign(compressed.getShape().begin(),
+                     compressed.getShape().end());
+    row.params = compressed.getNumElements();
+    row.format = attrToString(compressed.getSpec());
+    if (auto assemble = layer.source.getDefiningOp<AssembleOp>()) {
+      row.bytes = assemble.getStorageBytes();
+      row.sparsity = getCompressedSparsity(assemble);
+    }
+    return row;
+  }
+  auto shaped = cast<ShapedType>(type);
+  row.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+  row.params = shaped.hasStaticShape() ? shaped.getNumElements() : 0;
+  row.bytes = getTensorStorageBytes(shaped);
+  llvm::raw_string_ostream(row.format) << shaped.getElementType();
+  if (auto cst = layer.source.getDefiningOp<arith::ConstantOp>())
+    row.sparsity = getConstantSparsity(cst.getValue(), shaped);
+  else
+    row.format += " (computed)";
+  return row;
+}
+
+double bitsPerWeight(int64_t bytes, int64_t params) {
+  return params ? 8.0 * double(bytes) / double(params) : 0.0;
+}
+
+void printTable(ArrayRef<LayerRow> rows, raw_ostream &os) {
+  size_t nameWidth = 5, opWidth = 2;
+  for (const LayerRow &row : rows) {
+    nameWidth = std::max(nameWidth, row.name.size());
+    opWidth = std::max(opWidth, row.op.size());
+  }
+  auto pad = [&](StringRef s, size_t width) {
+    os << s;
+    os.indent(width + 2 - std::min(width, s.size()));
+  };
+  pad("layer", nameWidth);
+  pad("op", opWidth);
+  os << llvm::format("%12s %12s %6s %9s  ", "params", "bytes", "bits",
+                     "sparsity")
+     << "format -> target\n";
+  int64_t totalParams = 0, totalBytes = 0;
+  for (const LayerRow &row : rows) {
+    pad(row.name, nameWidth);
+    pad(row.op, opWidth);
+    os << llvm::format("%12lld %12lld %6.2f ", (long long)row.params,
+                       (long long)row.bytes,
+                       bitsPerWeight(row.bytes, row.params));
+    if (row.sparsity < 0)
+      os << llvm::format("%9s  ", "?");
+    else
+      os << llvm::format("%8.1f%%  ", 100.0 * row.sparsity);
+    os << row.format;
+    if (!row.target.empty())
+      os << " -> " << row.target;
+    os << "\n";
+    totalParams += row.params;
+    totalBytes += row.bytes;
+  }
+  pad("total", nameWidth);
+  pad("", opWidth);
+  os << llvm::format("%12lld %12lld %6.2f\n", (long long)totalParams,
+                     (long long)totalBytes,
+                     bitsPerWeight(totalBytes, totalParams));
+}
+
+void writeJson(ArrayRef<LayerRow> rows, raw_ostream &os) {
+  llvm::json::OStream json(os, /*IndentSize=*/2);
+  int64_t totalParams = 0, totalBytes = 0;
+  json.object([&] {
+    json.attributeArray("layers", [&] {
+      for (const LayerRow &row : rows) {
+        json.object([&] {
+          json.attribute("name", row.name);
+          json.attribute("op", row.op);
+          json.attributeArray("shape", [&] {
+            for (int64_t d : row.shape)
+              json.value(d);
+          });
+          json.attribute("params", row.params);
+          json.attribute("bytes", row.bytes);
+          json.attribute("bits_per_weight",
+                         bitsPerWeight(row.bytes, row.params));
+          if (row.sparsity >= 0)
+            json.attribute("sparsity", row.sparsity);
+          else
+            json.attribute("sparsity", nullptr);
+          json.attribute("format", row.format);
+          if (!row.target.empty())
+            json.attribute("target", row.target);
+        });
+        totalParams += row.params;
+        totalBytes += row.bytes;
+      }
+    });
+    json.attributeObject("total", [&] {
+      json.attribute("params", totalParams);
+      json.attribute("bytes", totalBytes);
+      json.attribute("bits_per_weight", bitsPerWeight(totalBytes, totalParams));
+    });
+  });
+  os << "\n";
+}
+
+struct SparqReportPass : public sparq::impl::SparqReportBase<SparqReportPass> {
+  using SparqReportBase::SparqReportBase;
+
+  void runOnOperation() override {
+    SmallVector<LayerRow> rows;
+    for (const Layer &layer : collectLayers(getOperation()))
+      rows.push_back(makeRow(layer));
+    if (table)
+      printTable(rows, llvm::errs());
+    if (!json.empty()) {
+      // writeToOutput writes a temporary file and renames it: never a
+      // half-written report.
+      if (llvm::Error err = llvm::writeToOutput(
+              json, [&](raw_ostream &os) -> llvm::Error {
+                writeJson(rows, os);
+                return llvm::Error::success();
+              })) {
+        getOperation().emitError()
+            << "sparq-report: cannot write '" << json
+            << "': " << llvm::toString(std::move(err));
+        return signalPassFailure();
+      }
+    }
+    markAllAnalysesPreserved();
+  }
+};
+
+} // namespace
