@@ -3,6 +3,7 @@
 #ifndef SPARQ_INITALL_H
 #define SPARQ_INITALL_H
 
+#include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
@@ -16,7 +17,10 @@ inline void registerAllSparqDialects(DialectRegistry &registry) {
 }
 
 /// Registers every Sparq pass (and pipeline) with the global registry.
-inline void registerAllSparqPasses() { registerSparqPasses(); }
+inline void registerAllSparqPasses() {
+  registerSparqPasses();
+  registerSparqConversionPasses();
+}
 
 } // namespace mlir::sparq
 

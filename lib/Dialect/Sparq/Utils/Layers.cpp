@@ -113,6 +113,8 @@ SmallVector<Layer> mlir::sparq::collectLayers(Operation *root) {
     layer.source = stripAnnotations(value);
     if (layer.annotation && layer.annotation.getLayer())
       layer.name = layer.annotation.getLayer()->str();
+    else if (auto name = op->getAttrOfType<StringAttr>(kLayerAttrName))
+      layer.name = name.str();
     else if (auto name = getLocName(op->getLoc()))
       layer.name = *name;
     else

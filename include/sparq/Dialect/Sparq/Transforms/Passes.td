@@ -60,6 +60,56 @@ def SparqAnnotate : Pass<"sparq-annotate", "ModuleOp"> {
   let dependentDialects = ["::mlir::sparq::SparqDialect"];
 }
 
+def SparqQuantize : Pass<"sparq-quantize", "ModuleOp"> {
+  let summary = "Quantize annotated constant weights into packed compressed weights";
+  let description = [{
+    For every layer whose constant weight carries a `sparq.annotate` with a
+    `#sparq.quant` spec (alone; sparsity and low rank are applied by their own
+    passes), computes scales (and zero points) as the spec says, quantizes
+    with the spec's rounding, packs the codes and replaces the weight by a
+    `sparq.assemble` of real constants: packed `i8` data, scales, zero points
+    and the global scale. Constants of 1 KiB or more become `dense_resource`
+    blobs.
+
+    A `linalg.matmul` with a `[K, N]` weight becomes a `sparq.matmul` on the
+    weight transposed to `[N, K]` (so groups run along the reduction axis and
+    rows are contiguous), plus a `linalg.add` when its accumulator is not a
+    zero fill. Other layers (convolutions, batch matmuls, tosa ops) keep their
+    op and read the weight through `sparq.dequantize`.
+
+    The weight error of each layer is recorded on its `sparq.assemble` as
+    `sparq.sqnr_db` (signal-to-quantization-noise ratio in dB) and
+    `sparq.max_abs_error`, which `sparq-report` prints. Non-finite weights
+    are an error.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense_resource<fc1> : tensor<4096x4096xf32>
+    %a = sparq.annotate %w : tensor<4096x4096xf32>
+           with #sparq.quant<i4, per_group(axis = 0, size = 128)> {layer = "fc1"}
+    %y = linalg.matmul ins(%x, %a : tensor<1x4096xf32>, tensor<4096x4096xf32>)
+                       outs(%zero : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+    ```
+    After:
+    ```mlir
+    %d = arith.constant dense_resource<fc1.data> : tensor<4096x2048xi8>
+    %s = arith.constant dense_resource<fc1.scales> : tensor<4096x32xf32>
+    %w = sparq.assemble %d : tensor<4096x2048xi8> scales %s : tensor<4096x32xf32>
+           -> !sparq.compressed<4096x4096xf32, #sparq.quant<i4, per_group(axis = 1, size = 128)>>
+    %y = sparq.matmul %x, %w : tensor<1x4096xf32>, !sparq.compressed<...> -> tensor<1x4096xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numQuantized", "quantized", "Number of weights quantized">,
+    Statistic<"bytesBefore", "bytes-before", "Weight bytes before">,
+    Statistic<"bytesAfter", "bytes-after", "Weight bytes after">
+  ];
+  let dependentDialects = ["::mlir::sparq::SparqDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def SparqReport : Pass<"sparq-report", "ModuleOp"> {
   let summary = "Print per-layer parameters, bytes, bits, sparsity and formats";
   let description = [{

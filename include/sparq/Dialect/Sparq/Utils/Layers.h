@@ -19,6 +19,10 @@
 
 namespace mlir::sparq {
 
+/// The discardable attribute that names a layer on its op, kept when passes
+/// replace the weight's annotation.
+constexpr llvm::StringLiteral kLayerAttrName = "sparq.layer";
+
 /// The weight operand of a layer and its layout.
 struct WeightOperand {
   /// Index of the weight among the op's operands.
@@ -49,8 +53,8 @@ struct Layer {
 Value stripAnnotations(Value value);
 
 /// Collects the layers under `root` in program order. Each layer is named by
-/// the `layer` attribute of its weight's annotation, else by a `NameLoc` on
-/// the op, else `<op-kind>_<index>` (index counted over all layers).
+/// the `layer` attribute of its weight's annotation, else by the op's
+/// `sparq.layer` attribute, else by a `NameLoc` on the op, else `<op-kind>_<index>` (index counted over all layers).
 SmallVector<Layer> collectLayers(Operation *root);
 
 } // namespace mlir::sparq

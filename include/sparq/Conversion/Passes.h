@@ -1,0 +1,15 @@
+//===- Passes.h - Sparq conversion passes -----------------------*- C++ -*-===//
+
+#ifndef SPARQ_CONVERSION_PASSES_H
+#define SPARQ_CONVERSION_PASSES_H
+
+#include "sparq/Conversion/SparqToLinalg/SparqToLinalg.h"
+
+namespace mlir::sparq {
+
+#define GEN_PASS_REGISTRATION
+#include "sparq/Conversion/Passes.h.inc"
+
+} // namespace mlir::sparq
+
+#endif // SPARQ_CONVERSION_PASSES_H

@@ -1,0 +1,86 @@
+//===- Constants.cpp - Reading and writing constant weights ---------------===//
+
+#include "sparq/Dialect/Sparq/Utils/Constants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::sparq;
+
+/// Decodes little-endian raw elements of a float type to floats.
+static std::vector<float> decodeRaw(ArrayRef<char> raw, FloatType type,
+                                    int64_t count) {
+  std::vector<float> out(count);
+  if (type.isF32()) {
+    std::memcpy(out.data(), raw.data(), count * sizeof(float));
+    return out;
+  }
+  unsigned bytes = type.getWidth() / 8;
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, raw.data() + i * bytes, bytes);
+    APFloat f(type.getFloatSemantics(), APInt(type.getWidth(), bits));
+    bool losesInfo;
+    f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &losesInfo);
+    out[i] = f.convertToFloat();
+  }
+  return out;
+}
+
+FailureOr<std::vector<float>>
+mlir::sparq::readFloatConstant(Attribute value, ShapedType type) {
+  auto floatType = dyn_cast<FloatType>(type.getElementType());
+  if (!floatType || !isa<Float32Type, Float16Type, BFloat16Type>(floatType) ||
+      !type.hasStaticShape())
+    return failure();
+  int64_t n = type.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (dense.isSplat())
+      return std::vector<float>(
+          n, decodeRaw(dense.getRawData(), floatType, 1).front());
+    return decodeRaw(dense.getRawData(), floatType, n);
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob ||
+        int64_t(blob->getData().size()) != n * (floatType.getWidth() / 8))
+      return failure();
+    return decodeRaw(blob->getData(), floatType, n);
+  }
+  return failure();
+}
+
+Value mlir::sparq::createConstant(OpBuilder &b, Location loc,
+                                  RankedTensorType type, ArrayRef<char> bytes,
+                                  StringRef blobName) {
+  TypedAttr attr;
+  if (int64_t(bytes.size()) >= kResourceThresholdBytes) {
+    attr = DenseResourceElementsAttr::get(
+        type, blobName,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(int64_t)));
+  } else {
+    attr = DenseElementsAttr::getFromRawBuffer(type, bytes);
+  }
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+std::vector<char> mlir::sparq::encodeFloats(ArrayRef<float> values,
+                                            Type type) {
+  auto floatType = cast<FloatType>(type);
+  unsigned bytes = llvm::divideCeil(floatType.getWidth(), 8);
+  std::vector<char> out(values.size() * bytes);
+  for (auto [i, v] : llvm::enumerate(values)) {
+    APFloat f(v);
+    bool losesInfo;
+    f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &losesInfo);
+    uint64_t bits = f.bitcastToAPInt().getZExtValue();
+    std::memcpy(out.data() + i * bytes, &bits, bytes);
+  }
+  return out;
+}
