@@ -4,7 +4,8 @@
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
-set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg)
+set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
+  SparqPipelines)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)

@@ -6,6 +6,7 @@
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
+#include "sparq/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -20,6 +21,7 @@ inline void registerAllSparqDialects(DialectRegistry &registry) {
 inline void registerAllSparqPasses() {
   registerSparqPasses();
   registerSparqConversionPasses();
+  registerSparqPipelines();
 }
 
 } // namespace mlir::sparq

@@ -1,0 +1,42 @@
+//===- Pipelines.cpp - Sparq pass pipelines -------------------------------===//
+
+#include "sparq/Pipelines/Pipelines.h"
+
+#include "sparq/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::sparq;
+
+void mlir::sparq::buildCpuReferencePipeline(
+    OpPassManager &pm, const CpuReferencePipelineOptions &) {
+  pm.addPass(createConvertSparqToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::sparq::registerSparqPipelines() {
+  PassPipelineRegistration<CpuReferencePipelineOptions>(
+      "sparq-cpu-reference",
+      "Lower Sparq ops and linalg to the LLVM dialect through the reference "
+      "decode path and scalar loops (correct, not fast)",
+      buildCpuReferencePipeline);
+}
