@@ -13,6 +13,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+
 namespace mlir::sparq {
 #define GEN_PASS_DEF_SPARQREPORT
 #include "sparq/Dialect/Sparq/Transforms/Passes.h.inc"
@@ -29,6 +31,8 @@ struct LayerRow {
   int64_t params = 0, bytes = 0;
   /// Fraction of zero weights, or negative when unknown.
   double sparsity = -1.0;
+  /// Weight error against the original, when a compression pass measured it.
+  std::optional<double> sqnrDb, maxAbsError;
 };
 
 std::string attrToString(Attribute attr) {
@@ -110,15 +114,23 @@ LayerRow makeRow(const Layer &layer) {
   row.op = layer.op->getName().getStringRef().str();
   if (AnnotateOp annotation = layer.annotation)
     row.target = attrToString(annotation.getSpec());
-  Type type = layer.source.getType();
+  Value source = layer.source;
+  // Layers that read a compressed weight through sparq.dequantize.
+  if (auto dequantize = source.getDefiningOp<DequantizeOp>())
+    source = dequantize.getInput();
+  Type type = source.getType();
   if (auto compressed = dyn_cast<CompressedType>(type)) {
     row.shape.assign(compressed.getShape().begin(),
                      compressed.getShape().end());
     row.params = compressed.getNumElements();
     row.format = attrToString(compressed.getSpec());
-    if (auto assemble = layer.source.getDefiningOp<AssembleOp>()) {
+    if (auto assemble = source.getDefiningOp<AssembleOp>()) {
       row.bytes = assemble.getStorageBytes();
       row.sparsity = getCompressedSparsity(assemble);
+      if (auto sqnr = assemble->getAttrOfType<FloatAttr>("sparq.sqnr_db"))
+        row.sqnrDb = sqnr.getValueAsDouble();
+      if (auto err = assemble->getAttrOfType<FloatAttr>("sparq.max_abs_error"))
+        row.maxAbsError = err.getValueAsDouble();
     }
     return row;
   }
@@ -150,8 +162,8 @@ void printTable(ArrayRef<LayerRow> rows, raw_ostream &os) {
   };
   pad("layer", nameWidth);
   pad("op", opWidth);
-  os << llvm::format("%12s %12s %6s %9s  ", "params", "bytes", "bits",
-                     "sparsity")
+  os << llvm::format("%12s %12s %6s %9s %9s  ", "params", "bytes", "bits",
+                     "sparsity", "sqnr(dB)")
      << "format -> target\n";
   int64_t totalParams = 0, totalBytes = 0;
   for (const LayerRow &row : rows) {
@@ -163,7 +175,11 @@ void printTable(ArrayRef<LayerRow> rows, raw_ostream &os) {
     if (row.sparsity < 0)
       os << llvm::format("%9s  ", "?");
     else
-      os << llvm::format("%8.1f%%  ", 100.0 * row.sparsity);
+      os << llvm::format("%8.1f%% ", 100.0 * row.sparsity);
+    if (row.sqnrDb)
+      os << llvm::format("%9.2f  ", *row.sqnrDb);
+    else
+      os << llvm::format("%9s  ", "-");
     os << row.format;
     if (!row.target.empty())
       os << " -> " << row.target;
@@ -199,6 +215,15 @@ void writeJson(ArrayRef<LayerRow> rows, raw_ostream &os) {
             json.attribute("sparsity", row.sparsity);
           else
             json.attribute("sparsity", nullptr);
+          // JSON has no infinity: an exact reconstruction reports null.
+          auto finiteOrNull = [&](StringRef key, std::optional<double> v) {
+            if (v && std::isfinite(*v))
+              json.attribute(key, *v);
+            else
+              json.attribute(key, nullptr);
+          };
+          finiteOrNull("sqnr_db", row.sqnrDb);
+          finiteOrNull("max_abs_error", row.maxAbsError);
           json.attribute("format", row.format);
           if (!row.target.empty())
             json.attribute("target", row.target);

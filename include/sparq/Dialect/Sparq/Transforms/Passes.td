@@ -121,6 +121,9 @@ def SparqReport : Pass<"sparq-report", "ModuleOp"> {
     * `bits`: bits per weight, `8 * bytes / params`;
     * `sparsity`: the fraction of zero weights (counted in a dense constant,
       implied by the storage of a compressed one);
+    * `sqnr(dB)` / `sqnr_db` and `max_abs_error`: the weight's error against
+      the original, as measured by the pass that compressed it (JSON `null`
+      when not measured or when the reconstruction is exact);
     * `format`: the element type of a dense weight or the spec of a
       compressed one; `target`: the spec of the weight's annotation.
 
