@@ -5,10 +5,12 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectImplementation.h"
-#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <cstdio>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::sparq;
@@ -41,6 +43,10 @@ parseSpecBody(AsmParser &p, StringRef attrName,
     return failure();
   if (parseFirst && parseFirst())
     return failure();
+  // An empty body (`#sparq.spec<>`) reaches the verifier, which says what is
+  // missing.
+  if (!parseFirst && succeeded(p.parseOptionalGreater()))
+    return success();
   llvm::StringSet<> seen;
   bool first = !parseFirst;
   while (first || succeeded(p.parseOptionalComma())) {
@@ -87,13 +93,22 @@ void printI64List(AsmPrinter &p, ArrayRef<int64_t> values) {
   p << "]";
 }
 
-/// Prints a fraction with the shortest decimal that reads back exactly.
+/// Prints a fraction with the shortest decimal that reads back exactly, in a
+/// form the MLIR lexer reads as a float: it needs a '.' (`1.0e-05`, not
+/// `1e-05`).
 void printFraction(AsmPrinter &p, const APFloat &value) {
-  SmallString<16> str;
-  value.toString(str, /*FormatPrecision=*/0, /*FormatMaxPadding=*/0,
-                 /*TruncateZero=*/false);
-  if (!StringRef(str).contains('.') && !StringRef(str).contains('e'))
-    str += ".0";
+  double d = value.convertToDouble();
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d)
+      break;
+  }
+  std::string str(buf);
+  if (str.find('.') == std::string::npos) {
+    size_t e = str.find('e');
+    str.insert(e == std::string::npos ? str.size() : e, ".0");
+  }
   p << str;
 }
 } // namespace
@@ -299,8 +314,26 @@ Attribute QuantSpecAttr::parse(AsmParser &p, Type) {
   bool narrowRange = false, saturate = true;
   ScaleSearch search = ScaleSearch::MinMax;
 
+  // Granularities (and schemes) exclude each other: remember the one given.
+  StringRef granularityKey, schemeKey;
+  auto checkExclusive = [&](StringRef &given, StringRef key,
+                            SMLoc keyLoc) -> ParseResult {
+    if (!given.empty())
+      return p.emitError(keyLoc) << "'" << key << "' conflicts with '" << given
+                                 << "' given earlier in #sparq.quant";
+    given = key;
+    return success();
+  };
   auto parseFirst = [&]() -> ParseResult { return p.parseType(storage); };
   auto parseEntry = [&](StringRef key, SMLoc keyLoc) -> ParseResult {
+    if (llvm::is_contained({"per_tensor", "per_channel", "per_group",
+                            "per_block"},
+                           key) &&
+        checkExclusive(granularityKey, key, keyLoc))
+      return failure();
+    if ((key == "symmetric" || key == "asymmetric") &&
+        checkExclusive(schemeKey, key, keyLoc))
+      return failure();
     if (key == "per_tensor") {
       granularity = Granularity::Tensor;
       return success();
@@ -543,14 +576,18 @@ Attribute SparsitySpecAttr::parse(AsmParser &p, Type) {
   // Which parameters each kind takes.
   bool needsRatio = kind != SparsityKind::NM;
   bool needsAxis = kind == SparsityKind::NM || kind == SparsityKind::Channel;
+  // Name the kind as it is written (`2:4`, not the enum's `n_m`).
+  std::string kindName = kind == SparsityKind::NM
+                             ? (Twine(n) + ":" + Twine(m)).str()
+                             : stringifySparsityKind(kind).str();
   if (needsRatio != hasRatio) {
-    p.emitError(loc) << stringifySparsityKind(kind)
+    p.emitError(loc) << kindName
                      << (needsRatio ? " sparsity needs a ratio"
                                     : " sparsity takes no ratio");
     return {};
   }
   if (needsAxis != hasAxis) {
-    p.emitError(loc) << stringifySparsityKind(kind)
+    p.emitError(loc) << kindName
                      << (needsAxis ? " sparsity needs an axis"
                                    : " sparsity takes no axis");
     return {};

@@ -5,9 +5,9 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -139,8 +139,10 @@ LayerRow makeRow(const Layer &layer) {
   row.params = shaped.hasStaticShape() ? shaped.getNumElements() : 0;
   row.bytes = getTensorStorageBytes(shaped);
   llvm::raw_string_ostream(row.format) << shaped.getElementType();
-  if (auto cst = layer.source.getDefiningOp<arith::ConstantOp>())
-    row.sparsity = getConstantSparsity(cst.getValue(), shaped);
+  // Any constant-like op (arith.constant, tosa.const, ...) holds the weight.
+  Attribute value;
+  if (matchPattern(layer.source, m_Constant(&value)))
+    row.sparsity = getConstantSparsity(value, shaped);
   else
     row.format += " (computed)";
   return row;
@@ -258,9 +260,10 @@ struct SparqReportPass : public sparq::impl::SparqReportBase<SparqReportPass> {
                 writeJson(rows, os);
                 return llvm::Error::success();
               })) {
+        // The error names the path already.
         getOperation().emitError()
-            << "sparq-report: cannot write '" << json
-            << "': " << llvm::toString(std::move(err));
+            << "sparq-report: cannot write the JSON report: "
+            << llvm::toString(std::move(err));
         return signalPassFailure();
       }
     }

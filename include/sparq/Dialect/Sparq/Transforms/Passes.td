@@ -31,7 +31,8 @@ def SparqAnnotate : Pass<"sparq-annotate", "ModuleOp"> {
     %w = arith.constant dense<...> : tensor<256x128xf32>
     %y = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x128xf32>) ...
     ```
-    After `--sparq-annotate="spec=#sparq.quant<i4, per_group(axis = 1, size = 64)>"`:
+    After `--sparq-annotate="spec='#sparq.quant<i4, per_group(axis = 1, size = 64)>'"` (quote the
+    spec inside the options: it contains commas):
     ```mlir
     %w = arith.constant dense<...> : tensor<256x128xf32>
     %a = sparq.annotate %w : tensor<256x128xf32>

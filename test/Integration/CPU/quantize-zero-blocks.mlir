@@ -1,0 +1,54 @@
+// Blocks whose weights are all zero get scale 1 (never 0 or NaN), decode
+// to zeros, and y stays finite.
+// sparq-quantize's packed bytes, scales and zero points are compared bit for
+// bit with an independent numpy implementation of the documented formulas
+// (Inputs/quant_ref.py check-ir); the model then runs through the reference
+// decode path (--sparq-cpu-reference) with mlir-runner, which prints
+// max |y - y_ref| for y_ref = x @ dequant_ref(W) (check-run).
+//
+// REQUIRES: numpy
+//
+// Tolerance 1e-4: the decoded weights equal the reference's bit for bit, so
+// y and y_ref differ only in summation (sequential f32 in MLIR, f64 rounded
+// to f32 in numpy): at most gamma_K * max sum_k |x_k w_k| + u |y|
+// (u = 2^-24), which check-run --ref recomputes and requires to be <= 1e-4.
+
+// DEFINE: %{ref} = %host_python %S/../Inputs/quant_ref.py
+// DEFINE: %{spec} =
+// DEFINE: %{gen} =
+// DEFINE: %{quantize} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz
+// DEFINE: %{execute} = sparq-opt %t/q.mlir --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol 1e-4 --ref %t/ref.npz
+
+// Symmetric int4 groups.
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32)>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 91 --special zeros
+// RUN: %{quantize} | FileCheck %s --check-prefixes=IR,ZERO
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// Asymmetric: z = qmin, f16 scale 1.
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 92 --special zeros
+// RUN: %{quantize} | FileCheck %s --check-prefixes=IR,ZERO
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// With the mse search.
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), search = mse>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 93 --special zeros
+// RUN: %{quantize} | FileCheck %s --check-prefixes=IR,ZERO
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// Per output channel, bf16 scales.
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1), scale = bf16>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 94 --special zeros
+// RUN: %{quantize} | FileCheck %s --check-prefixes=IR,ZERO
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// fp8 E5M2 per output channel.
+// REDEFINE: %{spec} = #sparq.quant<f8E5M2, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 95 --special zeros
+// RUN: %{quantize} | FileCheck %s --check-prefixes=IR,ZERO
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// IR: PASS quantized bytes match
+// ZERO: PASS 2 all-zero blocks have scale 1
+// EXEC: PASS max |y - y_ref|
