@@ -9,10 +9,8 @@
 //
 // REQUIRES: numpy
 //
-// XFAIL: *
-// roundScale computes ceil(std::log2(s)) in float: log2 of 2^k (1 + 2^-23)
-// rounds to k for most k, so the scale is 2^k < s and the group's max
-// saturates at 6 instead of being scaled (a C++ bug, not yet fixed).
+// Regression test: roundScale once computed ceil(std::log2(s)) in float,
+// which rounds log2(2^k (1 + 2^-23)) to k, giving a scale 2^k < s.
 //
 // Tolerance 1e-4: the decoded weights equal the reference's bit for bit, so
 // y and y_ref differ only in summation (sequential f32 in MLIR, f64 rounded

@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 namespace mlir::sparq {
 #define GEN_PASS_DEF_SPARQQUANTIZE
 #include "sparq/Dialect/Sparq/Transforms/Passes.h.inc"
@@ -125,6 +127,13 @@ struct SparqQuantizePass
     QuantSpecAttr spec = parts.quant;
     SmallVector<int64_t> shape(weightType.getShape());
     bool asMatmul = isPlainMatmul(op);
+    // Check finiteness before any transpose so the index is the weight's own.
+    for (auto [i, x] : llvm::enumerate(*data))
+      if (!std::isfinite(x))
+        return op->emitError()
+               << "cannot quantize layer '" << layer.name << "': weight element "
+               << i << " is " << (std::isnan(x) ? "NaN" : "infinite")
+               << "; quantization needs finite weights";
     if (asMatmul) {
       *data = transpose2D(*data, shape[0], shape[1]);
       std::swap(shape[0], shape[1]);

@@ -127,8 +127,13 @@ float mlir::sparq::roundScale(float scale, Type scaleType) {
   if (isa<Float32Type>(scaleType))
     return scale;
   if (isa<Float8E8M0FNUType>(scaleType)) {
-    // Power of two, rounded up so that no value of the block overflows.
-    int exp = int(std::ceil(std::log2(scale)));
+    // Power of two, rounded up so that no value of the block overflows:
+    // scale = m * 2^e with m in [0.5, 1), so 2^e >= scale, equal to 2^(e-1)
+    // when m is exactly 0.5. (log2 in float can round 2^k * (1 + ulp) to k.)
+    int exp;
+    float mantissa = std::frexp(scale, &exp);
+    if (mantissa == 0.5f)
+      --exp;
     exp = std::min(std::max(exp, -127), 127);
     return std::ldexp(1.0f, exp);
   }
