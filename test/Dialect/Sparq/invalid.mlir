@@ -88,6 +88,11 @@ func.func private @f() attributes {s = #sparq.quant<i8, no_saturate>}
 
 // -----
 
+// expected-error@+1 {{f4E2M1FN has no infinity or NaN to overflow to; it always saturates}}
+func.func private @f() attributes {s = #sparq.quant<f4E2M1FN, no_saturate>}
+
+// -----
+
 // expected-error@+1 {{scale type must be f32, f16, bf16, f8E4M3FN or f8E8M0FNU, got 'f64'}}
 func.func private @f() attributes {s = #sparq.quant<i8, scale = f64>}
 

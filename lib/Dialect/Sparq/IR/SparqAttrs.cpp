@@ -275,6 +275,9 @@ LogicalResult QuantSpecAttr::verify(
                        !cast<IntegerType>(storageType).isUnsigned()))
     return emitError()
            << "narrow_range applies only to symmetric signed integer storage";
+  if (!saturate && isa_and_nonnull<Float4E2M1FNType>(storageType))
+    return emitError() << "f4E2M1FN has no infinity or NaN to overflow to; "
+                          "it always saturates";
   if (!saturate && isInt)
     return emitError() << "integer storage always saturates; no_saturate "
                           "applies only to float storage";

@@ -77,7 +77,8 @@ def Sparq_QuantSpecAttr : Sparq_Attr<"QuantSpec", "quant"> {
     `toward_zero` (truncation). For float storage, `x / s` is converted to
     the storage format with round-to-nearest-even and, unless
     `no_saturate`, values beyond the largest finite number are clamped to it
-    (E4M3FN: 448, E5M2: 57344, E2M1FN: 6); NaN inputs are an error.
+    (E4M3FN: 448, E5M2: 57344, E2M1FN: 6; E2M1FN has no NaN or infinity and
+    always saturates); NaN inputs are an error.
 
     **Scale choice** (used by the quantization passes): with `minmax`
     (default) a symmetric block uses `s = max|x| / qmax` and an asymmetric
