@@ -11,8 +11,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
 
-#include <cmath>
-
 namespace mlir::sparq {
 #define GEN_PASS_DEF_SPARQQUANTIZE
 #include "sparq/Dialect/Sparq/Transforms/Passes.h.inc"
@@ -128,18 +126,15 @@ struct SparqQuantizePass
     SmallVector<int64_t> shape(weightType.getShape());
     bool asMatmul = isPlainMatmul(op);
     // Check finiteness before any transpose so the index is the weight's own.
-    for (auto [i, x] : llvm::enumerate(*data))
-      if (!std::isfinite(x))
-        return op->emitError()
-               << "cannot quantize layer '" << layer.name << "': weight element "
-               << i << " is " << (std::isnan(x) ? "NaN" : "infinite")
-               << "; quantization needs finite weights";
+    std::string error;
+    if (failed(checkFinite(*data, error)))
+      return op->emitError() << "cannot quantize layer '" << layer.name
+                             << "': " << error;
     if (asMatmul) {
       *data = transpose2D(*data, shape[0], shape[1]);
       std::swap(shape[0], shape[1]);
       spec = transposeSpec(spec);
     }
-    std::string error;
     FailureOr<QuantizedTensor> q = quantizeTensor(*data, shape, spec, error);
     if (failed(q))
       return op->emitError() << "cannot quantize layer '" << layer.name

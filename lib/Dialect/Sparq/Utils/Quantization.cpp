@@ -185,9 +185,8 @@ std::vector<uint8_t> mlir::sparq::packCodes(ArrayRef<int32_t> codes,
   return packed;
 }
 
-FailureOr<QuantizedTensor>
-mlir::sparq::quantizeTensor(ArrayRef<float> data, ArrayRef<int64_t> shape,
-                            QuantSpecAttr spec, std::string &error) {
+LogicalResult mlir::sparq::checkFinite(ArrayRef<float> data,
+                                      std::string &error) {
   for (auto [i, x] : llvm::enumerate(data))
     if (!std::isfinite(x)) {
       error = (Twine("weight element ") + Twine(i) + " is " +
@@ -196,6 +195,14 @@ mlir::sparq::quantizeTensor(ArrayRef<float> data, ArrayRef<int64_t> shape,
                   .str();
       return failure();
     }
+  return success();
+}
+
+FailureOr<QuantizedTensor>
+mlir::sparq::quantizeTensor(ArrayRef<float> data, ArrayRef<int64_t> shape,
+                            QuantSpecAttr spec, std::string &error) {
+  if (failed(checkFinite(data, error)))
+    return failure();
   SmallVector<int64_t> block = spec.getScaleBlock(shape);
   SmallVector<int64_t> scaleShape = spec.getScaleShape(shape);
   int64_t numBlocks = ShapedType::getNumElements(scaleShape);

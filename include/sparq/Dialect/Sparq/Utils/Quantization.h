@@ -32,6 +32,9 @@ struct QuantizedTensor {
   float globalScale = 1.0f;
 };
 
+/// Fails with a message naming the first NaN or infinite element of `data`.
+LogicalResult checkFinite(ArrayRef<float> data, std::string &error);
+
 /// Quantizes `data` (row-major, of `shape`) with `spec`, choosing scales as
 /// the spec says. Fails with a message in `error` on NaN or infinite input.
 FailureOr<QuantizedTensor> quantizeTensor(ArrayRef<float> data,
