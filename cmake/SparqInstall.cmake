@@ -5,7 +5,7 @@ include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
 set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
-  SparqPipelines)
+  SparqPipelines SparqRuntime)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
@@ -19,6 +19,9 @@ install(TARGETS ${SPARQ_EXPORTED_LIBS}
 install(DIRECTORY include/sparq
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT sparq
   FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
+install(DIRECTORY include/sparq-c
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT sparq
+  FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/sparq
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT sparq
   FILES_MATCHING PATTERN "*.inc"

@@ -1,0 +1,268 @@
+//===- DenseMatmul.cpp - Dense f32/f16/bf16-weight matmul ukernels --------===//
+//
+// y[M,N] = x[M,K] * w[K,N] (+ init) with w in f32, or f16/bf16 widened to f32
+// in registers. Batch 1-2 (GEMV) streams rows of w four at a time into an
+// L1-resident strip of y; larger batches use a 6x32 register tile over
+// 256-row panels of w that stay in L2 while every block of x rows reuses them.
+// Threads split the columns n.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SPARQ_HAVE_X86 1
+#else
+#define SPARQ_HAVE_X86 0
+#endif
+
+using namespace sparq::rt;
+
+namespace {
+
+enum class WType { F32, F16, BF16 };
+
+struct DProblem {
+  int64_t M, N, K;
+  const float *x;
+  int64_t xs0, xs1;
+  const void *w;
+  int64_t ws0, ws1;
+  WType wt;
+  const float *init; // Null: no accumulation.
+  int64_t is0, is1;
+  float *y;
+  int64_t ys0, ys1;
+};
+
+inline float wAt(const DProblem &p, int64_t k, int64_t n) {
+  int64_t i = k * p.ws0 + n * p.ws1;
+  switch (p.wt) {
+  case WType::F32:
+    return static_cast<const float *>(p.w)[i];
+  case WType::F16:
+    return f16ToF32(static_cast<const uint16_t *>(p.w)[i]);
+  case WType::BF16:
+    return bf16ToF32(static_cast<const uint16_t *>(p.w)[i]);
+  }
+  return 0.0f;
+}
+
+void scalarCols(const DProblem &p, int64_t n0, int64_t n1) {
+  for (int64_t m = 0; m < p.M; ++m)
+    for (int64_t n = n0; n < n1; ++n) {
+      float acc = p.init ? p.init[m * p.is0 + n * p.is1] : 0.0f;
+      for (int64_t k = 0; k < p.K; ++k)
+        acc += p.x[m * p.xs0 + k * p.xs1] * wAt(p, k, n);
+      p.y[m * p.ys0 + n * p.ys1] = acc;
+    }
+}
+
+#if SPARQ_HAVE_X86
+#define SPARQ_AVX512                                                           \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,f16c,fma")))
+
+template <WType WT>
+SPARQ_AVX512 inline __m512 loadW(const void *base, int64_t index,
+                                 __mmask16 mask) {
+  if (WT == WType::F32)
+    return _mm512_maskz_loadu_ps(mask, static_cast<const float *>(base) + index);
+  __m256i h = _mm256_maskz_loadu_epi16(
+      mask, static_cast<const uint16_t *>(base) + index);
+  if (WT == WType::F16)
+    return _mm512_cvtph_ps(h);
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+inline __mmask16 tailMask(int64_t left) {
+  return left >= 16 ? __mmask16(0xffff) : __mmask16((1u << left) - 1);
+}
+
+/// GEMV: one row of x at a time, columns [n0, n1) in strips of 2048.
+template <WType WT>
+SPARQ_AVX512 void gemvCols(const DProblem &p, int64_t n0, int64_t n1) {
+  constexpr int64_t kStrip = 2048;
+  alignas(64) float acc[kStrip];
+  for (int64_t m = 0; m < p.M; ++m) {
+    const float *xr = p.x + m * p.xs0;
+    for (int64_t s0 = n0; s0 < n1; s0 += kStrip) {
+      int64_t len = std::min(kStrip, n1 - s0);
+      std::fill(acc, acc + len, 0.0f);
+      int64_t k = 0;
+      for (; k + 4 <= p.K; k += 4) {
+        __m512 x0 = _mm512_set1_ps(xr[k * p.xs1]);
+        __m512 x1 = _mm512_set1_ps(xr[(k + 1) * p.xs1]);
+        __m512 x2 = _mm512_set1_ps(xr[(k + 2) * p.xs1]);
+        __m512 x3 = _mm512_set1_ps(xr[(k + 3) * p.xs1]);
+        int64_t b0 = k * p.ws0 + s0, b1 = b0 + p.ws0, b2 = b1 + p.ws0,
+                b3 = b2 + p.ws0;
+        for (int64_t j = 0; j < len; j += 16) {
+          __mmask16 mk = tailMask(len - j);
+          __m512 v = _mm512_load_ps(acc + j);
+          v = _mm512_fmadd_ps(x0, loadW<WT>(p.w, b0 + j, mk), v);
+          v = _mm512_fmadd_ps(x1, loadW<WT>(p.w, b1 + j, mk), v);
+          v = _mm512_fmadd_ps(x2, loadW<WT>(p.w, b2 + j, mk), v);
+          v = _mm512_fmadd_ps(x3, loadW<WT>(p.w, b3 + j, mk), v);
+          _mm512_store_ps(acc + j, v);
+        }
+      }
+      for (; k < p.K; ++k) {
+        __m512 x0 = _mm512_set1_ps(xr[k * p.xs1]);
+        int64_t b0 = k * p.ws0 + s0;
+        for (int64_t j = 0; j < len; j += 16) {
+          __mmask16 mk = tailMask(len - j);
+          _mm512_store_ps(acc + j,
+                          _mm512_fmadd_ps(x0, loadW<WT>(p.w, b0 + j, mk),
+                                          _mm512_load_ps(acc + j)));
+        }
+      }
+      for (int64_t j = 0; j < len; ++j) {
+        int64_t n = s0 + j;
+        float v = acc[j];
+        if (p.init)
+          v += p.init[m * p.is0 + n * p.is1];
+        p.y[m * p.ys0 + n * p.ys1] = v;
+      }
+    }
+  }
+}
+
+/// GEMM register tile: MB rows of x times 32 columns, over k in [k0, k1).
+template <WType WT, int MB>
+SPARQ_AVX512 void gemmTile(const DProblem &p, int64_t m0, int64_t n,
+                           __mmask16 mk0, __mmask16 mk1, int64_t k0,
+                           int64_t k1, float *ybuf, int64_t ldy) {
+  __m512 acc[MB][2];
+  for (int i = 0; i < MB; ++i) {
+    acc[i][0] = _mm512_maskz_loadu_ps(mk0, ybuf + i * ldy);
+    acc[i][1] = _mm512_maskz_loadu_ps(mk1, ybuf + i * ldy + 16);
+  }
+  for (int64_t k = k0; k < k1; ++k) {
+    __m512 w0 = loadW<WT>(p.w, k * p.ws0 + n, mk0);
+    __m512 w1 = loadW<WT>(p.w, k * p.ws0 + n + 16, mk1);
+    for (int i = 0; i < MB; ++i) {
+      __m512 xb = _mm512_set1_ps(p.x[(m0 + i) * p.xs0 + k * p.xs1]);
+      acc[i][0] = _mm512_fmadd_ps(xb, w0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(xb, w1, acc[i][1]);
+    }
+  }
+  for (int i = 0; i < MB; ++i) {
+    _mm512_mask_storeu_ps(ybuf + i * ldy, mk0, acc[i][0]);
+    _mm512_mask_storeu_ps(ybuf + i * ldy + 16, mk1, acc[i][1]);
+  }
+}
+
+template <WType WT>
+SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
+  constexpr int64_t kPanel = 256;
+  // y accumulates in a row-major [M, n1-n0] buffer, then is written out.
+  int64_t ldy = n1 - n0;
+  std::vector<float> ybuf(p.M * ldy, 0.0f);
+  for (int64_t k0 = 0; k0 < p.K; k0 += kPanel) {
+    int64_t k1 = std::min(p.K, k0 + kPanel);
+    for (int64_t n = n0; n < n1; n += 32) {
+      __mmask16 mk0 = tailMask(n1 - n), mk1 = tailMask(n1 - n - 16);
+      if (n1 - n <= 16)
+        mk1 = 0;
+      float *yb = ybuf.data() + (n - n0);
+      int64_t m = 0;
+      for (; m + 6 <= p.M; m += 6)
+        gemmTile<WT, 6>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy);
+      switch (p.M - m) {
+      case 5: gemmTile<WT, 5>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 4: gemmTile<WT, 4>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 3: gemmTile<WT, 3>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 2: gemmTile<WT, 2>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 1: gemmTile<WT, 1>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      default: break;
+      }
+    }
+  }
+  for (int64_t m = 0; m < p.M; ++m)
+    for (int64_t n = n0; n < n1; ++n) {
+      float v = ybuf[m * ldy + (n - n0)];
+      if (p.init)
+        v += p.init[m * p.is0 + n * p.is1];
+      p.y[m * p.ys0 + n * p.ys1] = v;
+    }
+}
+#endif // SPARQ_HAVE_X86
+
+void runJob(void *ctx, int32_t index, int32_t count) {
+  const DProblem &p = *static_cast<const DProblem *>(ctx);
+  int64_t n0, n1;
+  splitRange(p.N, 32, index, count, n0, n1);
+  if (n0 >= n1)
+    return;
+#if SPARQ_HAVE_X86
+  if (p.ws1 == 1 && hostHasAvx512Vnni()) {
+    bool gemv = p.M <= 2;
+    switch (p.wt) {
+    case WType::F32:
+      return gemv ? gemvCols<WType::F32>(p, n0, n1)
+                  : gemmCols<WType::F32>(p, n0, n1);
+    case WType::F16:
+      return gemv ? gemvCols<WType::F16>(p, n0, n1)
+                  : gemmCols<WType::F16>(p, n0, n1);
+    case WType::BF16:
+      return gemv ? gemvCols<WType::BF16>(p, n0, n1)
+                  : gemmCols<WType::BF16>(p, n0, n1);
+    }
+  }
+#endif
+  scalarCols(p, n0, n1);
+}
+
+void matmul(sparq_memref2d_t *x, sparq_memref2d_t *w, sparq_memref2d_t *init,
+            sparq_memref2d_t *y, int64_t flags, WType wt) {
+  DProblem p;
+  p.M = x->sizes[0];
+  p.K = x->sizes[1];
+  p.N = w->sizes[1];
+  p.x = elementPtr<float>(x);
+  p.xs0 = x->strides[0];
+  p.xs1 = x->strides[1];
+  p.wt = wt;
+  p.w = static_cast<const char *>(w->aligned) +
+        w->offset * (wt == WType::F32 ? 4 : 2);
+  p.ws0 = w->strides[0];
+  p.ws1 = w->strides[1];
+  p.init = (flags & 1) ? elementPtr<float>(init) : nullptr;
+  p.is0 = init->strides[0];
+  p.is1 = init->strides[1];
+  p.y = elementPtr<float>(y);
+  p.ys0 = y->strides[0];
+  p.ys1 = y->strides[1];
+  if (p.M == 0 || p.N == 0)
+    return;
+  sparq_rt_parallel(runJob, &p, threadsFor(p.M * p.N * p.K));
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_sparq_rt_matmul_f32(sparq_memref2d_t *x,
+                                                 sparq_memref2d_t *w,
+                                                 sparq_memref2d_t *init,
+                                                 sparq_memref2d_t *y,
+                                                 int64_t flags) {
+  matmul(x, w, init, y, flags, WType::F32);
+}
+
+extern "C" void _mlir_ciface_sparq_rt_matmul_f16w(sparq_memref2d_t *x,
+                                                  sparq_memref2d_t *w,
+                                                  sparq_memref2d_t *init,
+                                                  sparq_memref2d_t *y,
+                                                  int64_t flags) {
+  matmul(x, w, init, y, flags, WType::F16);
+}
+
+extern "C" void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
+                                                   sparq_memref2d_t *w,
+                                                   sparq_memref2d_t *init,
+                                                   sparq_memref2d_t *y,
+                                                   int64_t flags) {
+  matmul(x, w, init, y, flags, WType::BF16);
+}

@@ -1,0 +1,509 @@
+//===- QuantMatmul.cpp - Fused dequantize + matmul ukernels ---------------===//
+//
+// y[M,N] = x[M,K] * dequant(W[N,K])^T for integer weights in Sparq's packed
+// storage (little-endian bit stream per row). Two numerics, see Runtime.h:
+//
+//  * int8 activations (the fast path): x is quantized per row to int8, and
+//    the integer dot products run on AVX-512 VNNI (`vpdpbusd`, u8 x s8 ->
+//    s32). Weight codes are made unsigned by flipping their sign bit
+//    (q + 2^(b-1)), and the offset together with the zero point is removed
+//    with per-lane sums of the activations: sum (q - z) a = sum u a -
+//    (z + 2^(b-1)) sum a. For int4, one 64-byte load holds 128 codes; the low
+//    nibbles are the even elements, the high nibbles the odd ones, so the
+//    activations are stored even/odd-split per 128-element chunk once per
+//    call and the weights are never shuffled. Scales are applied per lane in
+//    f32 when a group is shorter than a chunk, per group otherwise.
+//  * exact f32 activations: each weight row is decoded into a small f32
+//    buffer (one row at a time, in L1) and dotted with every row of x.
+//
+// Work is split over threads by output rows n; each thread streams its rows
+// four at a time (several DRAM streams per core reach its read bandwidth,
+// one stream does not).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include <cmath>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SPARQ_HAVE_X86 1
+#else
+#define SPARQ_HAVE_X86 0
+#endif
+
+using namespace sparq::rt;
+
+namespace {
+
+struct QProblem {
+  int64_t M, N, K;
+  const float *x;
+  int64_t xs0, xs1;
+  const uint8_t *data;
+  int64_t ds0;
+  const void *scales;
+  int64_t sn, sk;
+  ScaleKind skind;
+  const int8_t *zp;
+  int64_t zn, zk;
+  bool hasZP;
+  float *y;
+  int64_t ys0, ys1;
+  int bits;
+  bool isSigned;
+  bool actInt8;
+  int64_t G; // Group length along K.
+};
+
+inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
+  const uint8_t *row = p.data + n * p.ds0;
+  int64_t bit = k * p.bits;
+  uint32_t v = row[bit >> 3];
+  if ((bit & 7) + p.bits > 8)
+    v |= uint32_t(row[(bit >> 3) + 1]) << 8;
+  int32_t c = int32_t((v >> (bit & 7)) & ((1u << p.bits) - 1));
+  if (p.isSigned && (c >> (p.bits - 1)))
+    c -= 1 << p.bits;
+  return c;
+}
+
+inline int32_t zeroPointAt(const QProblem &p, int64_t n, int64_t g) {
+  if (!p.hasZP)
+    return 0;
+  int8_t z = p.zp[n * p.zn + g * p.zk];
+  return p.isSigned ? int32_t(z) : int32_t(uint8_t(z));
+}
+
+inline float scaleAt(const QProblem &p, int64_t n, int64_t g) {
+  return loadScale(p.scales, n * p.sn + g * p.sk, p.skind);
+}
+
+//===----------------------------------------------------------------------===//
+// Exact f32 path.
+//===----------------------------------------------------------------------===//
+
+void exactRows(const QProblem &p, int64_t n0, int64_t n1) {
+  std::vector<float> w(p.K);
+  for (int64_t n = n0; n < n1; ++n) {
+    for (int64_t g = 0; g * p.G < p.K; ++g) {
+      float s = scaleAt(p, n, g);
+      int32_t z = zeroPointAt(p, n, g);
+      int64_t kEnd = std::min(p.K, (g + 1) * p.G);
+      for (int64_t k = g * p.G; k < kEnd; ++k)
+        w[k] = float(codeAt(p, n, k) - z) * s;
+    }
+    for (int64_t m = 0; m < p.M; ++m) {
+      const float *xr = p.x + m * p.xs0;
+      float acc = 0.0f;
+      if (p.xs1 == 1) {
+        for (int64_t k = 0; k < p.K; ++k)
+          acc += xr[k] * w[k];
+      } else {
+        for (int64_t k = 0; k < p.K; ++k)
+          acc += xr[k * p.xs1] * w[k];
+      }
+      p.y[m * p.ys0 + n * p.ys1] = acc;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// int8-activation path: activation preparation.
+//===----------------------------------------------------------------------===//
+
+/// How the vector kernel walks K: chunks of `ce` elements (one 64-byte
+/// weight load), grouped into spans that share one scale per lane.
+struct Plan {
+  bool vector = false;
+  int64_t ce = 0;          // Elements per chunk (128 int4, 64 int8).
+  int64_t le = 0;          // Elements per 32-bit lane (8 int4, 4 int8).
+  int64_t chunks = 0;      // Whole chunks in K.
+  int64_t kv = 0;          // chunks * ce: the vector part of K.
+  int64_t spanChunks = 1;  // Chunks per span.
+  int64_t spans = 0;
+  bool laneGroups = false; // Group shorter than a chunk.
+  int32_t zeffConst = 0;   // Offset added to codes by the sign flip.
+};
+
+Plan makePlan(const QProblem &p, bool haveVnni) {
+  Plan plan;
+  plan.zeffConst = p.isSigned ? (1 << (p.bits - 1)) : 0;
+  if (!haveVnni || (p.bits != 4 && p.bits != 8))
+    return plan;
+  plan.ce = p.bits == 4 ? 128 : 64;
+  plan.le = p.bits == 4 ? 8 : 4;
+  plan.chunks = p.K / plan.ce;
+  plan.kv = plan.chunks * plan.ce;
+  if (plan.chunks == 0)
+    return plan;
+  if (p.G == p.K) {
+    plan.spanChunks = plan.chunks;
+  } else if (p.G % plan.ce == 0) {
+    plan.spanChunks = p.G / plan.ce;
+  } else if (plan.ce % p.G == 0 && p.G % plan.le == 0) {
+    plan.laneGroups = true;
+  } else {
+    return plan;
+  }
+  plan.spans = plan.chunks / plan.spanChunks;
+  plan.vector = true;
+  return plan;
+}
+
+struct Acts {
+  std::vector<float> scale;      // [M] activation scale a.
+  std::vector<int8_t> q;         // [M, K] natural order.
+  std::vector<int8_t> lanes;     // [M, kv] kernel order.
+  std::vector<int32_t> spanSums; // [M, spans, 16] (times zeffConst w/o zp).
+};
+
+void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
+  a.scale.resize(p.M);
+  a.q.resize(p.M * p.K);
+  if (plan.vector) {
+    a.lanes.resize(p.M * plan.kv);
+    a.spanSums.assign(p.M * plan.spans * 16, 0);
+  }
+  for (int64_t m = 0; m < p.M; ++m) {
+    const float *xr = p.x + m * p.xs0;
+    float amax = 0.0f;
+    for (int64_t k = 0; k < p.K; ++k)
+      amax = std::max(amax, std::fabs(xr[k * p.xs1]));
+    float s = amax > 0.0f ? amax / 127.0f : 1.0f;
+    a.scale[m] = s;
+    int8_t *q = a.q.data() + m * p.K;
+    for (int64_t k = 0; k < p.K; ++k) {
+      float v = std::nearbyint(xr[k * p.xs1] / s);
+      q[k] = int8_t(std::min(127.0f, std::max(-127.0f, v)));
+    }
+    if (!plan.vector)
+      continue;
+    int8_t *lanes = a.lanes.data() + m * plan.kv;
+    int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
+    for (int64_t c = 0; c < plan.chunks; ++c) {
+      const int8_t *src = q + c * plan.ce;
+      int8_t *dst = lanes + c * plan.ce;
+      if (p.bits == 4) {
+        for (int j = 0; j < 64; ++j) {
+          dst[j] = src[2 * j];
+          dst[64 + j] = src[2 * j + 1];
+        }
+      } else {
+        std::memcpy(dst, src, 64);
+      }
+      int32_t *spanLanes = sums + (c / plan.spanChunks) * 16;
+      for (int i = 0; i < 16; ++i) {
+        int32_t t = 0;
+        for (int64_t e = 0; e < plan.le; ++e)
+          t += src[i * plan.le + e];
+        spanLanes[i] += t;
+      }
+    }
+    if (!p.hasZP)
+      for (int64_t i = 0; i < plan.spans * 16; ++i)
+        sums[i] *= plan.zeffConst;
+  }
+}
+
+/// y(m,n) for k in [k0, K) by the scalar int8 formula (vector-path tails and
+/// the portable fallback).
+float scalarTail(const QProblem &p, const Acts &a, int64_t m, int64_t n,
+                 int64_t k0) {
+  const int8_t *q = a.q.data() + m * p.K;
+  float acc = 0.0f;
+  for (int64_t k = k0; k < p.K;) {
+    int64_t g = k / p.G;
+    int64_t kEnd = std::min(p.K, (g + 1) * p.G);
+    int32_t z = zeroPointAt(p, n, g);
+    int32_t isum = 0;
+    for (; k < kEnd; ++k)
+      isum += (codeAt(p, n, k) - z) * int32_t(q[k]);
+    acc += scaleAt(p, n, g) * float(isum);
+  }
+  return acc;
+}
+
+void scalarInt8Rows(const QProblem &p, const Acts &a, int64_t n0, int64_t n1) {
+  for (int64_t n = n0; n < n1; ++n)
+    for (int64_t m = 0; m < p.M; ++m)
+      p.y[m * p.ys0 + n * p.ys1] = a.scale[m] * scalarTail(p, a, m, n, 0);
+}
+
+//===----------------------------------------------------------------------===//
+// int8-activation path: the AVX-512 VNNI tile.
+//===----------------------------------------------------------------------===//
+
+#if SPARQ_HAVE_X86
+#define SPARQ_AVX512                                                           \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,"     \
+                        "f16c,fma")))
+
+/// Loads `count` (<= 16) consecutive scales starting at `index`.
+SPARQ_AVX512 inline __m512 loadScales(const QProblem &p, int64_t index,
+                                      int count) {
+  __mmask16 mask = __mmask16((1u << count) - 1);
+  if (p.sk == 1) {
+    switch (p.skind) {
+    case ScaleKind::F32:
+      return _mm512_maskz_loadu_ps(
+          mask, static_cast<const float *>(p.scales) + index);
+    case ScaleKind::F16:
+      return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(
+          mask, static_cast<const uint16_t *>(p.scales) + index));
+    case ScaleKind::BF16:
+      return _mm512_castsi512_ps(_mm512_slli_epi32(
+          _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(
+              mask, static_cast<const uint16_t *>(p.scales) + index)),
+          16));
+    }
+  }
+  alignas(64) float tmp[16] = {};
+  for (int i = 0; i < count; ++i)
+    tmp[i] = loadScale(p.scales, index + i * p.sk, p.skind);
+  return _mm512_load_ps(tmp);
+}
+
+/// Loads `count` zero points (plus the sign-flip offset) as int32 lanes.
+SPARQ_AVX512 inline __m512i loadZeros(const QProblem &p, int64_t index,
+                                      int count, int32_t offset) {
+  alignas(64) int32_t tmp[16] = {};
+  for (int i = 0; i < count; ++i) {
+    int8_t z = p.zp[index + i * p.zk];
+    tmp[i] = (p.isSigned ? int32_t(z) : int32_t(uint8_t(z))) + offset;
+  }
+  return _mm512_load_si512(tmp);
+}
+
+template <int BITS, int MB, int NB>
+SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
+                           int64_t m0, int64_t n0) {
+  const __m512i nibble = _mm512_set1_epi8(0x0f);
+  const __m512i flip = _mm512_set1_epi8(
+      p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
+  // Lane i covers elements [i*le, (i+1)*le) of a chunk; with groups shorter
+  // than a chunk it uses group (i*le)/G of the chunk.
+  int groupsPerChunk = plan.laneGroups ? int(plan.ce / p.G) : 1;
+  __m512i laneGroup = _mm512_setzero_si512();
+  if (plan.laneGroups) {
+    alignas(64) int32_t idx[16];
+    for (int i = 0; i < 16; ++i)
+      idx[i] = int32_t(i * plan.le / p.G);
+    laneGroup = _mm512_load_si512(idx);
+  }
+
+  const uint8_t *wrow[NB];
+  for (int j = 0; j < NB; ++j)
+    wrow[j] = p.data + (n0 + j) * p.ds0;
+  const int8_t *arow[MB];
+  const int32_t *srow[MB];
+  for (int i = 0; i < MB; ++i) {
+    arow[i] = a.lanes.data() + (m0 + i) * plan.kv;
+    srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
+  }
+
+  __m512 accf[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      accf[i][j] = _mm512_setzero_ps();
+
+  for (int64_t s = 0; s < plan.spans; ++s) {
+    __m512i acc[MB][NB];
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j)
+        acc[i][j] = _mm512_setzero_si512();
+    int64_t cEnd = (s + 1) * plan.spanChunks;
+    for (int64_t c = s * plan.spanChunks; c < cEnd; ++c) {
+      __m512i lo[NB], hi[NB];
+      for (int j = 0; j < NB; ++j) {
+        __m512i w = _mm512_xor_si512(
+            _mm512_loadu_si512(wrow[j] + c * 64), flip);
+        if (BITS == 4) {
+          lo[j] = _mm512_and_si512(w, nibble);
+          hi[j] = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+        } else {
+          lo[j] = w;
+        }
+      }
+      for (int i = 0; i < MB; ++i) {
+        __m512i ae = _mm512_loadu_si512(arow[i] + c * plan.ce);
+        __m512i ao = BITS == 4 ? _mm512_loadu_si512(arow[i] + c * plan.ce + 64)
+                               : ae;
+        for (int j = 0; j < NB; ++j) {
+          acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
+          if (BITS == 4)
+            acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
+        }
+      }
+    }
+    // Flush the span: remove the offsets, scale, accumulate in f32.
+    __m512 sv[NB];
+    __m512i zv[NB];
+    for (int j = 0; j < NB; ++j) {
+      int64_t n = n0 + j;
+      if (plan.laneGroups) {
+        int64_t g0 = s * groupsPerChunk;
+        sv[j] = _mm512_permutexvar_ps(
+            laneGroup, loadScales(p, n * p.sn + g0 * p.sk, groupsPerChunk));
+        if (p.hasZP)
+          zv[j] = _mm512_permutexvar_epi32(
+              laneGroup, loadZeros(p, n * p.zn + g0 * p.zk, groupsPerChunk,
+                                   plan.zeffConst));
+      } else {
+        sv[j] = _mm512_set1_ps(scaleAt(p, n, s));
+        if (p.hasZP)
+          zv[j] = _mm512_set1_epi32(zeroPointAt(p, n, s) + plan.zeffConst);
+      }
+    }
+    for (int i = 0; i < MB; ++i) {
+      __m512i sums = _mm512_loadu_si512(srow[i] + s * 16);
+      for (int j = 0; j < NB; ++j) {
+        __m512i corr = p.hasZP ? _mm512_mullo_epi32(zv[j], sums) : sums;
+        accf[i][j] = _mm512_fmadd_ps(
+            _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), sv[j],
+            accf[i][j]);
+      }
+    }
+  }
+
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j) {
+      float v = _mm512_reduce_add_ps(accf[i][j]);
+      if (plan.kv < p.K)
+        v += scalarTail(p, a, m0 + i, n0 + j, plan.kv);
+      p.y[(m0 + i) * p.ys0 + (n0 + j) * p.ys1] = a.scale[m0 + i] * v;
+    }
+}
+
+template <int BITS, int NB>
+void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
+                     int64_t n) {
+  int64_t m = 0;
+  for (; m + 4 <= p.M; m += 4)
+    vnniTile<BITS, 4, NB>(p, plan, a, m, n);
+  switch (p.M - m) {
+  case 3:
+    vnniTile<BITS, 3, NB>(p, plan, a, m, n);
+    break;
+  case 2:
+    vnniTile<BITS, 2, NB>(p, plan, a, m, n);
+    break;
+  case 1:
+    vnniTile<BITS, 1, NB>(p, plan, a, m, n);
+    break;
+  default:
+    break;
+  }
+}
+
+template <int BITS>
+void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
+              int64_t n1) {
+  int64_t n = n0;
+  if (p.M >= 4) {
+    for (; n + 2 <= n1; n += 2)
+      vnniRowsFixedNB<BITS, 2>(p, plan, a, n);
+  } else {
+    for (; n + 4 <= n1; n += 4)
+      vnniRowsFixedNB<BITS, 4>(p, plan, a, n);
+  }
+  for (; n < n1; ++n)
+    vnniRowsFixedNB<BITS, 1>(p, plan, a, n);
+}
+#endif // SPARQ_HAVE_X86
+
+//===----------------------------------------------------------------------===//
+// Driver.
+//===----------------------------------------------------------------------===//
+
+struct Job {
+  const QProblem *p;
+  const Plan *plan;
+  const Acts *acts;
+};
+
+void runJob(void *ctx, int32_t index, int32_t count) {
+  const Job &job = *static_cast<const Job *>(ctx);
+  const QProblem &p = *job.p;
+  int64_t n0, n1;
+  splitRange(p.N, 4, index, count, n0, n1);
+  if (n0 >= n1)
+    return;
+  if (!p.actInt8)
+    return exactRows(p, n0, n1);
+#if SPARQ_HAVE_X86
+  if (job.plan->vector) {
+    if (p.bits == 4)
+      return vnniRows<4>(p, *job.plan, *job.acts, n0, n1);
+    return vnniRows<8>(p, *job.plan, *job.acts, n0, n1);
+  }
+#endif
+  scalarInt8Rows(p, *job.acts, n0, n1);
+}
+
+void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
+             sparq_memref2d_t *scales, sparq_memref2d_t *zp,
+             sparq_memref2d_t *y, int64_t k, int64_t config, ScaleKind kind) {
+  QProblem p;
+  p.M = x->sizes[0];
+  p.K = k;
+  p.N = data->sizes[0];
+  p.x = elementPtr<float>(x);
+  p.xs0 = x->strides[0];
+  p.xs1 = x->strides[1];
+  p.data = elementPtr<uint8_t>(data);
+  p.ds0 = data->strides[0];
+  p.skind = kind;
+  p.scales = static_cast<const char *>(scales->aligned) +
+             scales->offset * (kind == ScaleKind::F32 ? 4 : 2);
+  p.sn = scales->sizes[0] == 1 ? 0 : scales->strides[0];
+  p.sk = scales->sizes[1] == 1 ? 0 : scales->strides[1];
+  p.G = k / scales->sizes[1];
+  p.hasZP = config & SPARQ_RT_Q_HAS_ZP;
+  p.zp = elementPtr<int8_t>(zp);
+  p.zn = zp->sizes[0] == 1 ? 0 : zp->strides[0];
+  p.zk = zp->sizes[1] == 1 ? 0 : zp->strides[1];
+  p.y = elementPtr<float>(y);
+  p.ys0 = y->strides[0];
+  p.ys1 = y->strides[1];
+  p.bits = SPARQ_RT_Q_BITS(config);
+  p.isSigned = config & SPARQ_RT_Q_SIGNED;
+  p.actInt8 = config & SPARQ_RT_Q_ACT_INT8;
+  if (p.M == 0 || p.N == 0)
+    return;
+  if (p.K == 0) {
+    for (int64_t m = 0; m < p.M; ++m)
+      for (int64_t n = 0; n < p.N; ++n)
+        p.y[m * p.ys0 + n * p.ys1] = 0.0f;
+    return;
+  }
+
+  Plan plan = makePlan(p, p.actInt8 && hostHasAvx512Vnni());
+  thread_local Acts acts;
+  if (p.actInt8)
+    prepareActs(p, plan, acts);
+  Job job{&p, &plan, &acts};
+  sparq_rt_parallel(runJob, &job, threadsFor(p.M * p.N * p.K));
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_sparq_rt_qmatmul_sf32(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
+    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {
+  qmatmul(x, data, scales, zp, y, k, config, ScaleKind::F32);
+}
+
+extern "C" void _mlir_ciface_sparq_rt_qmatmul_sf16(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
+    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {
+  qmatmul(x, data, scales, zp, y, k, config, ScaleKind::F16);
+}
+
+extern "C" void _mlir_ciface_sparq_rt_qmatmul_sbf16(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
+    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {
+  qmatmul(x, data, scales, zp, y, k, config, ScaleKind::BF16);
+}

@@ -1,0 +1,269 @@
+//===- runtime-kernels.cpp - Runtime ukernels vs an independent reference -===//
+//
+// Drives every sparq_rt_* matmul entry point on random data over a grid of
+// shapes (K not a multiple of the vector width, N = 1, odd M, every group
+// size, sym/asym, every scale type, 2..8 bits) and compares with a plain
+// reference written from the numerics documented in sparq-c/Runtime.h.
+// Exits non-zero and names the case on the first mismatch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq-c/Runtime.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::mt19937 rng(1234);
+
+uint16_t toF16(float f) { // Exact for the small positive values used here.
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  int32_t e = int32_t((b >> 23) & 0xff) - 127 + 15;
+  return uint16_t((b >> 16 & 0x8000) | (e << 10) | ((b >> 13) & 0x3ff));
+}
+float fromF16(uint16_t h) {
+  uint32_t b = uint32_t(h & 0x8000) << 16 |
+               uint32_t(((h >> 10) & 0x1f) - 15 + 127) << 23 |
+               uint32_t(h & 0x3ff) << 13;
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+uint16_t toBF16(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return uint16_t(b >> 16);
+}
+float fromBF16(uint16_t h) {
+  uint32_t b = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+
+sparq_memref2d_t desc(void *p, int64_t r, int64_t c, int64_t ld) {
+  sparq_memref2d_t d;
+  d.allocated = d.aligned = p;
+  d.offset = 0;
+  d.sizes[0] = r;
+  d.sizes[1] = c;
+  d.strides[0] = ld;
+  d.strides[1] = 1;
+  return d;
+}
+
+int failures = 0;
+
+/// Element i must be within rtol * mag[i], where mag[i] is the sum of the
+/// magnitudes of the terms of its dot product (the f32 rounding bound).
+bool close(const std::vector<float> &got, const std::vector<double> &want,
+           const std::vector<double> &mag, double rtol,
+           const std::string &what) {
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(std::fabs(got[i] - want[i]) <= rtol * mag[i] + 1e-30)) {
+      std::printf("FAIL %s: element %zu got %.8g want %.8g (tol %.3g)\n",
+                  what.c_str(), i, got[i], want[i], rtol * mag[i]);
+      ++failures;
+      return false;
+    }
+  return true;
+}
+
+// scaleKind: 0 f32, 1 f16, 2 bf16.
+void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
+               int64_t G, bool asym, int scaleKind, bool act8, bool perTensor) {
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
+  int64_t rowBytes = (K * bits + 7) / 8;
+  std::vector<uint8_t> data(N * rowBytes);
+  for (auto &b : data)
+    b = uint8_t(byte(rng));
+  int64_t sr = perTensor ? 1 : N, sc = perTensor ? 1 : K / G;
+  if (perTensor)
+    G = K;
+  std::vector<float> sf(sr * sc);
+  std::vector<uint16_t> sh(sr * sc);
+  std::vector<int8_t> zp(sr * sc, 0);
+  for (int64_t i = 0; i < sr * sc; ++i) {
+    float s = std::ldexp(1.0f + 0.5f * std::fabs(uf(rng)), -4 - byte(rng) % 3);
+    if (scaleKind == 1) {
+      sh[i] = toF16(s);
+      s = fromF16(sh[i]);
+    } else if (scaleKind == 2) {
+      sh[i] = toBF16(s);
+      s = fromBF16(sh[i]);
+    }
+    sf[i] = s;
+    if (asym) {
+      int lo = isSigned ? -(1 << (bits - 1)) : 0;
+      zp[i] = int8_t(lo + byte(rng) % (1 << bits));
+    }
+  }
+  std::vector<float> x(M * K), y(M * N, NAN);
+  for (auto &v : x)
+    v = uf(rng);
+  if (M > 1)
+    x[K + 1] = 0.0f;
+
+  // Reference.
+  std::vector<double> want(M * N), mag(M * N);
+  for (int64_t m = 0; m < M; ++m) {
+    double a = 1.0;
+    std::vector<double> xa(K);
+    if (act8) {
+      float amax = 0;
+      for (int64_t k = 0; k < K; ++k)
+        amax = std::max(amax, std::fabs(x[m * K + k]));
+      float s = amax > 0 ? amax / 127.0f : 1.0f;
+      a = s;
+      for (int64_t k = 0; k < K; ++k)
+        xa[k] = std::max(-127.0, std::min(127.0, double(std::nearbyint(x[m * K + k] / s))));
+    } else {
+      for (int64_t k = 0; k < K; ++k)
+        xa[k] = x[m * K + k];
+    }
+    for (int64_t n = 0; n < N; ++n) {
+      double acc = 0, absAcc = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        int64_t bit = k * bits;
+        uint32_t v = 0;
+        for (int b = 0; b < bits; ++b) {
+          int64_t bb = bit + b;
+          v |= uint32_t((data[n * rowBytes + bb / 8] >> (bb % 8)) & 1) << b;
+        }
+        int32_t q = int32_t(v);
+        if (isSigned && q >= (1 << (bits - 1)))
+          q -= 1 << bits;
+        int64_t si = (perTensor ? 0 : n * sc + k / G);
+        int32_t z = isSigned ? zp[si] : int32_t(uint8_t(zp[si]));
+        acc += double(q - z) * sf[si] * xa[k];
+        absAcc += std::fabs(double(q - z) * sf[si] * xa[k]);
+      }
+      want[m * N + n] = a * acc;
+      mag[m * N + n] = a * absAcc;
+    }
+  }
+
+  auto xd = desc(x.data(), M, K, K);
+  auto dd = desc(data.data(), N, rowBytes, rowBytes);
+  auto sd = scaleKind == 0 ? desc(sf.data(), sr, sc, sc) : desc(sh.data(), sr, sc, sc);
+  auto zd = desc(zp.data(), sr, sc, sc);
+  auto yd = desc(y.data(), M, N, N);
+  int64_t config = bits | (isSigned ? SPARQ_RT_Q_SIGNED : 0) |
+                   (asym ? SPARQ_RT_Q_HAS_ZP : 0) |
+                   (act8 ? SPARQ_RT_Q_ACT_INT8 : 0);
+  if (scaleKind == 0)
+    _mlir_ciface_sparq_rt_qmatmul_sf32(&xd, &dd, &sd, &zd, &yd, K, config);
+  else if (scaleKind == 1)
+    _mlir_ciface_sparq_rt_qmatmul_sf16(&xd, &dd, &sd, &zd, &yd, K, config);
+  else
+    _mlir_ciface_sparq_rt_qmatmul_sbf16(&xd, &dd, &sd, &zd, &yd, K, config);
+  char what[256];
+  std::snprintf(what, sizeof what,
+                "q M=%ld N=%ld K=%ld bits=%d %s G=%ld %s scale=%d act=%s%s",
+                long(M), long(N), long(K), bits, isSigned ? "signed" : "unsigned",
+                long(G), asym ? "asym" : "sym", scaleKind, act8 ? "int8" : "f32",
+                perTensor ? " per-tensor" : "");
+  // int8 activations: the integer sums are exact; only f32 summation of the
+  // scaled group sums differs (~1e-6 relative). Exact path: f32 dot products.
+  close(y, want, mag, 1e-5, what);
+}
+
+void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate) {
+  std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
+  std::vector<float> x(M * K), w(K * N), init(M * N), y(M * N, NAN);
+  std::vector<uint16_t> wh(K * N);
+  for (auto &v : x)
+    v = uf(rng);
+  for (int64_t i = 0; i < K * N; ++i) {
+    float v = uf(rng);
+    if (wt == 1) {
+      v = std::ldexp(std::round(std::ldexp(v, 10)), -10); // exact in f16
+      wh[i] = v == 0 ? 0 : toF16(std::fabs(v)) | (v < 0 ? 0x8000 : 0);
+    } else if (wt == 2) {
+      wh[i] = toBF16(v);
+      v = fromBF16(wh[i]);
+    }
+    w[i] = v;
+  }
+  for (auto &v : init)
+    v = uf(rng);
+  std::vector<double> want(M * N), mag(M * N);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      double acc = accumulate ? init[m * N + n] : 0.0;
+      double absAcc = std::fabs(acc);
+      for (int64_t k = 0; k < K; ++k) {
+        acc += double(x[m * K + k]) * w[k * N + n];
+        absAcc += std::fabs(double(x[m * K + k]) * w[k * N + n]);
+      }
+      want[m * N + n] = acc;
+      mag[m * N + n] = absAcc;
+    }
+  auto xd = desc(x.data(), M, K, K);
+  auto wd = wt == 0 ? desc(w.data(), K, N, N) : desc(wh.data(), K, N, N);
+  auto id = desc(init.data(), M, N, N);
+  auto yd = desc(y.data(), M, N, N);
+  if (wt == 0)
+    _mlir_ciface_sparq_rt_matmul_f32(&xd, &wd, &id, &yd, accumulate);
+  else if (wt == 1)
+    _mlir_ciface_sparq_rt_matmul_f16w(&xd, &wd, &id, &yd, accumulate);
+  else
+    _mlir_ciface_sparq_rt_matmul_bf16w(&xd, &wd, &id, &yd, accumulate);
+  char what[128];
+  std::snprintf(what, sizeof what, "dense M=%ld N=%ld K=%ld w=%d acc=%d",
+                long(M), long(N), long(K), wt, int(accumulate));
+  close(y, want, mag, 1e-5, what);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc > 1)
+    sparq_rt_set_num_threads(std::atoi(argv[1]));
+  std::printf("isa %s threads %d\n", sparq_rt_isa(), sparq_rt_get_num_threads());
+  int cases = 0;
+  const int64_t Ms[] = {1, 3, 7};
+  for (int64_t M : Ms)
+    for (int64_t N : {1, 5, 67})
+      for (int64_t K : {64, 256, 384, 200, 37}) {
+        for (int bits : {4, 8, 2, 3, 5})
+          for (bool isSigned : {true, false})
+            for (int64_t G : {int64_t(8), int64_t(32), int64_t(64), int64_t(128), K}) {
+              if (K % G)
+                continue;
+              for (bool asym : {false, true})
+                for (int sk : {0, 1, 2})
+                  for (bool act8 : {true, false}) {
+                    if ((bits != 4 && bits != 8) && (sk != 0 || act8 == false))
+                      continue;
+                    quantCase(M, N, K, bits, isSigned, G, asym, sk, act8, false);
+                    ++cases;
+                  }
+            }
+        quantCase(M, N, K, 4, true, K, false, 0, true, true);
+        quantCase(M, N, K, 8, false, K, true, 1, true, true);
+        for (int wt : {0, 1, 2})
+          for (bool acc : {false, true}) {
+            denseCase(M, N, K, wt, acc);
+            ++cases;
+          }
+        cases += 2;
+      }
+  // Larger shapes cross thread and strip boundaries.
+  quantCase(1, 1024, 4096, 4, true, 128, false, 1, true, false);
+  quantCase(5, 300, 1024, 8, true, 1024, true, 0, true, false);
+  quantCase(33, 96, 512, 4, false, 32, true, 2, true, false);
+  denseCase(1, 4100, 300, 0, true);
+  denseCase(13, 70, 600, 0, false);
+  cases += 5;
+  std::printf("%d cases, %d failures\n", cases, failures);
+  return failures ? 1 : 0;
+}
