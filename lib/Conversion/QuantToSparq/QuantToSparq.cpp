@@ -157,10 +157,10 @@ FailureOr<Value> importWeight(OpBuilder &b, quant::DequantizeCastOp dcast,
 
   // Storage range: the full range, or the narrow signed range.
   bool isSigned = qtype.isSigned();
-  int64_t fullMin = quant::QuantizedType::getDefaultMinimumForInteger(
-      isSigned, bits);
-  int64_t fullMax = quant::QuantizedType::getDefaultMaximumForInteger(
-      isSigned, bits);
+  int64_t fullMin =
+      quant::QuantizedType::getDefaultMinimumForInteger(isSigned, bits);
+  int64_t fullMax =
+      quant::QuantizedType::getDefaultMaximumForInteger(isSigned, bits);
   int64_t qmin = qtype.getStorageTypeMin(), qmax = qtype.getStorageTypeMax();
   bool narrow = false;
   if (qmin != fullMin || qmax != fullMax) {
@@ -212,8 +212,8 @@ FailureOr<Value> importWeight(OpBuilder &b, quant::DequantizeCastOp dcast,
   codes.reserve(values->size());
   for (int64_t v : *values) {
     if (v < qmin || v > qmax) {
-      os << "stored value " << v << " lies outside the storage range ["
-         << qmin << ", " << qmax << "]";
+      os << "stored value " << v << " lies outside the storage range [" << qmin
+         << ", " << qmax << "]";
       return failure();
     }
     codes.push_back(int32_t(v));
@@ -223,8 +223,8 @@ FailureOr<Value> importWeight(OpBuilder &b, quant::DequantizeCastOp dcast,
   Type sparqStorage = IntegerType::get(
       ctx, bits, isSigned ? IntegerType::Signless : IntegerType::Unsigned);
   auto spec = QuantSpecAttr::get(
-      ctx, sparqStorage, params->granularity, params->axis,
-      params->groupSize, params->blockShape,
+      ctx, sparqStorage, params->granularity, params->axis, params->groupSize,
+      params->blockShape,
       asymmetric ? QuantScheme::Asymmetric : QuantScheme::Symmetric,
       Float32Type::get(ctx), Type(), RoundingMode::NearestEven, narrow,
       /*saturate=*/true, ScaleSearch::MinMax);
@@ -245,8 +245,8 @@ FailureOr<Value> importWeight(OpBuilder &b, quant::DequantizeCastOp dcast,
     std::vector<char> zeroBytes;
     for (int64_t z : params->zeroPoints)
       zeroBytes.push_back(char(uint8_t(z)));
-    zeroPoints =
-        createConstant(b, loc, layout.zeroPoints, zeroBytes, "sparq.zero_points");
+    zeroPoints = createConstant(b, loc, layout.zeroPoints, zeroBytes,
+                                "sparq.zero_points");
   }
   Value assemble = AssembleOp::create(b, loc, type, data, scalesValue,
                                       zeroPoints, Value(), Value(), Value());

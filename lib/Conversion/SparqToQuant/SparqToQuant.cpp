@@ -66,8 +66,8 @@ FailureOr<Value> convertWeight(OpBuilder &b, AssembleOp assemble,
     return failure();
   }
   if (!quant.isIntegerStorage()) {
-    os << "!quant.uniform has integer storage only; "
-       << quant.getStorageType() << " storage is not expressible";
+    os << "!quant.uniform has integer storage only; " << quant.getStorageType()
+       << " storage is not expressible";
     return failure();
   }
   if (quant.getGlobalScaleType()) {

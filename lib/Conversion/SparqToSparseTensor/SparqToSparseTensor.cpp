@@ -85,8 +85,8 @@ FailureOr<Value> convertWeight(OpBuilder &b, AssembleOp assemble,
   if (!encoding)
     return failure();
   Location loc = dequantize.getLoc();
-  auto sparseType = RankedTensorType::get(type.getShape(),
-                                          type.getElementType(), encoding);
+  auto sparseType =
+      RankedTensorType::get(type.getShape(), type.getElementType(), encoding);
   SparsitySpecAttr sparsity = type.getSparsity();
   Value values = assemble.getData();
   SmallVector<Value> levels;

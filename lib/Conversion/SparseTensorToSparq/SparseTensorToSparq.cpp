@@ -63,8 +63,8 @@ CompressedType getSparqType(RankedTensorType denseType,
       return {};
     }
     spec = SparsitySpecAttr::get(ctx, SparsityKind::Unstructured,
-                                 APFloat(1.0 - double(nnz) / double(numel)),
-                                 0, 0, 0, ArrayRef<int64_t>{});
+                                 APFloat(1.0 - double(nnz) / double(numel)), 0,
+                                 0, 0, ArrayRef<int64_t>{});
   }
   auto type = CompressedType::get(ctx, denseType.getShape(),
                                   denseType.getElementType(), spec);
@@ -92,15 +92,15 @@ FailureOr<Value> importWeight(OpBuilder &b, sparse_tensor::ConvertOp convert,
     return failure();
   }
   auto denseType = cast<RankedTensorType>(convert.getType());
-  auto encoding = sparse_tensor::getSparseTensorEncoding(
-      assemble.getResult().getType());
+  auto encoding =
+      sparse_tensor::getSparseTensorEncoding(assemble.getResult().getType());
   auto valuesType = cast<RankedTensorType>(assemble.getValues().getType());
   if (!valuesType.hasStaticShape() || valuesType.getRank() != 1) {
     os << "its values are not a static 1-D tensor";
     return failure();
   }
-  CompressedType type = getSparqType(denseType, encoding,
-                                     valuesType.getNumElements(), why);
+  CompressedType type =
+      getSparqType(denseType, encoding, valuesType.getNumElements(), why);
   if (!type)
     return failure();
   StorageLayout layout = getStorageLayout(type);
@@ -190,8 +190,7 @@ struct ConvertSparseTensorToSparqPass
         continue;
       }
       ++numConverted;
-      auto assemble =
-          op.getSource().getDefiningOp<sparse_tensor::AssembleOp>();
+      auto assemble = op.getSource().getDefiningOp<sparse_tensor::AssembleOp>();
       op.replaceAllUsesWith(*imported);
       op.erase();
       if (assemble.use_empty()) {
