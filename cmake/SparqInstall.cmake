@@ -5,6 +5,7 @@ include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
 set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
+  SparqToQuant QuantToSparq SparqToSparseTensor SparseTensorToSparq
   SparqPipelines SparqRuntime)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE

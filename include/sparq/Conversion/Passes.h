@@ -3,7 +3,11 @@
 #ifndef SPARQ_CONVERSION_PASSES_H
 #define SPARQ_CONVERSION_PASSES_H
 
+#include "sparq/Conversion/QuantToSparq/QuantToSparq.h"
 #include "sparq/Conversion/SparqToLinalg/SparqToLinalg.h"
+#include "sparq/Conversion/SparqToQuant/SparqToQuant.h"
+#include "sparq/Conversion/SparqToSparseTensor/SparqToSparseTensor.h"
+#include "sparq/Conversion/SparseTensorToSparq/SparseTensorToSparq.h"
 
 namespace mlir::sparq {
 

@@ -40,4 +40,188 @@ def ConvertSparqToLinalg : Pass<"convert-sparq-to-linalg", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertSparqToQuant : Pass<"convert-sparq-to-quant", "ModuleOp"> {
+  let summary = "Express constant compressed weights with upstream "
+                "`!quant.uniform` types where that is exact";
+  let description = [{
+    Rewrites `sparq.dequantize(sparq.assemble(constants...))` into unpacked
+    integer constants, a `quant.scast` to a tensor of `!quant.uniform`
+    element type and a `quant.dcast` back to float, when the weight's
+    `#sparq.quant` spec has an upstream equivalent with the same numbers:
+
+    | Sparq | `!quant.uniform` |
+    |-------|------------------|
+    | `iN` / `ui2`..`ui8` (N = 2..8) | `iN` / `uN` storage (unpacked, one element per value) |
+    | `narrow_range` | storage bounds `iN<-qmax:qmax>` |
+    | `per_tensor` | one scale and zero point |
+    | `per_channel(axis = a)` | per-axis type, quantized dimension `a` |
+    | `per_group(axis = a, size = g)`, `per_block(shape = B)` | sub-channel type, block sizes on every axis |
+    | scales of any type (f32, f16, bf16, f8E4M3FN, f8E8M0FNU) | scales as values of the expressed type, which must hold them exactly |
+
+    Both sides compute `x' = (q - z) * s`; a `quant.dcast` lowered by
+    `lower-quant-ops` gives the same floats as Sparq's reference decode.
+    Formats that `!quant.uniform` cannot express are left untouched with a
+    remark saying why (an error with `strict`): float storage (fp8, fp4),
+    two-level scales (`global_scale`), sparsity, scales not exactly
+    representable in the expressed type, and storage tensors that are not
+    constants (`!quant.uniform` holds its scales as attribute literals).
+    Compressed weights without quantization are ignored.
+
+    ```mlir
+    %d = arith.constant dense<[[33, -2]]> : tensor<1x2xi8>
+    %s = arith.constant dense<5.000000e-01> : tensor<1x1xf32>
+    %w = sparq.assemble %d : tensor<1x2xi8> scales %s : tensor<1x1xf32>
+           -> !sparq.compressed<1x4xf32, #sparq.quant<i4, per_channel(axis = 0)>>
+    %x = sparq.dequantize %w : !sparq.compressed<...> -> tensor<1x4xf32>
+    ```
+    becomes
+    ```mlir
+    %q = arith.constant dense<[[1, 2, -2, -1]]> : tensor<1x4xi4>
+    %t = quant.scast %q : tensor<1x4xi4> to tensor<1x4x!quant.uniform<i4:f32:0, {5.000000e-01}>>
+    %x = quant.dcast %t : tensor<1x4x!quant.uniform<i4:f32:0, {5.000000e-01}>> to tensor<1x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail with an error on a quantized weight that cannot be "
+           "expressed, instead of a remark">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "converted", "Number of weights converted">,
+    Statistic<"numKept", "kept", "Number of quantized weights left as Sparq">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+def ConvertQuantToSparq : Pass<"convert-quant-to-sparq", "ModuleOp"> {
+  let summary = "Import constant `!quant.uniform` weights as packed Sparq "
+                "compressed weights";
+  let description = [{
+    The inverse of `convert-sparq-to-quant`: rewrites
+    `quant.dcast(quant.scast(arith.constant dense<ints>))` on tensors of any
+    rank into a `sparq.assemble` of packed storage (the little-endian bit
+    stream of `!sparq.compressed`), scales (f32) and zero points, followed by
+    `sparq.dequantize`, with the matching `#sparq.quant` spec:
+
+    * storage `iN` / `uN` with N = 2..8 becomes `iN` / `uiN`; storage bounds
+      `<-qmax:qmax>` on signed storage become `narrow_range`, other bounds
+      are not expressible;
+    * a per-tensor type becomes `per_tensor`, a per-axis type `per_channel`,
+      a sub-channel type `per_group` (one blocked axis, block size 1
+      elsewhere), `per_channel` or `per_block`;
+    * zero points that are all 0 give a symmetric spec, otherwise
+      `asymmetric` with `zero_points` (they must lie in the storage range);
+    * scales must be exactly representable in f32 (the precision Sparq
+      computes in) unless `round-scales` is set, which rounds them to f32 as
+      `lower-quant-ops` does for an f32 expressed type.
+
+    Anything else is left untouched with a remark (an error with `strict`).
+    A weight converted by `convert-sparq-to-quant` comes back with the same
+    packed bytes and scales (f32 scales; narrower scale types come back as
+    f32, holding the same values).
+  }];
+  let options = [
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail with an error on a weight that cannot be imported, instead "
+           "of a remark">,
+    Option<"roundScales", "round-scales", "bool", /*default=*/"false",
+           "Round scales that f32 cannot hold exactly to the nearest f32">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "converted", "Number of weights imported">,
+    Statistic<"numKept", "kept", "Number of quant weights left as they are">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::sparq::SparqDialect"];
+}
+
+def ConvertSparqToSparseTensor
+    : Pass<"convert-sparq-to-sparse-tensor", "ModuleOp"> {
+  let summary = "Express constant sparse float weights with upstream "
+                "`#sparse_tensor.encoding` tensors";
+  let description = [{
+    Rewrites `sparq.dequantize(sparq.assemble(constants...))` of a rank-2
+    weight whose spec is sparsity only (float values, no quantization) into a
+    `sparse_tensor.assemble` of the same arrays and a `sparse_tensor.convert`
+    to the dense tensor:
+
+    * `#sparq.sparsity<unstructured, ...>` (CSR): `offsets` become the
+      positions (`posWidth = 32`), `indices` the coordinates (`crdWidth` 16
+      or 32, as Sparq chose), `data` the values, in the encoding
+      `(i, j) -> (i : dense, j : compressed)`. Nothing is copied or changed.
+    * `#sparq.sparsity<N:M, axis = 1>`: the encoding
+      `(i, j) -> (i : dense, j floordiv M : dense, j mod M : structured[N, M])`
+      with `crdWidth = 8`. Sparq packs each position in `ceil(log2 M)` bits;
+      `sparse_tensor` has no sub-byte coordinates, so the positions are
+      unpacked to one `i8` each (the only change of representation).
+
+    N:M along axis 0, block and channel sparsity, quantized values and
+    non-constant storage are left untouched with a remark (an error with
+    `strict`).
+
+    ```mlir
+    %w = sparq.assemble %v : tensor<3xf32> indices %c : tensor<3xi16>
+           offsets %p : tensor<3xi32>
+           -> !sparq.compressed<2x4xf32, #sparq.sparsity<unstructured, ratio = 0.625>>
+    %x = sparq.dequantize %w : ... -> tensor<2x4xf32>
+    ```
+    becomes
+    ```mlir
+    %s = sparse_tensor.assemble (%p, %c), %v : (tensor<3xi32>, tensor<3xi16>),
+           tensor<3xf32> to tensor<2x4xf32, #sparse_tensor.encoding<{
+             map = (d0, d1) -> (d0 : dense, d1 : compressed),
+             posWidth = 32, crdWidth = 16 }>>
+    %x = sparse_tensor.convert %s : tensor<2x4xf32, #...> to tensor<2x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail with an error on a sparse weight that cannot be expressed, "
+           "instead of a remark">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "converted", "Number of weights converted">,
+    Statistic<"numKept", "kept", "Number of sparse weights left as Sparq">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::sparse_tensor::SparseTensorDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ConvertSparseTensorToSparq
+    : Pass<"convert-sparse-tensor-to-sparq", "ModuleOp"> {
+  let summary = "Import constant CSR and N:M `sparse_tensor` weights as Sparq "
+                "compressed weights";
+  let description = [{
+    The inverse of `convert-sparq-to-sparse-tensor`: rewrites
+    `sparse_tensor.convert(sparse_tensor.assemble(constants...))` to a dense
+    tensor into `sparq.assemble` + `sparq.dequantize` when the encoding is
+    one Sparq stores exactly:
+
+    * `(i, j) -> (i : dense, j : compressed)` with `posWidth = 32` and the
+      coordinate width Sparq uses for the row length (16 bits up to 65536
+      columns, else 32) becomes `#sparq.sparsity<unstructured, ratio = r>`
+      with `r` the actual fraction of zeros;
+    * `(i, j) -> (i : dense, j floordiv M : dense, j mod M : structured[N, M])`
+      with `crdWidth = 8` becomes `#sparq.sparsity<N:M, axis = 1>`, the
+      positions packed to `ceil(log2 M)` bits.
+
+    Values must be f32, f16 or bf16. Other encodings, widths and non-constant
+    arrays are left untouched with a remark (an error with `strict`).
+  }];
+  let options = [
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail with an error on a sparse weight that cannot be imported, "
+           "instead of a remark">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "converted", "Number of weights imported">,
+    Statistic<"numKept", "kept", "Number of sparse weights left as they are">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::sparq::SparqDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // SPARQ_CONVERSION_PASSES_TD

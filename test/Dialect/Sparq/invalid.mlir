@@ -191,7 +191,7 @@ func.func private @f() attributes {s = #sparq.sparsity<block [1, -4], ratio = 0.
 // #sparq.low_rank and #sparq.spec
 //===----------------------------------------------------------------------===//
 
-// expected-error@+1 {{unknown #sparq.low_rank parameter 'tolerance'; expected rank or energy}}
+// expected-error@+1 {{unknown #sparq.low_rank parameter 'tolerance'; expected rank, energy or axis}}
 func.func private @f() attributes {s = #sparq.low_rank<tolerance = 0.1>}
 
 // -----
@@ -685,3 +685,36 @@ func.func @f(%x: tensor<2x64xf16>, %w: !sparq.compressed<16x64xf32, #sparq.quant
   %0 = sparq.matmul %x, %w : tensor<2x64xf16>, !sparq.compressed<16x64xf32, #sparq.quant<i8>> -> tensor<2x16xf32>
   return
 }
+
+// -----
+
+// The attribute constraint on sparq.annotate rejects a non-spec before the
+// op's verifier checks the spec against the shape.
+func.func @f(%w: tensor<4x4xf32>) {
+  // expected-error@+1 {{'sparq.annotate' op attribute 'spec' failed to satisfy constraint}}
+  %0 = "sparq.annotate"(%w) {spec = 8 : i32} : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+// A low-rank spec is checked against its output axis by the rest: an HWCF
+// filter with F = 8 outputs and H * W * C = 36 inputs allows ranks below 8.
+func.func @f(%w: tensor<3x3x4x8xf32>) {
+  // expected-error@+1 {{'sparq.annotate' op rank 8 does not make a 8x36 weight smaller; it must be below 8}}
+  %0 = sparq.annotate %w : tensor<3x3x4x8xf32> with #sparq.low_rank<rank = 8, axis = 3>
+  return
+}
+
+// -----
+
+func.func @f(%w: tensor<3x3x4x8xf32>) {
+  // expected-error@+1 {{'sparq.annotate' op low-rank output axis 4 is out of range for a tensor of rank 4}}
+  %0 = sparq.annotate %w : tensor<3x3x4x8xf32> with #sparq.low_rank<rank = 2, axis = 4>
+  return
+}
+
+// -----
+
+// expected-error@+1 {{low-rank output axis must be non-negative, got -1}}
+func.func private @f() attributes {s = #sparq.low_rank<rank = 8, axis = -1>}

@@ -630,13 +630,18 @@ void SparsitySpecAttr::print(AsmPrinter &p) const {
 LogicalResult LowRankSpecAttr::verifyForShape(
     ArrayRef<int64_t> shape,
     function_ref<InFlightDiagnostic()> emitError) const {
-  if (shape.size() < 2)
+  int64_t rank = shape.size();
+  if (rank < 2)
     return emitError() << "low-rank factorization needs a weight of rank 2 "
                           "or more, got rank "
-                       << shape.size();
+                       << rank;
   if (ShapedType::isDynamicShape(shape))
     return emitError() << "low-rank factorization needs a static shape";
-  int64_t rows = shape[0];
+  if (getAxis() >= rank)
+    return emitError() << "low-rank output axis " << getAxis()
+                       << " is out of range for a tensor of rank " << rank;
+  // The matrix is the output axis by everything else (the reduction axes).
+  int64_t rows = shape[getAxis()];
   int64_t cols = ShapedType::getNumElements(shape) / std::max<int64_t>(rows, 1);
   if (hasFixedRank() && getRank() >= std::min(rows, cols))
     return emitError() << "rank " << getRank()
@@ -646,9 +651,13 @@ LogicalResult LowRankSpecAttr::verifyForShape(
   return success();
 }
 
+LowRankSpecAttr LowRankSpecAttr::withAxis(int64_t newAxis) const {
+  return get(getContext(), getRank(), getEnergy(), newAxis);
+}
+
 LogicalResult
 LowRankSpecAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                        int64_t rank, APFloat energy) {
+                        int64_t rank, APFloat energy, int64_t axis) {
   double e = energy.convertToDouble();
   if (rank < 0)
     return emitError() << "rank must be positive, got " << rank;
@@ -656,33 +665,41 @@ LowRankSpecAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "low rank needs exactly one of rank or energy";
   if (rank == 0 && !(e > 0.0 && e <= 1.0))
     return emitError() << "energy must be in (0, 1], got " << e;
+  if (axis < 0)
+    return emitError() << "low-rank output axis must be non-negative, got "
+                       << axis;
   return success();
 }
 
 Attribute LowRankSpecAttr::parse(AsmParser &p, Type) {
   SMLoc loc = p.getCurrentLocation();
-  int64_t rank = 0;
+  int64_t rank = 0, axis = 0;
   APFloat energy(0.0);
   auto parseEntry = [&](StringRef key, SMLoc keyLoc) -> ParseResult {
     if (key == "rank")
       return failure(p.parseEqual() || p.parseInteger(rank));
     if (key == "energy")
       return parseFraction(p, energy);
+    if (key == "axis")
+      return failure(p.parseEqual() || p.parseInteger(axis));
     return p.emitError(keyLoc) << "unknown #sparq.low_rank parameter '" << key
-                               << "'; expected rank or energy";
+                               << "'; expected rank, energy or axis";
   };
   if (parseSpecBody(p, "low_rank", nullptr, parseEntry))
     return {};
-  return p.getChecked<LowRankSpecAttr>(loc, p.getContext(), rank, energy);
+  return p.getChecked<LowRankSpecAttr>(loc, p.getContext(), rank, energy,
+                                       axis);
 }
 
 void LowRankSpecAttr::print(AsmPrinter &p) const {
   if (hasFixedRank()) {
-    p << "<rank = " << getRank() << ">";
-    return;
+    p << "<rank = " << getRank();
+  } else {
+    p << "<energy = ";
+    printFraction(p, getEnergy());
   }
-  p << "<energy = ";
-  printFraction(p, getEnergy());
+  if (getAxis() != 0)
+    p << ", axis = " << getAxis();
   p << ">";
 }
 
@@ -773,9 +790,11 @@ std::optional<SpecParts> mlir::sparq::getSpecParts(Attribute spec) {
 LogicalResult
 mlir::sparq::verifySpecForShape(Attribute spec, ArrayRef<int64_t> shape,
                                 function_ref<InFlightDiagnostic()> emitError) {
+  // Every caller has a spec already: ODS constrains `sparq.annotate`'s
+  // attribute, `!sparq.compressed` and `sparq-annotate` check getSpecParts
+  // first, with their own diagnostics.
   std::optional<SpecParts> parts = getSpecParts(spec);
-  if (!parts)
-    return emitError() << "expected a Sparq spec attribute, got " << spec;
+  assert(parts && "verifySpecForShape needs a Sparq spec attribute");
   return SpecAttr::get(spec.getContext(), parts->quant, parts->sparsity,
                        parts->lowRank)
       .verifyForShape(shape, emitError);

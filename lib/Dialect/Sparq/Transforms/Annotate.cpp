@@ -114,6 +114,13 @@ FailureOr<Attribute> mapSpec(Attribute spec, const WeightOperand &weight,
     }
     }
   }
+  // The factorization views the weight as its output axis by the rest.
+  if (LowRankSpecAttr l = parts.lowRank) {
+    FailureOr<int64_t> axis = mapAxis(l.getAxis(), weight, emitError);
+    if (failed(axis))
+      return failure();
+    parts.lowRank = l.withAxis(*axis);
+  }
   return buildSpec(ctx, parts);
 }
 

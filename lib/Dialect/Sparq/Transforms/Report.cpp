@@ -29,6 +29,9 @@ struct LayerRow {
   std::string name, op, format, target;
   SmallVector<int64_t> shape;
   int64_t params = 0, bytes = 0;
+  /// True when `bytes` counts data-dependent sizes (nonzeros, kept blocks or
+  /// channels) from the spec's target ratio, the storage not being in view.
+  bool bytesEstimated = false;
   /// Fraction of zero weights, or negative when unknown.
   double sparsity = -1.0;
   /// Weight error against the original, when a compression pass measured it.
@@ -108,6 +111,58 @@ double getCompressedSparsity(AssembleOp assemble) {
   return -1.0;
 }
 
+/// Storage bytes of a compressed value from its type alone, for values not
+/// built by `sparq.assemble` here (function arguments, ...). Sizes the type
+/// leaves to the data (nonzeros, kept blocks or channels) come from the
+/// spec's ratio; `estimated` says whether one was needed.
+int64_t getLayoutBytes(CompressedType type, bool &estimated) {
+  StorageLayout layout = getStorageLayout(type);
+  SparsitySpecAttr sparsity = type.getSparsity();
+  QuantSpecAttr quant = type.getQuant();
+  // The count behind every dynamic dimension of the layout.
+  int64_t count = 0;
+  if (sparsity) {
+    double keep = 1.0 - sparsity.getZeroFraction();
+    int64_t total = 0;
+    switch (sparsity.getKind()) {
+    case SparsityKind::NM:
+      break;
+    case SparsityKind::Unstructured:
+      total = type.getNumElements();
+      break;
+    case SparsityKind::Block: {
+      ArrayRef<int64_t> block = sparsity.getBlockShape();
+      total = type.getNumElements() / (block[0] * block[1]);
+      break;
+    }
+    case SparsityKind::Channel:
+      total = type.getShape()[sparsity.getAxis()];
+      break;
+    }
+    count = int64_t(std::llround(keep * double(total)));
+  }
+  estimated = false;
+  int64_t bytes = 0;
+  for (RankedTensorType t : {layout.data, layout.scales, layout.zeroPoints,
+                             layout.globalScale, layout.indices,
+                             layout.offsets}) {
+    if (!t)
+      continue;
+    SmallVector<int64_t> shape(t.getShape());
+    for (size_t i = 0; i < shape.size(); ++i) {
+      if (!ShapedType::isDynamic(shape[i]))
+        continue;
+      estimated = true;
+      // A quantized data tensor packs its last dimension.
+      bool packed = quant && t == layout.data && i + 1 == shape.size();
+      shape[i] =
+          packed ? getPackedRowBytes(count, quant.getStorageBits()) : count;
+    }
+    bytes += getTensorStorageBytes(t.clone(shape));
+  }
+  return bytes;
+}
+
 LayerRow makeRow(const Layer &layer) {
   LayerRow row;
   row.name = layer.name;
@@ -131,6 +186,12 @@ LayerRow makeRow(const Layer &layer) {
         row.sqnrDb = sqnr.getValueAsDouble();
       if (auto err = assemble->getAttrOfType<FloatAttr>("sparq.max_abs_error"))
         row.maxAbsError = err.getValueAsDouble();
+    } else {
+      row.bytes = getLayoutBytes(compressed, row.bytesEstimated);
+      if (row.bytesEstimated)
+        row.format += " (bytes from the spec's ratio)";
+      SparsitySpecAttr sparsity = compressed.getSparsity();
+      row.sparsity = sparsity ? sparsity.getZeroFraction() : 0.0;
     }
     return row;
   }
@@ -211,6 +272,8 @@ void writeJson(ArrayRef<LayerRow> rows, raw_ostream &os) {
           });
           json.attribute("params", row.params);
           json.attribute("bytes", row.bytes);
+          if (row.bytesEstimated)
+            json.attribute("bytes_estimated", true);
           json.attribute("bits_per_weight",
                          bitsPerWeight(row.bytes, row.params));
           if (row.sparsity >= 0)

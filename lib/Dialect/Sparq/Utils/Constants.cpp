@@ -84,3 +84,75 @@ std::vector<char> mlir::sparq::encodeFloats(ArrayRef<float> values,
   }
   return out;
 }
+
+/// The raw little-endian bytes of a constant and the bytes per element, or
+/// failure. Splats come back as one element.
+static FailureOr<std::pair<ArrayRef<char>, bool>> getRawData(Attribute value) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return std::make_pair(dense.getRawData(), dense.isSplat());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return std::make_pair(blob->getData(), false);
+  return failure();
+}
+
+FailureOr<std::vector<int64_t>>
+mlir::sparq::readIntConstant(Attribute value, ShapedType type, bool isSigned) {
+  auto intType = dyn_cast<IntegerType>(type.getElementType());
+  if (!intType || intType.getWidth() > 64 || !type.hasStaticShape())
+    return failure();
+  int64_t n = type.getNumElements();
+  unsigned width = intType.getWidth();
+  std::vector<int64_t> out(n);
+  auto extend = [&](const APInt &v) {
+    return isSigned ? v.getSExtValue() : int64_t(v.getZExtValue());
+  };
+  // Dense attributes of any width (i4 included) read through APInt.
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    for (auto [i, v] : llvm::enumerate(dense.getValues<APInt>()))
+      out[i] = extend(v);
+    return out;
+  }
+  FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
+  if (failed(raw) || width % 8 != 0 ||
+      int64_t(raw->first.size()) != n * (width / 8))
+    return failure();
+  unsigned bytes = width / 8;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, raw->first.data() + i * bytes, bytes);
+    out[i] = extend(APInt(width, bits));
+  }
+  return out;
+}
+
+FailureOr<std::vector<double>>
+mlir::sparq::readFloatConstantExact(Attribute value, ShapedType type) {
+  auto floatType = dyn_cast<FloatType>(type.getElementType());
+  if (!floatType || !type.hasStaticShape())
+    return failure();
+  int64_t n = type.getNumElements();
+  std::vector<double> out(n);
+  auto toDouble = [](APFloat f) {
+    bool losesInfo;
+    f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
+    return f.convertToDouble();
+  };
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    for (auto [i, v] : llvm::enumerate(dense.getValues<APFloat>()))
+      out[i] = toDouble(v);
+    return out;
+  }
+  FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
+  unsigned width = floatType.getWidth();
+  if (failed(raw) || width % 8 != 0 ||
+      int64_t(raw->first.size()) != n * (width / 8))
+    return failure();
+  unsigned bytes = width / 8;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, raw->first.data() + i * bytes, bytes);
+    out[i] = toDouble(APFloat(floatType.getFloatSemantics(), APInt(width, bits)));
+  }
+  return out;
+}

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -183,6 +184,29 @@ std::vector<uint8_t> mlir::sparq::packCodes(ArrayRef<int32_t> codes,
     }
   }
   return packed;
+}
+
+std::vector<int32_t> mlir::sparq::unpackCodes(ArrayRef<uint8_t> packed,
+                                              ArrayRef<int64_t> shape,
+                                              unsigned bits, bool isSigned) {
+  int64_t rowLength = shape.back();
+  int64_t rows = ShapedType::getNumElements(shape) / rowLength;
+  int64_t rowBytes = getPackedRowBytes(rowLength, bits);
+  std::vector<int32_t> codes(rows * rowLength);
+  uint32_t mask = (1u << bits) - 1;
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t *row = packed.data() + r * rowBytes;
+    for (int64_t i = 0; i < rowLength; ++i) {
+      int64_t bit = i * bits;
+      uint32_t word = row[bit / 8];
+      if ((bit % 8) + bits > 8)
+        word |= uint32_t(row[bit / 8 + 1]) << 8;
+      uint32_t code = (word >> (bit % 8)) & mask;
+      codes[r * rowLength + i] =
+          isSigned ? int32_t(llvm::SignExtend32(code, bits)) : int32_t(code);
+    }
+  }
+  return codes;
 }
 
 LogicalResult mlir::sparq::checkFinite(ArrayRef<float> data,

@@ -6,6 +6,9 @@
 // RUN: sparq-opt %t/layouts.mlir --sparq-annotate="spec='#sparq.quant<i8, per_channel(axis = 0)>'" | FileCheck %s --check-prefix=OUT
 // RUN: sparq-opt %t/layouts.mlir --sparq-annotate="spec='#sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 1>, quant = #sparq.quant<i8, per_block(shape = [4, 8])>>'" | FileCheck %s --check-prefix=BLOCK
 // RUN: sparq-opt %t/layouts.mlir --sparq-annotate="spec='#sparq.sparsity<channel, axis = 0, ratio = 0.5>'" | FileCheck %s --check-prefix=CHAN
+// A low-rank spec gets each weight's output axis: rank 4 fits the HWCF
+// filter (a 32x144 matrix), although its axis 0 has only 3 entries.
+// RUN: sparq-opt %t/layouts.mlir --sparq-annotate="spec='#sparq.low_rank<rank = 4>'" | FileCheck %s --check-prefix=LOWRANK
 
 // Layer selection.
 // RUN: sparq-opt %t/select.mlir --sparq-annotate="spec='#sparq.quant<i8, per_channel(axis = 0)>'" | FileCheck %s --check-prefix=ALL
@@ -79,6 +82,8 @@ func.func @batch_matmul(%x: tensor<2x4x16xf32>) -> tensor<2x4x8xf32> {
 // BLOCK:       sparq.annotate {{.*}} with #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 2>, quant = #sparq.quant<i8, per_block(shape = [1, 1, 8, 4])>>
 // CHAN-LABEL:  func.func @conv_hwcf
 // CHAN:        sparq.annotate {{.*}} with #sparq.sparsity<channel, axis = 3, ratio = 0.5>
+// LOWRANK-LABEL: func.func @conv_hwcf
+// LOWRANK:     sparq.annotate {{.*}} : tensor<3x3x16x32xf32> with #sparq.low_rank<rank = 4, axis = 3>
 func.func @conv_hwcf(%x: tensor<1x10x10x16xf32>) -> tensor<1x8x8x32xf32> {
   %w = arith.constant dense<1.0> : tensor<3x3x16x32xf32>
   %init = tensor.empty() : tensor<1x8x8x32xf32>
@@ -95,6 +100,8 @@ func.func @conv_hwcf(%x: tensor<1x10x10x16xf32>) -> tensor<1x8x8x32xf32> {
 // OUT:         sparq.annotate {{.*}} with #sparq.quant<i8, per_channel(axis = 0)>
 // BLOCK-LABEL: func.func @conv_fchw
 // BLOCK:       sparq.annotate {{.*}} with #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 1>, quant = #sparq.quant<i8, per_block(shape = [4, 8, 1, 1])>>
+// LOWRANK-LABEL: func.func @conv_fchw
+// LOWRANK:     sparq.annotate {{.*}} : tensor<32x16x3x3xf32> with #sparq.low_rank<rank = 4> {layer
 func.func @conv_fchw(%x: tensor<1x16x10x10xf32>) -> tensor<1x32x8x8xf32> {
   %w = arith.constant dense<1.0> : tensor<32x16x3x3xf32>
   %init = tensor.empty() : tensor<1x32x8x8xf32>

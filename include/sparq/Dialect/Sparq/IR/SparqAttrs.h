@@ -29,6 +29,8 @@ struct SpecParts {
 std::optional<SpecParts> getSpecParts(Attribute spec);
 
 /// Checks any spec attribute against the shape of the tensor it applies to.
+/// `spec` must be a Sparq spec (`getSpecParts(spec)` succeeds); callers that
+/// take arbitrary attributes check that first and say so in their own terms.
 LogicalResult verifySpecForShape(Attribute spec, ArrayRef<int64_t> shape,
                                  function_ref<InFlightDiagnostic()> emitError);
 

@@ -203,26 +203,40 @@ def Sparq_LowRankSpecAttr : Sparq_Attr<"LowRankSpec", "low_rank"> {
   let summary = "Factorization of a weight into two thinner matrices";
   let description = [{
     A low-rank factorization `W ~= U * V` of a weight viewed as a matrix
-    `[rows, cols]` (its output axis by the rest). Either a fixed `rank`, or
-    the smallest rank whose singular values keep an `energy` fraction of
+    `[rows, cols]`: its output axis `axis` (default 0) by all the other axes
+    (those reduced over, for a layer). Either a fixed `rank`, or the smallest
+    rank whose singular values keep an `energy` fraction of
     `sum(sigma_i^2)`:
 
     ```mlir
     #sparq.low_rank<rank = 64>
     #sparq.low_rank<energy = 0.95>
+    // An HWCF convolution filter: the output channels are axis 3, the
+    // matrix is [F, H * W * C].
+    #sparq.low_rank<rank = 8, axis = 3>
     ```
 
     The rank must be smaller than both matrix dimensions (otherwise the
     factors are not smaller than the weight); `energy` lies in (0, 1].
+    `sparq-annotate` sets `axis` to each layer's output axis, as it maps the
+    axes of the other specs.
   }];
   let parameters = (ins
     "int64_t":$rank,
-    APFloatParameter<"fraction of spectral energy kept">:$energy
+    APFloatParameter<"fraction of spectral energy kept">:$energy,
+    DefaultValuedParameter<"int64_t", "0", "the output (row) axis">:$axis
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "int64_t":$rank, "::llvm::APFloat":$energy), [{
+      return $_get($_ctxt, rank, energy, /*axis=*/0);
+    }]>
+  ];
   let extraClassDeclaration = [{
     bool hasFixedRank() const { return getRank() > 0; }
+    /// Returns a copy with the output axis `newAxis`.
+    LowRankSpecAttr withAxis(int64_t newAxis) const;
     ::llvm::LogicalResult verifyForShape(
         ::llvm::ArrayRef<int64_t> shape,
         ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError) const;

@@ -17,7 +17,9 @@ def SparqAnnotate : Pass<"sparq-annotate", "ModuleOp"> {
     input channels / features that are reduced over. The pass maps those axes
     onto each weight's real layout (`linalg.matmul`'s `[K, N]`, an HWCF or
     FCHW filter, ...), so one spec fits every layer; a `per_block` or
-    sparsity block shape `[bo, bi]` gets block size 1 on the other axes.
+    sparsity block shape `[bo, bi]` gets block size 1 on the other axes, and
+    a `#sparq.low_rank` gets the layer's output axis as its `axis` (its rank
+    is then checked against `[out, everything else]`).
 
     Layers are selected by op name (`ops`), by weight size (`min-elements`)
     and by layer name (`include`, `exclude`: regular expressions matched

@@ -16,6 +16,19 @@ namespace mlir::sparq {
 FailureOr<std::vector<float>> readFloatConstant(Attribute value,
                                                 ShapedType type);
 
+/// Reads an integer constant (`dense<...>` or `dense_resource<...>`, any
+/// width up to 64 bits) into int64 values, sign-extended when `isSigned`,
+/// zero-extended otherwise. Fails on other element types or a missing blob.
+FailureOr<std::vector<int64_t>> readIntConstant(Attribute value,
+                                                ShapedType type,
+                                                bool isSigned);
+
+/// Reads a constant of any float type into doubles (every float format Sparq
+/// uses converts to double exactly). Fails on other element types or a
+/// missing blob.
+FailureOr<std::vector<double>> readFloatConstantExact(Attribute value,
+                                                      ShapedType type);
+
 /// Constants of at least this many bytes are created as `dense_resource`
 /// blobs (never printed as giant literals); smaller ones as `dense<...>`.
 constexpr int64_t kResourceThresholdBytes = 1024;

@@ -52,6 +52,13 @@ std::vector<float> dequantizeTensor(const QuantizedTensor &q,
 std::vector<uint8_t> packCodes(ArrayRef<int32_t> codes,
                                ArrayRef<int64_t> shape, unsigned bits);
 
+/// Unpacks codes of `bits` bits from `packed` (rows of `shape`'s last
+/// dimension, laid out as `packCodes` writes them), sign-extending them when
+/// `isSigned`. The inverse of `packCodes`.
+std::vector<int32_t> unpackCodes(ArrayRef<uint8_t> packed,
+                                 ArrayRef<int64_t> shape, unsigned bits,
+                                 bool isSigned);
+
 /// The float value of every code of a float storage type (e.g. 256 entries
 /// for f8E4M3FN); NaN codes decode to NaN.
 std::vector<float> getFloatCodeTable(Type storageType);
