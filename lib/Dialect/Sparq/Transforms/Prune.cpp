@@ -155,8 +155,9 @@ struct SparqPrunePass : public sparq::impl::SparqPruneBase<SparqPrunePass> {
       for (int64_t j = 0; j < m; ++j)
         group[j] = i + j * stride;
       // Highest scores first; ties keep the lower index.
-      std::stable_sort(group.begin(), group.end(), [&](int64_t a, int64_t b) {
-        return t.scores[a] > t.scores[b];
+      llvm::sort(group, [&](int64_t a, int64_t b) {
+        return t.scores[a] > t.scores[b] ||
+               (t.scores[a] == t.scores[b] && a < b);
       });
       for (int64_t j = n; j < m; ++j)
         t.data[group[j]] = 0.0f;
