@@ -18,8 +18,16 @@ def ConvertSparqToLinalg : Pass<"convert-sparq-to-linalg", "ModuleOp"> {
     contraction. The result runs on any backend but materializes the dense
     weight: it is the correctness reference, not the fast path.
 
+    Sparse formats decode into a dense tensor too: N:M as one
+    `linalg.generic` that selects, for each dense position, the stored slot
+    of its group whose index matches it (or zero); CSR and BSR as `scf.for`
+    loops over rows (block rows) and their stored values (blocks) that
+    insert each dequantized value into a zero-filled tensor. Quantized
+    sparse values take the scale of their dense position. Channel-sparse
+    storage is not decoded yet (an error says so).
+
     A compressed value must be built by `sparq.assemble` in the same
-    function; sparse formats are not handled yet (an error says so).
+    function.
 
     ```mlir
     %w = sparq.assemble %d : tensor<4x4xi8> scales %s : tensor<4x1xf32>
@@ -37,6 +45,7 @@ def ConvertSparqToLinalg : Pass<"convert-sparq-to-linalg", "ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

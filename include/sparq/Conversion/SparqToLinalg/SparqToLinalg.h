@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
@@ -16,8 +17,8 @@ class AssembleOp;
 #define GEN_PASS_DECL_CONVERTSPARQTOLINALG
 #include "sparq/Conversion/Passes.h.inc"
 
-/// Builds a `linalg.generic` that decodes the dense tensor of `assemble`
-/// (dense quantized formats only). Returns failure with a diagnostic on
+/// Builds IR that decodes the dense tensor of `assemble` (dense quantized,
+/// N:M, CSR and BSR formats, quantized or not). Returns failure with a diagnostic on
 /// formats it cannot decode.
 FailureOr<Value> buildDequantize(OpBuilder &b, Location loc,
                                  AssembleOp assemble);

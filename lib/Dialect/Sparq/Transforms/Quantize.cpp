@@ -5,6 +5,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
+#include "sparq/Dialect/Sparq/Utils/Matmul.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,56 +21,6 @@ using namespace mlir;
 using namespace mlir::sparq;
 
 namespace {
-
-/// Transposes a row-major [rows, cols] matrix.
-std::vector<float> transpose2D(ArrayRef<float> data, int64_t rows,
-                               int64_t cols) {
-  std::vector<float> out(data.size());
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      out[c * rows + r] = data[r * cols + c];
-  return out;
-}
-
-/// The spec for the transposed ([N, K]) weight of a [K, N] one.
-QuantSpecAttr transposeSpec(QuantSpecAttr spec) {
-  switch (spec.getGranularity()) {
-  case Granularity::Tensor:
-    return spec;
-  case Granularity::Channel:
-  case Granularity::Group:
-    return spec.withAxis(1 - spec.getAxis());
-  case Granularity::Block: {
-    SmallVector<int64_t> block{spec.getBlockShape()[1],
-                               spec.getBlockShape()[0]};
-    return QuantSpecAttr::get(
-        spec.getContext(), spec.getStorageType(), spec.getGranularity(),
-        spec.getAxis(), spec.getGroupSize(), block, spec.getScheme(),
-        spec.getScaleType(), spec.getGlobalScaleType(), spec.getRounding(),
-        spec.getNarrowRange(), spec.getSaturate(), spec.getSearch());
-  }
-  }
-  llvm_unreachable("unknown granularity");
-}
-
-/// True if `op` is a plain `linalg.matmul` (C[M,N] += A[M,K] * B[K,N]) whose
-/// operands share one float element type.
-bool isPlainMatmul(Operation *op) {
-  auto matmul = dyn_cast<linalg::MatmulOp>(op);
-  if (!matmul || matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics())
-    return false;
-  Type a = getElementTypeOrSelf(matmul.getInputs()[0].getType());
-  Type b = getElementTypeOrSelf(matmul.getInputs()[1].getType());
-  Type c = getElementTypeOrSelf(matmul.getOutputs()[0].getType());
-  return a == b && b == c;
-}
-
-/// True if `value` is a tensor filled with zeros.
-bool isZeroFilled(Value value) {
-  if (auto fill = value.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-  return matchPattern(value, m_AnyZeroFloat());
-}
 
 struct SparqQuantizePass
     : public sparq::impl::SparqQuantizeBase<SparqQuantizePass> {
@@ -153,18 +104,7 @@ struct SparqQuantizePass
     assemble->setAttr("sparq.max_abs_error", b.getF64FloatAttr(qerr.maxAbs));
 
     if (asMatmul) {
-      auto matmul = cast<linalg::MatmulOp>(op);
-      Value init = matmul.getOutputs()[0];
-      Value result = MatmulOp::create(b, op->getLoc(), init.getType(),
-                                      matmul.getInputs()[0], compressed);
-      result.getDefiningOp()->setAttr(kLayerAttrName,
-                                      b.getStringAttr(layer.name));
-      if (!isZeroFilled(init))
-        result = linalg::AddOp::create(b, op->getLoc(), ValueRange{result, init},
-                                       ValueRange{init})
-                     .getResult(0);
-      op->getResult(0).replaceAllUsesWith(result);
-      op->erase();
+      replaceWithCompressedMatmul(b, op, compressed, layer.name);
     } else {
       Value dense = DequantizeOp::create(b, loc, weightType, compressed);
       op->setOperand(layer.weight.operandIndex, dense);

@@ -148,4 +148,172 @@ def SparqReport : Pass<"sparq-report", "ModuleOp"> {
   ];
 }
 
+def SparqPrune : Pass<"sparq-prune", "ModuleOp"> {
+  let summary = "Zero the least important weights of annotated constant weights "
+                "(magnitude, global, N:M, block; activation-aware)";
+  let description = [{
+    For every layer whose constant weight carries a `sparq.annotate` with a
+    `#sparq.sparsity` (alone or in a `#sparq.spec`) of kind `unstructured`,
+    `N:M` or `block`, writes a new constant with the pruned weights set to
+    zero and points the annotation at it (the spec stays, so
+    `sparq-sparsify` can store the result compactly). `channel` specs are
+    left to `sparq-shrink-channels`; specs with `low_rank` are skipped.
+
+    **Scores.** A weight's score is `|w|`. When the layer op carries the
+    calibration statistic `sparq.act_norm = dense<...> : tensor<Kxf32>`
+    (the L2 norm `||X_j||` of input channel `j` over the calibration
+    samples, one entry per input channel `K` of the layer, i.e. per index
+    of the weight's input axis; written by a calibration pass), the score
+    is `|w| * ||X_j||` (Wanda). With `require-act-norm`, a layer without it
+    is an error; with `use-act-norm=false` it is ignored.
+
+    **Methods**, by spec kind (ties broken by the lower flat index):
+    * `unstructured, ratio = r`: the `floor(r * numel)` lowest scores of the
+      layer become zero. With `global=true`, all layers with unstructured
+      specs share one threshold: the `sum_l floor(r_l * numel_l)` lowest
+      scores over all of them become zero, so every pruned score is `<=`
+      every kept score across layers.
+    * `N:M, axis = a`: in every group of `M` consecutive weights along `a`
+      (the reduction axis for specs written with `sparq-annotate`), the
+      `N` highest scores are kept.
+    * `block [b0, ...], ratio = r`: blocks are scored by the L2 norm of their
+      scores; the `floor(r * numBlocks)` lowest blocks become zero, the others
+      are kept whole.
+
+    The achieved fraction of zeros (pre-existing zeros included) is written
+    on the annotation as `sparq.achieved_sparsity` (and, for global pruning,
+    the largest pruned score as `sparq.prune_threshold`).
+
+    Before:
+    ```mlir
+    %w = arith.constant dense<[[1.0, -3.0, 0.5, 2.0]]> : tensor<1x4xf32>
+    %a = sparq.annotate %w : tensor<1x4xf32> with #sparq.sparsity<2:4, axis = 1>
+    ```
+    After:
+    ```mlir
+    %w = arith.constant dense<[[0.0, -3.0, 0.0, 2.0]]> : tensor<1x4xf32>
+    %a = sparq.annotate %w : tensor<1x4xf32> with #sparq.sparsity<2:4, axis = 1>
+           {sparq.achieved_sparsity = 5.000000e-01 : f64}
+    ```
+  }];
+  let options = [
+    Option<"global", "global", "bool", /*default=*/"false",
+           "One magnitude threshold across all layers with unstructured specs">,
+    Option<"useActNorm", "use-act-norm", "bool", /*default=*/"true",
+           "Weight scores by the sparq.act_norm calibration statistic when present">,
+    Option<"requireActNorm", "require-act-norm", "bool", /*default=*/"false",
+           "Fail on layers without the sparq.act_norm calibration statistic">
+  ];
+  let statistics = [
+    Statistic<"numPruned", "pruned", "Number of weights pruned">,
+    Statistic<"numZeroed", "zeroed", "Number of weight elements set to zero">
+  ];
+  let dependentDialects = ["::mlir::sparq::SparqDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def SparqSparsify : Pass<"sparq-sparsify", "ModuleOp"> {
+  let summary = "Store pruned annotated weights in compressed sparse formats "
+                "(N:M, CSR, BSR), quantized when the spec says so";
+  let description = [{
+    For every layer whose constant weight carries a `sparq.annotate` with a
+    `#sparq.sparsity` of kind `N:M`, `unstructured` or `block` (alone or with
+    a `#sparq.quant` in a `#sparq.spec`), replaces the weight by a
+    `sparq.assemble` of constants laid out exactly as `!sparq.compressed`
+    states: N:M kept values plus their packed in-group positions; CSR values,
+    narrow (`i16`) column indices and row offsets; BSR blocks, block columns
+    and block-row offsets. Only the kept values are stored. Run
+    `sparq-prune` first: a weight whose zeros do not follow an N:M spec is an
+    error (unstructured and block storage store whatever is nonzero).
+
+    With quantization, scales are chosen over the dense (pruned) tensor, so
+    scale groups cover dense positions, and only the codes of the stored
+    values are kept. The quantization error against the pruned weight is
+    recorded as `sparq.sqnr_db` / `sparq.max_abs_error`.
+
+    As in `sparq-quantize`, a plain `linalg.matmul` becomes `sparq.matmul`
+    on the weight transposed to `[N, K]` (axes of the spec swapped); other
+    layers read the weight through `sparq.dequantize`. `channel` specs are
+    left to `sparq-shrink-channels`.
+
+    Before (after `sparq-prune`):
+    ```mlir
+    %a = sparq.annotate %w : tensor<64x32xf32> with #sparq.sparsity<2:4, axis = 0>
+    %y = linalg.matmul ins(%x, %a : tensor<1x64xf32>, tensor<64x32xf32>) ...
+    ```
+    After:
+    ```mlir
+    %c = sparq.assemble %v : tensor<32x32xf32> indices %i : tensor<32x8xi8>
+           -> !sparq.compressed<32x64xf32, #sparq.sparsity<2:4, axis = 1>>
+    %y = sparq.matmul %x, %c : tensor<1x64xf32>, !sparq.compressed<...> -> tensor<1x32xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numSparsified", "sparsified", "Number of weights stored sparse">,
+    Statistic<"bytesBefore", "bytes-before", "Weight bytes before">,
+    Statistic<"bytesAfter", "bytes-after", "Weight bytes after (values and metadata)">
+  ];
+  let dependentDialects = ["::mlir::sparq::SparqDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def SparqShrinkChannels : Pass<"sparq-shrink-channels", "ModuleOp"> {
+  let summary = "Remove the weakest output channels of annotated layers and "
+                "the matching input channels of their consumers";
+  let description = [{
+    Structured pruning. For every layer whose constant weight is annotated
+    with `#sparq.sparsity<channel, axis = A, ratio = r>` where `A` is the
+    weight's output axis (axis 0 in the canonical `[out, in]` layout of
+    `sparq-annotate`), output channels are scored by the L2 norm of their
+    weight slice and the `floor(r * C)` weakest are removed: the weight (and
+    the layer's result) gets smaller, and so does every value the channel
+    flows through until it is consumed by a reduction over it:
+    * elementwise `linalg.generic` ops (all loops parallel, projected
+      permutation maps): bias adds, activations, scaling; constant operands
+      indexed by the channel are sliced, `tensor.empty` outputs rebuilt;
+    * `tensor.expand_shape` / `tensor.collapse_shape` where the channel
+      dimension is a reassociation group of its own, `linalg.transpose`;
+    * consumers: `linalg.matmul` reading it as its left operand (the rows of
+      its constant `[K, N]` weight are removed) and `linalg.conv_2d_nhwc_hwcf`
+      reading it as its input (the `C` slices of its constant filter).
+
+    The result is a smaller dense model whose outputs equal those of the
+    masked model (the removed channels' consumer weights set to zero),
+    whatever the elementwise ops compute, since each removed channel only
+    reaches weights that are removed with it.
+
+    A channel that cannot be removed safely is kept, and the pass says why
+    in a remark on the op that prevents it: the channel reaches a function
+    result, an op the pass cannot see through, an elementwise op whose other
+    operand is computed (a residual add), or a consumer weight that is not a
+    constant. Then the whole layer is left unchanged (it is not masked
+    either). The annotation is removed from shrunk layers; the number of
+    channels kept is recorded on the layer op as `sparq.kept_channels`.
+
+    Before (`ratio = 0.5` on a 4-channel layer):
+    ```mlir
+    %a = sparq.annotate %w1 : tensor<8x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5>
+    %h = linalg.matmul ins(%x, %a : tensor<1x8xf32>, tensor<8x4xf32>) ...
+    %r = linalg.generic {...} ins(%h, %bias : tensor<1x4xf32>, tensor<4xf32>) ... // + bias, relu
+    %y = linalg.matmul ins(%r, %w2 : tensor<1x4xf32>, tensor<4x3xf32>) ...
+    ```
+    After:
+    ```mlir
+    %h = linalg.matmul ins(%x, %w1s : tensor<1x8xf32>, tensor<8x2xf32>) ...
+    %r = linalg.generic {...} ins(%h, %bias_s : tensor<1x2xf32>, tensor<2xf32>) ...
+    %y = linalg.matmul ins(%r, %w2s : tensor<1x2xf32>, tensor<2x3xf32>) ...
+    ```
+  }];
+  let statistics = [
+    Statistic<"numShrunk", "shrunk", "Number of layers shrunk">,
+    Statistic<"numRemoved", "removed-channels", "Number of channels removed">
+  ];
+  let dependentDialects = ["::mlir::sparq::SparqDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD

@@ -1,0 +1,46 @@
+//===- Matmul.h - Rewriting linalg.matmul onto compressed weights -*- C++ -*-===//
+//
+// Compression passes store the weight of a plain `linalg.matmul` (`[K, N]`)
+// transposed to `[N, K]` so that the reduction axis is contiguous, and
+// replace the op by `sparq.matmul`. These helpers are shared by every pass
+// that does so.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_DIALECT_SPARQ_UTILS_MATMUL_H
+#define SPARQ_DIALECT_SPARQ_UTILS_MATMUL_H
+
+#include "sparq/Dialect/Sparq/IR/SparqAttrs.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+
+#include <vector>
+
+namespace mlir::sparq {
+
+/// Transposes a row-major [rows, cols] matrix.
+std::vector<float> transpose2D(ArrayRef<float> data, int64_t rows,
+                               int64_t cols);
+
+/// The spec for the transposed ([N, K]) weight of a rank-2 [K, N] one: axes
+/// are swapped, block shapes reversed.
+QuantSpecAttr transposeSpec(QuantSpecAttr spec);
+SparsitySpecAttr transposeSpec(SparsitySpecAttr spec);
+
+/// True if `op` is a plain `linalg.matmul` (C[M,N] += A[M,K] * B[K,N]) on
+/// tensors whose operands share one float element type.
+bool isPlainMatmul(Operation *op);
+
+/// True if `value` is a tensor filled with zeros.
+bool isZeroFilled(Value value);
+
+/// Replaces the plain `linalg.matmul` `op` by `sparq.matmul` on `compressed`
+/// (its weight transposed to [N, K]), plus a `linalg.add` when the
+/// accumulator is not a zero fill, names it `layerName` and erases `op`.
+void replaceWithCompressedMatmul(OpBuilder &b, Operation *op, Value compressed,
+                                 StringRef layerName);
+
+} // namespace mlir::sparq
+
+#endif // SPARQ_DIALECT_SPARQ_UTILS_MATMUL_H

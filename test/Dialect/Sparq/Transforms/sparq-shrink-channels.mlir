@@ -1,0 +1,95 @@
+// RUN: sparq-opt %s --split-input-file --verify-diagnostics --sparq-shrink-channels | FileCheck %s
+
+// A CNN chain: conv -> bias + relu -> conv. The 2 weakest of 4 output
+// channels of conv1 (by filter L2 norm: channels 1 and 3) go, with their bias
+// entries and the matching input channels of conv2's filter.
+// CHECK-LABEL: func.func @cnn
+// CHECK: %[[F1:.*]] = arith.constant dense<{{\[\[\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK: %[[C1:.*]] = linalg.conv_2d_nhwc_hwcf {{{.*}}sparq.kept_channels = 2 : i64{{.*}}} ins(%{{.*}}, %[[F1]] : tensor<1x3x3x2xf32>, tensor<1x1x2x2xf32>) {{.*}} -> tensor<1x3x3x2xf32>
+// CHECK: %[[B:.*]] = arith.constant dense<[1.000000e-01, 3.000000e-01]> : tensor<2xf32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[C1]], %[[B]] : tensor<1x3x3x2xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<1x3x3x2xf32>)
+// CHECK: %[[F2:.*]] = arith.constant dense<{{\[\[\[}}[1.000000e+00], [3.000000e+00]]]]> : tensor<1x1x2x1xf32>
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}}ins(%[[R]], %[[F2]] : tensor<1x3x3x2xf32>, tensor<1x1x2x1xf32>)
+#nhwc = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#c = affine_map<(d0, d1, d2, d3) -> (d3)>
+func.func @cnn(%x: tensor<1x3x3x2xf32>) -> tensor<1x3x3x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %f1 = arith.constant dense<[[[[1.0, 0.1, 3.0, 0.2], [2.0, 0.1, 4.0, 0.2]]]]> : tensor<1x1x2x4xf32>
+  %a = sparq.annotate %f1 : tensor<1x1x2x4xf32> with #sparq.sparsity<channel, axis = 3, ratio = 0.5>
+  %e1 = tensor.empty() : tensor<1x3x3x4xf32>
+  %i1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x3x3x4xf32>) -> tensor<1x3x3x4xf32>
+  %c1 = linalg.conv_2d_nhwc_hwcf ins(%x, %a : tensor<1x3x3x2xf32>, tensor<1x1x2x4xf32>) outs(%i1 : tensor<1x3x3x4xf32>) -> tensor<1x3x3x4xf32>
+  %bias = arith.constant dense<[0.1, 0.2, 0.3, 0.4]> : tensor<4xf32>
+  %e2 = tensor.empty() : tensor<1x3x3x4xf32>
+  %r = linalg.generic {indexing_maps = [#nhwc, #c, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c1, %bias : tensor<1x3x3x4xf32>, tensor<4xf32>) outs(%e2 : tensor<1x3x3x4xf32>) {
+  ^bb0(%v: f32, %b: f32, %o: f32):
+    %s = arith.addf %v, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x3x3x4xf32>
+  %f2 = arith.constant dense<[[[[1.0], [2.0], [3.0], [4.0]]]]> : tensor<1x1x4x1xf32>
+  %e3 = tensor.empty() : tensor<1x3x3x1xf32>
+  %i3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32>
+  %y = linalg.conv_2d_nhwc_hwcf ins(%r, %f2 : tensor<1x3x3x4xf32>, tensor<1x1x4x1xf32>) outs(%i3 : tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32>
+  return %y : tensor<1x3x3x1xf32>
+}
+
+// -----
+
+// Channels that reach a function result are kept.
+// CHECK-LABEL: func.func @to_result
+// CHECK: linalg.matmul {{.*}} -> tensor<1x4xf32>
+func.func @to_result(%x: tensor<1x2xf32>, %init: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': they reach a function result}}
+  return %h : tensor<1x4xf32>
+}
+
+// -----
+
+// A residual add whose other side is computed keeps the channels.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @residual(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<4x4xf32>
+  %a = sparq.annotate %w : tensor<4x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %i = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x4xf32>, tensor<4x4xf32>) outs(%i : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %e2 = tensor.empty() : tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': another operand indexed by the channels is computed (e.g. a residual add) and keeps them}}
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%h, %x : tensor<1x4xf32>, tensor<1x4xf32>) outs(%e2 : tensor<1x4xf32>) {
+  ^bb0(%v: f32, %u: f32, %o: f32):
+    %s = arith.addf %v, %u : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4xf32>
+  return %r : tensor<1x4xf32>
+}
+
+// -----
+
+// An op the pass cannot see through keeps the channels.
+func.func @opaque(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<4x4xf32>
+  %a = sparq.annotate %w : tensor<4x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %i = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x4xf32>, tensor<4x4xf32>) outs(%i : tensor<1x4xf32>) -> tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': they reach 'tensor.extract_slice', which sparq-shrink-channels cannot see through}}
+  %s = tensor.extract_slice %h[0, 0] [1, 2] [1, 1] : tensor<1x4xf32> to tensor<1x2xf32>
+  return %s : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @input_axis(%x: tensor<1x4xf32>, %init: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x4xf32>
+  %a = sparq.annotate %w : tensor<4x4xf32> with #sparq.sparsity<channel, axis = 0, ratio = 0.5> {layer = "fc"}
+  // expected-error @+1 {{sparq-shrink-channels: layer 'fc' has channel sparsity along weight axis 0, but only its output axis 1 can be removed}}
+  %h = linalg.matmul ins(%x, %a : tensor<1x4xf32>, tensor<4x4xf32>) outs(%init : tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %h : tensor<1x4xf32>
+}
