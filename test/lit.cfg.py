@@ -34,12 +34,15 @@ config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(("%host_python", config.host_python))
+config.substitutions.append(
+    ("%sparq_runtime_lib",
+     os.path.join(config.sparq_obj_root, "lib", "libsparq_runtime.so")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
-tools = ["sparq-opt", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
+tools = ["sparq-opt", "sparq-runtime-test", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
          "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -53,6 +56,14 @@ def has_python_module(module):
         return True
     except (OSError, subprocess.CalledProcessError):
         return False
+
+# The host CPU has AVX-512 VNNI (the runtime's fast kernels run).
+try:
+    with open("/proc/cpuinfo") as f:
+        if "avx512_vnni" in f.read():
+            config.available_features.add("avx512-vnni")
+except OSError:
+    pass
 
 if has_python_module("numpy"):
     config.available_features.add("numpy")

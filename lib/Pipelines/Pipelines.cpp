@@ -16,9 +16,9 @@
 using namespace mlir;
 using namespace mlir::sparq;
 
-void mlir::sparq::buildCpuReferencePipeline(
-    OpPassManager &pm, const CpuReferencePipelineOptions &) {
-  pm.addPass(createConvertSparqToLinalg());
+namespace {
+/// Bufferization and lowering to the LLVM dialect shared by the pipelines.
+void buildLowerToLLVM(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -33,6 +33,23 @@ void mlir::sparq::buildCpuReferencePipeline(
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
+} // namespace
+
+void mlir::sparq::buildCpuReferencePipeline(
+    OpPassManager &pm, const CpuReferencePipelineOptions &) {
+  pm.addPass(createConvertSparqToLinalg());
+  buildLowerToLLVM(pm);
+}
+
+void mlir::sparq::buildCpuPipeline(OpPassManager &pm,
+                                   const CpuPipelineOptions &options) {
+  ConvertSparqToRuntimeOptions runtime;
+  runtime.activations = options.activations;
+  runtime.remarks = options.remarks;
+  pm.addPass(createConvertSparqToRuntime(runtime));
+  pm.addPass(createConvertSparqToLinalg());
+  buildLowerToLLVM(pm);
+}
 
 void mlir::sparq::registerSparqPipelines() {
   PassPipelineRegistration<CpuReferencePipelineOptions>(
@@ -40,4 +57,9 @@ void mlir::sparq::registerSparqPipelines() {
       "Lower Sparq ops and linalg to the LLVM dialect through the reference "
       "decode path and scalar loops (correct, not fast)",
       buildCpuReferencePipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "sparq-cpu",
+      "Lower Sparq ops and linalg to the LLVM dialect with compressed and "
+      "dense matmuls on the runtime's fused ukernels (link libSparqRuntime)",
+      buildCpuPipeline);
 }

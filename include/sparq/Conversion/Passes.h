@@ -6,6 +6,7 @@
 #include "sparq/Conversion/QuantToSparq/QuantToSparq.h"
 #include "sparq/Conversion/SparqToLinalg/SparqToLinalg.h"
 #include "sparq/Conversion/SparqToQuant/SparqToQuant.h"
+#include "sparq/Conversion/SparqToRuntime/SparqToRuntime.h"
 #include "sparq/Conversion/SparqToSparseTensor/SparqToSparseTensor.h"
 #include "sparq/Conversion/SparseTensorToSparq/SparseTensorToSparq.h"
 

@@ -233,4 +233,73 @@ def ConvertSparseTensorToSparq
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
+  let summary = "Lower compressed and dense matmuls onto the Sparq runtime's "
+                "fused ukernels (the fast CPU path)";
+  let description = [{
+    Rewrites, on tensors and before bufferization:
+
+    * `sparq.matmul %x, %w` whose weight is a `sparq.assemble` of an integer
+      format (`i2`..`i8`, `ui2`..`ui8`; per-tensor, per-channel along the
+      output axis, or per-group along the reduction axis; symmetric or
+      asymmetric; `f32`, `f16` or `bf16` scales; no global scale and no
+      sparsity) into a call of `sparq_rt_qmatmul_s{f32,f16,bf16}` on the
+      packed bytes, scales and zero points as they are stored. The dense
+      float weight is never built: the kernel streams the packed rows once
+      (see `sparq-c/Runtime.h` for the numerics).
+    * `linalg.matmul` with an `f32` input and accumulator and an `f32`, `f16`
+      or `bf16` right-hand side (default indexing maps) into a call of
+      `sparq_rt_matmul_{f32,f16w,bf16w}`; a zero-filled accumulator is not
+      read.
+
+    Operands are passed as rank-2 strided memrefs
+    (`bufferization.to_buffer ... read_only`), results are written to a new
+    `memref.alloc` that becomes a tensor again with
+    `bufferization.to_tensor ... restrict writable`; leading batch dims of
+    `sparq.matmul` inputs are collapsed into the row count. The runtime
+    functions are declared `llvm.emit_c_interface`, so the LLVM lowering calls
+    `_mlir_ciface_sparq_rt_*` with pointers to memref descriptors.
+
+    With `activations=int8` (the default) integer weights compute with each
+    row of activations quantized to int8 (symmetric, one scale per row,
+    round half to even), on VNNI dot products; `activations=f32` keeps f32
+    activations and is exact up to f32 summation order. Formats the runtime
+    does not cover are left for `convert-sparq-to-linalg` (with `remarks`,
+    a remark says why).
+
+    ```mlir
+    %y = sparq.matmul %x, %w : tensor<1x4096xf32>,
+        !sparq.compressed<4096x4096xf32,
+          #sparq.quant<i4, per_group(axis = 1, size = 128), scale = f16>>
+          -> tensor<1x4096xf32>
+    ```
+    becomes
+    ```mlir
+    %alloc = memref.alloc() : memref<1x4096xf32>
+    func.call @sparq_rt_qmatmul_sf16(%xm, %data, %scales, %zp, %ym, %c4096,
+                                     %config) : (...) -> ()
+    %y = bufferization.to_tensor %alloc restrict writable : ...
+    ```
+  }];
+  let options = [
+    Option<"activations", "activations", "std::string", /*default=*/"\"int8\"",
+           "Activation numerics for integer weights: `int8` (dynamic "
+           "per-row int8, VNNI) or `f32` (exact)">,
+    Option<"denseMatmul", "dense-matmul", "bool", /*default=*/"true",
+           "Also lower plain f32/f16/bf16 linalg.matmul onto the dense "
+           "ukernels">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark for every sparq.matmul left to the reference path">
+  ];
+  let statistics = [
+    Statistic<"numQuant", "quantized-matmuls", "Compressed matmuls lowered">,
+    Statistic<"numDense", "dense-matmuls", "Dense matmuls lowered">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // SPARQ_CONVERSION_PASSES_TD

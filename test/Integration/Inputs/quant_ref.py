@@ -515,6 +515,15 @@ def cmd_gen(args):
     rng = np.random.default_rng(args.seed)
     w = make_weight(spec, K, N, rng, args.special)
     x = rng.uniform(-1, 1, size=(M, K)).astype(F32)
+    # The activations the kernel multiplies: x itself, or with --act int8 the
+    # runtime's dynamic int8 quantization of each row (sparq-c/Runtime.h):
+    # a = max|x| / 127, xq = clamp(rint(x / a), -127, 127) (half to even).
+    xe = x
+    if args.act == "int8":
+        amax = np.abs(x).max(axis=1, keepdims=True)
+        a = np.where(amax > 0, amax / F32(127), F32(1)).astype(F32)
+        xq = np.clip(np.rint(x / a), -127, 127)
+        xe = (xq.astype(F64) * a.astype(F64))
 
     # sparq-quantize works on the transposed [N, K] weight.
     wt = np.ascontiguousarray(w.T)
@@ -523,8 +532,8 @@ def cmd_gen(args):
     zero_blocks = np.all(to_blocks(wt, blk) == 0, axis=1).reshape(r["scales"].shape)
     packed = pack_rows(r["codes"], spec.bits)
     wdq = np.ascontiguousarray(r["dequant"].T)  # [K, N]
-    yref = (x.astype(F64) @ wdq.astype(F64)).astype(F32)
-    bound = summation_bound(x, wdq, yref)
+    yref = (xe.astype(F64) @ wdq.astype(F64)).astype(F32)
+    bound = summation_bound(xe, wdq, yref)
 
     os.makedirs(args.out, exist_ok=True)
     nbytes = SCALE_BYTES[spec.scale_type]
@@ -861,6 +870,8 @@ def main():
     g.add_argument("--n", type=int, required=True)
     g.add_argument("--m", type=int, default=1)
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--act", choices=["f32", "int8"], default="f32",
+                   help="activations the compiled kernel uses (y_ref follows)")
     g.add_argument("--out", required=True)
     g.add_argument("--special", choices=["zeros", "ties", "outliers", "pow2edge"])
     c = sub.add_parser("check-ir", help="compare sparq-quantize's constants")

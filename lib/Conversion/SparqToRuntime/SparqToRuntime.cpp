@@ -1,0 +1,320 @@
+//===- SparqToRuntime.cpp - Lower matmuls onto runtime ukernels -----------===//
+//
+// The fast CPU path: compressed (and dense) matmuls become calls of the fused
+// ukernels in lib/Runtime, which stream the stored bytes once. Everything is
+// rewritten on tensors; operands cross into memrefs with
+// `bufferization.to_buffer` and results come back through
+// `bufferization.to_tensor` of a fresh allocation, so one-shot bufferization
+// and the deallocation pipeline handle the rest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Conversion/SparqToRuntime/SparqToRuntime.h"
+
+#include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq-c/Runtime.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::sparq {
+#define GEN_PASS_DEF_CONVERTSPARQTORUNTIME
+#include "sparq/Conversion/Passes.h.inc"
+} // namespace mlir::sparq
+
+using namespace mlir;
+using namespace mlir::sparq;
+
+namespace {
+
+/// memref<?x?xT, strided<[?, ?], offset: ?>>: the one operand type of every
+/// runtime entry point (any rank-2 buffer casts to it).
+MemRefType dynamicMemref(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  int64_t d = ShapedType::kDynamic;
+  return MemRefType::get({d, d}, elementType,
+                         StridedLayoutAttr::get(ctx, d, {d, d}));
+}
+
+/// Declares (once) `name` as a private external function taking `operands`
+/// memrefs of the given element types followed by `numI64` i64 values.
+func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
+                                    ArrayRef<Type> elementTypes,
+                                    unsigned numI64) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  SmallVector<Type> inputs;
+  for (Type t : elementTypes)
+    inputs.push_back(dynamicMemref(t));
+  inputs.append(numI64, b.getI64Type());
+  auto f = func::FuncOp::create(b, module.getLoc(), name,
+                                b.getFunctionType(inputs, {}));
+  f.setPrivate();
+  f->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  return f;
+}
+
+/// A read-only rank-2 buffer view of the tensor `t`, cast to the dynamic
+/// strided type.
+Value asBuffer(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t d = ShapedType::kDynamic;
+  auto layout = StridedLayoutAttr::get(b.getContext(), d, {d, d});
+  auto memrefType =
+      MemRefType::get(type.getShape(), type.getElementType(), layout);
+  Value m = bufferization::ToBufferOp::create(b, loc, memrefType, t,
+                                              /*read_only=*/true);
+  return memref::CastOp::create(b, loc, dynamicMemref(type.getElementType()),
+                                m);
+}
+
+/// A fresh [rows, cols] f32 allocation (dynamic sizes from `dynSizes`).
+Value allocOutput(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange dynSizes) {
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return memref::AllocOp::create(b, loc, memrefType, dynSizes, /*symbols=*/{},
+                                 b.getI64IntegerAttr(64));
+}
+
+Value toTensor(OpBuilder &b, Location loc, Value alloc,
+               RankedTensorType type) {
+  return bufferization::ToTensorOp::create(b, loc, type, alloc,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+Value cI64(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
+
+SmallVector<Value> dynamicDims(OpBuilder &b, Location loc, Value t) {
+  SmallVector<Value> dims;
+  auto type = cast<RankedTensorType>(t.getType());
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dims.push_back(tensor::DimOp::create(b, loc, t, i));
+  return dims;
+}
+
+/// Why the runtime cannot run `assemble`'s format, or "" if it can.
+std::string unsupportedReason(AssembleOp assemble) {
+  auto type = cast<CompressedType>(assemble.getResult().getType());
+  QuantSpecAttr quant = type.getQuant();
+  if (type.getSparsity())
+    return "sparse formats have no runtime kernel yet";
+  if (auto spec = dyn_cast<SpecAttr>(type.getSpec()))
+    if (spec.getLowRank())
+      return "low-rank weights have no runtime kernel yet";
+  if (!quant)
+    return "the weight is not quantized";
+  if (!quant.isIntegerStorage())
+    return "float storage types have no runtime kernel";
+  if (quant.getGlobalScaleType())
+    return "two-level (global) scales have no runtime kernel";
+  Type st = quant.getScaleType();
+  if (!st.isF32() && !st.isF16() && !st.isBF16())
+    return "only f32, f16 and bf16 scales have a runtime kernel";
+  if (type.getRank() != 2)
+    return "the weight is not rank 2";
+  if (!type.getElementType().isF32())
+    return "the result element type is not f32";
+  SmallVector<int64_t> scaleShape = quant.getScaleShape(type.getShape());
+  if (scaleShape[0] != 1 && scaleShape[0] != type.getShape()[0])
+    return "scale blocks span several output rows";
+  return "";
+}
+
+LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
+                               bool actInt8) {
+  Location loc = op.getLoc();
+  auto module = op->getParentOfType<ModuleOp>();
+  auto wType = cast<CompressedType>(assemble.getResult().getType());
+  QuantSpecAttr quant = wType.getQuant();
+  int64_t k = wType.getShape()[1];
+
+  // x: [..., K] -> [M, K].
+  Value x = op.getInput();
+  auto xType = cast<RankedTensorType>(x.getType());
+  if (!xType.getElementType().isF32())
+    return op.emitError() << "convert-sparq-to-runtime: input must be f32";
+  int64_t rank = xType.getRank();
+  Value x2 = x;
+  if (rank == 1) {
+    x2 = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1, k}, xType.getElementType()), x,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  } else if (rank > 2) {
+    ReassociationIndices lead;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      lead.push_back(i);
+    x2 = tensor::CollapseShapeOp::create(
+        b, loc, x, SmallVector<ReassociationIndices>{lead, {rank - 1}});
+  }
+  auto x2Type = cast<RankedTensorType>(x2.getType());
+  auto y2Type = RankedTensorType::get({x2Type.getShape()[0], wType.getShape()[0]},
+                                      b.getF32Type());
+
+  Type scaleType = quant.getScaleType();
+  StringRef name = scaleType.isF32()   ? "sparq_rt_qmatmul_sf32"
+                   : scaleType.isF16() ? "sparq_rt_qmatmul_sf16"
+                                       : "sparq_rt_qmatmul_sbf16";
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  func::FuncOp callee = declareRuntimeFunction(
+      module, name, {f32, i8, scaleType, i8, f32}, /*numI64=*/2);
+
+  Value xm = asBuffer(b, loc, x2);
+  Value dm = asBuffer(b, loc, assemble.getData());
+  Value sm = asBuffer(b, loc, assemble.getScales());
+  Value zm;
+  if (Value zp = assemble.getZeroPoints()) {
+    zm = asBuffer(b, loc, zp);
+  } else {
+    Value dummy = memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
+    zm = memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
+  }
+  SmallVector<Value> dyn;
+  if (x2Type.isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
+  Value alloc = allocOutput(b, loc, y2Type, dyn);
+  Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
+
+  int64_t config = quant.getStorageBits();
+  if (quant.isSignedStorage())
+    config |= SPARQ_RT_Q_SIGNED;
+  if (assemble.getZeroPoints())
+    config |= SPARQ_RT_Q_HAS_ZP;
+  if (actInt8)
+    config |= SPARQ_RT_Q_ACT_INT8;
+  func::CallOp::create(b, loc, callee,
+                       ValueRange{xm, dm, sm, zm, ym, cI64(b, loc, k),
+                                  cI64(b, loc, config)});
+  Value y = toTensor(b, loc, alloc, y2Type);
+
+  // [M, N] -> [..., N].
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  if (rank == 1) {
+    y = tensor::CollapseShapeOp::create(
+        b, loc, resultType, y, SmallVector<ReassociationIndices>{{0, 1}});
+  } else if (rank > 2) {
+    ReassociationIndices lead;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      lead.push_back(i);
+    SmallVector<Value> outDims = dynamicDims(b, loc, x);
+    SmallVector<OpFoldResult> outShape;
+    unsigned dynIdx = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (resultType.isDynamicDim(i))
+        outShape.push_back(outDims[dynIdx++]);
+      else
+        outShape.push_back(b.getIndexAttr(resultType.getShape()[i]));
+    }
+    y = tensor::ExpandShapeOp::create(
+        b, loc, resultType, y,
+        SmallVector<ReassociationIndices>{lead, {rank - 1}}, outShape);
+  }
+  op.getResult().replaceAllUsesWith(y);
+  op.erase();
+  return success();
+}
+
+/// True if `value` is a `linalg.fill` of +0.0 (the accumulator need not be
+/// read).
+bool isZeroFill(Value value) {
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  FloatAttr attr;
+  if (!matchPattern(fill.getInputs()[0], m_Constant(&attr)))
+    return false;
+  return attr.getValue().isPosZero();
+}
+
+bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+    return false;
+  Value x = op.getInputs()[0], w = op.getInputs()[1], init = op.getOutputs()[0];
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto yType = cast<RankedTensorType>(init.getType());
+  Type we = wType.getElementType();
+  if (!xType.getElementType().isF32() || !yType.getElementType().isF32() ||
+      !(we.isF32() || we.isF16() || we.isBF16()))
+    return false;
+  Location loc = op.getLoc();
+  auto module = op->getParentOfType<ModuleOp>();
+  StringRef name = we.isF32()   ? "sparq_rt_matmul_f32"
+                   : we.isF16() ? "sparq_rt_matmul_f16w"
+                                : "sparq_rt_matmul_bf16w";
+  Type f32 = b.getF32Type();
+  func::FuncOp callee =
+      declareRuntimeFunction(module, name, {f32, we, f32, f32}, 1);
+  bool accumulate = !isZeroFill(init);
+  Value xm = asBuffer(b, loc, x);
+  Value wm = asBuffer(b, loc, w);
+  Value alloc = allocOutput(b, loc, yType, dynamicDims(b, loc, init));
+  Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
+  Value im = accumulate ? asBuffer(b, loc, init) : ym;
+  func::CallOp::create(b, loc, callee,
+                       ValueRange{xm, wm, im, ym, cI64(b, loc, accumulate)});
+  op->getResult(0).replaceAllUsesWith(toTensor(b, loc, alloc, yType));
+  op->erase();
+  return true;
+}
+
+struct ConvertSparqToRuntimePass
+    : public sparq::impl::ConvertSparqToRuntimeBase<ConvertSparqToRuntimePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (activations != "int8" && activations != "f32") {
+      getOperation().emitError()
+          << "convert-sparq-to-runtime: unknown activations '" << activations
+          << "' (expected 'int8' or 'f32')";
+      return signalPassFailure();
+    }
+    bool actInt8 = activations == "int8";
+    SmallVector<MatmulOp> quantOps;
+    SmallVector<linalg::MatmulOp> denseOps;
+    getOperation().walk([&](Operation *op) {
+      if (auto m = dyn_cast<MatmulOp>(op))
+        quantOps.push_back(m);
+      else if (auto m = dyn_cast<linalg::MatmulOp>(op))
+        denseOps.push_back(m);
+    });
+    bool failedAny = false;
+    for (MatmulOp op : quantOps) {
+      auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
+      std::string reason = assemble ? unsupportedReason(assemble)
+                                    : "the weight is not built by sparq.assemble";
+      if (!reason.empty()) {
+        if (remarks)
+          op.emitRemark() << "left to the reference decode path: " << reason;
+        continue;
+      }
+      OpBuilder b(op);
+      if (failed(lowerQuantMatmul(b, op, assemble, actInt8))) {
+        failedAny = true;
+        continue;
+      }
+      ++numQuant;
+      if (assemble->use_empty())
+        assemble->erase();
+    }
+    if (denseMatmul)
+      for (linalg::MatmulOp op : denseOps) {
+        OpBuilder b(op);
+        if (lowerDenseMatmul(b, op))
+          ++numDense;
+      }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace

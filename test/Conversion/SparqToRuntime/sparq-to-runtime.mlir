@@ -1,0 +1,102 @@
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-runtime="remarks=true" --verify-diagnostics | FileCheck %s
+// RUN: not sparq-opt %s --split-input-file --convert-sparq-to-runtime="activations=int4" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: convert-sparq-to-runtime: unknown activations 'int4' (expected 'int8' or 'f32')
+
+// int4 groups with f16 scales and zero points, a rank-3 input: batch dims are
+// collapsed into rows, the packed operands go to the runtime as stored.
+// CHECK-LABEL: func.func private @sparq_rt_qmatmul_sf16
+// CHECK-SAME: memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xf16, strided<[?, ?], offset: ?>>, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64, i64)
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @int4_groups
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x64xf32>, %[[D:.*]]: tensor<8x32xi8>, %[[S:.*]]: tensor<8x2xf16>, %[[Z:.*]]: tensor<8x2xi8>)
+// CHECK: %[[X2:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
+// CHECK: bufferization.to_buffer %[[X2]] read_only
+// CHECK: bufferization.to_buffer %[[D]] read_only
+// CHECK: bufferization.to_buffer %[[S]] read_only
+// CHECK: bufferization.to_buffer %[[Z]] read_only
+// CHECK: %[[ALLOC:.*]] = memref.alloc() {alignment = 64 : i64} : memref<6x8xf32>
+// CHECK-DAG: %[[K:.*]] = arith.constant 64 : i64
+// (bits 4 | signed 256 | zero points 512 | int8 activations 1024)
+// CHECK-DAG: %[[CFG:.*]] = arith.constant 1796 : i64
+// CHECK: call @sparq_rt_qmatmul_sf16({{.*}}, %[[K]], %[[CFG]])
+// CHECK: %[[Y:.*]] = bufferization.to_tensor %[[ALLOC]] restrict writable
+// CHECK: %[[Y3:.*]] = tensor.expand_shape %[[Y]] {{\[}}[0, 1], [2]] output_shape [2, 3, 8]
+// CHECK: return %[[Y3]]
+// CHECK-NOT: sparq.
+func.func @int4_groups(%x: tensor<2x3x64xf32>, %d: tensor<8x32xi8>,
+                       %s: tensor<8x2xf16>, %z: tensor<8x2xi8>) -> tensor<2x3x8xf32> {
+  %w = sparq.assemble %d : tensor<8x32xi8> scales %s : tensor<8x2xf16>
+         zero_points %z : tensor<8x2xi8>
+         -> !sparq.compressed<8x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 32), asymmetric, scale = f16>>
+  %y = sparq.matmul %x, %w : tensor<2x3x64xf32>,
+         !sparq.compressed<8x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 32), asymmetric, scale = f16>>
+         -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
+
+// -----
+
+// Unsigned int8 per channel with f32 scales, a dynamic batch, no zero points
+// (a 1x1 placeholder is passed and not read).
+// CHECK-LABEL: func.func @uint8_dynamic
+// CHECK: memref.alloca() : memref<1x1xi8>
+// CHECK: %[[M:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: memref.alloc(%[[M]]) {alignment = 64 : i64} : memref<?x16xf32>
+// (bits 8 | int8 activations 1024)
+// CHECK: %[[CFG:.*]] = arith.constant 1032 : i64
+// CHECK: call @sparq_rt_qmatmul_sf32({{.*}}, %[[CFG]])
+func.func @uint8_dynamic(%x: tensor<?x32xf32>, %d: tensor<16x32xi8>,
+                         %s: tensor<16x1xf32>) -> tensor<?x16xf32> {
+  %w = sparq.assemble %d : tensor<16x32xi8> scales %s : tensor<16x1xf32>
+         -> !sparq.compressed<16x32xf32, #sparq.quant<ui8, per_channel(axis = 0)>>
+  %y = sparq.matmul %x, %w : tensor<?x32xf32>,
+         !sparq.compressed<16x32xf32, #sparq.quant<ui8, per_channel(axis = 0)>>
+         -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// Dense matmuls: a zero-filled accumulator is not read (flag 0); any other
+// accumulator is passed and added (flag 1); bf16 weights use their kernel.
+// CHECK-LABEL: func.func @dense
+// CHECK: %[[F0:.*]] = arith.constant 0 : i64
+// CHECK: call @sparq_rt_matmul_f32({{.*}}, %[[F0]])
+// CHECK: %[[F1:.*]] = arith.constant 1 : i64
+// CHECK: call @sparq_rt_matmul_bf16w({{.*}}, %[[F1]])
+// CHECK-NOT: linalg.matmul
+func.func @dense(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>,
+                 %wb: tensor<8x8xbf16>, %acc: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<4x16xf32>, tensor<16x8xf32>)
+                     outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %z = linalg.matmul ins(%y, %wb : tensor<4x8xf32>, tensor<8x8xbf16>)
+                     outs(%acc : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
+
+// -----
+
+// Formats without a runtime kernel stay for the reference path, with a
+// remark that says why.
+// CHECK-LABEL: func.func @fallbacks
+// CHECK-COUNT-2: sparq.matmul
+func.func @fallbacks(%x: tensor<1x64xf32>, %d: tensor<8x64xi8>,
+                     %s: tensor<8x2xf8E8M0FNU>, %s2: tensor<2x1xf32>,
+                     %d4: tensor<8x32xi8>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
+  %w = sparq.assemble %d : tensor<8x64xi8> scales %s : tensor<8x2xf8E8M0FNU>
+         -> !sparq.compressed<8x64xf32, #sparq.quant<f8E4M3FN, per_group(axis = 1, size = 32), scale = f8E8M0FNU>>
+  // expected-remark @below {{left to the reference decode path: float storage types have no runtime kernel}}
+  %y = sparq.matmul %x, %w : tensor<1x64xf32>,
+         !sparq.compressed<8x64xf32, #sparq.quant<f8E4M3FN, per_group(axis = 1, size = 32), scale = f8E8M0FNU>>
+         -> tensor<1x8xf32>
+  %w2 = sparq.assemble %d4 : tensor<8x32xi8> scales %s2 : tensor<2x1xf32>
+         -> !sparq.compressed<8x64xf32, #sparq.quant<i4, per_block(shape = [4, 64])>>
+  // expected-remark @below {{left to the reference decode path: scale blocks span several output rows}}
+  %y2 = sparq.matmul %x, %w2 : tensor<1x64xf32>,
+         !sparq.compressed<8x64xf32, #sparq.quant<i4, per_block(shape = [4, 64])>>
+         -> tensor<1x8xf32>
+  return %y, %y2 : tensor<1x8xf32>, tensor<1x8xf32>
+}
