@@ -85,26 +85,62 @@ inline float scaleAt(const QProblem &p, int64_t n, int64_t g) {
 // Exact f32 path.
 //===----------------------------------------------------------------------===//
 
-void exactRows(const QProblem &p, int64_t n0, int64_t n1) {
-  std::vector<float> w(p.K);
-  for (int64_t n = n0; n < n1; ++n) {
-    for (int64_t g = 0; g * p.G < p.K; ++g) {
-      float s = scaleAt(p, n, g);
-      int32_t z = zeroPointAt(p, n, g);
-      int64_t kEnd = std::min(p.K, (g + 1) * p.G);
-      for (int64_t k = g * p.G; k < kEnd; ++k)
+/// Decodes w(n, k) = (q - z) * s for k in [0, K) into `w`.
+void decodeRow(const QProblem &p, int64_t n, float *w) {
+  const uint8_t *row = p.data + n * p.ds0;
+  for (int64_t g = 0; g * p.G < p.K; ++g) {
+    float s = scaleAt(p, n, g);
+    int32_t z = zeroPointAt(p, n, g);
+    int64_t k = g * p.G, kEnd = std::min(p.K, (g + 1) * p.G);
+    if (p.bits == 4) {
+      float lut[16];
+      for (int c = 0; c < 16; ++c)
+        lut[c] = float((p.isSigned && c >= 8 ? c - 16 : c) - z) * s;
+      if (k & 1)
+        w[k] = lut[row[k >> 1] >> 4], ++k;
+      for (; k + 2 <= kEnd; k += 2) {
+        uint8_t b = row[k >> 1];
+        w[k] = lut[b & 15];
+        w[k + 1] = lut[b >> 4];
+      }
+      if (k < kEnd)
+        w[k] = lut[row[k >> 1] & 15];
+    } else if (p.bits == 8) {
+      for (; k < kEnd; ++k)
+        w[k] = float((p.isSigned ? int32_t(int8_t(row[k])) : int32_t(row[k])) -
+                     z) *
+               s;
+    } else {
+      for (; k < kEnd; ++k)
         w[k] = float(codeAt(p, n, k) - z) * s;
     }
+  }
+}
+
+void exactRows(const QProblem &p, int64_t n0, int64_t n1) {
+  std::vector<float> w(p.K), xc;
+  for (int64_t n = n0; n < n1; ++n) {
+    decodeRow(p, n, w.data());
     for (int64_t m = 0; m < p.M; ++m) {
       const float *xr = p.x + m * p.xs0;
-      float acc = 0.0f;
-      if (p.xs1 == 1) {
+      if (p.xs1 != 1) {
+        xc.resize(p.K);
         for (int64_t k = 0; k < p.K; ++k)
-          acc += xr[k] * w[k];
-      } else {
-        for (int64_t k = 0; k < p.K; ++k)
-          acc += xr[k * p.xs1] * w[k];
+          xc[k] = xr[k * p.xs1];
+        xr = xc.data();
       }
+      // 16 partial sums: the order differs from a sequential sum, within the
+      // same f32 error bound, and vectorizes.
+      float part[16] = {};
+      int64_t k = 0;
+      for (; k + 16 <= p.K; k += 16)
+        for (int j = 0; j < 16; ++j)
+          part[j] += xr[k + j] * w[k + j];
+      float acc = 0.0f;
+      for (; k < p.K; ++k)
+        acc += xr[k] * w[k];
+      for (int j = 0; j < 16; ++j)
+        acc += part[j];
       p.y[m * p.ys0 + n * p.ys1] = acc;
     }
   }
@@ -241,11 +277,25 @@ void scalarInt8Rows(const QProblem &p, const Acts &a, int64_t n0, int64_t n1) {
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,"     \
                         "f16c,fma")))
 
-/// Loads `count` (<= 16) consecutive scales starting at `index`.
+/// One scale as f32 (hardware conversion).
+SPARQ_AVX512 inline float scaleFast(const void *base, int64_t index,
+                                    ScaleKind kind) {
+  if (kind == ScaleKind::F32)
+    return static_cast<const float *>(base)[index];
+  uint16_t h = static_cast<const uint16_t *>(base)[index];
+  if (kind == ScaleKind::F16)
+    return _cvtsh_ss(h);
+  uint32_t bits = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+/// Loads `count` (<= 16) consecutive scales starting at `index` as f32.
 SPARQ_AVX512 inline __m512 loadScales(const QProblem &p, int64_t index,
                                       int count) {
   __mmask16 mask = __mmask16((1u << count) - 1);
-  if (p.sk == 1) {
+  if (p.sk == 1 || count == 1) {
     switch (p.skind) {
     case ScaleKind::F32:
       return _mm512_maskz_loadu_ps(
@@ -262,46 +312,90 @@ SPARQ_AVX512 inline __m512 loadScales(const QProblem &p, int64_t index,
   }
   alignas(64) float tmp[16] = {};
   for (int i = 0; i < count; ++i)
-    tmp[i] = loadScale(p.scales, index + i * p.sk, p.skind);
+    tmp[i] = scaleFast(p.scales, index + i * p.sk, p.skind);
   return _mm512_load_ps(tmp);
 }
 
-/// Loads `count` zero points (plus the sign-flip offset) as int32 lanes.
+/// Loads `count` (<= 16) zero points plus the sign-flip offset as int32.
 SPARQ_AVX512 inline __m512i loadZeros(const QProblem &p, int64_t index,
                                       int count, int32_t offset) {
-  alignas(64) int32_t tmp[16] = {};
-  for (int i = 0; i < count; ++i) {
-    int8_t z = p.zp[index + i * p.zk];
-    tmp[i] = (p.isSigned ? int32_t(z) : int32_t(uint8_t(z))) + offset;
+  __mmask16 mask = __mmask16((1u << count) - 1);
+  __m512i z;
+  if (p.zk == 1 || count == 1) {
+    __m128i bytes = _mm_maskz_loadu_epi8(mask, p.zp + index);
+    z = p.isSigned ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+  } else {
+    alignas(64) int32_t tmp[16] = {};
+    for (int i = 0; i < count; ++i) {
+      int8_t v = p.zp[index + i * p.zk];
+      tmp[i] = p.isSigned ? int32_t(v) : int32_t(uint8_t(v));
+    }
+    z = _mm512_load_si512(tmp);
   }
-  return _mm512_load_si512(tmp);
+  return _mm512_add_epi32(z, _mm512_set1_epi32(offset));
 }
 
-template <int BITS, int MB, int NB>
+/// Scales and zero points (plus the sign-flip offset) of NB weight rows, one
+/// per span, converted once per row block (when a span is one group).
+struct SpanParams {
+  std::vector<float> scales;  // [NB, spans]
+  std::vector<int32_t> zeros; // [NB, spans]
+};
+
+SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
+                                  int64_t n0, int nb, SpanParams &sp) {
+  const int64_t spans = plan.spans;
+  sp.scales.resize(nb * spans + 16);
+  if (p.hasZP)
+    sp.zeros.resize(nb * spans + 16);
+  for (int j = 0; j < nb; ++j) {
+    int64_t n = n0 + j;
+    for (int64_t s = 0; s < spans; s += 16) {
+      int count = int(std::min<int64_t>(16, spans - s));
+      _mm512_storeu_ps(sp.scales.data() + j * spans + s,
+                       loadScales(p, n * p.sn + s * p.sk, count));
+      if (p.hasZP)
+        _mm512_storeu_si512(sp.zeros.data() + j * spans + s,
+                            loadZeros(p, n * p.zn + s * p.zk, count,
+                                      plan.zeffConst));
+    }
+  }
+}
+
+/// MB rows of x times NB rows of W over the vector part of K: int32 VNNI dot
+/// products per span, then offsets removed and scales applied in f32.
+template <int BITS, int MB, int NB, bool HASZP, bool LANEG>
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
-                           int64_t m0, int64_t n0) {
+                           const SpanParams &sp, int64_t m0, int64_t n0) {
   const __m512i nibble = _mm512_set1_epi8(0x0f);
   const __m512i flip = _mm512_set1_epi8(
       p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
-  // Lane i covers elements [i*le, (i+1)*le) of a chunk; with groups shorter
-  // than a chunk it uses group (i*le)/G of the chunk.
-  int groupsPerChunk = plan.laneGroups ? int(plan.ce / p.G) : 1;
+  const int64_t spans = plan.spans, spanChunks = plan.spanChunks;
+  constexpr int64_t ce = BITS == 4 ? 128 : 64;
+
+  // With groups shorter than a chunk, lane i of a chunk uses group
+  // (i * le) / G of it.
+  const int groupsPerChunk = LANEG ? int(ce / p.G) : 1;
   __m512i laneGroup = _mm512_setzero_si512();
-  if (plan.laneGroups) {
+  if (LANEG) {
     alignas(64) int32_t idx[16];
     for (int i = 0; i < 16; ++i)
       idx[i] = int32_t(i * plan.le / p.G);
     laneGroup = _mm512_load_si512(idx);
   }
-
   const uint8_t *wrow[NB];
-  for (int j = 0; j < NB; ++j)
+  const float *srowv[NB];
+  const int32_t *zrowv[NB];
+  for (int j = 0; j < NB; ++j) {
     wrow[j] = p.data + (n0 + j) * p.ds0;
+    srowv[j] = LANEG ? nullptr : sp.scales.data() + j * spans;
+    zrowv[j] = HASZP && !LANEG ? sp.zeros.data() + j * spans : nullptr;
+  }
   const int8_t *arow[MB];
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
     arow[i] = a.lanes.data() + (m0 + i) * plan.kv;
-    srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
+    srow[i] = a.spanSums.data() + (m0 + i) * spans * 16;
   }
 
   __m512 accf[MB][NB];
@@ -309,27 +403,28 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     for (int j = 0; j < NB; ++j)
       accf[i][j] = _mm512_setzero_ps();
 
-  for (int64_t s = 0; s < plan.spans; ++s) {
+  for (int64_t s = 0; s < spans; ++s) {
     __m512i acc[MB][NB];
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j)
         acc[i][j] = _mm512_setzero_si512();
-    int64_t cEnd = (s + 1) * plan.spanChunks;
-    for (int64_t c = s * plan.spanChunks; c < cEnd; ++c) {
+    const int64_t cEnd = (s + 1) * spanChunks;
+    for (int64_t c = s * spanChunks; c < cEnd; ++c) {
       __m512i lo[NB], hi[NB];
       for (int j = 0; j < NB; ++j) {
-        __m512i w = _mm512_xor_si512(
-            _mm512_loadu_si512(wrow[j] + c * 64), flip);
+        __m512i w =
+            _mm512_xor_si512(_mm512_loadu_si512(wrow[j] + c * 64), flip);
         if (BITS == 4) {
           lo[j] = _mm512_and_si512(w, nibble);
           hi[j] = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
         } else {
           lo[j] = w;
+          hi[j] = w;
         }
       }
       for (int i = 0; i < MB; ++i) {
-        __m512i ae = _mm512_loadu_si512(arow[i] + c * plan.ce);
-        __m512i ao = BITS == 4 ? _mm512_loadu_si512(arow[i] + c * plan.ce + 64)
+        __m512i ae = _mm512_loadu_si512(arow[i] + c * ce);
+        __m512i ao = BITS == 4 ? _mm512_loadu_si512(arow[i] + c * ce + 64)
                                : ae;
         for (int j = 0; j < NB; ++j) {
           acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
@@ -342,25 +437,25 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     __m512 sv[NB];
     __m512i zv[NB];
     for (int j = 0; j < NB; ++j) {
-      int64_t n = n0 + j;
-      if (plan.laneGroups) {
+      if (LANEG) {
         int64_t g0 = s * groupsPerChunk;
         sv[j] = _mm512_permutexvar_ps(
-            laneGroup, loadScales(p, n * p.sn + g0 * p.sk, groupsPerChunk));
-        if (p.hasZP)
+            laneGroup,
+            loadScales(p, (n0 + j) * p.sn + g0 * p.sk, groupsPerChunk));
+        if (HASZP)
           zv[j] = _mm512_permutexvar_epi32(
-              laneGroup, loadZeros(p, n * p.zn + g0 * p.zk, groupsPerChunk,
-                                   plan.zeffConst));
+              laneGroup, loadZeros(p, (n0 + j) * p.zn + g0 * p.zk,
+                                   groupsPerChunk, plan.zeffConst));
       } else {
-        sv[j] = _mm512_set1_ps(scaleAt(p, n, s));
-        if (p.hasZP)
-          zv[j] = _mm512_set1_epi32(zeroPointAt(p, n, s) + plan.zeffConst);
+        sv[j] = _mm512_set1_ps(srowv[j][s]);
+        if (HASZP)
+          zv[j] = _mm512_set1_epi32(zrowv[j][s]);
       }
     }
     for (int i = 0; i < MB; ++i) {
       __m512i sums = _mm512_loadu_si512(srow[i] + s * 16);
       for (int j = 0; j < NB; ++j) {
-        __m512i corr = p.hasZP ? _mm512_mullo_epi32(zv[j], sums) : sums;
+        __m512i corr = HASZP ? _mm512_mullo_epi32(zv[j], sums) : sums;
         accf[i][j] = _mm512_fmadd_ps(
             _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), sv[j],
             accf[i][j]);
@@ -377,42 +472,56 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     }
 }
 
-template <int BITS, int NB>
+template <int BITS, int NB, bool HASZP, bool LANEG>
 void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
                      int64_t n) {
+  thread_local SpanParams sp;
+  if (!LANEG)
+    buildSpanParams(p, plan, n, NB, sp);
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
-    vnniTile<BITS, 4, NB>(p, plan, a, m, n);
+    vnniTile<BITS, 4, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB>(p, plan, a, m, n);
+    vnniTile<BITS, 3, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
     break;
   case 2:
-    vnniTile<BITS, 2, NB>(p, plan, a, m, n);
+    vnniTile<BITS, 2, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
     break;
   case 1:
-    vnniTile<BITS, 1, NB>(p, plan, a, m, n);
+    vnniTile<BITS, 1, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
     break;
   default:
     break;
   }
 }
 
-template <int BITS>
-void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
-              int64_t n1) {
+template <int BITS, bool HASZP, bool LANEG>
+void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
+               int64_t n1) {
   int64_t n = n0;
   if (p.M >= 4) {
     for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNB<BITS, 2>(p, plan, a, n);
+      vnniRowsFixedNB<BITS, 2, HASZP, LANEG>(p, plan, a, n);
   } else {
     for (; n + 4 <= n1; n += 4)
-      vnniRowsFixedNB<BITS, 4>(p, plan, a, n);
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG>(p, plan, a, n);
   }
   for (; n < n1; ++n)
-    vnniRowsFixedNB<BITS, 1>(p, plan, a, n);
+    vnniRowsFixedNB<BITS, 1, HASZP, LANEG>(p, plan, a, n);
+}
+
+template <int BITS>
+void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
+              int64_t n1) {
+  if (plan.laneGroups)
+    return p.hasZP ? vnniRowsZ<BITS, true, true>(p, plan, a, n0, n1)
+                   : vnniRowsZ<BITS, false, true>(p, plan, a, n0, n1);
+  return p.hasZP ? vnniRowsZ<BITS, true, false>(p, plan, a, n0, n1)
+                 : vnniRowsZ<BITS, false, false>(p, plan, a, n0, n1);
 }
 #endif // SPARQ_HAVE_X86
+
 
 //===----------------------------------------------------------------------===//
 // Driver.
