@@ -14,6 +14,8 @@ namespace sparq::rt {
 
 /// True when the host has AVX-512 F/BW/VL/DQ + VNNI (checked once).
 bool hostHasAvx512Vnni();
+/// hostHasAvx512Vnni() and AVX-512 VBMI (byte permutes).
+bool hostHasAvx512Vbmi();
 
 inline float f16ToF32(uint16_t h) {
   uint32_t sign = uint32_t(h & 0x8000) << 16;

@@ -19,6 +19,16 @@ bool sparq::rt::hostHasAvx512Vnni() {
 #endif
 }
 
+bool sparq::rt::hostHasAvx512Vbmi() {
+#if defined(__x86_64__)
+  static const bool has =
+      hostHasAvx512Vnni() && __builtin_cpu_supports("avx512vbmi");
+  return has;
+#else
+  return false;
+#endif
+}
+
 extern "C" const char *sparq_rt_isa(void) {
   return sparq::rt::hostHasAvx512Vnni() ? "avx512-vnni" : "portable";
 }

@@ -194,7 +194,81 @@ struct Acts {
   std::vector<int8_t> q;         // [M, K] natural order.
   std::vector<int8_t> lanes;     // [M, kv] kernel order.
   std::vector<int32_t> spanSums; // [M, spans, 16] (times zeffConst w/o zp).
+  std::vector<float> spanTotals; // [M, spans + 16]: sum of x over the span.
 };
+
+/// Totals of each span, and the per-lane sums times the sign-flip offset
+/// when there are no zero points.
+void finishSpanSums(const QProblem &p, const Plan &plan, Acts &a, int64_t m) {
+  int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
+  float *totals = a.spanTotals.data() + m * (plan.spans + 16);
+  for (int64_t sp = 0; sp < plan.spans; ++sp) {
+    int32_t t = 0;
+    for (int i = 0; i < 16; ++i)
+      t += sums[sp * 16 + i];
+    totals[sp] = float(t);
+  }
+  if (!p.hasZP)
+    for (int64_t i = 0; i < plan.spans * 16; ++i)
+      sums[i] *= plan.zeffConst;
+}
+
+#if SPARQ_HAVE_X86
+/// prepareActs for one contiguous row on AVX-512 (VNNI + VBMI hosts): the
+/// same numbers as the scalar code (IEEE division, round half to even).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,"
+                      "avx512vbmi"))) void
+prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
+                 float &scale, int8_t *q, int8_t *lanes, int32_t *sums) {
+  const int64_t K = p.K;
+  __m512 vmax = _mm512_setzero_ps();
+  for (int64_t k = 0; k < K; k += 16) {
+    __mmask16 m = K - k >= 16 ? __mmask16(0xffff) : __mmask16((1u << (K - k)) - 1);
+    vmax = _mm512_max_ps(vmax, _mm512_abs_ps(_mm512_maskz_loadu_ps(m, xr + k)));
+  }
+  float amax = _mm512_reduce_max_ps(vmax);
+  float s = amax > 0.0f ? amax / 127.0f : 1.0f;
+  scale = s;
+  const __m512 vs = _mm512_set1_ps(s), hi = _mm512_set1_ps(127.0f),
+               lo = _mm512_set1_ps(-127.0f);
+  for (int64_t k = 0; k < K; k += 16) {
+    __mmask16 m = K - k >= 16 ? __mmask16(0xffff) : __mmask16((1u << (K - k)) - 1);
+    __m512 v = _mm512_roundscale_ps(
+        _mm512_div_ps(_mm512_maskz_loadu_ps(m, xr + k), vs),
+        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+    _mm_mask_storeu_epi8(q + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
+  }
+  const __m512i ones = _mm512_set1_epi8(1);
+  alignas(64) uint8_t evenIdx[64], oddIdx[64];
+  for (int j = 0; j < 64; ++j) {
+    evenIdx[j] = uint8_t(2 * j);
+    oddIdx[j] = uint8_t(2 * j + 1);
+  }
+  const __m512i ie = _mm512_load_si512(evenIdx), io = _mm512_load_si512(oddIdx);
+  for (int64_t c = 0; c < plan.chunks; ++c) {
+    const int8_t *src = q + c * plan.ce;
+    int8_t *dst = lanes + c * plan.ce;
+    __m512i laneSums;
+    if (p.bits == 4) {
+      __m512i b0 = _mm512_loadu_si512(src), b1 = _mm512_loadu_si512(src + 64);
+      __m512i ev = _mm512_permutex2var_epi8(b0, ie, b1);
+      __m512i od = _mm512_permutex2var_epi8(b0, io, b1);
+      _mm512_storeu_si512(dst, ev);
+      _mm512_storeu_si512(dst + 64, od);
+      laneSums = _mm512_dpbusd_epi32(
+          _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, ev), ones, od);
+    } else {
+      __m512i b0 = _mm512_loadu_si512(src);
+      _mm512_storeu_si512(dst, b0);
+      laneSums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, b0);
+    }
+    int32_t *spanLanes = sums + (c / plan.spanChunks) * 16;
+    _mm512_storeu_si512(spanLanes,
+                        _mm512_add_epi32(_mm512_loadu_si512(spanLanes), laneSums));
+  }
+}
+#endif
 
 void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
   a.scale.resize(p.M);
@@ -202,9 +276,19 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
   if (plan.vector) {
     a.lanes.resize(p.M * plan.kv);
     a.spanSums.assign(p.M * plan.spans * 16, 0);
+    a.spanTotals.assign(p.M * (plan.spans + 16), 0.0f);
   }
   for (int64_t m = 0; m < p.M; ++m) {
     const float *xr = p.x + m * p.xs0;
+#if SPARQ_HAVE_X86
+    if (plan.vector && p.xs1 == 1 && hostHasAvx512Vbmi()) {
+      prepareRowAvx512(p, plan, xr, a.scale[m], a.q.data() + m * p.K,
+                       a.lanes.data() + m * plan.kv,
+                       a.spanSums.data() + m * plan.spans * 16);
+      finishSpanSums(p, plan, a, m);
+      continue;
+    }
+#endif
     float amax = 0.0f;
     for (int64_t k = 0; k < p.K; ++k)
       amax = std::max(amax, std::fabs(xr[k * p.xs1]));
@@ -238,9 +322,7 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
         spanLanes[i] += t;
       }
     }
-    if (!p.hasZP)
-      for (int64_t i = 0; i < plan.spans * 16; ++i)
-        sums[i] *= plan.zeffConst;
+    finishSpanSums(p, plan, a, m);
   }
 }
 
@@ -338,26 +420,25 @@ SPARQ_AVX512 inline __m512i loadZeros(const QProblem &p, int64_t index,
 /// Scales and zero points (plus the sign-flip offset) of NB weight rows, one
 /// per span, converted once per row block (when a span is one group).
 struct SpanParams {
-  std::vector<float> scales;  // [NB, spans]
-  std::vector<int32_t> zeros; // [NB, spans]
+  std::vector<float> scales; // [NB, spans]
+  std::vector<float> zs;     // [NB, spans]: scale * (zero point + offset)
 };
 
 SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
                                   int64_t n0, int nb, SpanParams &sp) {
   const int64_t spans = plan.spans;
   sp.scales.resize(nb * spans + 16);
-  if (p.hasZP)
-    sp.zeros.resize(nb * spans + 16);
+  sp.zs.resize(nb * spans + 16);
   for (int j = 0; j < nb; ++j) {
     int64_t n = n0 + j;
     for (int64_t s = 0; s < spans; s += 16) {
       int count = int(std::min<int64_t>(16, spans - s));
-      _mm512_storeu_ps(sp.scales.data() + j * spans + s,
-                       loadScales(p, n * p.sn + s * p.sk, count));
-      if (p.hasZP)
-        _mm512_storeu_si512(sp.zeros.data() + j * spans + s,
-                            loadZeros(p, n * p.zn + s * p.zk, count,
-                                      plan.zeffConst));
+      __m512 sc = loadScales(p, n * p.sn + s * p.sk, count);
+      __m512 z = p.hasZP ? _mm512_cvtepi32_ps(loadZeros(
+                               p, n * p.zn + s * p.zk, count, plan.zeffConst))
+                         : _mm512_set1_ps(float(plan.zeffConst));
+      _mm512_storeu_ps(sp.scales.data() + j * spans + s, sc);
+      _mm512_storeu_ps(sp.zs.data() + j * spans + s, _mm512_mul_ps(sc, z));
     }
   }
 }
@@ -385,11 +466,11 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   }
   const uint8_t *wrow[NB];
   const float *srowv[NB];
-  const int32_t *zrowv[NB];
+  const float *zrowv[NB];
   for (int j = 0; j < NB; ++j) {
     wrow[j] = p.data + (n0 + j) * p.ds0;
     srowv[j] = LANEG ? nullptr : sp.scales.data() + j * spans;
-    zrowv[j] = HASZP && !LANEG ? sp.zeros.data() + j * spans : nullptr;
+    zrowv[j] = LANEG ? nullptr : sp.zs.data() + j * spans;
   }
   const int8_t *arow[MB];
   const int32_t *srow[MB];
@@ -448,21 +529,44 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                                    groupsPerChunk, plan.zeffConst));
       } else {
         sv[j] = _mm512_set1_ps(srowv[j][s]);
-        if (HASZP)
-          zv[j] = _mm512_set1_epi32(zrowv[j][s]);
       }
     }
-    for (int i = 0; i < MB; ++i) {
-      __m512i sums = _mm512_loadu_si512(srow[i] + s * 16);
-      for (int j = 0; j < NB; ++j) {
-        __m512i corr = HASZP ? _mm512_mullo_epi32(zv[j], sums) : sums;
-        accf[i][j] = _mm512_fmadd_ps(
-            _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), sv[j],
-            accf[i][j]);
+    if (LANEG) {
+      for (int i = 0; i < MB; ++i) {
+        __m512i sums = _mm512_loadu_si512(srow[i] + s * 16);
+        for (int j = 0; j < NB; ++j) {
+          __m512i corr = HASZP ? _mm512_mullo_epi32(zv[j], sums) : sums;
+          accf[i][j] = _mm512_fmadd_ps(
+              _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), sv[j],
+              accf[i][j]);
+        }
       }
+    } else {
+      // The offsets are removed once at the end (see below).
+      for (int i = 0; i < MB; ++i)
+        for (int j = 0; j < NB; ++j)
+          accf[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[i][j]), sv[j],
+                                       accf[i][j]);
     }
   }
 
+  if (!LANEG) {
+    // sum_s s_j[s] (z_j[s] + offset) sum_{k in span s} x_i[k]: a dot product
+    // of length `spans` per (i, j), subtracted from the scaled sums.
+    for (int i = 0; i < MB; ++i) {
+      const float *t = a.spanTotals.data() + (m0 + i) * (spans + 16);
+      for (int j = 0; j < NB; ++j) {
+        __m512 corr = _mm512_setzero_ps();
+        for (int64_t s = 0; s < spans; s += 16) {
+          __mmask16 mask = spans - s >= 16 ? __mmask16(0xffff)
+                                           : __mmask16((1u << (spans - s)) - 1);
+          corr = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, zrowv[j] + s),
+                                 _mm512_maskz_loadu_ps(mask, t + s), corr);
+        }
+        accf[i][j] = _mm512_sub_ps(accf[i][j], corr);
+      }
+    }
+  }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) {
       float v = _mm512_reduce_add_ps(accf[i][j]);
