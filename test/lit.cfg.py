@@ -56,6 +56,9 @@ def has_python_module(module):
 
 if has_python_module("numpy"):
     config.available_features.add("numpy")
+# ONNX importer tests generate their models with python3-onnx.
+if has_python_module("onnx") and has_python_module("numpy"):
+    config.available_features.add("onnx")
 
 ptxas = shutil.which("ptxas") or (
     "/usr/local/cuda/bin/ptxas"

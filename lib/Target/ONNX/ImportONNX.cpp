@@ -627,9 +627,12 @@ GraphImporter::import(const onnx::ModelProto &model) {
     func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name()));
 
   if (!model.producer_name().empty())
-    (*module)->setAttr("onnx.producer",
-                       b.getStringAttr(model.producer_name() + " " +
-                                       model.producer_version()));
+    (*module)->setAttr(
+        "onnx.producer",
+        b.getStringAttr(
+            model.producer_name() +
+            (model.producer_version().empty() ? "" : " ") +
+            model.producer_version()));
   (*module)->setAttr("onnx.opset", b.getI64IntegerAttr(opset));
   if (failed(verify(*module)))
     return failure();
@@ -756,6 +759,10 @@ FailureOr<SmallVector<int64_t>> NodeContext::getInts(StringRef name) {
     return failure();
   }
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+void NodeContext::nameLayer(Operation *op) {
+  op->setAttr("sparq.layer", StringAttr::get(ctx, nodeName));
 }
 
 Value NodeContext::materialize(Tensor &t, Location loc) {

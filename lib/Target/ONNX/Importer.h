@@ -126,6 +126,11 @@ public:
   /// Sets an output of another node (used when fusing nodes).
   void setOutputOf(const onnx::NodeProto &other, unsigned i, Value v);
 
+  /// Names `op` (a matmul or convolution: a Sparq layer) after this node with
+  /// the `sparq.layer` attribute (kLayerAttrName in Sparq's Layers.h), so
+  /// that the name survives printing without locations.
+  void nameLayer(Operation *op);
+
   /// Materializes a constant as an `arith.constant` at the function's top.
   Value materialize(Tensor &t, Location loc);
   /// Reads a TensorProto held by an attribute of this node.

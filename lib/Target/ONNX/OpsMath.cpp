@@ -358,9 +358,10 @@ static LogicalResult convertGemm(NodeContext &nc) {
         "indexing_maps",
         nc.b.getAffineMapArrayAttr({mapA, mapB, mapC})));
   }
-  Value y = linalg::MatmulOp::create(nc.b, nc.loc, TypeRange{init.getType()},
-                                     ValueRange{a, bv}, ValueRange{init}, attrs)
-                .getResult(0);
+  auto mm = linalg::MatmulOp::create(nc.b, nc.loc, TypeRange{init.getType()},
+                                     ValueRange{a, bv}, ValueRange{init}, attrs);
+  nc.nameLayer(mm);
+  Value y = mm.getResult(0);
   bool hasC = nc.hasInput(2) && *beta != 0.0f;
   if (*alpha != 1.0f || hasC) {
     SmallVector<Value> ins = {y};
@@ -441,16 +442,18 @@ static LogicalResult convertMatMul(NodeContext &nc) {
       rows *= d;
     Value a2 = buildReshape(b, loc, a, {rows, k});
     Value init = buildZeros(b, loc, {rows, n}, elem);
-    y = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
-                                 ValueRange{a2, bv}, ValueRange{init})
-            .getResult(0);
+    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                       ValueRange{a2, bv}, ValueRange{init});
+    nc.nameLayer(mm);
+    y = mm.getResult(0);
     y = buildReshape(b, loc, y, outShape);
   } else if (batchA.size() == 1 && batchB.size() == 1 &&
              batchA[0] == batchB[0]) {
     Value init = buildZeros(b, loc, outShape, elem);
-    y = linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
-                                      ValueRange{a, bv}, ValueRange{init})
-            .getResult(0);
+    auto mm = linalg::BatchMatmulOp::create(
+        b, loc, TypeRange{init.getType()}, ValueRange{a, bv}, ValueRange{init});
+    nc.nameLayer(mm);
+    y = mm.getResult(0);
   } else {
     // General broadcast batch: a linalg.generic contraction.
     MLIRContext *ctx = nc.ctx;
@@ -480,15 +483,16 @@ static LogicalResult convertMatMul(NodeContext &nc) {
                                         utils::IteratorType::parallel);
     it.push_back(utils::IteratorType::reduction);
     Value init = buildZeros(b, loc, outShape, elem);
-    y = linalg::GenericOp::create(
+    auto mm = linalg::GenericOp::create(
             b, loc, init.getType(), ValueRange{a, bv}, init, maps, it,
             [&](OpBuilder &b, Location loc, ValueRange v) {
               Value p = arith::MulFOp::create(b, loc, v[0], v[1]);
               linalg::YieldOp::create(b, loc,
                                       arith::AddFOp::create(b, loc, v[2], p)
                                           .getResult());
-            })
-            .getResult(0);
+            });
+    nc.nameLayer(mm);
+    y = mm.getResult(0);
   }
   if (vecA || vecB) {
     SmallVector<int64_t> finalShape(*batch);

@@ -256,19 +256,21 @@ static LogicalResult convertConv(NodeContext &nc) {
   Value y;
   if (rank == 3) {
     Value init = buildFilled(b, loc, outShape, elem, getScalarAttr(elem, 0.0));
-    y = linalg::Conv1DNcwFcwOp::create(b, loc, TypeRange{init.getType()},
+    Operation *conv = linalg::Conv1DNcwFcwOp::create(b, loc, TypeRange{init.getType()},
                                        ValueRange{x, weight}, ValueRange{init},
                                        i64Attr(b, w->strides),
-                                       i64Attr(b, w->dilations))
-            .getResult(0);
+                                       i64Attr(b, w->dilations));
+    nc.nameLayer(conv);
+    y = conv->getResult(0);
   } else if (g == 1) {
     Value init = buildFilled(b, loc, outShape, elem, getScalarAttr(elem, 0.0));
-    y = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
+    Operation *conv = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
                                          ValueRange{x, weight},
                                          ValueRange{init},
                                          i64Attr(b, w->strides),
-                                         i64Attr(b, w->dilations))
-            .getResult(0);
+                                         i64Attr(b, w->dilations));
+    nc.nameLayer(conv);
+    y = conv->getResult(0);
   } else {
     // Grouped: X [N, G, C/G, H, W], W [G, F/G, C/G, KH, KW].
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
@@ -278,12 +280,13 @@ static LogicalResult convertConv(NodeContext &nc) {
                              wt.getDimSize(3)});
     SmallVector<int64_t> gShape = {xs[0], g, f / g, w->out[0], w->out[1]};
     Value init = buildFilled(b, loc, gShape, elem, getScalarAttr(elem, 0.0));
-    y = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{init.getType()},
+    Operation *conv = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{init.getType()},
                                            ValueRange{xg, wg},
                                            ValueRange{init},
                                            i64Attr(b, w->strides),
-                                           i64Attr(b, w->dilations))
-            .getResult(0);
+                                           i64Attr(b, w->dilations));
+    nc.nameLayer(conv);
+    y = conv->getResult(0);
     y = buildReshape(b, loc, y, outShape);
   }
   if (biasValue) {
