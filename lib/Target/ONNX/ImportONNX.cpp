@@ -533,6 +533,10 @@ GraphImporter::import(const onnx::ModelProto &model) {
     opset = 1;
   }
   const onnx::GraphProto &graph = model.graph();
+  if (graph.output_size() == 0) {
+    mlir::emitError(fileLoc) << "the ONNX graph has no outputs";
+    return failure();
+  }
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   b.setInsertionPointToEnd(module->getBody());

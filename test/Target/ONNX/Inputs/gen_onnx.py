@@ -14,6 +14,10 @@
                                atol + rtol |ref| elementwise; print PASS/FAIL
   gen_onnx.py truncate SRC DST N
                                write the first N bytes of SRC to DST
+  gen_onnx.py prefixes SRC DIR TOOL...
+                               run TOOL... on every 7th strict prefix of SRC
+                               (written to DIR) and require each run to fail
+                               cleanly: exit code 1 and an 'error:' message
 
 Needs Debian's python3-onnx and python3-numpy. Deterministic (fixed seeds).
 """
@@ -432,7 +436,7 @@ def make_model(name, d, rng):
     for k, v in inputs.items():
         shape = list(v.shape)
         if name == 'dynamic_batch':
-            shape[0] = 'batch'
+            shape = ['batch', 'feat']
         graph_inputs.append(helper.make_tensor_value_info(
             k, helper.np_dtype_to_tensor_dtype(v.dtype)
             if hasattr(helper, 'np_dtype_to_tensor_dtype')
@@ -583,6 +587,21 @@ def main():
     elif cmd == 'truncate':
         data = open(sys.argv[2], 'rb').read()
         open(sys.argv[3], 'wb').write(data[:int(sys.argv[4])])
+    elif cmd == 'prefixes':
+        import subprocess
+        data = open(sys.argv[2], 'rb').read()
+        path = os.path.join(sys.argv[3], 'prefix.onnx')
+        runs = 0
+        for n in range(0, len(data), 7):
+            open(path, 'wb').write(data[:n])
+            p = subprocess.run(sys.argv[4:] + [path], capture_output=True,
+                               text=True)
+            runs += 1
+            if p.returncode != 1 or 'error:' not in p.stderr:
+                print('FAIL: prefix of %d bytes: exit %d, stderr %r' %
+                      (n, p.returncode, p.stderr[-300:]))
+                sys.exit(1)
+        print('PASS %d truncated files of %d rejected' % (runs, len(data)))
     else:
         sys.exit(__doc__)
 
