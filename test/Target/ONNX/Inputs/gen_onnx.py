@@ -8,10 +8,14 @@
   gen_onnx.py wrap NPZ         read the imported module on stdin, print it with
                                an @entry that calls @main on NPZ's inputs and
                                prints every output (printMemrefF32/I64)
-  gen_onnx.py check NPZ [--rtol R --atol A]
+  gen_onnx.py check NPZ [--rtol R --atol A] [--labels Y.npy]
                                read mlir-runner's output on stdin, compare each
                                output with NPZ's reference: |y - ref| <=
-                               atol + rtol |ref| elementwise; print PASS/FAIL
+                               atol + rtol |ref| elementwise; print PASS/FAIL;
+                               with --labels, also print the top-1 accuracy
+                               of output 0 (rows of logits)
+  gen_onnx.py pack NPZ --in X.npy... --out REF.npy...
+                               write NPZ for wrap/check from .npy files
   gen_onnx.py truncate SRC DST N
                                write the first N bytes of SRC to DST
   gen_onnx.py prefixes SRC DIR TOOL...
@@ -543,7 +547,7 @@ def parse_memrefs(text):
     return out
 
 
-def cmd_check(npz, rtol, atol):
+def cmd_check(npz, rtol, atol, labels=None):
     _, outs = load(npz)
     got = parse_memrefs(sys.stdin.read())
     if len(got) != len(outs):
@@ -565,6 +569,10 @@ def cmd_check(npz, rtol, atol):
             print('FAIL: output %d element %d: got %r, expected %r' %
                   (i, j, g[j], r[j]))
             ok = False
+    if labels is not None:
+        y = np.load(labels)
+        pred = got[0].reshape(len(y), -1).argmax(1)
+        print('top-1 accuracy %d/%d' % ((pred == y).sum(), len(y)))
     if ok:
         print('PASS %d outputs, max |y - ref| = %.3g (atol %g, rtol %g)' %
               (len(outs), worst, atol, rtol))
@@ -583,7 +591,17 @@ def main():
         args = sys.argv[3:]
         rtol = float(args[args.index('--rtol') + 1]) if '--rtol' in args else 1e-4
         atol = float(args[args.index('--atol') + 1]) if '--atol' in args else 1e-5
-        sys.exit(cmd_check(sys.argv[2], rtol, atol))
+        labels = args[args.index('--labels') + 1] if '--labels' in args else None
+        sys.exit(cmd_check(sys.argv[2], rtol, atol, labels))
+    elif cmd == 'pack':
+        arrays, kind, n = {}, None, {'in': 0, 'out': 0}
+        for a in sys.argv[3:]:
+            if a in ('--in', '--out'):
+                kind = a[2:]
+                continue
+            arrays['%s_%d' % (kind, n[kind])] = np.load(a)
+            n[kind] += 1
+        np.savez(sys.argv[2], **arrays)
     elif cmd == 'truncate':
         data = open(sys.argv[2], 'rb').read()
         open(sys.argv[3], 'wb').write(data[:int(sys.argv[4])])
