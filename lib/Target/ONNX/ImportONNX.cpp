@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -252,8 +253,8 @@ FailureOr<Tensor> GraphImporter::readTensor(const onnx::TensorProto &proto,
   SmallVector<int64_t> shape;
   int64_t n = 1;
   for (int64_t d : proto.dims()) {
-    if (d < 0) {
-      fail() << "negative dimension " << d;
+    if (d < 0 || (d > 0 && n > (int64_t(1) << 40) / d)) {
+      fail() << "invalid dimension " << d;
       return failure();
     }
     shape.push_back(d);
@@ -264,7 +265,8 @@ FailureOr<Tensor> GraphImporter::readTensor(const onnx::TensorProto &proto,
     return failure();
   }
   int64_t bytes = getElementBytes(elem);
-  auto data = std::make_shared<std::vector<char>>(n * bytes);
+  // Allocated once the stored data is known to have the right size.
+  auto data = std::make_shared<std::vector<char>>();
   auto checkCount = [&](int64_t count) -> LogicalResult {
     if (count == n)
       return success();
@@ -321,7 +323,8 @@ FailureOr<Tensor> GraphImporter::readTensor(const onnx::TensorProto &proto,
              << n * bytes;
       return failure();
     }
-    std::memcpy(data->data(), (*file)->getBufferStart() + offset, length);
+    data->assign((*file)->getBufferStart() + offset,
+                 (*file)->getBufferStart() + offset + length);
   } else if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
     if ((int64_t)raw.size() != n * bytes) {
@@ -329,15 +332,18 @@ FailureOr<Tensor> GraphImporter::readTensor(const onnx::TensorProto &proto,
              << n * bytes << " (truncated or malformed file?)";
       return failure();
     }
-    std::memcpy(data->data(), raw.data(), raw.size());
+    data->assign(raw.begin(), raw.end());
   } else {
     auto store = [&](int64_t i, uint64_t raw) {
+      if (data->empty())
+        data->resize(n * bytes);
       std::memcpy(data->data() + i * bytes, &raw, bytes);
     };
     switch (proto.data_type()) {
     case onnx::TensorProto::FLOAT:
       if (failed(checkCount(proto.float_data_size())))
         return failure();
+      data->resize(n * 4);
       for (int64_t i = 0; i < n; ++i) {
         float f = proto.float_data(i);
         std::memcpy(data->data() + i * 4, &f, 4);
@@ -346,6 +352,7 @@ FailureOr<Tensor> GraphImporter::readTensor(const onnx::TensorProto &proto,
     case onnx::TensorProto::DOUBLE:
       if (failed(checkCount(proto.double_data_size())))
         return failure();
+      data->resize(n * 8);
       for (int64_t i = 0; i < n; ++i) {
         double f = proto.double_data(i);
         std::memcpy(data->data() + i * 8, &f, 8);
@@ -475,6 +482,30 @@ GraphImporter::convertValueInfo(const onnx::ValueInfoProto &vi,
   return RankedTensorType::get(shape, elem);
 }
 
+/// The number of inputs an op takes: [min, max]; inputs below min must be
+/// present (non-empty names).
+static std::pair<unsigned, unsigned> getArity(StringRef op, int64_t opset) {
+  constexpr unsigned kAny = ~0u;
+  return llvm::StringSwitch<std::pair<unsigned, unsigned>>(op)
+      .Cases({"Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "MatMul",
+              "Gather", "Expand"},
+             {2, 2})
+      .Cases({"Gemm", "Conv", "LayerNormalization"}, {2, 3})
+      .Case("Where", {3, 3})
+      .Case("BatchNormalization", {5, 5})
+      .Cases({"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "Squeeze",
+              "Unsqueeze", "Split"},
+             {1, 2})
+      .Cases({"Clip", "Dropout"}, {1, 3})
+      .Case("Reshape", opset < 5 ? std::make_pair(1u, 1u)
+                                 : std::make_pair(2u, 2u))
+      .Case("Slice", opset < 10 ? std::make_pair(1u, 1u)
+                                : std::make_pair(3u, 5u))
+      .Case("Concat", {1, kAny})
+      .Case("Constant", {0, 0})
+      .Default({1, 1});
+}
+
 LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node) {
   NodeContext nc(*this, node);
   if (!node.domain().empty() && node.domain() != "ai.onnx") {
@@ -491,6 +522,28 @@ LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node) {
   auto it = converters.find(node.op_type());
   if (it == converters.end()) {
     nc.error() << "unsupported op '" << node.op_type() << "'";
+    return failure();
+  }
+  auto [minInputs, maxInputs] = getArity(node.op_type(), opset);
+  unsigned numInputs = node.input_size();
+  if (numInputs > maxInputs || numInputs < minInputs) {
+    auto diag = nc.error() << "expects ";
+    if (minInputs == maxInputs)
+      diag << minInputs;
+    else if (maxInputs == ~0u)
+      diag << "at least " << minInputs;
+    else
+      diag << minInputs << " to " << maxInputs;
+    diag << " inputs, got " << numInputs;
+    return failure();
+  }
+  for (unsigned i = 0; i < std::min(numInputs, std::max(minInputs, 1u)); ++i)
+    if (node.input(i).empty()) {
+      nc.error() << "input " << i << " is required";
+      return failure();
+    }
+  if (node.output_size() < 1 || node.output(0).empty()) {
+    nc.error() << "has no output";
     return failure();
   }
   for (const auto &a : node.attribute())
@@ -673,6 +726,13 @@ InFlightDiagnostic NodeContext::error() {
 
 Tensor &NodeContext::input(unsigned i) {
   return importer.values.find(node.input(i))->second;
+}
+
+Tensor *NodeContext::lookupInput(unsigned i) {
+  if (!hasInput(i))
+    return nullptr;
+  auto it = importer.values.find(node.input(i));
+  return it == importer.values.end() ? nullptr : &it->second;
 }
 
 Value NodeContext::value(unsigned i) {

@@ -86,6 +86,8 @@ public:
   }
   /// The tensor behind input `i` (must exist).
   Tensor &input(unsigned i);
+  /// The tensor behind input `i`, or null if it is absent or not defined yet.
+  Tensor *lookupInput(unsigned i);
   /// Input `i` as an MLIR value (materializing constants).
   Value value(unsigned i);
   RankedTensorType type(unsigned i) { return input(i).type; }

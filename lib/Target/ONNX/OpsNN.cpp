@@ -43,9 +43,9 @@ static FailureOr<Window> readWindow(NodeContext &nc, ArrayRef<int64_t> inShape,
                << " and " << 2 * n << " entries";
     return failure();
   }
-  for (int64_t v : llvm::concat<int64_t>(w.strides, w.dilations))
+  for (int64_t v : llvm::concat<int64_t>(w.strides, w.dilations, w.kernel))
     if (v < 1) {
-      nc.error() << "strides and dilations must be positive";
+      nc.error() << "kernel sizes, strides and dilations must be positive";
       return failure();
     }
   w.padBegin.assign(n, 0);
@@ -153,12 +153,16 @@ static std::optional<BNParams> getFoldableBN(NodeContext &nc,
     else
       return std::nullopt;
   }
+  // The conv's output must be the normalized input, not a parameter.
+  if (bn.input(0) != nc.proto().output(0))
+    return std::nullopt;
   SmallVector<double> *dst[4] = {&p.scale, &p.bias, &p.mean, &p.var};
+  NodeContext bnc(nc.importer, bn);
   for (int i = 0; i < 4; ++i) {
-    NodeContext bnc(nc.importer, bn);
-    if (!bnc.hasInput(i + 1))
+    Tensor *param = bnc.lookupInput(i + 1);
+    if (!param)
       return std::nullopt;
-    Tensor &t = bnc.input(i + 1);
+    Tensor &t = *param;
     if (!t.isConstant() || t.type.getRank() != 1 ||
         t.type.getDimSize(0) != channels ||
         !isa<FloatType>(t.type.getElementType()))

@@ -196,6 +196,11 @@ static LogicalResult convertTranspose(NodeContext &nc) {
   if (failed(perm))
     return failure();
   int64_t rank = nc.type(0).getRank();
+  if (!perm->empty() && (int64_t)perm->size() != rank) {
+    nc.error() << "attribute 'perm' has " << perm->size()
+               << " entries for rank " << rank;
+    return failure();
+  }
   if (perm->empty())
     for (int64_t d = rank - 1; d >= 0; --d)
       perm->push_back(d);
@@ -231,6 +236,10 @@ static LogicalResult convertConcat(NodeContext &nc) {
   shape[*axis] = 0;
   bool allConst = true;
   for (unsigned i = 0; i < nc.numInputs(); ++i) {
+    if (!nc.hasInput(i)) {
+      nc.error() << "input " << i << " is empty";
+      return failure();
+    }
     RankedTensorType t = nc.type(i);
     for (int64_t d = 0; d < rank; ++d)
       if (t.getRank() != rank || t.getElementType() != nc.type(0).getElementType() ||
@@ -403,8 +412,13 @@ static LogicalResult convertSplit(NodeContext &nc) {
       split.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
   }
   int64_t total = 0;
-  for (int64_t s : split)
+  for (int64_t s : split) {
+    if (s < 0) {
+      nc.error() << "split sizes must not be negative";
+      return failure();
+    }
     total += s;
+  }
   if ((int64_t)split.size() != n || total != dim) {
     nc.error() << "split sizes do not add up to dimension " << *axis
                << " of size " << dim << " over " << n << " outputs";
@@ -433,6 +447,10 @@ static LogicalResult convertGather(NodeContext &nc) {
     return failure();
   }
   int64_t rank = dt.getRank();
+  if (rank == 0) {
+    nc.error() << "data must have rank >= 1";
+    return failure();
+  }
   FailureOr<int64_t> axis = nc.normalizeAxis(*axisAttr, rank);
   if (failed(axis))
     return failure();
@@ -576,8 +594,16 @@ static LogicalResult convertConstantOfShape(NodeContext &nc) {
     nc.error() << "attribute 'value' must hold one element";
     return failure();
   }
+  int64_t n = 1;
+  for (int64_t d : *shape) {
+    if (d < 0 || (d > 0 && n > (int64_t(1) << 28) / d)) {
+      nc.error() << "shape must be non-negative and below 2^28 elements";
+      return failure();
+    }
+    n *= d;
+  }
   auto type = RankedTensorType::get(*shape, value.type.getElementType());
-  int64_t n = type.getNumElements(), bytes = value.data->size();
+  int64_t bytes = value.data->size();
   auto data = std::make_shared<std::vector<char>>(n * bytes);
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(data->data() + i * bytes, value.data->data(), bytes);

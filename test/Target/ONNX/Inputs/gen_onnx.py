@@ -14,6 +14,10 @@
                                atol + rtol |ref| elementwise; print PASS/FAIL;
                                with --labels, also print the top-1 accuracy
                                of output 0 (rows of logits)
+  gen_onnx.py fuzz SRC DIR N TOOL...
+                               run TOOL... on N copies of SRC with random bytes
+                               changed; each run must succeed or fail cleanly
+                               (exit code 0, or 1 with an 'error:' message)
   gen_onnx.py pack NPZ --in X.npy... --out REF.npy...
                                write NPZ for wrap/check from .npy files
   gen_onnx.py truncate SRC DST N
@@ -428,6 +432,7 @@ CASES['custom_domain'] = bad('MyOp', domain='com.example')
 CASES['bad_attribute'] = bad('Relu', {'frobnicate': 1})
 CASES['bad_attribute_value'] = bad('Conv', {'auto_pad': 'SIDEWAYS'},
                                    inputs=('x4', 'w'))
+CASES['gemm_one_input'] = bad('Gemm')
 CASES['bad_gelu'] = bad('Gelu', {'approximate': 'cubic'}, opset=20)
 
 
@@ -605,6 +610,28 @@ def main():
     elif cmd == 'truncate':
         data = open(sys.argv[2], 'rb').read()
         open(sys.argv[3], 'wb').write(data[:int(sys.argv[4])])
+    elif cmd == 'fuzz':
+        import subprocess
+        data = bytearray(open(sys.argv[2], 'rb').read())
+        path = os.path.join(sys.argv[3], 'fuzz.onnx')
+        rng = np.random.RandomState(0)
+        ok = 0
+        for _ in range(int(sys.argv[4])):
+            m = bytearray(data)
+            for pos in rng.randint(0, len(m), rng.randint(1, 4)):
+                m[pos] = rng.randint(0, 256)
+            open(path, 'wb').write(bytes(m))
+            p = subprocess.run(sys.argv[5:] + [path], capture_output=True,
+                               text=True, errors='replace')
+            if p.returncode == 0:
+                ok += 1
+            elif p.returncode != 1 or 'error:' not in p.stderr:
+                open(path + '.crash', 'wb').write(bytes(m))
+                print('FAIL: exit %d, stderr %r (input kept in %s.crash)' %
+                      (p.returncode, p.stderr[-300:], path))
+                sys.exit(1)
+        print('PASS %s mutated files: %d imported, the others rejected' %
+              (sys.argv[4], ok))
     elif cmd == 'prefixes':
         import subprocess
         data = open(sys.argv[2], 'rb').read()
@@ -613,7 +640,7 @@ def main():
         for n in range(0, len(data), 7):
             open(path, 'wb').write(data[:n])
             p = subprocess.run(sys.argv[4:] + [path], capture_output=True,
-                               text=True)
+                               text=True, errors='replace')
             runs += 1
             if p.returncode != 1 or 'error:' not in p.stderr:
                 print('FAIL: prefix of %d bytes: exit %d, stderr %r' %
