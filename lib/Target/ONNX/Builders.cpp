@@ -45,14 +45,16 @@ TypedAttr onnx_import::getLowestAttr(Type type) {
     return FloatAttr::get(
         ft, APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/true));
   unsigned w = type.getIntOrFloatBitWidth();
-  return IntegerAttr::get(type, w == 1 ? APInt(1, 0) : APInt::getSignedMinValue(w));
+  return IntegerAttr::get(type,
+                          w == 1 ? APInt(1, 0) : APInt::getSignedMinValue(w));
 }
 
 TypedAttr onnx_import::getHighestAttr(Type type) {
   if (auto ft = dyn_cast<FloatType>(type))
     return FloatAttr::get(ft, APFloat::getInf(ft.getFloatSemantics()));
   unsigned w = type.getIntOrFloatBitWidth();
-  return IntegerAttr::get(type, w == 1 ? APInt(1, 1) : APInt::getSignedMaxValue(w));
+  return IntegerAttr::get(type,
+                          w == 1 ? APInt(1, 1) : APInt::getSignedMaxValue(w));
 }
 
 Value onnx_import::buildFilled(OpBuilder &b, Location loc,
@@ -126,9 +128,8 @@ Value onnx_import::buildReduce(OpBuilder &b, Location loc, Value x,
     }
   }
   Value acc = buildFilled(b, loc, outShape, type.getElementType(), init);
-  SmallVector<AffineMap> maps = {
-      AffineMap::getMultiDimIdentityMap(rank, ctx),
-      AffineMap::get(rank, 0, outExprs, ctx)};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
   auto op = linalg::GenericOp::create(
       b, loc, acc.getType(), x, acc, maps, iterators,
       [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -156,8 +157,8 @@ Value onnx_import::buildReshape(OpBuilder &b, Location loc, Value v,
     return tensor::ExpandShapeOp::create(b, loc, target, v, *re);
   }
   // Neither a pure collapse nor a pure expand: go through one dimension.
-  auto flat = RankedTensorType::get({type.getNumElements()},
-                                    type.getElementType());
+  auto flat =
+      RankedTensorType::get({type.getNumElements()}, type.getElementType());
   ReassociationIndices all;
   for (int64_t i = 0; i < type.getRank(); ++i)
     all.push_back(i);

@@ -215,8 +215,7 @@ public:
   FailureOr<OwningOpRef<ModuleOp>> import(const onnx::ModelProto &model);
 
   /// Reads an ONNX TensorProto (initializer or attribute) into a constant.
-  FailureOr<Tensor> readTensor(const onnx::TensorProto &proto,
-                               StringRef what);
+  FailureOr<Tensor> readTensor(const onnx::TensorProto &proto, StringRef what);
   Value materialize(Tensor &t, Location loc);
 
   MLIRContext *ctx;
@@ -314,13 +313,12 @@ FailureOr<Tensor> GraphImporter::readTensor(const onnx::TensorProto &proto,
       length = size - offset;
     if (offset > size || length > size - offset) {
       fail() << "external data [" << offset << ", " << offset + length
-             << ") lies outside file '" << path << "' of " << size
-             << " bytes";
+             << ") lies outside file '" << path << "' of " << size << " bytes";
       return failure();
     }
     if (length != n * bytes) {
-      fail() << "external data holds " << length << " bytes but its shape needs "
-             << n * bytes;
+      fail() << "external data holds " << length
+             << " bytes but its shape needs " << n * bytes;
       return failure();
     }
     data->assign((*file)->getBufferStart() + offset,
@@ -435,24 +433,24 @@ GraphImporter::convertValueInfo(const onnx::ValueInfoProto &vi,
                                 int32_t &onnxType, bool isInput) {
   StringRef kind = isInput ? "input" : "output";
   if (!vi.type().has_tensor_type()) {
-    mlir::emitError(fileLoc) << "graph " << kind << " '" << vi.name()
-                             << "' is not a tensor";
+    mlir::emitError(fileLoc)
+        << "graph " << kind << " '" << vi.name() << "' is not a tensor";
     return failure();
   }
   const auto &tt = vi.type().tensor_type();
   onnxType = tt.elem_type();
   Type elem = convertElementType(ctx, onnxType);
   if (!elem) {
-    mlir::emitError(fileLoc) << "graph " << kind << " '" << vi.name()
-                             << "' has unsupported element type "
-                             << onnxTypeName(onnxType);
+    mlir::emitError(fileLoc)
+        << "graph " << kind << " '" << vi.name()
+        << "' has unsupported element type " << onnxTypeName(onnxType);
     return failure();
   }
   if (!tt.has_shape()) {
     if (!isInput)
       return RankedTensorType(); // Unknown: taken from the producer.
-    mlir::emitError(fileLoc) << "graph input '" << vi.name()
-                             << "' has no shape";
+    mlir::emitError(fileLoc)
+        << "graph input '" << vi.name() << "' has no shape";
     return failure();
   }
   SmallVector<int64_t> shape;
@@ -497,10 +495,10 @@ static std::pair<unsigned, unsigned> getArity(StringRef op, int64_t opset) {
               "Unsqueeze", "Split"},
              {1, 2})
       .Cases({"Clip", "Dropout"}, {1, 3})
-      .Case("Reshape", opset < 5 ? std::make_pair(1u, 1u)
-                                 : std::make_pair(2u, 2u))
-      .Case("Slice", opset < 10 ? std::make_pair(1u, 1u)
-                                : std::make_pair(3u, 5u))
+      .Case("Reshape",
+            opset < 5 ? std::make_pair(1u, 1u) : std::make_pair(2u, 2u))
+      .Case("Slice",
+            opset < 10 ? std::make_pair(1u, 1u) : std::make_pair(3u, 5u))
       .Case("Concat", {1, kAny})
       .Case("Constant", {0, 0})
       .Default({1, 1});
@@ -655,8 +653,8 @@ GraphImporter::import(const onnx::ModelProto &model) {
   for (const auto &out : graph.output()) {
     auto it = values.find(out.name());
     if (it == values.end()) {
-      mlir::emitError(fileLoc) << "graph output '" << out.name()
-                               << "' is not produced by any node";
+      mlir::emitError(fileLoc)
+          << "graph output '" << out.name() << "' is not produced by any node";
       return failure();
     }
     int32_t onnxType;
@@ -665,11 +663,10 @@ GraphImporter::import(const onnx::ModelProto &model) {
     if (failed(declared))
       return failure();
     RankedTensorType actual = it->second.type;
-    if (*declared &&
-        (declared->getRank() != actual.getRank() ||
-         declared->getElementType() != actual.getElementType() ||
-         failed(verifyCompatibleShape(declared->getShape(),
-                                      actual.getShape())))) {
+    if (*declared && (declared->getRank() != actual.getRank() ||
+                      declared->getElementType() != actual.getElementType() ||
+                      failed(verifyCompatibleShape(declared->getShape(),
+                                                   actual.getShape())))) {
       mlir::emitError(fileLoc)
           << "graph output '" << out.name() << "' is declared " << *declared
           << " but computes " << actual;
@@ -686,10 +683,9 @@ GraphImporter::import(const onnx::ModelProto &model) {
   if (!model.producer_name().empty())
     (*module)->setAttr(
         "onnx.producer",
-        b.getStringAttr(
-            model.producer_name() +
-            (model.producer_version().empty() ? "" : " ") +
-            model.producer_version()));
+        b.getStringAttr(model.producer_name() +
+                        (model.producer_version().empty() ? "" : " ") +
+                        model.producer_version()));
   (*module)->setAttr("onnx.opset", b.getI64IntegerAttr(opset));
   if (failed(verify(*module)))
     return failure();
@@ -834,8 +830,8 @@ Value NodeContext::materialize(Tensor &t, Location loc) {
 }
 
 FailureOr<Tensor> NodeContext::readTensor(const onnx::TensorProto &proto) {
-  return importer.readTensor(proto, "tensor attribute of node '" + nodeName +
-                                        "'");
+  return importer.readTensor(proto,
+                             "tensor attribute of node '" + nodeName + "'");
 }
 
 const onnx::AttributeProto *NodeContext::firstUnusedAttr() const {
@@ -881,9 +877,8 @@ void NodeContext::setOutputOf(const onnx::NodeProto &other, unsigned i,
 //===----------------------------------------------------------------------===//
 
 void mlir::sparq::registerImportONNXDialects(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect>();
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  math::MathDialect, tensor::TensorDialect>();
 }
 
 FailureOr<OwningOpRef<ModuleOp>>
@@ -905,8 +900,7 @@ mlir::sparq::importONNXBuffer(StringRef buffer, MLIRContext *context,
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>(buffer.data()), (int)buffer.size());
   stream.SetTotalBytesLimit(INT_MAX);
-  if (!model.ParseFromCodedStream(&stream) ||
-      !stream.ConsumedEntireMessage()) {
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
     mlir::emitError(loc) << "cannot parse the ONNX model: not a valid "
                             "ModelProto (truncated or malformed file)";
     return failure();
@@ -918,8 +912,9 @@ mlir::sparq::importONNXBuffer(StringRef buffer, MLIRContext *context,
 FailureOr<OwningOpRef<ModuleOp>>
 mlir::sparq::importONNXFile(StringRef path, MLIRContext *context,
                             const ImportOptions &options) {
-  auto file = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                                 /*RequiresNullTerminator=*/false);
+  auto file =
+      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
   if (!file) {
     mlir::emitError(UnknownLoc::get(context))
         << "cannot open ONNX model '" << path

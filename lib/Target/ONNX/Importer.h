@@ -159,7 +159,8 @@ void populateShapeConverters(ConverterMap &map);
 //===----------------------------------------------------------------------===//
 
 /// Numpy broadcasting of `shapes`, or failure if they do not broadcast.
-FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes);
+FailureOr<SmallVector<int64_t>>
+broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes);
 
 /// Elementwise body: block arguments in, result out.
 using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
@@ -180,7 +181,8 @@ Value buildReduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
                   TypedAttr init, ScalarFn fn);
 
 /// Reshapes `v` to `shape` (same element count) with collapse / expand ops.
-Value buildReshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
+Value buildReshape(OpBuilder &b, Location loc, Value v,
+                   ArrayRef<int64_t> shape);
 
 /// A scalar constant of `type` (float or integer).
 Value buildScalar(OpBuilder &b, Location loc, Type type, double value);

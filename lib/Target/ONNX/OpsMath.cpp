@@ -20,8 +20,7 @@ static bool isFloat(Value v) {
 static LogicalResult requireFloat(NodeContext &nc, unsigned i) {
   if (isa<FloatType>(nc.type(i).getElementType()))
     return success();
-  nc.error() << "input " << i << " must be a float tensor, not "
-             << nc.type(i);
+  nc.error() << "input " << i << " must be a float tensor, not " << nc.type(i);
   return failure();
 }
 
@@ -89,16 +88,26 @@ static std::optional<Tensor> foldIntBinary(NodeContext &nc, BinKind k) {
   for (int64_t i = 0; i < n; ++i) {
     int64_t a = at(x.shape(), xs, i), c = at(y.shape(), ys, i);
     switch (k) {
-    case BinKind::Add: out.push_back(a + c); break;
-    case BinKind::Sub: out.push_back(a - c); break;
-    case BinKind::Mul: out.push_back(a * c); break;
+    case BinKind::Add:
+      out.push_back(a + c);
+      break;
+    case BinKind::Sub:
+      out.push_back(a - c);
+      break;
+    case BinKind::Mul:
+      out.push_back(a * c);
+      break;
     case BinKind::Div:
       if (c == 0)
         return std::nullopt;
       out.push_back(a / c);
       break;
-    case BinKind::Max: out.push_back(std::max(a, c)); break;
-    case BinKind::Min: out.push_back(std::min(a, c)); break;
+    case BinKind::Max:
+      out.push_back(std::max(a, c));
+      break;
+    case BinKind::Min:
+      out.push_back(std::min(a, c));
+      break;
     }
   }
   return makeIntConstant(type, x.onnxType, out);
@@ -123,11 +132,11 @@ static LogicalResult convertBinary(NodeContext &nc, BinKind k) {
     return success();
   }
   Value x = nc.value(0), y = nc.value(1);
-  FailureOr<Value> r = buildElementwise(
-      nc, {x, y}, nc.type(0).getElementType(),
-      [&](OpBuilder &b, Location loc, ValueRange a) {
-        return buildBinary(b, loc, k, a[0], a[1]);
-      });
+  FailureOr<Value> r =
+      buildElementwise(nc, {x, y}, nc.type(0).getElementType(),
+                       [&](OpBuilder &b, Location loc, ValueRange a) {
+                         return buildBinary(b, loc, k, a[0], a[1]);
+                       });
   if (failed(r))
     return failure();
   nc.setOutput(0, *r, nc.input(0).onnxType);
@@ -181,8 +190,8 @@ static LogicalResult convertGelu(NodeContext &nc) {
     Value inner;
     if (useTanh) {
       // tanh(sqrt(2 / pi) * (x + 0.044715 x^3))
-      Value x3 = arith::MulFOp::create(
-          b, loc, x, arith::MulFOp::create(b, loc, x, x));
+      Value x3 =
+          arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
       Value s = arith::AddFOp::create(
           b, loc, x,
           arith::MulFOp::create(b, loc, cst(b, loc, x, 0.044715), x3));
@@ -206,8 +215,8 @@ static LogicalResult convertLeakyRelu(NodeContext &nc) {
     return failure();
   return convertUnary(nc, [&](OpBuilder &b, Location loc, Value x) -> Value {
     Value zero = cst(b, loc, x, 0.0);
-    Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                      zero);
+    Value neg =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
     Value scaled = arith::MulFOp::create(b, loc, cst(b, loc, x, *alpha), x);
     return arith::SelectOp::create(b, loc, neg, scaled, x);
   });
@@ -239,7 +248,8 @@ static LogicalResult convertPow(NodeContext &nc) {
         Value p = a[1];
         if (p.getType() != elem) {
           if (isa<FloatType>(p.getType()))
-            p = p.getType().getIntOrFloatBitWidth() < elem.getIntOrFloatBitWidth()
+            p = p.getType().getIntOrFloatBitWidth() <
+                        elem.getIntOrFloatBitWidth()
                     ? (Value)arith::ExtFOp::create(b, loc, elem, p)
                     : (Value)arith::TruncFOp::create(b, loc, elem, p);
           else if (unsignedExp)
@@ -347,19 +357,21 @@ static LogicalResult convertGemm(NodeContext &nc) {
     MLIRContext *ctx = nc.ctx;
     AffineExpr d0, d1, d2;
     bindDims(ctx, d0, d1, d2);
-    auto mapA = AffineMap::get(3, 0, *transA ? SmallVector<AffineExpr>{d2, d0}
-                                             : SmallVector<AffineExpr>{d0, d2},
+    auto mapA = AffineMap::get(3, 0,
+                               *transA ? SmallVector<AffineExpr>{d2, d0}
+                                       : SmallVector<AffineExpr>{d0, d2},
                                ctx);
-    auto mapB = AffineMap::get(3, 0, *transB ? SmallVector<AffineExpr>{d1, d2}
-                                             : SmallVector<AffineExpr>{d2, d1},
+    auto mapB = AffineMap::get(3, 0,
+                               *transB ? SmallVector<AffineExpr>{d1, d2}
+                                       : SmallVector<AffineExpr>{d2, d1},
                                ctx);
     auto mapC = AffineMap::get(3, 0, {d0, d1}, ctx);
     attrs.push_back(nc.b.getNamedAttr(
-        "indexing_maps",
-        nc.b.getAffineMapArrayAttr({mapA, mapB, mapC})));
+        "indexing_maps", nc.b.getAffineMapArrayAttr({mapA, mapB, mapC})));
   }
-  auto mm = linalg::MatmulOp::create(nc.b, nc.loc, TypeRange{init.getType()},
-                                     ValueRange{a, bv}, ValueRange{init}, attrs);
+  auto mm =
+      linalg::MatmulOp::create(nc.b, nc.loc, TypeRange{init.getType()},
+                               ValueRange{a, bv}, ValueRange{init}, attrs);
   nc.nameLayer(mm);
   Value y = mm.getResult(0);
   bool hasC = nc.hasInput(2) && *beta != 0.0f;
@@ -471,7 +483,8 @@ static LogicalResult convertMatMul(NodeContext &nc) {
       e.push_back(r1);
       return AffineMap::get(rank, 0, e, ctx);
     };
-    AffineExpr dm = getAffineDimExpr(nb, ctx), dn = getAffineDimExpr(nb + 1, ctx),
+    AffineExpr dm = getAffineDimExpr(nb, ctx),
+               dn = getAffineDimExpr(nb + 1, ctx),
                dk = getAffineDimExpr(nb + 2, ctx);
     SmallVector<AffineExpr> outExprs;
     for (unsigned i = 0; i < nb + 2; ++i)
@@ -484,13 +497,12 @@ static LogicalResult convertMatMul(NodeContext &nc) {
     it.push_back(utils::IteratorType::reduction);
     Value init = buildZeros(b, loc, outShape, elem);
     auto mm = linalg::GenericOp::create(
-            b, loc, init.getType(), ValueRange{a, bv}, init, maps, it,
-            [&](OpBuilder &b, Location loc, ValueRange v) {
-              Value p = arith::MulFOp::create(b, loc, v[0], v[1]);
-              linalg::YieldOp::create(b, loc,
-                                      arith::AddFOp::create(b, loc, v[2], p)
-                                          .getResult());
-            });
+        b, loc, init.getType(), ValueRange{a, bv}, init, maps, it,
+        [&](OpBuilder &b, Location loc, ValueRange v) {
+          Value p = arith::MulFOp::create(b, loc, v[0], v[1]);
+          linalg::YieldOp::create(
+              b, loc, arith::AddFOp::create(b, loc, v[2], p).getResult());
+        });
     nc.nameLayer(mm);
     y = mm.getResult(0);
   }
@@ -557,18 +569,18 @@ static LogicalResult convertSoftmax(NodeContext &nc, bool log) {
   Value x = nc.value(0);
   ArrayRef<int64_t> shape = nc.shape(0);
   Value mx = keepDims(b, loc, reduceMax(b, loc, x, axes), shape, axes);
-  FailureOr<Value> shifted = buildElementwise(
-      nc, {x, mx}, nc.type(0).getElementType(),
-      [](OpBuilder &b, Location loc, ValueRange a) -> Value {
-        return arith::SubFOp::create(b, loc, a[0], a[1]);
-      });
+  FailureOr<Value> shifted =
+      buildElementwise(nc, {x, mx}, nc.type(0).getElementType(),
+                       [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                         return arith::SubFOp::create(b, loc, a[0], a[1]);
+                       });
   if (failed(shifted))
     return failure();
-  FailureOr<Value> e = buildElementwise(
-      nc, {*shifted}, nc.type(0).getElementType(),
-      [](OpBuilder &b, Location loc, ValueRange a) -> Value {
-        return math::ExpOp::create(b, loc, a[0]);
-      });
+  FailureOr<Value> e =
+      buildElementwise(nc, {*shifted}, nc.type(0).getElementType(),
+                       [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                         return math::ExpOp::create(b, loc, a[0]);
+                       });
   Value sum = keepDims(b, loc, reduceSum(b, loc, *e, axes), shape, axes);
   FailureOr<Value> r = buildElementwise(
       nc, {log ? *shifted : *e, sum}, nc.type(0).getElementType(),
@@ -703,10 +715,11 @@ static LogicalResult convertLayerNorm(NodeContext &nc) {
       divCount);
   if (failed(mean))
     return failure();
-  FailureOr<Value> d = buildElementwise(
-      nc, {x, *mean}, elem, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
-        return arith::SubFOp::create(b, loc, a[0], a[1]);
-      });
+  FailureOr<Value> d =
+      buildElementwise(nc, {x, *mean}, elem,
+                       [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                         return arith::SubFOp::create(b, loc, a[0], a[1]);
+                       });
   FailureOr<Value> sq = buildElementwise(
       nc, {*d}, elem, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
         return arith::MulFOp::create(b, loc, a[0], a[0]);

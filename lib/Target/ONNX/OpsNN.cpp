@@ -52,8 +52,7 @@ static FailureOr<Window> readWindow(NodeContext &nc, ArrayRef<int64_t> inShape,
   w.padEnd.assign(n, 0);
   bool same = *autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER";
   if (*autoPad != "NOTSET" && *autoPad != "VALID" && !same) {
-    nc.error() << "attribute 'auto_pad' has invalid value '" << *autoPad
-               << "'";
+    nc.error() << "attribute 'auto_pad' has invalid value '" << *autoPad << "'";
     return failure();
   }
   if (*autoPad == "NOTSET" && !pads->empty())
@@ -135,9 +134,8 @@ struct BNParams {
 
 /// Reads the constant parameters of a BatchNormalization node, if it is an
 /// inference-mode node whose parameters are all constants.
-static std::optional<BNParams> getFoldableBN(NodeContext &nc,
-                                             const onnx::NodeProto &bn,
-                                             int64_t channels) {
+static std::optional<BNParams>
+getFoldableBN(NodeContext &nc, const onnx::NodeProto &bn, int64_t channels) {
   if (bn.op_type() != "BatchNormalization" || !bn.domain().empty() ||
       bn.input_size() != 5 || bn.output_size() > 1)
     return std::nullopt;
@@ -260,35 +258,29 @@ static LogicalResult convertConv(NodeContext &nc) {
   Value y;
   if (rank == 3) {
     Value init = buildFilled(b, loc, outShape, elem, getScalarAttr(elem, 0.0));
-    Operation *conv = linalg::Conv1DNcwFcwOp::create(b, loc, TypeRange{init.getType()},
-                                       ValueRange{x, weight}, ValueRange{init},
-                                       i64Attr(b, w->strides),
-                                       i64Attr(b, w->dilations));
+    Operation *conv = linalg::Conv1DNcwFcwOp::create(
+        b, loc, TypeRange{init.getType()}, ValueRange{x, weight},
+        ValueRange{init}, i64Attr(b, w->strides), i64Attr(b, w->dilations));
     nc.nameLayer(conv);
     y = conv->getResult(0);
   } else if (g == 1) {
     Value init = buildFilled(b, loc, outShape, elem, getScalarAttr(elem, 0.0));
-    Operation *conv = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
-                                         ValueRange{x, weight},
-                                         ValueRange{init},
-                                         i64Attr(b, w->strides),
-                                         i64Attr(b, w->dilations));
+    Operation *conv = linalg::Conv2DNchwFchwOp::create(
+        b, loc, TypeRange{init.getType()}, ValueRange{x, weight},
+        ValueRange{init}, i64Attr(b, w->strides), i64Attr(b, w->dilations));
     nc.nameLayer(conv);
     y = conv->getResult(0);
   } else {
     // Grouped: X [N, G, C/G, H, W], W [G, F/G, C/G, KH, KW].
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
     Value xg = buildReshape(b, loc, x, {xs[0], g, c / g, xs[2], xs[3]});
-    Value wg = buildReshape(b, loc, weight,
-                            {g, f / g, c / g, wt.getDimSize(2),
-                             wt.getDimSize(3)});
+    Value wg = buildReshape(
+        b, loc, weight, {g, f / g, c / g, wt.getDimSize(2), wt.getDimSize(3)});
     SmallVector<int64_t> gShape = {xs[0], g, f / g, w->out[0], w->out[1]};
     Value init = buildFilled(b, loc, gShape, elem, getScalarAttr(elem, 0.0));
-    Operation *conv = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{init.getType()},
-                                           ValueRange{xg, wg},
-                                           ValueRange{init},
-                                           i64Attr(b, w->strides),
-                                           i64Attr(b, w->dilations));
+    Operation *conv = linalg::Conv2DNgchwGfchwOp::create(
+        b, loc, TypeRange{init.getType()}, ValueRange{xg, wg}, ValueRange{init},
+        i64Attr(b, w->strides), i64Attr(b, w->dilations));
     nc.nameLayer(conv);
     y = conv->getResult(0);
     y = buildReshape(b, loc, y, outShape);
@@ -297,10 +289,11 @@ static LogicalResult convertConv(NodeContext &nc) {
     SmallVector<int64_t> bshape = {f};
     bshape.append(rank - 2, 1);
     Value bb = buildReshape(b, loc, biasValue, bshape);
-    FailureOr<Value> r = buildElementwise(
-        nc, {y, bb}, elem, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
-          return arith::AddFOp::create(b, loc, a[0], a[1]);
-        });
+    FailureOr<Value> r =
+        buildElementwise(nc, {y, bb}, elem,
+                         [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                           return arith::AddFOp::create(b, loc, a[0], a[1]);
+                         });
     if (failed(r))
       return failure();
     y = *r;
@@ -356,12 +349,12 @@ static LogicalResult convertBatchNorm(NodeContext &nc) {
       nc, ins, xt.getElementType(),
       [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
         Value d = arith::SubFOp::create(b, loc, a[0], a[3]);
-        Value v = arith::AddFOp::create(
-            b, loc, a[4], buildScalar(b, loc, a[4].getType(), e));
+        Value v = arith::AddFOp::create(b, loc, a[4],
+                                        buildScalar(b, loc, a[4].getType(), e));
         Value s = arith::DivFOp::create(b, loc, a[1],
                                         math::SqrtOp::create(b, loc, v));
-        return arith::AddFOp::create(
-            b, loc, arith::MulFOp::create(b, loc, d, s), a[2]);
+        return arith::AddFOp::create(b, loc,
+                                     arith::MulFOp::create(b, loc, d, s), a[2]);
       });
   if (failed(y))
     return failure();
@@ -418,8 +411,8 @@ static LogicalResult convertPool(NodeContext &nc, bool isMax) {
   Type elem = xt.getElementType();
   SmallVector<int64_t> outShape = {xt.getDimSize(0), xt.getDimSize(1),
                                    w->out[0], w->out[1]};
-  Value x = pad(nc, nc.value(0),
-                *w, isMax ? getLowestAttr(elem) : getScalarAttr(elem, 0.0));
+  Value x = pad(nc, nc.value(0), *w,
+                isMax ? getLowestAttr(elem) : getScalarAttr(elem, 0.0));
   Value window = tensor::EmptyOp::create(b, loc, *kernel, elem);
   Value y;
   if (isMax) {
@@ -480,14 +473,14 @@ static LogicalResult convertGlobalPool(NodeContext &nc, bool isMax) {
     count *= xt.getDimSize(d);
   }
   Type elem = xt.getElementType();
-  Value r = buildReduce(
-      nc.b, nc.loc, nc.value(0), axes,
-      isMax ? getLowestAttr(elem) : getScalarAttr(elem, 0.0),
-      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
-        if (isMax)
-          return arith::MaximumFOp::create(b, loc, a[0], a[1]);
-        return arith::AddFOp::create(b, loc, a[0], a[1]);
-      });
+  Value r =
+      buildReduce(nc.b, nc.loc, nc.value(0), axes,
+                  isMax ? getLowestAttr(elem) : getScalarAttr(elem, 0.0),
+                  [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                    if (isMax)
+                      return arith::MaximumFOp::create(b, loc, a[0], a[1]);
+                    return arith::AddFOp::create(b, loc, a[0], a[1]);
+                  });
   if (!isMax) {
     FailureOr<Value> m = buildElementwise(
         nc, {r}, elem, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {

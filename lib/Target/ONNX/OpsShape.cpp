@@ -33,8 +33,7 @@ static LogicalResult setReshaped(NodeContext &nc, ArrayRef<int64_t> shape) {
     nc.setOutput(0, std::move(t));
     return success();
   }
-  nc.setOutput(0, buildReshape(nc.b, nc.loc, nc.value(0), shape),
-               in.onnxType);
+  nc.setOutput(0, buildReshape(nc.b, nc.loc, nc.value(0), shape), in.onnxType);
   return success();
 }
 
@@ -53,8 +52,8 @@ static LogicalResult convertIdentity(NodeContext &nc) {
       }
     }
     if (nc.hasOutput(1)) {
-      auto type = RankedTensorType::get(nc.shape(0),
-                                        IntegerType::get(nc.ctx, 1));
+      auto type =
+          RankedTensorType::get(nc.shape(0), IntegerType::get(nc.ctx, 1));
       SmallVector<int64_t> ones(type.getNumElements(), 1);
       nc.setOutput(1, makeIntConstant(type, onnx::TensorProto::BOOL, ones));
     }
@@ -218,8 +217,8 @@ static LogicalResult convertTranspose(NodeContext &nc) {
   Value x = nc.value(0);
   Value init =
       tensor::EmptyOp::create(nc.b, nc.loc, shape, nc.type(0).getElementType());
-  Value y = linalg::TransposeOp::create(nc.b, nc.loc, x, init, *perm)
-                .getResult()[0];
+  Value y =
+      linalg::TransposeOp::create(nc.b, nc.loc, x, init, *perm).getResult()[0];
   nc.setOutput(0, y, nc.input(0).onnxType);
   return success();
 }
@@ -242,7 +241,8 @@ static LogicalResult convertConcat(NodeContext &nc) {
     }
     RankedTensorType t = nc.type(i);
     for (int64_t d = 0; d < rank; ++d)
-      if (t.getRank() != rank || t.getElementType() != nc.type(0).getElementType() ||
+      if (t.getRank() != rank ||
+          t.getElementType() != nc.type(0).getElementType() ||
           (d != *axis && t.getDimSize(d) != shape[d])) {
         nc.error() << "input " << i << " " << t
                    << " does not match the other inputs along axis " << *axis;
@@ -261,8 +261,8 @@ static LogicalResult convertConcat(NodeContext &nc) {
     for (int64_t o = 0; o < outer; ++o)
       for (unsigned i = 0; i < nc.numInputs(); ++i) {
         Tensor &t = nc.input(i);
-        int64_t block = t.type.getNumElements() / std::max<int64_t>(outer, 1) *
-                        bytes;
+        int64_t block =
+            t.type.getNumElements() / std::max<int64_t>(outer, 1) * bytes;
         if (outer == 0)
           break;
         const char *src = t.data->data() + o * block;
@@ -275,8 +275,8 @@ static LogicalResult convertConcat(NodeContext &nc) {
     nc.setOutput(0, std::move(t));
     return success();
   }
-  Value acc = tensor::EmptyOp::create(nc.b, nc.loc, shape,
-                                      type.getElementType());
+  Value acc =
+      tensor::EmptyOp::create(nc.b, nc.loc, shape, type.getElementType());
   int64_t offset = 0;
   for (unsigned i = 0; i < nc.numInputs(); ++i) {
     Value v = nc.value(i);
@@ -426,8 +426,7 @@ static LogicalResult convertSplit(NodeContext &nc) {
   }
   int64_t offset = 0;
   for (int64_t i = 0; i < n; ++i) {
-    SmallVector<int64_t> offsets(rank, 0), sizes(nc.shape(0)),
-        steps(rank, 1);
+    SmallVector<int64_t> offsets(rank, 0), sizes(nc.shape(0)), steps(rank, 1);
     offsets[*axis] = offset;
     sizes[*axis] = split[i];
     if (nc.hasOutput(i))
@@ -485,8 +484,8 @@ static LogicalResult convertGather(NodeContext &nc) {
   SmallVector<AffineMap> maps = {
       AffineMap::get(outRank, 0, idxExprs, ctx),
       AffineMap::getMultiDimIdentityMap(outRank, ctx)};
-  Value init = tensor::EmptyOp::create(nc.b, nc.loc, shape,
-                                       dt.getElementType());
+  Value init =
+      tensor::EmptyOp::create(nc.b, nc.loc, shape, dt.getElementType());
   SmallVector<utils::IteratorType> iters(outRank,
                                          utils::IteratorType::parallel);
   auto op = linalg::GenericOp::create(
@@ -498,8 +497,8 @@ static LogicalResult convertGather(NodeContext &nc) {
                   ? (Value)arith::ExtUIOp::create(b, loc, b.getI64Type(), i)
                   : (Value)arith::ExtSIOp::create(b, loc, b.getI64Type(), i);
         Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
-        Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
-                                          zero);
+        Value neg =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
         Value wrapped = arith::AddIOp::create(
             b, loc, i, arith::ConstantIntOp::create(b, loc, dim, 64));
         i = arith::SelectOp::create(b, loc, neg, wrapped, i);
@@ -567,9 +566,9 @@ static LogicalResult convertConstant(NodeContext &nc) {
                                     onnx::TensorProto::INT64, {a.i()}));
   } else if (a.name() == "value_ints") {
     SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
-    nc.setOutput(0, makeIntConstant(
-                        RankedTensorType::get({(int64_t)v.size()}, i64),
-                        onnx::TensorProto::INT64, v));
+    nc.setOutput(
+        0, makeIntConstant(RankedTensorType::get({(int64_t)v.size()}, i64),
+                           onnx::TensorProto::INT64, v));
   } else {
     nc.error() << "unsupported attribute '" << a.name() << "'";
     return failure();

@@ -42,16 +42,15 @@ struct ImportOptions {
 /// looked up relative to the directory of `path`. On failure, diagnostics
 /// (naming the node, op type and opset where one is at fault) have been
 /// emitted to `context`.
-FailureOr<OwningOpRef<ModuleOp>> importONNXFile(StringRef path,
-                                                MLIRContext *context,
-                                                const ImportOptions &options = {});
+FailureOr<OwningOpRef<ModuleOp>>
+importONNXFile(StringRef path, MLIRContext *context,
+               const ImportOptions &options = {});
 
 /// Imports an ONNX model held in memory. `bufferName` names it in
 /// diagnostics; external data files are looked up relative to `baseDir`.
-FailureOr<OwningOpRef<ModuleOp>>
-importONNXBuffer(StringRef buffer, MLIRContext *context,
-                 const ImportOptions &options = {},
-                 StringRef bufferName = "<onnx buffer>", StringRef baseDir = "");
+FailureOr<OwningOpRef<ModuleOp>> importONNXBuffer(
+    StringRef buffer, MLIRContext *context, const ImportOptions &options = {},
+    StringRef bufferName = "<onnx buffer>", StringRef baseDir = "");
 
 /// Registers the dialects whose ops the importer creates.
 void registerImportONNXDialects(DialectRegistry &registry);

@@ -70,7 +70,7 @@ def conv_ref(x, w, b=None, strides=(1, 1), pads=(0, 0, 0, 0),
     return out
 
 
-def pool_ref(x, k, strides, pads, kind, count_include_pad=0):
+def pool_ref(x, k, strides, pads, kind, count_include_pad=0, ceil=False):
     kh, kw = k
     sh, sw = strides
     padw = ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3]))
@@ -81,6 +81,21 @@ def pool_ref(x, k, strides, pads, kind, count_include_pad=0):
         ones = np.ones(x.shape[2:])
         cnt = (np.pad(ones, padw[2:], constant_values=1.0) if count_include_pad
                else np.pad(ones, padw[2:]))
+    if ceil:
+        # ceil_mode: one more window where a partial one fits, unless it would
+        # start in the end padding; the extension is never counted.
+        sizes = []
+        for d, (kk, ss) in enumerate([(kh, sh), (kw, sw)]):
+            n = -(-(xp.shape[2 + d] - kk) // ss) + 1
+            if (n - 1) * ss >= x.shape[2 + d] + pads[d]:
+                n -= 1
+            sizes.append(n)
+        ext = [max(0, (sizes[0] - 1) * sh + kh - xp.shape[2]),
+               max(0, (sizes[1] - 1) * sw + kw - xp.shape[3])]
+        extw = ((0, 0), (0, 0), (0, ext[0]), (0, ext[1]))
+        xp = np.pad(xp, extw, constant_values=-np.inf if kind == 'max' else 0)
+        if kind != 'max':
+            cnt = np.pad(cnt, extw[2:])
     ho = (xp.shape[2] - kh) // sh + 1
     wo = (xp.shape[3] - kw) // sw + 1
     out = np.zeros(x.shape[:2] + (ho, wo))
@@ -287,6 +302,11 @@ def pool(rng):
         helper.make_node('AveragePool', ['x'], ['ap1'], name='avgpool_incl',
                          kernel_shape=[2, 3], pads=[1, 1, 0, 1],
                          count_include_pad=1),
+        helper.make_node('MaxPool', ['x'], ['mpc'], name='maxpool_ceil',
+                         kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1),
+        helper.make_node('AveragePool', ['x'], ['apc'], name='avgpool_ceil',
+                         kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1,
+                         pads=[1, 1, 1, 1]),
         helper.make_node('GlobalAveragePool', ['x'], ['gap'], name='gap'),
         helper.make_node('Flatten', ['gap'], ['flat'], name='flatten'),
     ]
@@ -296,6 +316,8 @@ def pool(rng):
         'mp': pool_ref(xd, (3, 2), (2, 2), (1, 0, 1, 1), 'max'),
         'ap0': pool_ref(xd, (3, 3), (2, 1), (1, 1, 1, 1), 'avg'),
         'ap1': pool_ref(xd, (2, 3), (1, 1), (1, 1, 0, 1), 'avg', 1),
+        'mpc': pool_ref(xd, (2, 2), (2, 2), (0, 0, 0, 0), 'max', ceil=True),
+        'apc': pool_ref(xd, (3, 3), (2, 2), (1, 1, 1, 1), 'avg', ceil=True),
         'gap': gap, 'flat': gap.reshape(1, 3)}, 13
 
 
