@@ -886,10 +886,9 @@ mlir::sparq::importONNXBuffer(StringRef buffer, MLIRContext *context,
                               const ImportOptions &options,
                               StringRef bufferName, StringRef baseDir) {
   GOOGLE_PROTOBUF_VERIFY_VERSION;
-  DialectRegistry registry;
-  registerImportONNXDialects(registry);
-  context->appendDialectRegistry(registry);
-  context->loadAllAvailableDialects();
+  context->loadDialect<arith::ArithDialect, func::FuncDialect,
+                       linalg::LinalgDialect, math::MathDialect,
+                       tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (buffer.size() > (size_t)INT_MAX) {
     mlir::emitError(loc) << "ONNX models of 2 GiB or more must keep their "
