@@ -6,7 +6,7 @@ include(GNUInstallDirs)
 
 set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
   SparqToQuant QuantToSparq SparqToSparseTensor SparseTensorToSparq
-  SparqToRuntime SparqPipelines SparqRuntime)
+  SparqToRuntime SparqPipelines SparqRuntime SparqImportONNX)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
@@ -41,6 +41,7 @@ write_basic_package_version_file(
   ${PROJECT_BINARY_DIR}/SparqConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES
+  ${PROJECT_SOURCE_DIR}/cmake/FindSparqONNX.cmake
   ${PROJECT_BINARY_DIR}/SparqConfig.cmake
   ${PROJECT_BINARY_DIR}/SparqConfigVersion.cmake
   DESTINATION ${SPARQ_CMAKE_DIR} COMPONENT sparq)

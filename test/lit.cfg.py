@@ -42,7 +42,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
-tools = ["sparq-opt", "sparq-runtime-test", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
+tools = ["sparq-opt", "sparq-runtime-test", "sparq-translate", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
          "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -67,6 +67,9 @@ except OSError:
 
 if has_python_module("numpy"):
     config.available_features.add("numpy")
+# ONNX importer tests generate their models with python3-onnx.
+if has_python_module("onnx") and has_python_module("numpy"):
+    config.available_features.add("onnx")
 
 ptxas = shutil.which("ptxas") or (
     "/usr/local/cuda/bin/ptxas"

@@ -7,6 +7,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Pipelines/Pipelines.h"
+#include "sparq/Target/ONNX/ImportONNX.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -23,6 +24,9 @@ inline void registerAllSparqPasses() {
   registerSparqConversionPasses();
   registerSparqPipelines();
 }
+
+/// Registers every Sparq translation (needs SparqImportONNX linked).
+inline void registerAllSparqTranslations() { registerImportONNXTranslation(); }
 
 } // namespace mlir::sparq
 
