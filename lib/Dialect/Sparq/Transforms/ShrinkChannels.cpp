@@ -15,6 +15,7 @@
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Iterators.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
