@@ -6,7 +6,7 @@ include(GNUInstallDirs)
 
 set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
   SparqToQuant QuantToSparq SparqToSparseTensor SparseTensorToSparq
-  SparqPipelines SparqRuntime)
+  SparqPipelines SparqRecipe SparqTargetCPU SparqRuntime)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)

@@ -7,6 +7,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Pipelines/Pipelines.h"
+#include "sparq/Recipe/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -22,6 +23,7 @@ inline void registerAllSparqPasses() {
   registerSparqPasses();
   registerSparqConversionPasses();
   registerSparqPipelines();
+  registerSparqRecipePasses();
 }
 
 } // namespace mlir::sparq
