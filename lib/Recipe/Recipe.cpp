@@ -427,8 +427,13 @@ public:
       if (failed(checkRatio(raw.shrink->ratio, raw.loc, "shrink")) ||
           failed(common(*raw.shrink, step)))
         return failure();
+      step.ratio = raw.shrink->ratio->value;
       step.spec = "#sparq.sparsity<channel, axis = 0, ratio = " +
-                  std::to_string(raw.shrink->ratio->value) + ">";
+                  std::to_string(step.ratio) + ">";
+      if (step.skipIncompatible)
+        return error(raw.shrink->onIncompatible->loc,
+                     "'on_incompatible' does not apply to shrink (layers "
+                     "that cannot be shrunk are kept whole, with a remark)");
       return step;
     }
 
@@ -571,6 +576,16 @@ static std::string joinRegexes(ArrayRef<std::string> res) {
 void mlir::sparq::buildRecipePipeline(OpPassManager &pm,
                                       const Recipe &recipe) {
   for (const RecipeStep &step : recipe.steps) {
+    if (step.kind == RecipeStepKind::Shrink) {
+      SparqShrinkLayersOptions shrink;
+      shrink.ratio = step.ratio;
+      shrink.ops.assign(step.targets.ops.begin(), step.targets.ops.end());
+      shrink.minElements = step.targets.minElements;
+      shrink.include = joinRegexes(step.targets.include);
+      shrink.exclude = joinRegexes(step.targets.exclude);
+      pm.addPass(createSparqShrinkLayers(shrink));
+      continue;
+    }
     SparqAnnotateOptions annotate;
     annotate.spec = step.spec;
     annotate.ops.assign(step.targets.ops.begin(), step.targets.ops.end());
@@ -596,8 +611,6 @@ void mlir::sparq::buildRecipePipeline(OpPassManager &pm,
       break;
     }
     case RecipeStepKind::Shrink:
-      pm.addPass(createSparqShrinkChannels());
-      pm.addPass(createSparqDropAnnotations());
       break;
     }
   }

@@ -317,6 +317,7 @@ int main(int argc, char **argv) {
     context.setThreadPool(*threadPool);
   }
   context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
   Progress progress;
 
   // 1. Read or import the model.

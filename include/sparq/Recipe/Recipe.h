@@ -54,6 +54,8 @@ struct RecipeStep {
   /// Prune: store the kept weights sparse (`sparq-sparsify`) instead of as a
   /// dense tensor with zeros.
   bool sparseStorage = false;
+  /// Shrink: the fraction of output channels to remove.
+  double ratio = 0.0;
   /// 1-based line of the step in the recipe file.
   unsigned line = 0;
 };
