@@ -63,3 +63,8 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# sparq-compile reads .onnx files when the build has the ONNX importer.
+if os.path.exists(os.path.join(config.sparq_obj_root, "lib",
+                               "libSparqImportONNX.a")):
+    config.available_features.add("onnx-importer")

@@ -320,6 +320,15 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   Progress progress;
 
+  // The recipe first: its errors are cheap to find.
+  std::optional<Recipe> recipe;
+  if (!recipePath.empty()) {
+    FailureOr<Recipe> parsed = parseRecipeFile(recipePath, &context);
+    if (failed(parsed))
+      return 1;
+    recipe = std::move(*parsed);
+  }
+
   // 1. Read or import the model.
   OwningOpRef<ModuleOp> module;
   llvm::SourceMgr sourceMgr;
@@ -353,12 +362,8 @@ int main(int argc, char **argv) {
 
   // 2. Compress with the recipe, then report.
   PassManager compress(&context);
-  if (!recipePath.empty()) {
-    FailureOr<Recipe> recipe = parseRecipeFile(recipePath, &context);
-    if (failed(recipe))
-      return 1;
+  if (recipe)
     buildRecipePipeline(compress, *recipe);
-  }
   if (printPipeline) {
     compress.printAsTextualPipeline(llvm::outs());
     llvm::outs() << "\n";
