@@ -31,8 +31,7 @@ using namespace mlir::sparq;
 namespace {
 
 /// A scalar and where it was written.
-template <typename T>
-struct Located {
+template <typename T> struct Located {
   T value{};
   llvm::SMLoc loc;
 };
@@ -101,8 +100,7 @@ LLVM_YAML_IS_SEQUENCE_VECTOR(RawStep)
 
 namespace llvm::yaml {
 
-template <typename T>
-struct ScalarTraits<Located<T>> {
+template <typename T> struct ScalarTraits<Located<T>> {
   static void output(const Located<T> &v, void *ctx, raw_ostream &os) {
     ScalarTraits<T>::output(v.value, ctx, os);
   }
@@ -116,8 +114,7 @@ struct ScalarTraits<Located<T>> {
   }
 };
 
-template <>
-struct MappingTraits<RawTargets> {
+template <> struct MappingTraits<RawTargets> {
   static void mapping(IO &io, RawTargets &t) {
     io.mapOptional("ops", t.ops);
     io.mapOptional("include", t.include);
@@ -148,21 +145,18 @@ static void mapCommon(IO &io, RawStepCommon &c) {
   io.mapOptional("on_incompatible", c.onIncompatible);
 }
 
-template <>
-struct MappingTraits<RawQuant> {
+template <> struct MappingTraits<RawQuant> {
   static void mapping(IO &io, RawQuant &q) { mapQuantFields(io, q); }
 };
 
-template <>
-struct MappingTraits<RawQuantizeStep> {
+template <> struct MappingTraits<RawQuantizeStep> {
   static void mapping(IO &io, RawQuantizeStep &s) {
     mapQuantFields(io, s);
     mapCommon(io, s);
   }
 };
 
-template <>
-struct MappingTraits<RawPruneStep> {
+template <> struct MappingTraits<RawPruneStep> {
   static void mapping(IO &io, RawPruneStep &s) {
     io.mapOptional("method", s.method);
     io.mapOptional("ratio", s.ratio);
@@ -175,16 +169,14 @@ struct MappingTraits<RawPruneStep> {
   }
 };
 
-template <>
-struct MappingTraits<RawShrinkStep> {
+template <> struct MappingTraits<RawShrinkStep> {
   static void mapping(IO &io, RawShrinkStep &s) {
     io.mapOptional("ratio", s.ratio);
     mapCommon(io, s);
   }
 };
 
-template <>
-struct MappingTraits<RawStep> {
+template <> struct MappingTraits<RawStep> {
   static void mapping(IO &io, RawStep &s) {
     s.loc = currentLoc(io);
     io.mapOptional("quantize", s.quantize);
@@ -193,8 +185,7 @@ struct MappingTraits<RawStep> {
   }
 };
 
-template <>
-struct MappingTraits<RawRecipe> {
+template <> struct MappingTraits<RawRecipe> {
   static void mapping(IO &io, RawRecipe &r) {
     io.mapOptional("name", r.name);
     io.mapOptional("description", r.description);
@@ -226,9 +217,9 @@ public:
                           ArrayRef<StringRef> allowed) {
     if (llvm::is_contained(allowed, value.value))
       return success();
-    return error(value.loc, "unknown " + what + " '" + value.value +
-                                "'; expected one of: " +
-                                llvm::join(allowed, ", "));
+    return error(value.loc,
+                 "unknown " + what + " '" + value.value +
+                     "'; expected one of: " + llvm::join(allowed, ", "));
   }
 
   /// Parses `text` as a Sparq spec attribute, reporting MLIR's diagnostics
@@ -291,9 +282,9 @@ public:
     std::string granularity = "per_channel";
     llvm::SMLoc gloc = stepLoc;
     if (q.granularity) {
-      if (failed(checkEnum(*q.granularity, "granularity",
-                           {"per_tensor", "per_channel", "per_group",
-                            "per_block"})))
+      if (failed(checkEnum(
+              *q.granularity, "granularity",
+              {"per_tensor", "per_channel", "per_group", "per_block"})))
         return failure();
       granularity = q.granularity->value;
       gloc = q.granularity->loc;
@@ -303,8 +294,8 @@ public:
       g = "per_tensor";
     } else if (granularity == "per_channel") {
       // Axis 0 of the canonical [out, in] layout: one scale per output.
-      g = "per_channel(axis = " +
-          std::to_string(q.axis ? q.axis->value : 0) + ")";
+      g = "per_channel(axis = " + std::to_string(q.axis ? q.axis->value : 0) +
+          ")";
     } else if (granularity == "per_group") {
       if (!q.groupSize)
         return error(gloc, "per_group needs 'group_size'");
@@ -470,7 +461,8 @@ public:
       if (p.n || p.m)
         return error((p.n ? p.n : p.m)->loc,
                      "'n'/'m' need method: nm (or wanda)");
-      if (failed(checkRatio(p.ratio, p.method->loc, (method + " pruning").str())))
+      if (failed(
+              checkRatio(p.ratio, p.method->loc, (method + " pruning").str())))
         return failure();
       sparsity = "#sparq.sparsity<unstructured, ratio = " +
                  std::to_string(p.ratio->value) + ">";
@@ -496,8 +488,8 @@ public:
       FailureOr<std::string> q = quantSpec(*p.quantize, raw.loc);
       if (failed(q))
         return failure();
-      step.spec = "#sparq.spec<sparsity = " + sparsity + ", quant = " + *q +
-                  ">";
+      step.spec =
+          "#sparq.spec<sparsity = " + sparsity + ", quant = " + *q + ">";
     } else {
       step.spec = sparsity;
     }
@@ -573,8 +565,7 @@ static std::string joinRegexes(ArrayRef<std::string> res) {
   return out;
 }
 
-void mlir::sparq::buildRecipePipeline(OpPassManager &pm,
-                                      const Recipe &recipe) {
+void mlir::sparq::buildRecipePipeline(OpPassManager &pm, const Recipe &recipe) {
   for (const RecipeStep &step : recipe.steps) {
     if (step.kind == RecipeStepKind::Shrink) {
       SparqShrinkLayersOptions shrink;

@@ -72,8 +72,9 @@ struct SparqShrinkLayersPass
       names.push_back(layer.name);
     }
 
-    std::string spec = "#sparq.sparsity<channel, axis = 0, ratio = " +
-                       std::to_string(ratio) + ">";
+    std::string spec =
+        "#sparq.sparsity<channel, axis = 0, ratio = " + std::to_string(ratio) +
+        ">";
     for (const std::string &name : names) {
       OpPassManager pm(ModuleOp::getOperationName());
       SparqAnnotateOptions annotate;

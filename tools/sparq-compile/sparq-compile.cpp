@@ -2,7 +2,8 @@
 //
 //   sparq-compile model.{mlir,onnx} [--recipe r.yaml] -o out.{mlir,ll,o,so}
 //                 [--report r.json] [--emit=mlir|llvm|obj|so] [--target=host]
-//                 [--pipeline=NAME] [--entry=main] [--compile-threads=N] [--quiet]
+//                 [--pipeline=NAME] [--entry=main] [--compile-threads=N]
+//                 [--quiet]
 //
 // Reads (or imports) the model, runs the recipe, reports, lowers with a
 // registered pipeline and writes the artifact atomically. The work is done by
@@ -37,12 +38,12 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -101,9 +102,10 @@ static cl::opt<bool>
     printPipeline("print-pipeline",
                   cl::desc("Print the recipe's pass pipeline to stdout"),
                   cl::cat(category));
-static cl::opt<std::string> runtimeLib(
-    "runtime-lib", cl::desc("libSparqRuntime.a to link into .so outputs"),
-    cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string>
+    runtimeLib("runtime-lib",
+               cl::desc("libSparqRuntime.a to link into .so outputs"),
+               cl::value_desc("path"), cl::cat(category));
 
 namespace {
 
@@ -119,9 +121,9 @@ public:
   void end() {
     if (quiet)
       return;
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             start)
-                   .count();
+    double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     llvm::errs() << llvm::format("[sparq-compile]   done in %.2f s\n", s);
   }
 
@@ -197,8 +199,7 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef outPath,
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("sparq-model", "o", objPath))
     return fail("cannot create a temporary file: " + ec.message()), failure();
-  auto removeObj =
-      llvm::scope_exit([&] { llvm::sys::fs::remove(objPath); });
+  auto removeObj = llvm::scope_exit([&] { llvm::sys::fs::remove(objPath); });
   if (failed(writeAtomically(objPath, object)))
     return failure();
   // The temporary .so lives next to the output, so the rename is atomic.
@@ -210,8 +211,7 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef outPath,
   llvm::sys::Process::SafelyCloseFileDescriptor(fd);
   auto removeSo = llvm::scope_exit([&] { llvm::sys::fs::remove(soPath); });
 
-  SmallVector<StringRef> args{*clang, "-shared", "-o", soPath, objPath,
-                              runtime,
+  SmallVector<StringRef> args{*clang, "-shared", "-o", soPath, objPath, runtime,
                               // Export the runtime's thread control even if
                               // the model does not call the runtime.
                               "-Wl,-u,sparq_rt_set_num_threads",
@@ -222,8 +222,8 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef outPath,
   if (findProgram({"ld.lld-22", "ld.lld"}))
     args.push_back("-fuse-ld=lld");
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0,
-                                     &message);
+  int rc =
+      llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)
     return fail("linking the shared library failed (" + *clang + " exited " +
                 Twine(rc) + (message.empty() ? "" : ": " + message) + ")"),

@@ -40,7 +40,8 @@ using llvm::Twine;
 
 static cl::OptionCategory category("sparq-run options");
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.so>"), cl::cat(category));
+                                      cl::desc("<model.so>"),
+                                      cl::cat(category));
 static cl::list<std::string> inputPaths("input", cl::OneOrMore,
                                         cl::desc("Input .npy, one per model "
                                                  "input, in order"),
@@ -183,8 +184,8 @@ Array readNpy(StringRef path) {
 
 std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return "[" +
-         llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) { return std::to_string(d); }),
+         llvm::join(llvm::map_range(
+                        shape, [](int64_t d) { return std::to_string(d); }),
                     ", ") +
          "]";
 }
@@ -197,8 +198,8 @@ void writeNpy(StringRef path, llvm::ArrayRef<int64_t> shape,
     dims += std::to_string(d) + ",";
   if (shape.size() > 1)
     dims.pop_back();
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
-                       dims + "), }";
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
   while ((10 + header.size() + 1) % 64)
     header += ' ';
   header += '\n';
@@ -267,12 +268,13 @@ Model loadModel(StringRef path) {
   model.run = reinterpret_cast<int32_t (*)(void **, void **)>(
       dlsym(model.handle, "sparq_model_run"));
   if (!signature || !model.run)
-    die("'" + path + "' is not a model compiled by sparq-compile (it lacks "
-                     "sparq_model_signature / sparq_model_run)");
+    die("'" + path +
+        "' is not a model compiled by sparq-compile (it lacks "
+        "sparq_model_signature / sparq_model_run)");
   llvm::Expected<llvm::json::Value> json = llvm::json::parse(signature());
   if (!json)
-    die("'" + path + "': malformed model signature: " +
-        llvm::toString(json.takeError()));
+    die("'" + path +
+        "': malformed model signature: " + llvm::toString(json.takeError()));
   const llvm::json::Object *root = json->getAsObject();
   if (!root)
     die("'" + path + "': malformed model signature");
@@ -315,9 +317,8 @@ Batching planBatching(const Model &model, const std::vector<Array> &arrays) {
       die("input " + Twine(i) + " ('" + t.name + "') has shape " +
           shapeString(t.shape) + ", but '" + inputPaths[i] + "' holds " +
           shapeString(a.shape) +
-          (t.shape.empty() || t.shape[0] != 1
-               ? ""
-               : " (or [B, ...] rows of it)"));
+          (t.shape.empty() || t.shape[0] != 1 ? ""
+                                              : " (or [B, ...] rows of it)"));
     }
     if (rows && *rows != r)
       die("inputs hold different numbers of rows (" + Twine(*rows) + " and " +
@@ -460,27 +461,27 @@ int main(int argc, char **argv) {
 
   llvm::json::Object result{{"model", model.path}, {"rows", plan.rows}};
   llvm::outs() << "model: " << model.path << " (" << plan.rows
-               << (plan.rows == 1 ? " call" : " rows, one call each")
-               << ")\n";
+               << (plan.rows == 1 ? " call" : " rows, one call each") << ")\n";
   llvm::json::Array outputsJson;
   for (auto [j, t] : llvm::enumerate(model.outputs)) {
     std::vector<double> v = asDoubles(t, outputs[j]);
     auto [mn, mx] = std::minmax_element(v.begin(), v.end());
     double mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-    llvm::outs() << "output " << j << " '" << t.name << "': " << t.dtype
-                 << " " << shapeString(t.shape) << " x " << plan.rows
+    llvm::outs() << "output " << j << " '" << t.name << "': " << t.dtype << " "
+                 << shapeString(t.shape) << " x " << plan.rows
                  << llvm::format(": min %.6g, max %.6g, mean %.6g", *mn, *mx,
                                  mean)
                  << "\n  row 0:";
     for (int64_t k = 0, e = std::min<int64_t>(t.numElements(), 10); k < e; ++k)
       llvm::outs() << llvm::format(" %.6g", v[k]);
     llvm::outs() << (t.numElements() > 10 ? " ...\n" : "\n");
-    outputsJson.push_back(llvm::json::Object{{"name", t.name},
-                                             {"dtype", t.dtype},
-                                             {"shape", llvm::json::Array(t.shape)},
-                                             {"min", *mn},
-                                             {"max", *mx},
-                                             {"mean", mean}});
+    outputsJson.push_back(
+        llvm::json::Object{{"name", t.name},
+                           {"dtype", t.dtype},
+                           {"shape", llvm::json::Array(t.shape)},
+                           {"min", *mn},
+                           {"max", *mx},
+                           {"mean", mean}});
   }
   result["outputs"] = std::move(outputsJson);
 
@@ -501,9 +502,9 @@ int main(int argc, char **argv) {
   if (!labelsPath.empty()) {
     Array labels = readNpy(labelsPath);
     if (labels.dtype != "int64" || labels.numElements() != plan.rows)
-      die("labels '" + labelsPath + "' must be int64 with " +
-          Twine(plan.rows) + " elements (one per row), got " + labels.dtype +
-          " " + shapeString(labels.shape));
+      die("labels '" + labelsPath + "' must be int64 with " + Twine(plan.rows) +
+          " elements (one per row), got " + labels.dtype + " " +
+          shapeString(labels.shape));
     std::vector<int64_t> predicted = top1(scores, plan.rows);
     int64_t correct = 0;
     for (int64_t r = 0; r < plan.rows; ++r) {
@@ -543,8 +544,8 @@ int main(int argc, char **argv) {
         maxDiff = std::max(maxDiff, std::fabs(a[k] - b[k]));
     }
     std::vector<int64_t> p = top1(scores, plan.rows);
-    std::vector<int64_t> q = top1(
-        asDoubles(reference.outputs[0], refOutputs[0]), plan.rows);
+    std::vector<int64_t> q =
+        top1(asDoubles(reference.outputs[0], refOutputs[0]), plan.rows);
     int64_t agree = 0;
     for (int64_t r = 0; r < plan.rows; ++r)
       agree += p[r] == q[r];
@@ -552,20 +553,19 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format(
         "reference: max abs diff %.6g, top-1 agreement %.2f%% (%lld/%lld)\n",
         maxDiff, agreement, (long long)agree, (long long)plan.rows);
-    result["reference"] = llvm::json::Object{{"model", reference.path},
-                                             {"max_abs_diff", maxDiff},
-                                             {"top1_agreement",
-                                              agreement / 100.0}};
+    result["reference"] =
+        llvm::json::Object{{"model", reference.path},
+                           {"max_abs_diff", maxDiff},
+                           {"top1_agreement", agreement / 100.0}};
   }
 
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
-  double median = sorted.size() % 2
-                      ? sorted[sorted.size() / 2]
-                      : 0.5 * (sorted[sorted.size() / 2 - 1] +
-                               sorted[sorted.size() / 2]);
-  double mean =
-      std::accumulate(times.begin(), times.end(), 0.0) / times.size();
+  double median =
+      sorted.size() % 2
+          ? sorted[sorted.size() / 2]
+          : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
+  double mean = std::accumulate(times.begin(), times.end(), 0.0) / times.size();
   llvm::outs() << llvm::format(
       "latency: median %.2f us, mean %.2f us per call (%zu calls)\n", median,
       mean, times.size());
@@ -575,12 +575,10 @@ int main(int argc, char **argv) {
   if (!jsonPath.empty())
     if (llvm::Error err =
             llvm::writeToOutput(jsonPath, [&](llvm::raw_ostream &os) {
-              os << llvm::formatv("{0:2}",
-                                  llvm::json::Value(std::move(result)))
+              os << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
                  << "\n";
               return llvm::Error::success();
             }))
-      die("cannot write '" + jsonPath + "': " +
-          llvm::toString(std::move(err)));
+      die("cannot write '" + jsonPath + "': " + llvm::toString(std::move(err)));
   return 0;
 }

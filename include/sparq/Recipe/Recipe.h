@@ -1,4 +1,5 @@
-//===- Recipe.h - Compression recipes (YAML) ---------------------*- C++ -*-===//
+//===- Recipe.h - Compression recipes (YAML) ---------------------*- C++
+//-*-===//
 //
 // A recipe is an ordered list of compression steps read from YAML. Each step
 // selects layers (targets) and maps onto Sparq's passes: `sparq-annotate`

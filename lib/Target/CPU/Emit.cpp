@@ -25,8 +25,8 @@ std::string mlir::sparq::getHostCPUDescription() {
 }
 
 /// A target machine for the host CPU with all its features, PIC, -O3.
-static std::unique_ptr<llvm::TargetMachine> createHostMachine(
-    std::string &error) {
+static std::unique_ptr<llvm::TargetMachine>
+createHostMachine(std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -47,8 +47,7 @@ static std::unique_ptr<llvm::TargetMachine> createHostMachine(
 }
 
 FailureOr<std::unique_ptr<llvm::Module>>
-mlir::sparq::translateForHost(ModuleOp module,
-                              llvm::LLVMContext &llvmContext) {
+mlir::sparq::translateForHost(ModuleOp module, llvm::LLVMContext &llvmContext) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -65,8 +64,8 @@ mlir::sparq::translateForHost(ModuleOp module,
     return module.emitError() << error, failure();
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
-  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                            machine.get());
+  auto optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError() << "LLVM optimization failed: "
                               << llvm::toString(std::move(err)),

@@ -49,10 +49,9 @@ std::string ModelSignature::toJSON() const {
   auto tensors = [](ArrayRef<ModelTensor> list) {
     llvm::json::Array out;
     for (const ModelTensor &t : list)
-      out.push_back(llvm::json::Object{
-          {"name", t.name},
-          {"shape", llvm::json::Array(t.shape)},
-          {"dtype", t.dtype}});
+      out.push_back(llvm::json::Object{{"name", t.name},
+                                       {"shape", llvm::json::Array(t.shape)},
+                                       {"dtype", t.dtype}});
     return out;
   };
   llvm::json::Object root{{"abi_version", kAbiVersionNumber},
@@ -71,22 +70,21 @@ static FailureOr<ModelTensor> describe(func::FuncOp func, Type type,
                                        StringAttr name) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || tensor.getEncoding())
-    return func.emitError() << "model " << kind << " " << index << " has type "
-                            << type
-                            << "; compiled models take and return dense "
-                               "ranked tensors";
+    return func.emitError()
+           << "model " << kind << " " << index << " has type " << type
+           << "; compiled models take and return dense "
+              "ranked tensors";
   if (!tensor.hasStaticShape())
-    return func.emitError() << "model " << kind << " " << index << " has type "
-                            << type
-                            << " with a dynamic dimension; compiled models "
-                               "need static shapes (fix the shape in the "
-                               "model, e.g. batch 1)";
+    return func.emitError()
+           << "model " << kind << " " << index << " has type " << type
+           << " with a dynamic dimension; compiled models "
+              "need static shapes (fix the shape in the "
+              "model, e.g. batch 1)";
   auto dtype = dtypeOf(tensor.getElementType());
   if (!dtype)
-    return func.emitError()
-           << "model " << kind << " " << index << " has element type "
-           << tensor.getElementType()
-           << "; supported: f32, f64, f16, i64, i32, i8";
+    return func.emitError() << "model " << kind << " " << index
+                            << " has element type " << tensor.getElementType()
+                            << "; supported: f32, f64, f16, i64, i32, i8";
   ModelTensor t;
   t.name = name ? name.str() : (kind + Twine(index)).str();
   t.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
@@ -105,10 +103,9 @@ FailureOr<ModelSignature> mlir::sparq::addModelABI(ModuleOp module,
     return module.emitError() << "the model has no function @" << entry
                               << " with a body (choose one with --entry)";
   if (!func.isPublic())
-    return func.emitError() << "entry function @" << entry
-                            << " must be public";
-  for (StringRef reserved : {kRunImpl, kRun, kSignature, kSignatureText,
-                             kAbiVersion})
+    return func.emitError() << "entry function @" << entry << " must be public";
+  for (StringRef reserved :
+       {kRunImpl, kRun, kSignature, kSignatureText, kAbiVersion})
     if (SymbolTable::lookupSymbolIn(module, reserved))
       return module.emitError() << "the model already defines @" << reserved
                                 << ", a name reserved for the model ABI";
@@ -131,8 +128,8 @@ FailureOr<ModelSignature> mlir::sparq::addModelABI(ModuleOp module,
     sig.outputs.push_back(*d);
   }
   if (sig.outputs.empty())
-    return func.emitError() << "entry function @" << entry
-                            << " returns nothing";
+    return func.emitError()
+           << "entry function @" << entry << " returns nothing";
 
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
 
@@ -149,8 +146,8 @@ FailureOr<ModelSignature> mlir::sparq::addModelABI(ModuleOp module,
   }
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   Location loc = func.getLoc();
-  auto impl = func::FuncOp::create(b, loc, kRunImpl,
-                                   b.getFunctionType(argTypes, {}));
+  auto impl =
+      func::FuncOp::create(b, loc, kRunImpl, b.getFunctionType(argTypes, {}));
   Block *body = impl.addEntryBlock();
   b.setInsertionPointToStart(body);
   SmallVector<Value> inputs;
@@ -173,10 +170,10 @@ LogicalResult mlir::sparq::finalizeModelABI(ModuleOp module,
   MLIRContext *ctx = module.getContext();
   auto impl = module.lookupSymbol<LLVM::LLVMFuncOp>(kRunImpl);
   if (!impl)
-    return module.emitError() << "the lowering pipeline did not produce "
-                                 "llvm.func @"
-                              << kRunImpl
-                              << " (does it lower func to the LLVM dialect?)";
+    return module.emitError()
+           << "the lowering pipeline did not produce "
+              "llvm.func @"
+           << kRunImpl << " (does it lower func to the LLVM dialect?)";
   Location loc = impl.getLoc();
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   auto ptrType = LLVM::LLVMPointerType::get(ctx);
@@ -251,8 +248,8 @@ LogicalResult mlir::sparq::finalizeModelABI(ModuleOp module,
 
   // int32_t sparq_model_abi_version(void)
   b.setInsertionPointToEnd(module.getBody());
-  auto version = LLVM::LLVMFuncOp::create(
-      b, loc, kAbiVersion, LLVM::LLVMFunctionType::get(i32, {}));
+  auto version = LLVM::LLVMFuncOp::create(b, loc, kAbiVersion,
+                                          LLVM::LLVMFunctionType::get(i32, {}));
   b.setInsertionPointToStart(version.addEntryBlock(b));
   LLVM::ReturnOp::create(
       b, loc,
