@@ -6,7 +6,8 @@ include(GNUInstallDirs)
 
 set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
   SparqToQuant QuantToSparq SparqToSparseTensor SparseTensorToSparq
-  SparqToRuntime SparqPipelines SparqRuntime SparqImportONNX)
+  SparqToRuntime SparqPipelines SparqRuntime SparqImportONNX SparqRecipe
+  SparqTargetCPU)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)

@@ -42,8 +42,9 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
-tools = ["sparq-opt", "sparq-runtime-test", "sparq-translate", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
-         "FileCheck", "not", "count"]
+tools = ["sparq-opt", "sparq-runtime-test", "sparq-translate", "sparq-compile",
+         "sparq-run", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
+         "FileCheck", "not", "count", "llvm-nm"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.sparq_tools_dir, append_path=True)
@@ -77,3 +78,8 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# sparq-compile reads .onnx files when the build has the ONNX importer.
+if os.path.exists(os.path.join(config.sparq_obj_root, "lib",
+                               "libSparqImportONNX.a")):
+    config.available_features.add("onnx-importer")

@@ -8,6 +8,7 @@
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Pipelines/Pipelines.h"
 #include "sparq/Target/ONNX/ImportONNX.h"
+#include "sparq/Recipe/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -23,6 +24,7 @@ inline void registerAllSparqPasses() {
   registerSparqPasses();
   registerSparqConversionPasses();
   registerSparqPipelines();
+  registerSparqRecipePasses();
 }
 
 /// Registers every Sparq translation (needs SparqImportONNX linked).
