@@ -189,6 +189,57 @@ SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
       p.y[m * p.ys0 + n * p.ys1] = v;
     }
 }
+/// w stored as [N, K] (k contiguous; the weight of a transposed-B matmul):
+/// an MB x NB tile of y as dot products along k, 16 lanes at a time.
+template <WType WT, int MB, int NB>
+SPARQ_AVX512 void nkTile(const DProblem &p, int64_t m0, int64_t n0) {
+  __m512 acc[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      acc[i][j] = _mm512_setzero_ps();
+  const int64_t K = p.K;
+  for (int64_t k = 0; k < K; k += 16) {
+    __mmask16 mk = tailMask(K - k);
+    __m512 w[NB];
+    for (int j = 0; j < NB; ++j)
+      w[j] = loadW<WT>(p.w, (n0 + j) * p.ws1 + k, mk);
+    for (int i = 0; i < MB; ++i) {
+      __m512 xv = _mm512_maskz_loadu_ps(mk, p.x + (m0 + i) * p.xs0 + k);
+      for (int j = 0; j < NB; ++j)
+        acc[i][j] = _mm512_fmadd_ps(xv, w[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j) {
+      int64_t m = m0 + i, n = n0 + j;
+      float v = _mm512_reduce_add_ps(acc[i][j]);
+      if (p.init)
+        v += p.init[m * p.is0 + n * p.is1];
+      p.y[m * p.ys0 + n * p.ys1] = v;
+    }
+}
+
+template <WType WT, int NB>
+SPARQ_AVX512 void nkRowsFixedNB(const DProblem &p, int64_t n) {
+  int64_t m = 0;
+  for (; m + 4 <= p.M; m += 4)
+    nkTile<WT, 4, NB>(p, m, n);
+  switch (p.M - m) {
+  case 3: nkTile<WT, 3, NB>(p, m, n); break;
+  case 2: nkTile<WT, 2, NB>(p, m, n); break;
+  case 1: nkTile<WT, 1, NB>(p, m, n); break;
+  default: break;
+  }
+}
+
+template <WType WT>
+SPARQ_AVX512 void nkCols(const DProblem &p, int64_t n0, int64_t n1) {
+  int64_t n = n0;
+  for (; n + 4 <= n1; n += 4)
+    nkRowsFixedNB<WT, 4>(p, n);
+  for (; n < n1; ++n)
+    nkRowsFixedNB<WT, 1>(p, n);
+}
 #endif // SPARQ_HAVE_X86
 
 void runJob(void *ctx, int32_t index, int32_t count) {
@@ -198,6 +249,17 @@ void runJob(void *ctx, int32_t index, int32_t count) {
   if (n0 >= n1)
     return;
 #if SPARQ_HAVE_X86
+  if (p.ws0 == 1 && p.xs1 == 1 && p.K > 1 && hostHasAvx512Vnni()) {
+    // w is a transposed view of a row-major [N, K] buffer.
+    switch (p.wt) {
+    case WType::F32:
+      return nkCols<WType::F32>(p, n0, n1);
+    case WType::F16:
+      return nkCols<WType::F16>(p, n0, n1);
+    case WType::BF16:
+      return nkCols<WType::BF16>(p, n0, n1);
+    }
+  }
   if (p.ws1 == 1 && hostHasAvx512Vnni()) {
     bool gemv = p.M <= 2;
     switch (p.wt) {

@@ -176,7 +176,8 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
   close(y, want, mag, 1e-5, what);
 }
 
-void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate) {
+void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate,
+               bool storedNK = false) {
   std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
   std::vector<float> x(M * K), w(K * N), init(M * N), y(M * N, NAN);
   std::vector<uint16_t> wh(K * N);
@@ -209,6 +210,20 @@ void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate) {
     }
   auto xd = desc(x.data(), M, K, K);
   auto wd = wt == 0 ? desc(w.data(), K, N, N) : desc(wh.data(), K, N, N);
+  std::vector<float> wNK;
+  std::vector<uint16_t> whNK;
+  if (storedNK) { // The same logical [K, N] matrix stored as [N, K].
+    wNK.resize(K * N);
+    whNK.resize(K * N);
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t n = 0; n < N; ++n) {
+        wNK[n * K + k] = w[k * N + n];
+        whNK[n * K + k] = wh[k * N + n];
+      }
+    wd = wt == 0 ? desc(wNK.data(), K, N, N) : desc(whNK.data(), K, N, N);
+    wd.strides[0] = 1;
+    wd.strides[1] = K;
+  }
   auto id = desc(init.data(), M, N, N);
   auto yd = desc(y.data(), M, N, N);
   if (wt == 0)
@@ -218,8 +233,9 @@ void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate) {
   else
     _mlir_ciface_sparq_rt_matmul_bf16w(&xd, &wd, &id, &yd, accumulate);
   char what[128];
-  std::snprintf(what, sizeof what, "dense M=%ld N=%ld K=%ld w=%d acc=%d",
-                long(M), long(N), long(K), wt, int(accumulate));
+  std::snprintf(what, sizeof what, "dense M=%ld N=%ld K=%ld w=%d acc=%d%s",
+                long(M), long(N), long(K), wt, int(accumulate),
+                storedNK ? " [N,K]" : "");
   close(y, want, mag, 1e-5, what);
 }
 
@@ -251,10 +267,11 @@ int main(int argc, char **argv) {
         quantCase(M, N, K, 4, true, K, false, 0, true, true);
         quantCase(M, N, K, 8, false, K, true, 1, true, true);
         for (int wt : {0, 1, 2})
-          for (bool acc : {false, true}) {
-            denseCase(M, N, K, wt, acc);
-            ++cases;
-          }
+          for (bool acc : {false, true})
+            for (bool nk : {false, true}) {
+              denseCase(M, N, K, wt, acc, nk);
+              ++cases;
+            }
         cases += 2;
       }
   // Larger shapes cross thread and strip boundaries.

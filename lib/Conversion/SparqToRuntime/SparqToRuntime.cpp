@@ -235,8 +235,22 @@ bool isZeroFill(Value value) {
   return attr.getValue().isPosZero();
 }
 
+/// True if `op`'s maps are those of C[M,N] += A[M,K] * B[N,K].
+bool hasTransposedB(linalg::MatmulOp op) {
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                     AffineMap::get(3, 0, {n, k}, ctx),
+                                     AffineMap::get(3, 0, {m, n}, ctx)};
+  return op.getIndexingMapsArray() == ArrayRef<AffineMap>(expected);
+}
+
 bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
-  if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+  if (!op.hasPureTensorSemantics())
+    return false;
+  bool transposedB = op.hasUserDefinedMaps() && hasTransposedB(op);
+  if (op.hasUserDefinedMaps() && !transposedB)
     return false;
   Value x = op.getInputs()[0], w = op.getInputs()[1], init = op.getOutputs()[0];
   auto xType = cast<RankedTensorType>(x.getType());
@@ -257,6 +271,14 @@ bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
   bool accumulate = !isZeroFill(init);
   Value xm = asBuffer(b, loc, x);
   Value wm = asBuffer(b, loc, w);
+  if (transposedB) {
+    // The runtime takes w as [K, N]: pass the [N, K] buffer as a transposed
+    // view (strides [1, K]); the kernel reads rows of the stored [N, K].
+    wm = memref::TransposeOp::create(
+        b, loc, wm,
+        AffineMapAttr::get(AffineMap::getPermutationMap(
+            ArrayRef<unsigned>{1, 0}, b.getContext())));
+  }
   Value alloc = allocOutput(b, loc, yType, dynamicDims(b, loc, init));
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
   Value im = accumulate ? asBuffer(b, loc, init) : ym;

@@ -79,6 +79,25 @@ func.func @dense(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>,
 
 // -----
 
+// A transposed-B matmul (ONNX Gemm transB = 1) passes its [N, K] weight as a
+// transposed [K, N] view.
+// CHECK-LABEL: func.func @dense_transposed_b
+// CHECK-SAME: %{{.*}}: tensor<4x16xf32>, %[[W:[^:]*]]: tensor<8x16xf32>
+// CHECK: %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
+// CHECK: %[[WC:.*]] = memref.cast %[[WB]]
+// CHECK: %[[WT:.*]] = memref.transpose %[[WC]] (d0, d1) -> (d1, d0)
+// CHECK: call @sparq_rt_matmul_f32(%{{.*}}, %[[WT]],
+func.func @dense_transposed_b(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+         ins(%x, %w : tensor<4x16xf32>, tensor<8x16xf32>) outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
 // Formats without a runtime kernel stay for the reference path, with a
 // remark that says why.
 // CHECK-LABEL: func.func @fallbacks

@@ -75,13 +75,15 @@ struct SparqQuantizePass
 
     QuantSpecAttr spec = parts.quant;
     SmallVector<int64_t> shape(weightType.getShape());
-    bool asMatmul = isPlainMatmul(op);
+    // A transposed-B matmul already stores its weight as [N, K].
+    bool transposeWeight = isPlainMatmul(op);
+    bool asMatmul = transposeWeight || isTransposedBMatmul(op);
     // Check finiteness before any transpose so the index is the weight's own.
     std::string error;
     if (failed(checkFinite(*data, error)))
       return op->emitError() << "cannot quantize layer '" << layer.name
                              << "': " << error;
-    if (asMatmul) {
+    if (transposeWeight) {
       *data = transpose2D(*data, shape[0], shape[1]);
       std::swap(shape[0], shape[1]);
       spec = transposeSpec(spec);

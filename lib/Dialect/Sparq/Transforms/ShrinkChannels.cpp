@@ -13,6 +13,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
+#include "sparq/Dialect/Sparq/Utils/Matmul.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Iterators.h"
@@ -112,10 +113,14 @@ private:
     if (auto generic = dyn_cast<linalg::GenericOp>(user))
       return visitGeneric(generic, index, dim);
     if (auto matmul = dyn_cast<linalg::MatmulOp>(user)) {
-      if (index != 0 || dim != 1 || matmul.hasUserDefinedMaps())
+      // The weight's reduction axis: 0 of [K, N], or 1 of a transposed-B
+      // matmul's [N, K].
+      bool transposedB = isTransposedBMatmul(user);
+      if (index != 0 || dim != 1 ||
+          (matmul.hasUserDefinedMaps() && !transposedB))
         return block(user, "they reach a linalg.matmul other than as the "
                            "reduction axis of its left operand");
-      return consume(user, 1, /*axis=*/0);
+      return consume(user, 1, /*axis=*/transposedB ? 1 : 0);
     }
     if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(user)) {
       if (index != 0 || dim != 3)

@@ -197,8 +197,10 @@ struct SparqSparsifyPass
     }
 
     QuantSpecAttr quant = parts.quant;
-    bool asMatmul = isPlainMatmul(op);
-    if (asMatmul) {
+    // A transposed-B matmul already stores its weight as [N, K].
+    bool transposeWeight = isPlainMatmul(op);
+    bool asMatmul = transposeWeight || isTransposedBMatmul(op);
+    if (transposeWeight) {
       *data = transpose2D(*data, shape[0], shape[1]);
       std::swap(shape[0], shape[1]);
       sparsity = transposeSpec(sparsity);

@@ -69,6 +69,25 @@ bool mlir::sparq::isPlainMatmul(Operation *op) {
   return a == b && b == c;
 }
 
+bool mlir::sparq::isTransposedBMatmul(Operation *op) {
+  auto matmul = dyn_cast<linalg::MatmulOp>(op);
+  if (!matmul || !matmul.hasUserDefinedMaps() ||
+      !matmul.hasPureTensorSemantics())
+    return false;
+  MLIRContext *ctx = op->getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                     AffineMap::get(3, 0, {n, k}, ctx),
+                                     AffineMap::get(3, 0, {m, n}, ctx)};
+  if (matmul.getIndexingMapsArray() != ArrayRef<AffineMap>(expected))
+    return false;
+  Type a = getElementTypeOrSelf(matmul.getInputs()[0].getType());
+  Type b = getElementTypeOrSelf(matmul.getInputs()[1].getType());
+  Type c = getElementTypeOrSelf(matmul.getOutputs()[0].getType());
+  return a == b && b == c;
+}
+
 bool mlir::sparq::isZeroFilled(Value value) {
   if (auto fill = value.getDefiningOp<linalg::FillOp>())
     return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());

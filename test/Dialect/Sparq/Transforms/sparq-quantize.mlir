@@ -206,3 +206,24 @@ func.func @one_of_two(%x: tensor<1x8xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>)
   %y2 = linalg.matmul ins(%x, %a2 : tensor<1x8xf32>, tensor<8x4xf32>) outs(%i : tensor<1x4xf32>) -> tensor<1x4xf32>
   return %y1, %y2 : tensor<1x4xf32>, tensor<1x4xf32>
 }
+
+// -----
+
+// A transposed-B matmul (ONNX Gemm transB = 1) already stores its weight as
+// [N, K]: it is quantized as it is, without a transpose, and becomes
+// sparq.matmul. Row 0 is [1, 2, -4, 0] with scale 4/127.
+// CHECK-LABEL: func.func @transposed_b
+// CHECK: %[[D:.*]] = arith.constant dense<{{\[}}[32, 64, -127, 0], [127, 0, 0, 0], [0, 0, 0, -127]]> : tensor<3x4xi8>
+// CHECK: %[[W:.*]] = sparq.assemble %[[D]] : tensor<3x4xi8> scales %{{.*}} : tensor<3x1xf32> {{.*}}-> !sparq.compressed<3x4xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+// CHECK: sparq.matmul %{{.*}}, %[[W]] {sparq.layer = "fc"} : tensor<2x4xf32>, !sparq.compressed<3x4xf32, #sparq.quant<i8, per_channel(axis = 0)>> -> tensor<2x3xf32>
+// CHECK-NOT: linalg.matmul
+func.func @transposed_b(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[1.0, 2.0, -4.0, 0.0], [0.5, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -3.0]]> : tensor<3x4xf32>
+  %a = sparq.annotate %w : tensor<3x4xf32> with #sparq.quant<i8, per_channel(axis = 0)> {layer = "fc"}
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+         ins(%x, %a : tensor<2x4xf32>, tensor<3x4xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

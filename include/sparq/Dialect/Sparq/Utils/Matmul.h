@@ -32,11 +32,16 @@ SparsitySpecAttr transposeSpec(SparsitySpecAttr spec);
 /// tensors whose operands share one float element type.
 bool isPlainMatmul(Operation *op);
 
+/// True if `op` is a `linalg.matmul` on tensors whose right-hand side is
+/// stored transposed (C[M,N] += A[M,K] * B[N,K], the form ONNX `Gemm` with
+/// `transB = 1` and PyTorch `Linear` export), operands of one float type.
+bool isTransposedBMatmul(Operation *op);
+
 /// True if `value` is a tensor filled with zeros.
 bool isZeroFilled(Value value);
 
-/// Replaces the plain `linalg.matmul` `op` by `sparq.matmul` on `compressed`
-/// (its weight transposed to [N, K]), plus a `linalg.add` when the
+/// Replaces the plain or transposed-B `linalg.matmul` `op` by `sparq.matmul`
+/// on `compressed` (its weight as [N, K]), plus a `linalg.add` when the
 /// accumulator is not a zero fill, names it `layerName` and erases `op`.
 void replaceWithCompressedMatmul(OpBuilder &b, Operation *op, Value compressed,
                                  StringRef layerName);
