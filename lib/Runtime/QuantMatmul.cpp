@@ -445,13 +445,16 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
 
 /// MB rows of x times NB rows of W over the vector part of K: int32 VNNI dot
 /// products per span, then offsets removed and scales applied in f32.
-template <int BITS, int MB, int NB, bool HASZP, bool LANEG>
+template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN>
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                            const SpanParams &sp, int64_t m0, int64_t n0) {
   const __m512i nibble = _mm512_set1_epi8(0x0f);
   const __m512i flip = _mm512_set1_epi8(
       p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
-  const int64_t spans = plan.spans, spanChunks = plan.spanChunks;
+  // ONESPAN: one scale group covers the vector part of K (per-channel):
+  // the int32 sums run over all of it and are scaled once.
+  const int64_t spans = ONESPAN ? 1 : plan.spans,
+                spanChunks = ONESPAN ? plan.chunks : plan.spanChunks;
   constexpr int64_t ce = BITS == 4 ? 128 : 64;
 
   // With groups shorter than a chunk, lane i of a chunk uses group
@@ -576,7 +579,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     }
 }
 
-template <int BITS, int NB, bool HASZP, bool LANEG>
+template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN>
 void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
                      int64_t n) {
   thread_local SpanParams sp;
@@ -584,35 +587,45 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
     buildSpanParams(p, plan, n, NB, sp);
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
-    vnniTile<BITS, 4, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
     break;
   case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
     break;
   case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
     break;
   default:
     break;
   }
 }
 
+template <int BITS, bool HASZP, bool LANEG, bool ONESPAN>
+void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
+               int64_t n1) {
+  int64_t n = n0;
+  // 4x4 tiles when the int32 sums need no per-span f32 accumulators (16 + 16
+  // registers would spill), else 4x2 for batches of 4 and more.
+  if (p.M >= 4 && !ONESPAN) {
+    for (; n + 2 <= n1; n += 2)
+      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN>(p, plan, a, n);
+  } else {
+    for (; n + 4 <= n1; n += 4)
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, n);
+  }
+  for (; n < n1; ++n)
+    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN>(p, plan, a, n);
+}
+
 template <int BITS, bool HASZP, bool LANEG>
 void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
                int64_t n1) {
-  int64_t n = n0;
-  if (p.M >= 4) {
-    for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNB<BITS, 2, HASZP, LANEG>(p, plan, a, n);
-  } else {
-    for (; n + 4 <= n1; n += 4)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG>(p, plan, a, n);
-  }
-  for (; n < n1; ++n)
-    vnniRowsFixedNB<BITS, 1, HASZP, LANEG>(p, plan, a, n);
+  if (!LANEG && plan.spans == 1)
+    return vnniRowsS<BITS, HASZP, false, true>(p, plan, a, n0, n1);
+  vnniRowsS<BITS, HASZP, LANEG, false>(p, plan, a, n0, n1);
 }
 
 template <int BITS>
