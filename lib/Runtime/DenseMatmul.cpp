@@ -131,8 +131,10 @@ SPARQ_AVX512 void gemvCols(const DProblem &p, int64_t n0, int64_t n1) {
 }
 
 /// GEMM register tile: MB rows of x times 32 columns, over k in [k0, k1).
-template <WType WT, int MB>
-SPARQ_AVX512 void gemmTile(const DProblem &p, int64_t m0, int64_t n,
+/// GEMM register tile: MB rows of x times a packed 32-column panel of w
+/// (`panel[k - k0][0..32)`, f32, zero past the matrix edge), over [k0, k1).
+template <int MB>
+SPARQ_AVX512 void gemmTile(const DProblem &p, int64_t m0, const float *panel,
                            __mmask16 mk0, __mmask16 mk1, int64_t k0,
                            int64_t k1, float *ybuf, int64_t ldy) {
   __m512 acc[MB][2];
@@ -140,11 +142,14 @@ SPARQ_AVX512 void gemmTile(const DProblem &p, int64_t m0, int64_t n,
     acc[i][0] = _mm512_maskz_loadu_ps(mk0, ybuf + i * ldy);
     acc[i][1] = _mm512_maskz_loadu_ps(mk1, ybuf + i * ldy + 16);
   }
-  for (int64_t k = k0; k < k1; ++k) {
-    __m512 w0 = loadW<WT>(p.w, k * p.ws0 + n, mk0);
-    __m512 w1 = loadW<WT>(p.w, k * p.ws0 + n + 16, mk1);
+  const float *xr[MB];
+  for (int i = 0; i < MB; ++i)
+    xr[i] = p.x + (m0 + i) * p.xs0;
+  for (int64_t k = k0; k < k1; ++k, panel += 32) {
+    __m512 w0 = _mm512_load_ps(panel);
+    __m512 w1 = _mm512_load_ps(panel + 16);
     for (int i = 0; i < MB; ++i) {
-      __m512 xb = _mm512_set1_ps(p.x[(m0 + i) * p.xs0 + k * p.xs1]);
+      __m512 xb = _mm512_set1_ps(xr[i][k * p.xs1]);
       acc[i][0] = _mm512_fmadd_ps(xb, w0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(xb, w1, acc[i][1]);
     }
@@ -155,28 +160,38 @@ SPARQ_AVX512 void gemmTile(const DProblem &p, int64_t m0, int64_t n,
   }
 }
 
+/// GEMM over columns [n0, n1): w is read once per (256-row, 32-column) panel,
+/// widened to f32 into a contiguous buffer (GotoBLAS-style packing: no
+/// strided or TLB-hostile reads in the FMA loop), and reused by every block
+/// of 6 rows of x.
 template <WType WT>
 SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
   constexpr int64_t kPanel = 256;
   // y accumulates in a row-major [M, n1-n0] buffer, then is written out.
   int64_t ldy = n1 - n0;
   std::vector<float> ybuf(p.M * ldy, 0.0f);
+  alignas(64) static thread_local float panel[kPanel * 32];
   for (int64_t k0 = 0; k0 < p.K; k0 += kPanel) {
     int64_t k1 = std::min(p.K, k0 + kPanel);
     for (int64_t n = n0; n < n1; n += 32) {
       __mmask16 mk0 = tailMask(n1 - n), mk1 = tailMask(n1 - n - 16);
       if (n1 - n <= 16)
         mk1 = 0;
+      for (int64_t k = k0; k < k1; ++k) {
+        _mm512_store_ps(panel + (k - k0) * 32, loadW<WT>(p.w, k * p.ws0 + n, mk0));
+        _mm512_store_ps(panel + (k - k0) * 32 + 16,
+                        loadW<WT>(p.w, k * p.ws0 + n + 16, mk1));
+      }
       float *yb = ybuf.data() + (n - n0);
       int64_t m = 0;
       for (; m + 6 <= p.M; m += 6)
-        gemmTile<WT, 6>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy);
+        gemmTile<6>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy);
       switch (p.M - m) {
-      case 5: gemmTile<WT, 5>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 4: gemmTile<WT, 4>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 3: gemmTile<WT, 3>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 2: gemmTile<WT, 2>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 1: gemmTile<WT, 1>(p, m, n, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 5: gemmTile<5>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 4: gemmTile<4>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 3: gemmTile<3>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 2: gemmTile<2>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
+      case 1: gemmTile<1>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
       default: break;
       }
     }
@@ -189,6 +204,7 @@ SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
       p.y[m * p.ys0 + n * p.ys1] = v;
     }
 }
+
 /// w stored as [N, K] (k contiguous; the weight of a transposed-B matmul):
 /// an MB x NB tile of y as dot products along k, 16 lanes at a time.
 template <WType WT, int MB, int NB>
