@@ -321,26 +321,14 @@ void matmul(sparq_memref2d_t *x, sparq_memref2d_t *w, sparq_memref2d_t *init,
 
 } // namespace
 
-extern "C" void _mlir_ciface_sparq_rt_matmul_f32(sparq_memref2d_t *x,
-                                                 sparq_memref2d_t *w,
-                                                 sparq_memref2d_t *init,
-                                                 sparq_memref2d_t *y,
-                                                 int64_t flags) {
-  matmul(x, w, init, y, flags, WType::F32);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_matmul_f16w(sparq_memref2d_t *x,
-                                                  sparq_memref2d_t *w,
-                                                  sparq_memref2d_t *init,
-                                                  sparq_memref2d_t *y,
-                                                  int64_t flags) {
-  matmul(x, w, init, y, flags, WType::F16);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
-                                                   sparq_memref2d_t *w,
-                                                   sparq_memref2d_t *init,
-                                                   sparq_memref2d_t *y,
-                                                   int64_t flags) {
-  matmul(x, w, init, y, flags, WType::BF16);
-}
+// The C entry points (one per weight type; see sparq-c/Runtime.h).
+#define SPARQ_DENSE_ENTRY(NAME, WT)                                            \
+  extern "C" void _mlir_ciface_##NAME(sparq_memref2d_t *x,                     \
+                                      sparq_memref2d_t *w,                     \
+                                      sparq_memref2d_t *init,                  \
+                                      sparq_memref2d_t *y, int64_t flags) {    \
+    matmul(x, w, init, y, flags, WT);                                          \
+  }
+SPARQ_DENSE_ENTRY(sparq_rt_matmul_f32, WType::F32)
+SPARQ_DENSE_ENTRY(sparq_rt_matmul_f16w, WType::F16)
+SPARQ_DENSE_ENTRY(sparq_rt_matmul_bf16w, WType::BF16)

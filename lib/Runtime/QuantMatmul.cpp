@@ -716,20 +716,13 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
 
 } // namespace
 
-extern "C" void _mlir_ciface_sparq_rt_qmatmul_sf32(
-    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
-    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {
-  qmatmul(x, data, scales, zp, y, k, config, ScaleKind::F32);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_qmatmul_sf16(
-    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
-    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {
-  qmatmul(x, data, scales, zp, y, k, config, ScaleKind::F16);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_qmatmul_sbf16(
-    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
-    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {
-  qmatmul(x, data, scales, zp, y, k, config, ScaleKind::BF16);
-}
+// The C entry points (one per scale type; see sparq-c/Runtime.h).
+#define SPARQ_QUANT_ENTRY(NAME, KIND)                                          \
+  extern "C" void _mlir_ciface_##NAME(                                         \
+      sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,   \
+      sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config) {  \
+    qmatmul(x, data, scales, zp, y, k, config, KIND);                          \
+  }
+SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf32, ScaleKind::F32)
+SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf16, ScaleKind::F16)
+SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sbf16, ScaleKind::BF16)

@@ -9,6 +9,7 @@
 #include "sparq/Conversion/SparqToLinalg/SparqToLinalg.h"
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Utils/Matmul.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -386,12 +387,7 @@ FailureOr<Value> lowerMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble) {
                    tensor::EmptyOp::create(b, loc, flatType.getShape(), elt)
                        .getResult())
                    .getResult(0);
-  MLIRContext *ctx = b.getContext();
-  AffineExpr dm, dn, dk;
-  bindDims(ctx, dm, dn, dk);
-  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, ctx),
-                                 AffineMap::get(3, 0, {dn, dk}, ctx),
-                                 AffineMap::get(3, 0, {dm, dn}, ctx)};
+  SmallVector<AffineMap> maps = getTransposedBMatmulMaps(b.getContext());
   SmallVector<utils::IteratorType> iterators = {
       utils::IteratorType::parallel, utils::IteratorType::parallel,
       utils::IteratorType::reduction};

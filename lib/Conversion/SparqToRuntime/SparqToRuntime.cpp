@@ -12,6 +12,7 @@
 #include "sparq/Conversion/SparqToRuntime/SparqToRuntime.h"
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Utils/Matmul.h"
 #include "sparq-c/Runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -235,21 +236,10 @@ bool isZeroFill(Value value) {
   return attr.getValue().isPosZero();
 }
 
-/// True if `op`'s maps are those of C[M,N] += A[M,K] * B[N,K].
-bool hasTransposedB(linalg::MatmulOp op) {
-  MLIRContext *ctx = op.getContext();
-  AffineExpr m, n, k;
-  bindDims(ctx, m, n, k);
-  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
-                                     AffineMap::get(3, 0, {n, k}, ctx),
-                                     AffineMap::get(3, 0, {m, n}, ctx)};
-  return op.getIndexingMapsArray() == ArrayRef<AffineMap>(expected);
-}
-
 bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
   if (!op.hasPureTensorSemantics())
     return false;
-  bool transposedB = op.hasUserDefinedMaps() && hasTransposedB(op);
+  bool transposedB = hasTransposedBMaps(op);
   if (op.hasUserDefinedMaps() && !transposedB)
     return false;
   Value x = op.getInputs()[0], w = op.getInputs()[1], init = op.getOutputs()[0];

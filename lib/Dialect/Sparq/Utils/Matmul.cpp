@@ -69,18 +69,23 @@ bool mlir::sparq::isPlainMatmul(Operation *op) {
   return a == b && b == c;
 }
 
-bool mlir::sparq::isTransposedBMatmul(Operation *op) {
-  auto matmul = dyn_cast<linalg::MatmulOp>(op);
-  if (!matmul || !matmul.hasUserDefinedMaps() ||
-      !matmul.hasPureTensorSemantics())
-    return false;
-  MLIRContext *ctx = op->getContext();
+SmallVector<AffineMap> mlir::sparq::getTransposedBMatmulMaps(MLIRContext *ctx) {
   AffineExpr m, n, k;
   bindDims(ctx, m, n, k);
-  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
-                                     AffineMap::get(3, 0, {n, k}, ctx),
-                                     AffineMap::get(3, 0, {m, n}, ctx)};
-  if (matmul.getIndexingMapsArray() != ArrayRef<AffineMap>(expected))
+  return {AffineMap::get(3, 0, {m, k}, ctx), AffineMap::get(3, 0, {n, k}, ctx),
+          AffineMap::get(3, 0, {m, n}, ctx)};
+}
+
+bool mlir::sparq::hasTransposedBMaps(Operation *op) {
+  auto matmul = dyn_cast<linalg::MatmulOp>(op);
+  return matmul && matmul.hasUserDefinedMaps() &&
+         matmul.getIndexingMapsArray() ==
+             ArrayRef<AffineMap>(getTransposedBMatmulMaps(op->getContext()));
+}
+
+bool mlir::sparq::isTransposedBMatmul(Operation *op) {
+  auto matmul = dyn_cast<linalg::MatmulOp>(op);
+  if (!hasTransposedBMaps(op) || !matmul.hasPureTensorSemantics())
     return false;
   Type a = getElementTypeOrSelf(matmul.getInputs()[0].getType());
   Type b = getElementTypeOrSelf(matmul.getInputs()[1].getType());

@@ -12,6 +12,7 @@
 
 #include "sparq/Dialect/Sparq/IR/SparqAttrs.h"
 
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 
@@ -31,6 +32,12 @@ SparsitySpecAttr transposeSpec(SparsitySpecAttr spec);
 /// True if `op` is a plain `linalg.matmul` (C[M,N] += A[M,K] * B[K,N]) on
 /// tensors whose operands share one float element type.
 bool isPlainMatmul(Operation *op);
+
+/// The indexing maps of C[M,N] += A[M,K] * B[N,K] over (m, n, k).
+SmallVector<AffineMap> getTransposedBMatmulMaps(MLIRContext *ctx);
+
+/// True if `op` is a `linalg.matmul` with exactly those maps.
+bool hasTransposedBMaps(Operation *op);
 
 /// True if `op` is a `linalg.matmul` on tensors whose right-hand side is
 /// stored transposed (C[M,N] += A[M,K] * B[N,K], the form ONNX `Gemm` with
