@@ -194,8 +194,8 @@ private:
 
   /// Shrinks result `result` of `op` along `ch.dim` and follows it.
   void shrinkResult(Operation *op, unsigned result, Channels ch) {
-    edits.push_back({Edit::ShrinkResult, op, result, ch.dim,
-                     int64_t(ch.kept.size())});
+    edits.push_back(
+        {Edit::ShrinkResult, op, result, ch.dim, int64_t(ch.kept.size())});
     follow(op->getResult(result), ch);
   }
 
@@ -256,8 +256,9 @@ private:
       // Already planned through another operand, which must carry the
       // channels along the same loop.
       if (it->second != loop)
-        block(op, "'" + name + "' reads the channels along different loops "
-                               "of its operands");
+        block(op, "'" + name +
+                      "' reads the channels along different loops "
+                      "of its operands");
       return;
     }
     // Every operand indexes the loop plainly, at most once, or not at all.
@@ -275,8 +276,9 @@ private:
         ++count;
       }
       if (count > 1)
-        return block(op, "'" + name + "' reads the channels along several "
-                                      "dimensions of one operand");
+        return block(op, "'" + name +
+                             "' reads the channels along several "
+                             "dimensions of one operand");
       positions.push_back(pos);
     }
     if (op.getIteratorTypesArray()[loop] == utils::IteratorType::reduction)
@@ -287,7 +289,12 @@ private:
     if (usesIndex)
       return block(op, "'" + name + "' reads the loop indices (linalg.index)");
     unsigned numInputs = op.getNumDpsInputs();
+    Value tracedOperand = op->getOperand(index);
     for (auto [i, pos] : llvm::enumerate(positions)) {
+      if (op->getOperand(i) == tracedOperand && pos != ch.dim)
+        return block(op, "'" + name +
+                             "' reads the channels along different loops "
+                             "of its operands");
       if (pos < 0 || i == index)
         continue;
       Channels at{pos, ch.size, ch.kept};
@@ -319,8 +326,7 @@ private:
                            "channels of a layer");
     for (auto [i, pos] : llvm::enumerate(positions))
       if (pos >= 0 && i != index && i != weight->operandIndex)
-        return block(op, "another operand of '" +
-                             op->getName().getStringRef() +
+        return block(op, "another operand of '" + op->getName().getStringRef() +
                              "' is reduced together with the channels");
     Value w = op->getOperand(weight->operandIndex);
     if (w.getDefiningOp<AnnotateOp>())
@@ -414,9 +420,8 @@ private:
     Channels next{dim, concat.getResultType().getDimSize(dim), {}};
     int64_t offset = 0;
     for (unsigned i = 0, e = concat->getNumOperands(); i < e; ++i) {
-      int64_t size =
-          cast<RankedTensorType>(concat->getOperand(i).getType()).getDimSize(
-              dim);
+      int64_t size = cast<RankedTensorType>(concat->getOperand(i).getType())
+                         .getDimSize(dim);
       if (i == index) {
         for (int64_t k : ch.kept)
           next.kept.push_back(offset + k);
@@ -440,8 +445,8 @@ RankedTensorType withDim(RankedTensorType type, int64_t axis, int64_t size) {
 
 /// A new constant with the slices `kept` of float constant `v` (maybe
 /// behind reshapes, see constantSource) along `axis` of `v`'s type.
-Value sliceConstant(OpBuilder &b, Value v, int64_t axis,
-                    ArrayRef<int64_t> kept, StringRef name) {
+Value sliceConstant(OpBuilder &b, Value v, int64_t axis, ArrayRef<int64_t> kept,
+                    StringRef name) {
   auto type = cast<RankedTensorType>(v.getType());
   std::vector<float> data = *readFloats(v);
   ArrayRef<int64_t> shape = type.getShape();
@@ -489,11 +494,10 @@ struct SparqShrinkChannelsPass
                                 "specs; shrink channels alone, then annotate "
                                 "the smaller model";
     if (spec.getAxis() != layer.weight.outAxis)
-      return op->emitError()
-             << "sparq-shrink-channels: layer '" << layer.name
-             << "' has channel sparsity along weight axis " << spec.getAxis()
-             << ", but only its output axis " << layer.weight.outAxis
-             << " can be removed";
+      return op->emitError() << "sparq-shrink-channels: layer '" << layer.name
+                             << "' has channel sparsity along weight axis "
+                             << spec.getAxis() << ", but only its output axis "
+                             << layer.weight.outAxis << " can be removed";
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     if (!linalgOp || !isFloatConstant(layer.source) ||
         !hasStaticShape(op->getResult(0)) ||
@@ -547,14 +551,14 @@ struct SparqShrinkChannelsPass
     int64_t newSize = kept.size();
     OpBuilder b(op);
     Value oldWeight = op->getOperand(w);
-    op->setOperand(w, sliceConstant(b, layer.source, axis, kept,
-                                    layer.name + ".shrunk"));
+    op->setOperand(
+        w, sliceConstant(b, layer.source, axis, kept, layer.name + ".shrunk"));
     unsigned initIndex = linalgOp.getDpsInitOperand(0)->getOperandNumber();
     op->setOperand(initIndex, rebuildInit(b, op->getOperand(initIndex),
                                           resultDim, newSize));
-    op->getResult(0).setType(withDim(
-        cast<RankedTensorType>(op->getResult(0).getType()), resultDim,
-        newSize));
+    op->getResult(0).setType(
+        withDim(cast<RankedTensorType>(op->getResult(0).getType()), resultDim,
+                newSize));
     op->setAttr("sparq.kept_channels", b.getI64IntegerAttr(newSize));
     op->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
     SmallVector<Operation *> dead{oldWeight.getDefiningOp()};
@@ -579,8 +583,8 @@ struct SparqShrinkChannelsPass
         break;
       case Edit::ShrinkResult: {
         Value result = edit.op->getResult(edit.operand);
-        auto type = withDim(cast<RankedTensorType>(result.getType()),
-                            edit.axis, edit.size);
+        auto type = withDim(cast<RankedTensorType>(result.getType()), edit.axis,
+                            edit.size);
         result.setType(type);
         if (auto expand = dyn_cast<tensor::ExpandShapeOp>(edit.op))
           expand.setStaticOutputShape(type.getShape());
@@ -608,10 +612,11 @@ struct SparqShrinkChannelsPass
       if (layer.annotation)
         failedAny |= failed(shrinkLayer(layer));
     // Inits that were replaced.
-    getOperation().walk<WalkOrder::PostOrder, ReverseIterator>([](Operation *op) {
-      if (isa<tensor::EmptyOp, linalg::FillOp>(op) && op->use_empty())
-        op->erase();
-    });
+    getOperation().walk<WalkOrder::PostOrder, ReverseIterator>(
+        [](Operation *op) {
+          if (isa<tensor::EmptyOp, linalg::FillOp>(op) && op->use_empty())
+            op->erase();
+        });
     if (failedAny)
       signalPassFailure();
   }
