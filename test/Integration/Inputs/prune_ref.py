@@ -24,6 +24,10 @@ Subcommands:
               y_ref of that CNN with its layers channel-masked one at a time
               in program order (what sparq-shrink-layers does), compared with
               the printed y
+  digits-cnn-ref
+              the masked examples/digits CNN (conv1 and conv2 shrunk in program
+              order), its weights read from the imported model: compares the
+              logits sparq-run wrote and prints both accuracies
 """
 
 import argparse
@@ -457,6 +461,37 @@ def cmd_shrink_cnn_ref(a):
     return compare(y, yref, a.tol)
 
 
+def cmd_digits_cnn_ref(a):
+    """examples/digits/cnn.onnx: conv1 (pad 1) + bias -> ReLU -> max pool 2x2
+    / 2 -> conv2 (pad 1) + bias -> ReLU -> flatten -> Gemm (transB = 1)."""
+    text = open(a.mlir).read()
+    consts = quant_ref.read_constants(text, text)
+    ws = [np.frombuffer(raw, "<f4").reshape(shape).astype(F64)
+          for shape, elt, raw in consts.values() if elt == "f32"]
+    by_rank = lambda r: [w for w in ws if w.ndim == r]
+    (w1, w2), (b1, b2, bf), (wf,) = by_rank(4), by_rank(1), by_rank(2)
+    rm1 = weakest(w1, a.ratio)
+    w2 = w2.copy()
+    w2[:, rm1] = 0
+    rm2 = weakest(w2, a.ratio)
+    wf = wf.reshape(wf.shape[0], w2.shape[0], -1).copy()
+    wf[:, rm2, :] = 0
+    print(f"conv1: removed channels {sorted(int(c) for c in rm1)}")
+    print(f"conv2: removed channels {sorted(int(c) for c in rm2)}")
+    x = np.load(a.x).astype(F64)
+    h = np.maximum(conv3x3(pad1(x), w1) + b1[None, :, None, None], 0)
+    n, c, hh, ww = h.shape
+    h = h.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
+    h = np.maximum(conv3x3(pad1(h), w2) + b2[None, :, None, None], 0)
+    yref = h.reshape(n, -1) @ wf.reshape(wf.shape[0], -1).T + bf
+    labels = np.load(a.labels)
+    y = np.load(a.logits).reshape(yref.shape)
+    for name, v in (("masked numpy", yref), ("shrunk", y)):
+        right = int((v.argmax(axis=1) == labels).sum())
+        print(f"{name} accuracy: {100 * right / len(labels):.2f}% ({right}/{len(labels)})")
+    return compare(y, yref, a.tol)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -495,10 +530,18 @@ def main():
     s.add_argument("--orig", required=True)
     s.add_argument("--ratio", type=float, required=True)
     s.add_argument("--tol", type=float, default=1e-4)
+    d = sub.add_parser("digits-cnn-ref")
+    d.add_argument("--mlir", required=True, help="the imported model")
+    d.add_argument("--x", required=True)
+    d.add_argument("--labels", required=True)
+    d.add_argument("--logits", required=True, help="the shrunk model's logits")
+    d.add_argument("--ratio", type=float, required=True)
+    d.add_argument("--tol", type=float, default=1e-4)
     a = p.parse_args()
     return {"gen": cmd_gen, "check-mask": cmd_check_mask, "check-run": cmd_check_run,
             "shrink-ref": cmd_shrink_ref, "gen-cnn": cmd_gen_cnn,
-            "shrink-cnn-ref": cmd_shrink_cnn_ref}[a.cmd](a)
+            "shrink-cnn-ref": cmd_shrink_cnn_ref,
+            "digits-cnn-ref": cmd_digits_cnn_ref}[a.cmd](a)
 
 
 if __name__ == "__main__":
