@@ -18,6 +18,16 @@ Subcommands:
               masked weights (quantized by quant_ref.py when the spec says so)
   shrink-ref  y_ref of the channel-masked MLP: the floor(r * H) hidden
               channels with the smallest ||W1[:, j]|| removed
+  gen-cnn     write DIR/cnn.mlir and DIR/cnn.npz: an NCHW CNN written the way
+              the ONNX importer writes one (see cnn_forward)
+  shrink-cnn-ref
+              y_ref of that CNN with its layers channel-masked one at a time
+              in program order (what sparq-shrink-layers does), compared with
+              the printed y
+  digits-cnn-ref
+              the masked examples/digits CNN (conv1 and conv2 shrunk in program
+              order), its weights read from the imported model: compares the
+              logits sparq-run wrote and prints both accuracies
 """
 
 import argparse
@@ -268,6 +278,220 @@ def cmd_shrink_ref(a):
     return compare(y, yref, a.tol)
 
 
+# The CNN of gen-cnn: conv1 (8 filters 3x3, pad 1) + bias -> ReLU -> max pool
+# 2x2 / 2 -> pad 1 -> two branches, conv2a (6 filters) + bias -> ReLU and
+# conv2b (4 filters, no bias) -> concatenated along the channels -> sum pool
+# 2x2 / 1 -> flatten -> Gemm (transB = 1) + bias.
+CNN = dict(n=2, hw=6, c1=8, c2a=6, c2b=4, out=5)
+
+
+def conv3x3(x, w):
+    n, c, h, wd = x.shape
+    ho, wo = h - 2, wd - 2
+    y = np.zeros((n, w.shape[0], ho, wo))
+    for kh in range(3):
+        for kw in range(3):
+            y += np.einsum("nchw,fc->nfhw", x[:, :, kh:kh + ho, kw:kw + wo], w[:, :, kh, kw])
+    return y
+
+
+def pad1(x):
+    return np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+
+
+def cnn_forward(p, x):
+    f = lambda k: p[k].astype(F64)
+    h = np.maximum(conv3x3(pad1(x.astype(F64)), f("w1")) + f("b1")[None, :, None, None], 0)
+    n, c, hh, ww = h.shape
+    h = pad1(h.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5)))
+    a = np.maximum(conv3x3(h, f("w2a")) + f("b2a")[None, :, None, None], 0)
+    b = conv3x3(h, f("w2b"))
+    cat = np.concatenate([a, b], axis=1)
+    s = cat[:, :, :-1, :-1] + cat[:, :, 1:, :-1] + cat[:, :, :-1, 1:] + cat[:, :, 1:, 1:]
+    return s.reshape(n, -1) @ f("wf").T + f("bf")
+
+
+def cmd_gen_cnn(a):
+    rng = np.random.default_rng(a.seed)
+    g = CNN
+    p = {"w1": rng.standard_normal((g["c1"], 1, 3, 3)) / 3,
+         "b1": rng.uniform(-0.2, 0.2, g["c1"]),
+         "w2a": rng.standard_normal((g["c2a"], g["c1"], 3, 3)) / 8,
+         "b2a": rng.uniform(-0.2, 0.2, g["c2a"]),
+         "w2b": rng.standard_normal((g["c2b"], g["c1"], 3, 3)) / 8,
+         "wf": rng.standard_normal((g["out"], (g["c2a"] + g["c2b"]) * 4)) / 6,
+         "bf": rng.uniform(-0.2, 0.2, g["out"]),
+         "x": rng.uniform(0, 1, (g["n"], 1, g["hw"], g["hw"]))}
+    p = {k: v.astype(F32) for k, v in p.items()}
+    os.makedirs(a.out, exist_ok=True)
+    np.savez(os.path.join(a.out, "cnn.npz"), **p)
+    t = lambda *d: "tensor<" + "x".join(str(v) for v in d) + "xf32>"
+    N, HW, C1, CA, CB, O = g["n"], g["hw"], g["c1"], g["c2a"], g["c2b"], g["out"]
+    P, Q = HW // 2, HW // 2 - 1  # after the max pool; after the sum pool
+    CC = CA + CB
+    ident = "affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>"
+    bcast = "affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>"
+    par4 = '["parallel", "parallel", "parallel", "parallel"]'
+    attrs = "{dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}"
+    layer_attrs = lambda name: attrs[:-1] + f', sparq.layer = "{name}"}}'
+
+    def filled(name, shape, value="%zero"):
+        return (f"%{name}_e = tensor.empty() : {t(*shape)}\n"
+                f"    %{name} = linalg.fill ins({value} : f32) outs(%{name}_e : {t(*shape)}) -> {t(*shape)}")
+
+    def pad(name, src, shape):
+        n, c, h, w = shape
+        return (f"%{name} = tensor.pad %{src} low[0, 0, 1, 1] high[0, 0, 1, 1] {{\n"
+                f"    ^bb0(%p0: index, %p1: index, %p2: index, %p3: index):\n"
+                f"      tensor.yield %zero : f32\n"
+                f"    }} : {t(n, c, h, w)} to {t(n, c, h + 2, w + 2)}")
+
+    def bias_relu(name, src, b, shape, relu=True):
+        c = shape[1]
+        body = "%s = arith.addf %in, %bias : f32"
+        return (f"%{name}_bx = tensor.expand_shape %{b} [[0, 1, 2]] output_shape [{c}, 1, 1] : {t(c)} into {t(c, 1, 1)}\n"
+                f"    %{name}_e = tensor.empty() : {t(*shape)}\n"
+                f"    %{name}_b = linalg.generic {{indexing_maps = [{ident}, {bcast}, {ident}], iterator_types = {par4}}} ins(%{src}, %{name}_bx : {t(*shape)}, {t(c, 1, 1)}) outs(%{name}_e : {t(*shape)}) {{\n"
+                f"    ^bb0(%in: f32, %bias: f32, %out: f32):\n"
+                f"      {body}\n"
+                f"      linalg.yield %s : f32\n"
+                f"    }} -> {t(*shape)}\n"
+                f"    %{name}_re = tensor.empty() : {t(*shape)}\n"
+                f"    %{name} = linalg.generic {{indexing_maps = [{ident}, {ident}], iterator_types = {par4}}} ins(%{name}_b : {t(*shape)}) outs(%{name}_re : {t(*shape)}) {{\n"
+                f"    ^bb0(%in: f32, %out: f32):\n"
+                f"      %m = arith.maximumf %in, %zero : f32\n"
+                f"      linalg.yield %m : f32\n"
+                f"    }} -> {t(*shape)}")
+
+    def res(name, key):
+        return f"%{name} = arith.constant dense_resource<{key}> : {t(*p[key].shape)}"
+
+    mlir = f"""module {{
+  func.func @main(%x: {t(N, 1, HW, HW)}) -> {t(N, O)} {{
+    %zero = arith.constant 0.000000e+00 : f32
+    %lowest = arith.constant 0xFF800000 : f32
+    {res("w1", "w1")}
+    {res("b1", "b1")}
+    {res("w2a", "w2a")}
+    {res("b2a", "b2a")}
+    {res("w2b", "w2b")}
+    {res("wf", "wf")}
+    {res("bf", "bf")}
+    {pad("xp", "x", (N, 1, HW, HW))}
+    {filled("i1", (N, C1, HW, HW))}
+    %c1 = linalg.conv_2d_nchw_fchw {layer_attrs("conv1")} ins(%xp, %w1 : {t(N, 1, HW + 2, HW + 2)}, {t(C1, 1, 3, 3)}) outs(%i1 : {t(N, C1, HW, HW)}) -> {t(N, C1, HW, HW)}
+    {bias_relu("r1", "c1", "b1", (N, C1, HW, HW))}
+    %win = tensor.empty() : {t(2, 2)}
+    {filled("ip", (N, C1, P, P), "%lowest")}
+    %pool = linalg.pooling_nchw_max {{dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}} ins(%r1, %win : {t(N, C1, HW, HW)}, {t(2, 2)}) outs(%ip : {t(N, C1, P, P)}) -> {t(N, C1, P, P)}
+    {pad("pp", "pool", (N, C1, P, P))}
+    {filled("i2a", (N, CA, P, P))}
+    %c2a = linalg.conv_2d_nchw_fchw {layer_attrs("conv2a")} ins(%pp, %w2a : {t(N, C1, P + 2, P + 2)}, {t(CA, C1, 3, 3)}) outs(%i2a : {t(N, CA, P, P)}) -> {t(N, CA, P, P)}
+    {bias_relu("r2a", "c2a", "b2a", (N, CA, P, P))}
+    {filled("i2b", (N, CB, P, P))}
+    %c2b = linalg.conv_2d_nchw_fchw {layer_attrs("conv2b")} ins(%pp, %w2b : {t(N, C1, P + 2, P + 2)}, {t(CB, C1, 3, 3)}) outs(%i2b : {t(N, CB, P, P)}) -> {t(N, CB, P, P)}
+    %cat = tensor.concat dim(1) %r2a, %c2b : ({t(N, CA, P, P)}, {t(N, CB, P, P)}) -> {t(N, CC, P, P)}
+    {filled("is", (N, CC, Q, Q))}
+    %sum = linalg.pooling_nchw_sum {attrs} ins(%cat, %win : {t(N, CC, P, P)}, {t(2, 2)}) outs(%is : {t(N, CC, Q, Q)}) -> {t(N, CC, Q, Q)}
+    %flat = tensor.collapse_shape %sum [[0], [1, 2, 3]] : {t(N, CC, Q, Q)} into {t(N, CC * Q * Q)}
+    {filled("if", (N, O))}
+    %fc = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>] {{sparq.layer = "fc"}} ins(%flat, %wf : {t(N, CC * Q * Q)}, {t(O, CC * Q * Q)}) outs(%if : {t(N, O)}) -> {t(N, O)}
+    %ye = tensor.empty() : {t(N, O)}
+    %y = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}} ins(%fc, %bf : {t(N, O)}, {t(O)}) outs(%ye : {t(N, O)}) {{
+    ^bb0(%in: f32, %bias: f32, %out: f32):
+      %s = arith.addf %in, %bias : f32
+      linalg.yield %s : f32
+    }} -> {t(N, O)}
+    return %y : {t(N, O)}
+  }}
+  func.func private @printMemrefF32(memref<*xf32>)
+  func.func @entry() {{
+    %x = arith.constant dense<{literal(p["x"])}> : {t(N, 1, HW, HW)}
+    %y = func.call @main(%x) : ({t(N, 1, HW, HW)}) -> {t(N, O)}
+    %ym = bufferization.to_buffer %y : {t(N, O)} to memref<{N}x{O}xf32>
+    %yu = memref.cast %ym : memref<{N}x{O}xf32> to memref<*xf32>
+    func.call @printMemrefF32(%yu) : (memref<*xf32>) -> ()
+    return
+  }}
+}}
+
+{{-#
+  dialect_resources: {{
+    builtin: {{
+""" + ",\n".join(f'      {k}: "{quant_ref.hex_blob(v)}"' for k, v in p.items() if k != "x") + """
+    }
+  }
+#-}
+"""
+    with open(os.path.join(a.out, "cnn.mlir"), "w") as f:
+        f.write(mlir)
+    return 0
+
+
+def weakest(w, r):
+    """The floor(r * F) output channels (axis 0) with the smallest L2 norm,
+    ties to the lower index."""
+    norm = (w.astype(F64).reshape(w.shape[0], -1) ** 2).sum(axis=1)
+    return np.argsort(norm, kind="stable")[: int(np.floor(r * w.shape[0]))]
+
+
+def cmd_shrink_cnn_ref(a):
+    p = dict(np.load(a.orig))
+    ca = p["w2a"].shape[0]
+    feat = p["wf"].shape[1] // (ca + p["w2b"].shape[0])
+    # In program order: each layer is scored on weights already masked by
+    # the layers before it; a removed channel feeds nothing downstream.
+    removed = {}
+    rm = weakest(p["w1"], a.ratio)
+    removed["conv1"] = rm
+    p["w2a"][:, rm] = 0
+    p["w2b"][:, rm] = 0
+    wf = p["wf"].reshape(p["wf"].shape[0], -1, feat)
+    rm = weakest(p["w2a"], a.ratio)
+    removed["conv2a"] = rm
+    wf[:, rm, :] = 0
+    rm = weakest(p["w2b"], a.ratio)
+    removed["conv2b"] = rm
+    wf[:, ca + rm, :] = 0
+    p["wf"] = wf.reshape(p["wf"].shape)
+    for k, v in removed.items():
+        print(f"{k}: removed channels {sorted(int(c) for c in v)}")
+    yref = cnn_forward(p, p["x"])
+    y = quant_ref.parse_memrefs(open(a.output).read())[-1]
+    return compare(y, yref, a.tol)
+
+
+def cmd_digits_cnn_ref(a):
+    """examples/digits/cnn.onnx: conv1 (pad 1) + bias -> ReLU -> max pool 2x2
+    / 2 -> conv2 (pad 1) + bias -> ReLU -> flatten -> Gemm (transB = 1)."""
+    text = open(a.mlir).read()
+    consts = quant_ref.read_constants(text, text)
+    ws = [np.frombuffer(raw, "<f4").reshape(shape).astype(F64)
+          for shape, elt, raw in consts.values() if elt == "f32"]
+    by_rank = lambda r: [w for w in ws if w.ndim == r]
+    (w1, w2), (b1, b2, bf), (wf,) = by_rank(4), by_rank(1), by_rank(2)
+    rm1 = weakest(w1, a.ratio)
+    w2 = w2.copy()
+    w2[:, rm1] = 0
+    rm2 = weakest(w2, a.ratio)
+    wf = wf.reshape(wf.shape[0], w2.shape[0], -1).copy()
+    wf[:, rm2, :] = 0
+    print(f"conv1: removed channels {sorted(int(c) for c in rm1)}")
+    print(f"conv2: removed channels {sorted(int(c) for c in rm2)}")
+    x = np.load(a.x).astype(F64)
+    h = np.maximum(conv3x3(pad1(x), w1) + b1[None, :, None, None], 0)
+    n, c, hh, ww = h.shape
+    h = h.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
+    h = np.maximum(conv3x3(pad1(h), w2) + b2[None, :, None, None], 0)
+    yref = h.reshape(n, -1) @ wf.reshape(wf.shape[0], -1).T + bf
+    labels = np.load(a.labels)
+    y = np.load(a.logits).reshape(yref.shape)
+    for name, v in (("masked numpy", yref), ("shrunk", y)):
+        right = int((v.argmax(axis=1) == labels).sum())
+        print(f"{name} accuracy: {100 * right / len(labels):.2f}% ({right}/{len(labels)})")
+    return compare(y, yref, a.tol)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -298,9 +522,26 @@ def main():
     s.add_argument("--orig", required=True)
     s.add_argument("--ratio", type=float, required=True)
     s.add_argument("--tol", type=float, default=1e-4)
+    g = sub.add_parser("gen-cnn")
+    g.add_argument("--out", required=True)
+    g.add_argument("--seed", type=int, default=0)
+    s = sub.add_parser("shrink-cnn-ref")
+    s.add_argument("output")
+    s.add_argument("--orig", required=True)
+    s.add_argument("--ratio", type=float, required=True)
+    s.add_argument("--tol", type=float, default=1e-4)
+    d = sub.add_parser("digits-cnn-ref")
+    d.add_argument("--mlir", required=True, help="the imported model")
+    d.add_argument("--x", required=True)
+    d.add_argument("--labels", required=True)
+    d.add_argument("--logits", required=True, help="the shrunk model's logits")
+    d.add_argument("--ratio", type=float, required=True)
+    d.add_argument("--tol", type=float, default=1e-4)
     a = p.parse_args()
     return {"gen": cmd_gen, "check-mask": cmd_check_mask, "check-run": cmd_check_run,
-            "shrink-ref": cmd_shrink_ref}[a.cmd](a)
+            "shrink-ref": cmd_shrink_ref, "gen-cnn": cmd_gen_cnn,
+            "shrink-cnn-ref": cmd_shrink_cnn_ref,
+            "digits-cnn-ref": cmd_digits_cnn_ref}[a.cmd](a)
 
 
 if __name__ == "__main__":

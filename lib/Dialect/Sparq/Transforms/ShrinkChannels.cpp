@@ -1,10 +1,14 @@
 //===- ShrinkChannels.cpp - Structured channel pruning --------------------===//
 //
 // Removes the weakest output channels of annotated layers and follows each
-// removed channel through elementwise ops and reshapes to the consumers
-// that reduce over it, removing their matching input channels: the model
-// becomes a smaller dense model. Nothing is changed for a layer until the
-// whole path of its channels is known to be removable.
+// removed channel to the consumers that reduce over it, removing their
+// matching input channels: the model becomes a smaller dense model. The path
+// goes through any linalg op that works on each channel apart (bias adds
+// with constant or reshaped-constant operands, activations, pooling,
+// transposes, named elementwise ops), tensor.pad, reshapes (a flatten turns
+// a channel into a block of features) and tensor.concat. Nothing is changed
+// for a layer until the whole path of its channels is known to be removable;
+// otherwise a remark says what blocks it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,8 +17,8 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
-#include "sparq/Dialect/Sparq/Utils/Matmul.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Iterators.h"
 #include "mlir/IR/Matchers.h"
@@ -32,20 +36,33 @@ using namespace mlir::sparq;
 
 namespace {
 
+/// The channels of one layer as they appear in a value: dimension `dim` of
+/// size `size`, of which the (sorted) indices `kept` remain. After a
+/// flattening reshape one channel is a block of several indices, and after a
+/// concatenation the indices of the other operands are all kept.
+struct Channels {
+  int64_t dim;
+  int64_t size;
+  SmallVector<int64_t> kept;
+};
+
 /// One change to make once a layer's whole channel path is known.
 struct Edit {
   enum Kind {
-    /// Slice the constant operand `operand` of `op` along `axis`.
+    /// Slice the float constant operand `operand` of `op` (maybe reached
+    /// through reshapes) along `axis`, keeping `kept`.
     SliceConstant,
     /// Rebuild the `tensor.empty` (or its `linalg.fill`) operand `operand`
-    /// of `op` with dimension `axis` shrunk.
+    /// of `op` with dimension `axis` of size `size`.
     RebuildInit,
-    /// Shrink dimension `axis` of result `operand` of `op`.
+    /// Set dimension `axis` of result `operand` of `op` to `size`.
     ShrinkResult,
   } kind;
   Operation *op;
   unsigned operand;
   int64_t axis;
+  int64_t size;
+  SmallVector<int64_t> kept = {};
 };
 
 /// The loop dimension a projected-permutation `map` gives to result `pos`.
@@ -61,12 +78,38 @@ int64_t positionOf(AffineMap map, int64_t dim) {
   return -1;
 }
 
-bool isFloatConstant(Value v) {
-  Attribute attr;
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && matchPattern(v, m_Constant(&attr)) &&
-         succeeded(readFloatConstant(attr, type));
+/// The constant behind `v`, looking through static reshapes (the importer
+/// reshapes a bias [C] to [C, 1, 1] to broadcast it): reshapes keep the
+/// row-major element order, so its data are `v`'s data. Null if none.
+Value constantSource(Value v) {
+  while (true) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape())
+      return {};
+    if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>())
+      v = expand.getSrc();
+    else if (auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>())
+      v = collapse.getSrc();
+    else
+      break;
+  }
+  return matchPattern(v, m_Constant()) ? v : Value();
 }
+
+/// The data of float constant `v` (see constantSource), row-major.
+std::optional<std::vector<float>> readFloats(Value v) {
+  Value source = constantSource(v);
+  Attribute attr;
+  if (!source || !matchPattern(source, m_Constant(&attr)))
+    return std::nullopt;
+  FailureOr<std::vector<float>> data =
+      readFloatConstant(attr, cast<RankedTensorType>(source.getType()));
+  if (failed(data))
+    return std::nullopt;
+  return std::move(*data);
+}
+
+bool isFloatConstant(Value v) { return readFloats(v).has_value(); }
 
 bool isRebuildableInit(Value v) {
   if (auto fill = v.getDefiningOp<linalg::FillOp>())
@@ -74,143 +117,322 @@ bool isRebuildableInit(Value v) {
   return v.getDefiningOp<tensor::EmptyOp>() != nullptr;
 }
 
+bool hasStaticShape(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape();
+}
+
+constexpr llvm::StringLiteral kKeptByOtherOperand =
+    "another operand indexed by the channels is computed (e.g. a residual "
+    "add) and keeps them";
+
 /// Why a channel path cannot be shrunk: the op that blocks it and a reason.
 struct Blocker {
   Operation *op;
   std::string reason;
 };
 
-/// Follows the channels of a layer's result to every consumer.
+/// Follows the channels of a layer's result to every consumer and plans the
+/// edits that remove them. Operands of the ops on the path that are indexed
+/// by the channels must be constants (sliced), fresh inits (rebuilt) or
+/// values on the path themselves with the same channels (checked once the
+/// whole path is known).
 class PathPlanner {
 public:
   SmallVector<Edit> edits;
   std::optional<Blocker> blocker;
 
-  /// Follows value `v` whose dimension `dim` indexes the channels.
-  void follow(Value v, int64_t dim) {
-    for (OpOperand &use : v.getUses()) {
+  /// Plans the removal of the channels `ch` of `v`, then checks the
+  /// operands that must be on the path.
+  void plan(Value v, const Channels &ch) {
+    root = v;
+    getForwardSlice(v, &reachable);
+    follow(v, ch);
+    for (auto &[op, value, req] : mustBeTraced) {
       if (blocker)
         return;
-      visit(use, dim);
+      auto it = traced.find(value);
+      if (it == traced.end() || it->second.dim != req.dim ||
+          it->second.kept != req.kept)
+        block(op, kKeptByOtherOperand);
     }
+    for (auto &[op, value] : mustNotBeTraced)
+      if (traced.count(value))
+        block(op, "more than one operand of a concatenation along the "
+                  "channels carries them");
   }
 
 private:
+  Value root;
+  /// The ops that can carry the channels: those computed from the root.
+  SetVector<Operation *> reachable;
   DenseSet<std::pair<Operation *, unsigned>> seen;
+  /// The loop of every visited linalg op that iterates over the channels.
+  DenseMap<Operation *, unsigned> loops;
+  DenseMap<Value, Channels> traced;
+  SmallVector<std::tuple<Operation *, Value, Channels>> mustBeTraced;
+  SmallVector<std::pair<Operation *, Value>> mustNotBeTraced;
+
+  void follow(Value v, const Channels &ch) {
+    traced.try_emplace(v, ch);
+    for (OpOperand &use : v.getUses()) {
+      if (blocker)
+        return;
+      visit(use, ch);
+    }
+  }
 
   void block(Operation *op, const Twine &reason) {
     if (!blocker)
       blocker = Blocker{op, reason.str()};
   }
 
-  void visit(OpOperand &use, int64_t dim) {
+  void blockOpaque(Operation *op) {
+    block(op, "they reach '" + op->getName().getStringRef().str() +
+                  "', which sparq-shrink-channels cannot see through");
+  }
+
+  /// Shrinks result `result` of `op` along `ch.dim` and follows it.
+  void shrinkResult(Operation *op, unsigned result, Channels ch) {
+    edits.push_back(
+        {Edit::ShrinkResult, op, result, ch.dim, int64_t(ch.kept.size())});
+    follow(op->getResult(result), ch);
+  }
+
+  /// Operand `index` of `op` is indexed by the channels at `dim`: slice it
+  /// if it is a constant, else it must carry the same channels.
+  void sameChannels(Operation *op, unsigned index, const Channels &ch) {
+    Value v = op->getOperand(index);
+    if (isFloatConstant(v))
+      edits.push_back(
+          {Edit::SliceConstant, op, index, ch.dim, ch.size, ch.kept});
+    else if (v == root || reachable.contains(v.getDefiningOp()))
+      mustBeTraced.push_back({op, v, ch});
+    else
+      block(op, kKeptByOtherOperand);
+  }
+
+  void visit(OpOperand &use, const Channels &ch) {
     Operation *user = use.getOwner();
     unsigned index = use.getOperandNumber();
     if (!seen.insert({user, index}).second)
       return;
     if (isa<func::ReturnOp>(user))
       return block(user, "they reach a function result");
-    if (auto generic = dyn_cast<linalg::GenericOp>(user))
-      return visitGeneric(generic, index, dim);
-    if (auto matmul = dyn_cast<linalg::MatmulOp>(user)) {
-      // The weight's reduction axis: 0 of [K, N], or 1 of a transposed-B
-      // matmul's [N, K].
-      bool transposedB = isTransposedBMatmul(user);
-      if (index != 0 || dim != 1 ||
-          (matmul.hasUserDefinedMaps() && !transposedB))
-        return block(user, "they reach a linalg.matmul other than as the "
-                           "reduction axis of its left operand");
-      return consume(user, 1, /*axis=*/transposedB ? 1 : 0);
-    }
-    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(user)) {
-      if (index != 0 || dim != 3)
-        return block(user, "they reach a convolution other than as the "
-                           "channels of its input");
-      return consume(user, 1, /*axis=*/2);
-    }
-    if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
-      if (index != 0 || !isRebuildableInit(transpose.getInit()))
-        return block(user, "they reach a linalg.transpose whose init is not "
-                           "a tensor.empty");
-      int64_t out = llvm::find(transpose.getPermutation(), dim) -
-                    transpose.getPermutation().begin();
-      edits.push_back({Edit::RebuildInit, user, 1, out});
-      edits.push_back({Edit::ShrinkResult, user, 0, out});
-      return follow(user->getResult(0), out);
-    }
-    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
-      auto groups = expand.getReassociationIndices();
-      if (groups[dim].size() != 1)
-        return block(user, "the channel dimension is reshaped together with "
-                           "other dimensions");
-      int64_t out = groups[dim].front();
-      edits.push_back({Edit::ShrinkResult, user, 0, out});
-      return follow(expand.getResult(), out);
-    }
-    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user)) {
-      auto groups = collapse.getReassociationIndices();
-      for (auto [out, group] : llvm::enumerate(groups))
-        if (llvm::is_contained(group, dim)) {
-          if (group.size() != 1)
-            return block(user, "the channel dimension is reshaped together "
-                               "with other dimensions");
-          edits.push_back({Edit::ShrinkResult, user, 0, int64_t(out)});
-          return follow(collapse.getResult(), out);
-        }
-    }
-    block(user, "they reach '" + user->getName().getStringRef().str() +
-                    "', which sparq-shrink-channels cannot see through");
+    if (!hasStaticShape(use.get()))
+      return block(user, "the channels flow through a tensor of dynamic "
+                         "shape");
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(user))
+      return visitLinalg(linalgOp, index, ch);
+    if (auto pad = dyn_cast<tensor::PadOp>(user))
+      return visitPad(pad, index, ch);
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user))
+      return visitCollapse(collapse, ch);
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user))
+      return visitExpand(expand, ch);
+    if (auto concat = dyn_cast<tensor::ConcatOp>(user))
+      return visitConcat(concat, index, ch);
+    blockOpaque(user);
   }
 
-  /// A consumer that reduces over the channels: its constant weight
-  /// (operand `weight`) loses the matching slices along `axis`.
-  void consume(Operation *user, unsigned weight, int64_t axis) {
-    Value w = user->getOperand(weight);
-    if (w.getDefiningOp<AnnotateOp>())
-      return block(user, "the consumer's weight is annotated; shrink "
-                         "channels before annotating consumers");
-    if (!isFloatConstant(w))
-      return block(user, "the consumer's weight is not a float constant");
-    edits.push_back({Edit::SliceConstant, user, weight, axis});
-  }
+  /// A linalg op: the channels' loop is either parallel (the op works on
+  /// each channel apart: bias adds, activations, pooling, transposes) or
+  /// reduced over by a layer whose weight then loses the matching slices.
+  void visitLinalg(linalg::LinalgOp op, unsigned index, const Channels &ch) {
+    StringRef name = op->getName().getStringRef();
+    if (!op.hasPureTensorSemantics() || index >= op.getNumDpsInputs() ||
+        op->getNumResults() != 1)
+      return block(op, "they reach '" + name +
+                           "' other than as an input of a linalg op on "
+                           "tensors with one result");
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    auto dimExpr = dyn_cast<AffineDimExpr>(maps[index].getResult(ch.dim));
+    if (!dimExpr)
+      return block(op, "'" + name +
+                           "' mixes the channel dimension with other "
+                           "dimensions in its indexing");
+    unsigned loop = dimExpr.getPosition();
+    if (auto [it, inserted] = loops.try_emplace(op, loop); !inserted) {
+      // Already planned through another operand, which must carry the
+      // channels along the same loop.
+      if (it->second != loop)
+        block(op, "'" + name +
+                      "' reads the channels along different loops "
+                      "of its operands");
+      return;
+    }
+    // Every operand indexes the loop plainly, at most once, or not at all.
+    SmallVector<int64_t> positions;
+    for (AffineMap map : maps) {
+      int64_t pos = -1, count = 0;
+      for (auto [r, e] : llvm::enumerate(map.getResults())) {
+        if (!e.isFunctionOfDim(loop))
+          continue;
+        if (!isa<AffineDimExpr>(e))
+          return block(op, "'" + name +
+                               "' mixes the channel dimension with other "
+                               "dimensions in its indexing");
+        pos = r;
+        ++count;
+      }
+      if (count > 1)
+        return block(op, "'" + name +
+                             "' reads the channels along several "
+                             "dimensions of one operand");
+      positions.push_back(pos);
+    }
+    if (op.getIteratorTypesArray()[loop] == utils::IteratorType::reduction)
+      return consume(op, index, loop, positions, ch);
 
-  void visitGeneric(linalg::GenericOp generic, unsigned index, int64_t dim) {
-    auto isParallel = [](utils::IteratorType t) {
-      return t == utils::IteratorType::parallel;
-    };
-    if (!llvm::all_of(generic.getIteratorTypesArray(), isParallel) ||
-        !llvm::all_of(generic.getIndexingMapsArray(),
-                      [](AffineMap m) { return m.isProjectedPermutation(); }) ||
-        index >= generic.getNumDpsInputs() ||
-        generic.getNumDpsInits() != 1)
-      return block(generic, "they reach a linalg.generic that is not "
-                            "elementwise over them");
-    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-    int64_t loop = loopDimOf(maps[index], dim);
-    Value traced = generic->getOperand(index);
-    for (unsigned i = 0, e = generic->getNumOperands(); i < e; ++i) {
-      int64_t pos = positionOf(maps[i], loop);
-      Value operand = generic->getOperand(i);
-      if (pos < 0 || operand == traced)
+    bool usesIndex = false;
+    op->walk([&](linalg::IndexOp) { usesIndex = true; });
+    if (usesIndex)
+      return block(op, "'" + name + "' reads the loop indices (linalg.index)");
+    unsigned numInputs = op.getNumDpsInputs();
+    Value tracedOperand = op->getOperand(index);
+    for (auto [i, pos] : llvm::enumerate(positions)) {
+      if (op->getOperand(i) == tracedOperand && pos != ch.dim)
+        return block(op, "'" + name +
+                             "' reads the channels along different loops "
+                             "of its operands");
+      if (pos < 0 || i == index)
         continue;
-      if (i >= generic.getNumDpsInputs()) {
-        if (!isRebuildableInit(operand) || generic.payloadUsesValueFromOperand(
-                                               &generic->getOpOperand(i)))
-          return block(generic, "the output of the elementwise op is not a "
-                                "fresh tensor.empty");
-        edits.push_back({Edit::RebuildInit, generic, i, pos});
+      Channels at{pos, ch.size, ch.kept};
+      if (i < numInputs) {
+        sameChannels(op, i, at);
         continue;
       }
-      if (!isFloatConstant(operand))
-        return block(generic, "another operand indexed by the channels is "
-                              "computed (e.g. a residual add) and keeps them");
-      edits.push_back({Edit::SliceConstant, generic, i, pos});
+      if (!isRebuildableInit(op->getOperand(i)))
+        return block(op, "the output of '" + name +
+                             "' is not a fresh tensor.empty");
+      edits.push_back(
+          {Edit::RebuildInit, op, unsigned(i), pos, int64_t(ch.kept.size())});
     }
-    int64_t out = positionOf(maps.back(), loop);
+    int64_t out = positions.back();
     if (out < 0)
-      return block(generic, "the elementwise op drops the channel dimension");
-    edits.push_back({Edit::ShrinkResult, generic, 0, out});
-    follow(generic->getResult(0), out);
+      return block(op, "'" + name + "' drops the channel dimension");
+    shrinkResult(op, 0, {out, ch.size, ch.kept});
+  }
+
+  /// A layer that reduces over the channels (a matmul's K, a convolution's
+  /// input channels): its constant weight loses the matching slices.
+  void consume(linalg::LinalgOp op, unsigned index, unsigned loop,
+               ArrayRef<int64_t> positions, const Channels &ch) {
+    std::optional<WeightOperand> weight = getWeightOperand(op);
+    if (!weight || weight->inAxis < 0 || weight->operandIndex == index ||
+        positions[weight->operandIndex] != weight->inAxis)
+      return block(op, "they reach '" + op->getName().getStringRef() +
+                           "', which reduces over them but not as the input "
+                           "channels of a layer");
+    for (auto [i, pos] : llvm::enumerate(positions))
+      if (pos >= 0 && i != index && i != weight->operandIndex)
+        return block(op, "another operand of '" + op->getName().getStringRef() +
+                             "' is reduced together with the channels");
+    Value w = op->getOperand(weight->operandIndex);
+    if (w.getDefiningOp<AnnotateOp>())
+      return block(op, "the consumer's weight is annotated; shrink "
+                       "channels before annotating consumers");
+    if (!isFloatConstant(w))
+      return block(op, "the consumer's weight is not a float constant");
+    edits.push_back({Edit::SliceConstant, op, weight->operandIndex,
+                     weight->inAxis, ch.size, ch.kept});
+  }
+
+  void visitPad(tensor::PadOp pad, unsigned index, const Channels &ch) {
+    if (index != 0 || pad.getStaticLow()[ch.dim] != 0 ||
+        pad.getStaticHigh()[ch.dim] != 0)
+      return block(pad, "the tensor.pad pads the channel dimension");
+    if (llvm::any_of(pad.getRegion().getArguments(),
+                     [](BlockArgument a) { return !a.use_empty(); }))
+      return block(pad, "the tensor.pad's padding value depends on the "
+                        "position");
+    shrinkResult(pad, 0, ch);
+  }
+
+  /// Flattening: channel c of dimension `ch.dim` becomes the block of
+  /// indices (o * size + c) * inner + [0, inner) of the collapsed dimension.
+  void visitCollapse(tensor::CollapseShapeOp collapse, const Channels &ch) {
+    ArrayRef<int64_t> shape = collapse.getSrcType().getShape();
+    for (auto [out, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
+      auto it = llvm::find(group, ch.dim);
+      if (it == group.end())
+        continue;
+      int64_t outer = 1, inner = 1;
+      for (int64_t d : ArrayRef<int64_t>(group.begin(), it))
+        outer *= shape[d];
+      for (int64_t d : ArrayRef<int64_t>(it + 1, group.end()))
+        inner *= shape[d];
+      Channels next{int64_t(out), outer * ch.size * inner, {}};
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t k : ch.kept)
+          for (int64_t j = 0; j < inner; ++j)
+            next.kept.push_back((o * ch.size + k) * inner + j);
+      return shrinkResult(collapse, 0, next);
+    }
+  }
+
+  /// Unflattening: the kept indices must be exactly the kept entries of one
+  /// result dimension, with every index of the others.
+  void visitExpand(tensor::ExpandShapeOp expand, const Channels &ch) {
+    if (!expand.getResultType().hasStaticShape())
+      return block(expand, "the channels flow through a tensor of dynamic "
+                           "shape");
+    ArrayRef<int64_t> shape = expand.getResultType().getShape();
+    ReassociationIndices group = expand.getReassociationIndices()[ch.dim];
+    for (auto [p, d] : llvm::enumerate(group)) {
+      int64_t inner = 1, size = shape[d];
+      for (int64_t e : ArrayRef<int64_t>(group).drop_front(p + 1))
+        inner *= shape[e];
+      int64_t outer = ch.size / (size * inner);
+      Channels next{d, size, {}};
+      for (int64_t k = 0; k < size; ++k)
+        if (llvm::binary_search(ch.kept, k * inner))
+          next.kept.push_back(k);
+      SmallVector<int64_t> rebuilt;
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t k : next.kept)
+          for (int64_t j = 0; j < inner; ++j)
+            rebuilt.push_back((o * size + k) * inner + j);
+      if (rebuilt == ch.kept)
+        return shrinkResult(expand, 0, next);
+    }
+    block(expand, "the channels do not map onto one dimension of the "
+                  "tensor.expand_shape");
+  }
+
+  void visitConcat(tensor::ConcatOp concat, unsigned index,
+                   const Channels &ch) {
+    int64_t dim = concat.getDim();
+    // Reached again through another operand: checked by mustBeTraced and
+    // mustNotBeTraced.
+    if (!loops.try_emplace(concat, 0).second)
+      return;
+    if (dim != ch.dim) {
+      // Along another dimension: every operand keeps the same channels.
+      for (unsigned i = 0, e = concat->getNumOperands(); i < e; ++i)
+        if (i != index)
+          sameChannels(concat, i, ch);
+      return shrinkResult(concat, 0, ch);
+    }
+    // Along the channels: this operand's channels are a range of the
+    // result's; the other operands keep all of theirs.
+    Channels next{dim, concat.getResultType().getDimSize(dim), {}};
+    int64_t offset = 0;
+    for (unsigned i = 0, e = concat->getNumOperands(); i < e; ++i) {
+      int64_t size = cast<RankedTensorType>(concat->getOperand(i).getType())
+                         .getDimSize(dim);
+      if (i == index) {
+        for (int64_t k : ch.kept)
+          next.kept.push_back(offset + k);
+      } else {
+        mustNotBeTraced.push_back({concat, concat->getOperand(i)});
+        for (int64_t k = 0; k < size; ++k)
+          next.kept.push_back(offset + k);
+      }
+      offset += size;
+    }
+    shrinkResult(concat, 0, next);
   }
 };
 
@@ -221,13 +443,12 @@ RankedTensorType withDim(RankedTensorType type, int64_t axis, int64_t size) {
   return RankedTensorType::get(shape, type.getElementType());
 }
 
-/// A new constant with the slices `kept` of constant `v` along `axis`.
-Value sliceConstant(OpBuilder &b, Value v, int64_t axis,
-                    ArrayRef<int64_t> kept, StringRef name) {
-  Attribute attr;
-  matchPattern(v, m_Constant(&attr));
+/// A new constant with the slices `kept` of float constant `v` (maybe
+/// behind reshapes, see constantSource) along `axis` of `v`'s type.
+Value sliceConstant(OpBuilder &b, Value v, int64_t axis, ArrayRef<int64_t> kept,
+                    StringRef name) {
   auto type = cast<RankedTensorType>(v.getType());
-  std::vector<float> data = *readFloatConstant(attr, type);
+  std::vector<float> data = *readFloats(v);
   ArrayRef<int64_t> shape = type.getShape();
   int64_t inner = 1, outer = 1;
   for (int64_t d = axis + 1, r = shape.size(); d < r; ++d)
@@ -273,13 +494,13 @@ struct SparqShrinkChannelsPass
                                 "specs; shrink channels alone, then annotate "
                                 "the smaller model";
     if (spec.getAxis() != layer.weight.outAxis)
-      return op->emitError()
-             << "sparq-shrink-channels: layer '" << layer.name
-             << "' has channel sparsity along weight axis " << spec.getAxis()
-             << ", but only its output axis " << layer.weight.outAxis
-             << " can be removed";
+      return op->emitError() << "sparq-shrink-channels: layer '" << layer.name
+                             << "' has channel sparsity along weight axis "
+                             << spec.getAxis() << ", but only its output axis "
+                             << layer.weight.outAxis << " can be removed";
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     if (!linalgOp || !isFloatConstant(layer.source) ||
+        !hasStaticShape(op->getResult(0)) ||
         !linalgOp.hasPureTensorSemantics() || op->getNumResults() != 1 ||
         !isRebuildableInit(linalgOp.getDpsInits()[0])) {
       op->emitRemark() << "keeping all channels of layer '" << layer.name
@@ -296,9 +517,7 @@ struct SparqShrinkChannelsPass
 
     // Score output channels by the L2 norm of their weight slice.
     auto weightType = cast<RankedTensorType>(layer.source.getType());
-    Attribute attr;
-    matchPattern(layer.source, m_Constant(&attr));
-    std::vector<float> data = *readFloatConstant(attr, weightType);
+    std::vector<float> data = *readFloats(layer.source);
     ArrayRef<int64_t> shape = weightType.getShape();
     int64_t axis = layer.weight.outAxis, channels = shape[axis];
     int64_t inner = 1;
@@ -320,7 +539,7 @@ struct SparqShrinkChannelsPass
     llvm::sort(kept);
 
     PathPlanner planner;
-    planner.follow(op->getResult(0), resultDim);
+    planner.plan(op->getResult(0), {resultDim, channels, kept});
     if (planner.blocker) {
       planner.blocker->op->emitRemark()
           << "keeping all channels of layer '" << layer.name
@@ -332,14 +551,14 @@ struct SparqShrinkChannelsPass
     int64_t newSize = kept.size();
     OpBuilder b(op);
     Value oldWeight = op->getOperand(w);
-    op->setOperand(w, sliceConstant(b, layer.source, axis, kept,
-                                    layer.name + ".shrunk"));
+    op->setOperand(
+        w, sliceConstant(b, layer.source, axis, kept, layer.name + ".shrunk"));
     unsigned initIndex = linalgOp.getDpsInitOperand(0)->getOperandNumber();
     op->setOperand(initIndex, rebuildInit(b, op->getOperand(initIndex),
                                           resultDim, newSize));
-    op->getResult(0).setType(withDim(
-        cast<RankedTensorType>(op->getResult(0).getType()), resultDim,
-        newSize));
+    op->getResult(0).setType(
+        withDim(cast<RankedTensorType>(op->getResult(0).getType()), resultDim,
+                newSize));
     op->setAttr("sparq.kept_channels", b.getI64IntegerAttr(newSize));
     op->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
     SmallVector<Operation *> dead{oldWeight.getDefiningOp()};
@@ -352,7 +571,7 @@ struct SparqShrinkChannelsPass
       case Edit::SliceConstant: {
         Value old = edit.op->getOperand(edit.operand);
         edit.op->setOperand(edit.operand,
-                            sliceConstant(eb, old, edit.axis, kept,
+                            sliceConstant(eb, old, edit.axis, edit.kept,
                                           layer.name + ".consumer"));
         dead.push_back(old.getDefiningOp());
         break;
@@ -360,12 +579,12 @@ struct SparqShrinkChannelsPass
       case Edit::RebuildInit:
         edit.op->setOperand(edit.operand,
                             rebuildInit(eb, edit.op->getOperand(edit.operand),
-                                        edit.axis, newSize));
+                                        edit.axis, edit.size));
         break;
       case Edit::ShrinkResult: {
         Value result = edit.op->getResult(edit.operand);
-        auto type = withDim(cast<RankedTensorType>(result.getType()),
-                            edit.axis, newSize);
+        auto type = withDim(cast<RankedTensorType>(result.getType()), edit.axis,
+                            edit.size);
         result.setType(type);
         if (auto expand = dyn_cast<tensor::ExpandShapeOp>(edit.op))
           expand.setStaticOutputShape(type.getShape());
@@ -393,10 +612,11 @@ struct SparqShrinkChannelsPass
       if (layer.annotation)
         failedAny |= failed(shrinkLayer(layer));
     // Inits that were replaced.
-    getOperation().walk<WalkOrder::PostOrder, ReverseIterator>([](Operation *op) {
-      if (isa<tensor::EmptyOp, linalg::FillOp>(op) && op->use_empty())
-        op->erase();
-    });
+    getOperation().walk<WalkOrder::PostOrder, ReverseIterator>(
+        [](Operation *op) {
+          if (isa<tensor::EmptyOp, linalg::FillOp>(op) && op->use_empty())
+            op->erase();
+        });
     if (failedAny)
       signalPassFailure();
   }

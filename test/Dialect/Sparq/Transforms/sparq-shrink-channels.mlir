@@ -93,3 +93,121 @@ func.func @input_axis(%x: tensor<1x4xf32>, %init: tensor<1x4xf32>) -> tensor<1x4
   %h = linalg.matmul ins(%x, %a : tensor<1x4xf32>, tensor<4x4xf32>) outs(%init : tensor<1x4xf32>) -> tensor<1x4xf32>
   return %h : tensor<1x4xf32>
 }
+
+// -----
+
+// Padding the channel dimension would add channels the layer does not make.
+func.func @pad_channels(%x: tensor<1x2xf32>) -> tensor<1x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[1.0, 0.1, 3.0, 0.2], [1.0, 0.1, 3.0, 0.2]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': the tensor.pad pads the channel dimension}}
+  %p = tensor.pad %h low[0, 1] high[0, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4xf32> to tensor<1x5xf32>
+  return %p : tensor<1x5xf32>
+}
+
+// -----
+
+// The same channels on both sides of a concatenation along them.
+func.func @concat_twice(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[1.0, 0.1, 3.0, 0.2], [1.0, 0.1, 3.0, 0.2]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': more than one operand of a concatenation along the channels carries them}}
+  %c = tensor.concat dim(1) %h, %h : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x8xf32>
+  %w2 = arith.constant dense<1.0> : tensor<8x1xf32>
+  %e2 = tensor.empty() : tensor<1x1xf32>
+  %i2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %y = linalg.matmul ins(%c, %w2 : tensor<1x8xf32>, tensor<8x1xf32>) outs(%i2 : tensor<1x1xf32>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
+
+// -----
+
+// A reduction over the channels that is not a layer (a sum over them).
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @reduce_channels(%x: tensor<1x2xf32>) -> tensor<1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[1.0, 0.1, 3.0, 0.2], [1.0, 0.1, 3.0, 0.2]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %e2 = tensor.empty() : tensor<1xf32>
+  %i2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1xf32>) -> tensor<1xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': they reach 'linalg.generic', which reduces over them but not as the input channels of a layer}}
+  %s = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]} ins(%h : tensor<1x4xf32>) outs(%i2 : tensor<1xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1xf32>
+  return %s : tensor<1xf32>
+}
+
+// -----
+
+// An elementwise op whose payload depends on the channel index.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @index_payload(%x: tensor<1x2xf32>) -> tensor<1x4xf32> {
+  %w = arith.constant dense<[[1.0, 0.1, 3.0, 0.2], [1.0, 0.1, 3.0, 0.2]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %e2 = tensor.empty() : tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': 'linalg.generic' reads the loop indices (linalg.index)}}
+  %s = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%h : tensor<1x4xf32>) outs(%e2 : tensor<1x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %ii = arith.index_cast %i : index to i32
+    %f = arith.sitofp %ii : i32 to f32
+    %r = arith.mulf %v, %f : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4xf32>
+  return %s : tensor<1x4xf32>
+}
+
+// -----
+
+// Kept channels 0 and 3 of [2, 2] (c = 2 * a + b) are no product of kept
+// rows and kept columns.
+func.func @expand_mixed(%x: tensor<1x2xf32>) -> tensor<1x2x2xf32> {
+  %w = arith.constant dense<[[1.0, 0.1, 0.2, 3.0], [1.0, 0.1, 0.2, 3.0]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<1x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<1x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': the channels do not map onto one dimension of the tensor.expand_shape}}
+  %hx = tensor.expand_shape %h [[0], [1, 2]] output_shape [1, 2, 2] : tensor<1x4xf32> into tensor<1x2x2xf32>
+  return %hx : tensor<1x2x2xf32>
+}
+
+// -----
+
+// h + transpose(h) on a square h: the channels meet the rows.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#t = affine_map<(d0, d1) -> (d1, d0)>
+func.func @self_transposed(%x: tensor<4x2xf32>) -> tensor<4x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[1.0, 0.1, 3.0, 0.2], [1.0, 0.1, 3.0, 0.2]]> : tensor<2x4xf32>
+  %a = sparq.annotate %w : tensor<2x4xf32> with #sparq.sparsity<channel, axis = 1, ratio = 0.5> {layer = "fc"}
+  %e = tensor.empty() : tensor<4x4xf32>
+  %h = linalg.matmul ins(%x, %a : tensor<4x2xf32>, tensor<2x4xf32>) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %e2 = tensor.empty() : tensor<4x4xf32>
+  // expected-remark @+1 {{keeping all channels of layer 'fc': 'linalg.generic' reads the channels along different loops of its operands}}
+  %s = linalg.generic {indexing_maps = [#id, #t, #id], iterator_types = ["parallel", "parallel"]} ins(%h, %h : tensor<4x4xf32>, tensor<4x4xf32>) outs(%e2 : tensor<4x4xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %r = arith.addf %u, %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  %w2 = arith.constant dense<1.0> : tensor<4x1xf32>
+  %e3 = tensor.empty() : tensor<4x1xf32>
+  %i3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %y = linalg.matmul ins(%s, %w2 : tensor<4x4xf32>, tensor<4x1xf32>) outs(%i3 : tensor<4x1xf32>) -> tensor<4x1xf32>
+  return %y : tensor<4x1xf32>
+}

@@ -270,27 +270,30 @@ def SparqShrinkChannels : Pass<"sparq-shrink-channels", "ModuleOp"> {
     weight slice and the `floor(r * C)` weakest are removed: the weight (and
     the layer's result) gets smaller, and so does every value the channel
     flows through until it is consumed by a reduction over it:
-    * elementwise `linalg.generic` ops (all loops parallel, projected
-      permutation maps): bias adds, activations, scaling; constant operands
-      indexed by the channel are sliced, `tensor.empty` outputs rebuilt;
-    * `tensor.expand_shape` / `tensor.collapse_shape` where the channel
-      dimension is a reassociation group of its own, `linalg.transpose`;
-    * consumers: `linalg.matmul` reading it as its left operand (the rows of
-      its constant `[K, N]` weight are removed) and `linalg.conv_2d_nhwc_hwcf`
-      reading it as its input (the `C` slices of its constant filter).
-
-    The result is a smaller dense model whose outputs equal those of the
-    masked model (the removed channels' consumer weights set to zero),
-    whatever the elementwise ops compute, since each removed channel only
-    reaches weights that are removed with it.
-
-    A channel that cannot be removed safely is kept, and the pass says why
-    in a remark on the op that prevents it: the channel reaches a function
-    result, an op the pass cannot see through, an elementwise op whose other
-    operand is computed (a residual add), or a consumer weight that is not a
-    constant. Then the whole layer is left unchanged (it is not masked
-    either). The annotation is removed from shrunk layers; the number of
-    channels kept is recorded on the layer op as `sparq.kept_channels`.
+    * any linalg op on tensors with one result for which the channel is a
+      parallel loop read plainly (at most once per operand, no
+      `linalg.index` in the payload): bias adds, activations, named
+      elementwise ops (`linalg.add`, `linalg.max`, ...), pooling
+      (`linalg.pooling_nchw_max` / `_sum`, ...), `linalg.transpose`. Other
+      operands indexed by the channel are sliced when they are float
+      constants, also behind static `tensor.expand_shape` /
+      `tensor.collapse_shape` (the importer's bias `[C]` expanded to
+      `[C, 1, 1]` and broadcast by constant-0 map results); `tensor.empty`
+      (or filled) outputs are rebuilt; a computed operand must carry the
+      same channels of the same layer (`x + relu(x)`), else it keeps them;
+    * `tensor.pad` that does not pad the channel dimension;
+    * `tensor.collapse_shape`: a flatten `[N, C, H, W] -> [N, C*H*W]` turns
+      channel `c` into the block of features `c*H*W .. (c+1)*H*W - 1`,
+      which the consumer loses whole; `tensor.expand_shape` when the kept
+      indices are the kept entries of one result dimension;
+    * `tensor.concat`: along the channels the layer's channels are a range
+      of the result's and the other operands keep all of theirs; along
+      another dimension every operand must carry the same channels;
+    * consumers: a layer (matmul in any layout, including ONNX Gemm's
+      transposed-B `[N, K]`, batch matmul, convolution in NHWC/HWCF or
+      NCHW/FCHW) whose reduction loop is the channel: its constant weight
+      loses the matching slices along its input axis (`K`, or `C`: axis 1 of
+      an FCHW filter).
 
     Before (`ratio = 0.5` on a 4-channel layer):
     ```mlir
