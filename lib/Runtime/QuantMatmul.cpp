@@ -25,6 +25,7 @@
 #include "Common.h"
 
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -156,8 +157,11 @@ struct Plan {
   bool vector = false;
   int64_t ce = 0;          // Elements per chunk (128 int4, 64 int8).
   int64_t le = 0;          // Elements per 32-bit lane (8 int4, 4 int8).
-  int64_t chunks = 0;      // Whole chunks in K.
-  int64_t kv = 0;          // chunks * ce: the vector part of K.
+  int64_t chunks = 0;      // Chunks covering K (the last may be partial).
+  int64_t kv = 0;          // chunks * ce: K padded to whole chunks.
+  bool partial = false;    // The last chunk holds K % ce elements.
+  int64_t rowBytes = 0;    // Stored bytes per weight row.
+  int64_t groups = 0;      // Scale groups per row.
   int64_t spanChunks = 1;  // Chunks per span.
   int64_t spans = 0;
   bool laneGroups = false; // Group shorter than a chunk.
@@ -171,8 +175,14 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
     return plan;
   plan.ce = p.bits == 4 ? 128 : 64;
   plan.le = p.bits == 4 ? 8 : 4;
-  plan.chunks = p.K / plan.ce;
+  // A partial last chunk is read with masked loads against zero-padded
+  // activations; it arises only with one group per row or groups shorter
+  // than a chunk (then it holds whole groups).
+  plan.chunks = (p.K + plan.ce - 1) / plan.ce;
+  plan.partial = p.K % plan.ce != 0;
   plan.kv = plan.chunks * plan.ce;
+  plan.rowBytes = (p.K * p.bits + 7) / 8;
+  plan.groups = p.K / p.G;
   if (plan.chunks == 0)
     return plan;
   if (p.G == p.K) {
@@ -246,8 +256,14 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
     oddIdx[j] = uint8_t(2 * j + 1);
   }
   const __m512i ie = _mm512_load_si512(evenIdx), io = _mm512_load_si512(oddIdx);
+  alignas(64) int8_t padded[128];
   for (int64_t c = 0; c < plan.chunks; ++c) {
     const int8_t *src = q + c * plan.ce;
+    if (K - c * plan.ce < plan.ce) { // The partial last chunk: zero-padded.
+      std::memset(padded, 0, sizeof padded);
+      std::memcpy(padded, src, K - c * plan.ce);
+      src = padded;
+    }
     int8_t *dst = lanes + c * plan.ce;
     __m512i laneSums;
     if (p.bits == 4) {
@@ -303,8 +319,14 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
       continue;
     int8_t *lanes = a.lanes.data() + m * plan.kv;
     int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
+    int8_t padded[128];
     for (int64_t c = 0; c < plan.chunks; ++c) {
       const int8_t *src = q + c * plan.ce;
+      if (p.K - c * plan.ce < plan.ce) { // The partial last chunk.
+        std::memset(padded, 0, sizeof padded);
+        std::memcpy(padded, src, p.K - c * plan.ce);
+        src = padded;
+      }
       int8_t *dst = lanes + c * plan.ce;
       if (p.bits == 4) {
         for (int j = 0; j < 64; ++j) {
@@ -457,6 +479,10 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                 spanChunks = ONESPAN ? plan.chunks : plan.spanChunks;
   constexpr int64_t ce = BITS == 4 ? 128 : 64;
 
+  const int64_t lastChunk = plan.partial ? plan.chunks - 1 : -1;
+  const __mmask64 lastMask =
+      plan.partial ? (__mmask64(1) << (plan.rowBytes - lastChunk * 64)) - 1
+                   : ~__mmask64(0);
   // With groups shorter than a chunk, lane i of a chunk uses group
   // (i * le) / G of it.
   const int groupsPerChunk = LANEG ? int(ce / p.G) : 1;
@@ -492,12 +518,17 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j)
         acc[i][j] = _mm512_setzero_si512();
-    const int64_t cEnd = (s + 1) * spanChunks;
-    for (int64_t c = s * spanChunks; c < cEnd; ++c) {
+    // One chunk: all 64 bytes of each row, or (MASKED) only the stored bytes
+    // of a partial last chunk.
+    auto chunk = [&](int64_t c, auto masked) SPARQ_AVX512 {
       __m512i lo[NB], hi[NB];
       for (int j = 0; j < NB; ++j) {
-        __m512i w =
-            _mm512_xor_si512(_mm512_loadu_si512(wrow[j] + c * 64), flip);
+        __m512i raw;
+        if constexpr (decltype(masked)::value)
+          raw = _mm512_maskz_loadu_epi8(lastMask, wrow[j] + c * 64);
+        else
+          raw = _mm512_loadu_si512(wrow[j] + c * 64);
+        __m512i w = _mm512_xor_si512(raw, flip);
         if (BITS == 4) {
           lo[j] = _mm512_and_si512(w, nibble);
           hi[j] = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
@@ -516,20 +547,27 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
             acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
         }
       }
-    }
+    };
+    const int64_t cEnd = (s + 1) * spanChunks;
+    const int64_t cFull = lastChunk >= 0 ? std::min(cEnd, lastChunk) : cEnd;
+    for (int64_t c = s * spanChunks; c < cFull; ++c)
+      chunk(c, std::false_type());
+    if (cFull < cEnd)
+      chunk(cFull, std::true_type());
     // Flush the span: remove the offsets, scale, accumulate in f32.
     __m512 sv[NB];
     __m512i zv[NB];
     for (int j = 0; j < NB; ++j) {
       if (LANEG) {
+        // A partial last chunk holds fewer groups (the rest read as 0).
         int64_t g0 = s * groupsPerChunk;
+        int count = int(std::min<int64_t>(groupsPerChunk, plan.groups - g0));
         sv[j] = _mm512_permutexvar_ps(
-            laneGroup,
-            loadScales(p, (n0 + j) * p.sn + g0 * p.sk, groupsPerChunk));
+            laneGroup, loadScales(p, (n0 + j) * p.sn + g0 * p.sk, count));
         if (HASZP)
           zv[j] = _mm512_permutexvar_epi32(
-              laneGroup, loadZeros(p, (n0 + j) * p.zn + g0 * p.zk,
-                                   groupsPerChunk, plan.zeffConst));
+              laneGroup, loadZeros(p, (n0 + j) * p.zn + g0 * p.zk, count,
+                                   plan.zeffConst));
       } else {
         sv[j] = _mm512_set1_ps(srowv[j][s]);
       }
