@@ -456,21 +456,110 @@ template <int MB> struct XtAccumulate {
   }
 };
 
+/// acc += sum_i ws[i] * xt[ks[i]][0 .. 16 * MB), with U independent sets of
+/// accumulators so that the FMA latency is hidden for small MB.
+template <int MB, typename IdxT>
+SPARQ_SPARSE_AVX512 inline void xtDot(const float *ws, const IdxT *ks,
+                                      int64_t cnt, const float *base,
+                                      int64_t ldt, __m512 *out) {
+  constexpr int U = MB <= 2 ? 4 : MB <= 4 ? 2 : 1;
+  __m512 acc[U][MB];
+  for (int u = 0; u < U; ++u)
+    for (int b = 0; b < MB; ++b)
+      acc[u][b] = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + U <= cnt; i += U)
+    for (int u = 0; u < U; ++u) {
+      __m512 wv = _mm512_set1_ps(ws[i + u]);
+      const float *xr = base + int64_t(ks[i + u]) * ldt;
+      for (int b = 0; b < MB; ++b)
+        acc[u][b] = _mm512_fmadd_ps(wv, _mm512_load_ps(xr + 16 * b), acc[u][b]);
+    }
+  for (; i < cnt; ++i) {
+    __m512 wv = _mm512_set1_ps(ws[i]);
+    const float *xr = base + int64_t(ks[i]) * ldt;
+    for (int b = 0; b < MB; ++b)
+      acc[0][b] = _mm512_fmadd_ps(wv, _mm512_load_ps(xr + 16 * b), acc[0][b]);
+  }
+  for (int b = 0; b < MB; ++b) {
+    __m512 t = acc[0][b];
+    for (int u = 1; u < U; ++u)
+      t = _mm512_add_ps(t, acc[u][b]);
+    out[b] = t;
+  }
+}
+
+/// The dense columns of N:M row n's stored values (and, for codes, their
+/// dequantized values) into ks / ws; returns the f32 values to use.
+SPARQ_SPARSE_AVX512 const float *decodeNMRow(const SProblem &p, int64_t n,
+                                             int32_t *ks, float *ws) {
+  const uint8_t *irow = p.idx + n * p.idxRowStride;
+  int64_t i = 0;
+  if (p.ibits == 2 && p.nn == 2 && p.mm == 4) { // 2:4: 16 per 32 bits.
+    alignas(64) uint8_t ctrlBytes[64] = {};
+    alignas(64) int32_t baseLanes[16];
+    for (int j = 0; j < 16; ++j) {
+      ctrlBytes[4 * j] = uint8_t(j * 2);
+      baseLanes[j] = (j / 2) * 4;
+    }
+    __m512i ctrl = _mm512_load_si512(ctrlBytes);
+    __m512i base = _mm512_load_si512(baseLanes);
+    __m512i mask = _mm512_set1_epi32(3);
+    for (; i + 16 <= p.kv; i += 16) {
+      uint32_t bits;
+      std::memcpy(&bits, irow + i / 4, 4);
+      __m512i lane = _mm512_add_epi32(
+          _mm512_and_si512(
+              _mm512_multishift_epi64_epi8(ctrl, _mm512_set1_epi64(bits)),
+              mask),
+          _mm512_add_epi32(base, _mm512_set1_epi32(int32_t(i * 2))));
+      _mm512_storeu_si512(ks + i, lane);
+    }
+  }
+  for (; i < p.kv; ++i)
+    ks[i] = int32_t((i / p.nn) * p.mm + fieldAt(irow, i * p.ibits, p.ibits));
+  if (!p.bits)
+    return static_cast<const float *>(p.vals) + n * p.vRowStride;
+  for (int64_t j = 0; j < p.kv; ++j)
+    ws[j] = codeValue(p, n, j, ks[j]);
+  return ws;
+}
+
 template <int MB>
 SPARQ_SPARSE_AVX512 void xtRows(const SProblem &p, const float *xt,
                                 int64_t ldt, int64_t n0, int64_t n1,
                                 int64_t mb0) {
   int64_t rows = std::min<int64_t>(MB * 16, p.M - mb0);
   alignas(64) float out[MB * 16];
+  std::vector<int32_t> ks(p.kind == Kind::NM ? p.kv : 0);
+  std::vector<float> ws(p.kind == Kind::NM && p.bits ? p.kv : 0);
+  const float *base = xt + mb0;
   for (int64_t n = n0; n < n1; ++n) {
-    XtAccumulate<MB> f;
+    __m512 acc[MB];
+    if (p.kind == Kind::NM) {
+      const float *w = decodeNMRow(p, n, ks.data(), ws.data());
+      xtDot<MB>(w, ks.data(), p.kv, base, ldt, acc);
+    } else if (p.kind == Kind::CSR) {
+      int64_t j = p.offsets[n], cnt = p.offsets[n + 1] - j;
+      const float *w = static_cast<const float *>(p.vals) + j;
+      if (p.cols16)
+        xtDot<MB>(w, static_cast<const uint16_t *>(p.cols) + j, cnt, base,
+                  ldt, acc);
+      else
+        xtDot<MB>(w, static_cast<const int32_t *>(p.cols) + j, cnt, base,
+                  ldt, acc);
+    } else {
+      XtAccumulate<MB> f;
+      for (int b = 0; b < MB; ++b)
+        f.acc[b] = _mm512_setzero_ps();
+      f.base = base;
+      f.ldt = ldt;
+      forRowAvx512(p, n, f);
+      for (int b = 0; b < MB; ++b)
+        acc[b] = f.acc[b];
+    }
     for (int b = 0; b < MB; ++b)
-      f.acc[b] = _mm512_setzero_ps();
-    f.base = xt + mb0;
-    f.ldt = ldt;
-    forRowAvx512(p, n, f);
-    for (int b = 0; b < MB; ++b)
-      _mm512_store_ps(out + 16 * b, f.acc[b]);
+      _mm512_store_ps(out + 16 * b, acc[b]);
     for (int64_t m = 0; m < rows; ++m)
       storeY(p, mb0 + m, n, out[m]);
   }
