@@ -410,6 +410,15 @@ SPARQ_SPARSE_AVX512 void csrGemvRows(const SProblem &p, int64_t n0,
     int64_t j = p.offsets[n], e = p.offsets[n + 1];
     if (MR == 1)
       for (; j + 32 <= e; j += 32) {
+        // Stream values and columns past L1's copy of x (K = 11008 fills
+        // most of L1 with x).
+        _mm_prefetch(reinterpret_cast<const char *>(vals + j) + 1024,
+                     _MM_HINT_NTA);
+        _mm_prefetch(reinterpret_cast<const char *>(vals + j) + 1088,
+                     _MM_HINT_NTA);
+        _mm_prefetch(static_cast<const char *>(p.cols) +
+                         j * (I16 ? 2 : 4) + 1024,
+                     _MM_HINT_NTA);
         acc[0][0] = _mm512_fmadd_ps(_mm512_loadu_ps(vals + j),
                                     loadGathered<I16>(p.cols, j, p.x + m0 * p.ldx),
                                     acc[0][0]);
