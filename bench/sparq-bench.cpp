@@ -51,6 +51,10 @@ struct Format {
   bool asym;
   bool exactAct; // compiled with activations=f32
   std::string note;
+  /// Sparse formats (f32 values): "2:4" (N:M along K), "csr90" (90%
+  /// unstructured, CSR with i16 columns), "shrink50" (the dense f32 layer
+  /// with half of its output channels, as sparq-shrink-channels leaves it).
+  std::string sparse = "";
 };
 
 const std::vector<Format> &formats() {
@@ -70,6 +74,14 @@ const std::vector<Format> &formats() {
        "uint4 g128 asym (zero points), int8 act"},
       {"i4-g128-f32act", false, "", 4, true, 128, "f16", false, true,
        "int4 g128 sym, exact f32 act"},
+      {"2:4-f32", false, "f32", 32, true, 0, "", false, false,
+       "2:4 sparse fp32 along K (values + 2-bit positions)", "2:4"},
+      {"csr90-f32", false, "f32", 32, true, 0, "", false, false,
+       "90% unstructured fp32, CSR (f32 values, i16 columns, i32 offsets)",
+       "csr90"},
+      {"shrink50-f32", true, "f32", 32, true, 0, "", false, false,
+       "dense fp32 with 50% of the output channels removed (N/2 x K)",
+       "shrink50"},
   };
   return f;
 }
@@ -84,6 +96,9 @@ std::string fnName(const Format &f, const Shape &s, int64_t m) {
   std::string n = f.name + "_" + std::to_string(s.n) + "x" +
                   std::to_string(s.k) + "_m" + std::to_string(m);
   std::replace(n.begin(), n.end(), '-', '_');
+  std::replace(n.begin(), n.end(), ':', '_');
+  if (n[0] >= '0' && n[0] <= '9') // "2:4-f32": symbols start with a letter.
+    n = "sp" + n;
   return n;
 }
 
@@ -92,7 +107,16 @@ bool wanted(const Format &f, int64_t m) {
   return !(f.exactAct && m > 32);
 }
 
+/// Stored values per row of the 90% unstructured format.
+int64_t csrRowNnz(const Shape &s) { return (s.k + 5) / 10; }
+
 int64_t weightBytes(const Format &f, const Shape &s) {
+  if (f.sparse == "2:4")
+    return s.n * (s.k / 2) * 4 + s.n * (s.k / 8);
+  if (f.sparse == "csr90")
+    return s.n * csrRowNnz(s) * 6 + (s.n + 1) * 4;
+  if (f.sparse == "shrink50")
+    return (s.n / 2) * s.k * 4;
   if (f.dense)
     return s.n * s.k * (f.wtype == "f32" ? 4 : 2);
   int64_t groups = f.group ? s.k / f.group : 1;
@@ -115,8 +139,32 @@ std::string tensor(std::initializer_list<int64_t> dims, const std::string &e) {
 void emitFunction(const Format &f, const Shape &s, int64_t m, bool naive) {
   std::string name = fnName(f, s, m);
   std::string xt = tensor({m, s.k}, "f32"), yt = tensor({m, s.n}, "f32");
+  if (f.sparse == "2:4" || f.sparse == "csr90") {
+    bool nm = f.sparse == "2:4";
+    std::string ct = "!sparq.compressed<" + std::to_string(s.n) + "x" +
+                     std::to_string(s.k) + "xf32, #sparq.sparsity<" +
+                     (nm ? "2:4, axis = 1" : "unstructured, ratio = 0.9") +
+                     ">>";
+    int64_t nnz = s.n * csrRowNnz(s);
+    std::string vt = nm ? tensor({s.n, s.k / 2}, "f32") : tensor({nnz}, "f32");
+    std::string it = nm ? tensor({s.n, s.k / 8}, "i8") : tensor({nnz}, "i16");
+    std::string ot = tensor({s.n + 1}, "i32");
+    std::printf("  func.func @%s(%%x: %s, %%v: %s, %%i: %s%s) -> %s attributes "
+                "{llvm.emit_c_interface} {\n"
+                "    %%w = sparq.assemble %%v : %s indices %%i : %s%s -> %s\n"
+                "    %%y = sparq.matmul %%x, %%w : %s, %s -> %s\n"
+                "    return %%y : %s\n  }\n",
+                name.c_str(), xt.c_str(), vt.c_str(), it.c_str(),
+                nm ? "" : (", %o: " + ot).c_str(), yt.c_str(), vt.c_str(),
+                it.c_str(), nm ? "" : (" offsets %o : " + ot).c_str(),
+                ct.c_str(), xt.c_str(), ct.c_str(), yt.c_str(), yt.c_str());
+    return;
+  }
+  if (f.sparse == "shrink50")
+    yt = tensor({m, s.n / 2}, "f32");
   if (f.dense) {
-    std::string wt = tensor({s.k, s.n}, f.wtype);
+    std::string wt =
+        tensor({s.k, f.sparse == "shrink50" ? s.n / 2 : s.n}, f.wtype);
     std::printf(
         "  func.func @%s(%%x: %s, %%w: %s) -> %s attributes "
         "{llvm.emit_c_interface} {\n"
@@ -185,6 +233,14 @@ struct Desc {
   int64_t offset;
   int64_t sizes[2];
   int64_t strides[2];
+};
+
+struct Desc1 {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
 };
 
 Desc desc(void *p, int64_t r, int64_t c) {
@@ -256,14 +312,59 @@ __attribute__((target("f16c"))) uint16_t f32ToHalfBits(float f, bool bf16) {
 /// One weight copy of a format, in the layout its function takes.
 struct Weights {
   std::vector<uint8_t> data; // dense: the [K, N] matrix; quant: packed bytes
-  std::vector<uint8_t> scales;
-  std::vector<uint8_t> zp;
+  std::vector<uint8_t> scales; // sparse: indices
+  std::vector<uint8_t> zp;     // CSR: offsets
 };
+
+float randomWeight() { return float(int64_t(next() % 2001) - 1000) * 1e-5f; }
 
 Weights makeWeights(const Format &f, const Shape &s) {
   Weights w;
+  if (f.sparse == "2:4") { // Random values, random 2-of-4 positions.
+    w.data.resize(s.n * (s.k / 2) * 4);
+    for (int64_t i = 0; i < s.n * (s.k / 2); ++i) {
+      float v = randomWeight();
+      std::memcpy(&w.data[i * 4], &v, 4);
+    }
+    static const uint8_t pairs[6] = {0x4, 0x8, 0xc, 0x9, 0xd, 0xe}; // lo | hi<<2
+    w.scales.resize(s.n * (s.k / 8));
+    for (auto &b : w.scales)
+      b = uint8_t(pairs[next() % 6] | pairs[next() % 6] << 4);
+    return w;
+  }
+  if (f.sparse == "csr90") { // csrRowNnz random increasing columns per row.
+    int64_t per = csrRowNnz(s), nnz = s.n * per;
+    w.data.resize(nnz * 4);
+    w.scales.resize(nnz * 2);
+    w.zp.resize((s.n + 1) * 4);
+    std::vector<uint8_t> used(s.k);
+    for (int64_t r = 0; r <= s.n; ++r) {
+      int32_t off = int32_t(r * per);
+      std::memcpy(&w.zp[r * 4], &off, 4);
+    }
+    for (int64_t r = 0; r < s.n; ++r) {
+      std::fill(used.begin(), used.end(), 0);
+      for (int64_t c = 0; c < per;) {
+        int64_t j = int64_t(next() % uint64_t(s.k));
+        if (!used[j]) {
+          used[j] = 1;
+          ++c;
+        }
+      }
+      int64_t i = r * per;
+      for (int64_t j = 0; j < s.k; ++j)
+        if (used[j]) {
+          uint16_t c16 = uint16_t(j);
+          float v = randomWeight();
+          std::memcpy(&w.scales[i * 2], &c16, 2);
+          std::memcpy(&w.data[i * 4], &v, 4);
+          ++i;
+        }
+    }
+    return w;
+  }
   if (f.dense) {
-    int64_t e = s.n * s.k;
+    int64_t e = (f.sparse == "shrink50" ? s.n / 2 : s.n) * s.k;
     w.data.resize(e * (f.wtype == "f32" ? 4 : 2));
     for (int64_t i = 0; i < e; ++i) {
       float v = float(int64_t(next() % 2001) - 1000) * 1e-5f;
@@ -307,8 +408,20 @@ struct Caller {
   int64_t m = 0;
   void call(Weights &w, std::vector<float> &x) const {
     Desc y{}, xd = desc(x.data(), m, s.k);
-    if (f->dense) {
-      Desc wd = desc(w.data.data(), s.k, s.n);
+    if (f->sparse == "2:4") {
+      Desc vd = desc(w.data.data(), s.n, s.k / 2);
+      Desc id = desc(w.scales.data(), s.n, s.k / 8);
+      reinterpret_cast<Fn3>(fn)(&y, &xd, &vd, &id);
+    } else if (f->sparse == "csr90") {
+      int64_t nnz = s.n * csrRowNnz(s);
+      Desc1 vd{w.data.data(), w.data.data(), 0, nnz, 1};
+      Desc1 id{w.scales.data(), w.scales.data(), 0, nnz, 1};
+      Desc1 od{w.zp.data(), w.zp.data(), 0, s.n + 1, 1};
+      using FnCsr = void (*)(Desc *, Desc *, Desc1 *, Desc1 *, Desc1 *);
+      reinterpret_cast<FnCsr>(fn)(&y, &xd, &vd, &id, &od);
+    } else if (f->dense) {
+      Desc wd = desc(w.data.data(), s.k,
+                     f->sparse == "shrink50" ? s.n / 2 : s.n);
       reinterpret_cast<Fn2>(fn)(&y, &xd, &wd);
     } else {
       int64_t groups = f->group ? s.k / f->group : 1;
@@ -322,7 +435,7 @@ struct Caller {
       }
     }
     lastY.assign(static_cast<float *>(y.aligned),
-                 static_cast<float *>(y.aligned) + m * s.n);
+                 static_cast<float *>(y.aligned) + y.sizes[0] * y.sizes[1]);
     std::free(y.allocated);
   }
   mutable std::vector<float> lastY;
@@ -468,7 +581,7 @@ struct Row {
 };
 
 int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
-        const char *markdown, bool quick) {
+        const char *markdown, bool quick, const std::string &only) {
   Lib sparq = openLib(sparqPath), sparqF32 = openLib(sparqF32Path),
       naive = openLib(naivePath);
   if (!sparq.setThreads || !sparq.parallel) {
@@ -499,6 +612,10 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
   std::vector<float> x;
   for (const Shape &s : kShapes) {
     for (const Format &f : formats()) {
+      // --formats=a,b: those (and f32, the baseline of the ratios) only.
+      if (!only.empty() && f.name != "f32" &&
+          ("," + only + ",").find("," + f.name + ",") == std::string::npos)
+        continue;
       int64_t bytes = weightBytes(f, s);
       size_t copies = std::max<int64_t>(2, ((int64_t(256) << 20) + bytes - 1) / bytes);
       if (quick)
@@ -637,6 +754,7 @@ int main(int argc, char **argv) {
   const char *sparqPath = nullptr, *sparqF32Path = nullptr,
              *naivePath = nullptr, *markdown = nullptr;
   bool quick = false;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> const char * {
@@ -658,11 +776,14 @@ int main(int argc, char **argv) {
       markdown = value("--markdown");
     else if (a == "--quick")
       quick = true;
+    else if (a.rfind("--formats=", 0) == 0)
+      only = a.substr(10);
     else {
       std::fprintf(stderr,
                    "usage: sparq-bench --emit=sparq|sparq-f32|naive\n"
                    "       sparq-bench --sparq S.so --sparq-f32 F.so --naive "
-                   "N.so [--markdown out.md] [--quick]\n");
+                   "N.so [--markdown out.md] [--quick]\n"
+                   "                   [--formats=name,name,...]\n");
       return 2;
     }
   }
@@ -670,5 +791,5 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "sparq-bench: --sparq and --sparq-f32 are required\n");
     return 2;
   }
-  return run(sparqPath, sparqF32Path, naivePath, markdown, quick);
+  return run(sparqPath, sparqF32Path, naivePath, markdown, quick, only);
 }

@@ -42,9 +42,10 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
-tools = ["sparq-opt", "sparq-runtime-test", "sparq-translate", "sparq-compile",
-         "sparq-run", "mlir-runner", "mlir-opt", "mlir-translate", "llc",
-         "FileCheck", "not", "count", "llvm-nm", "llvm-objdump"]
+tools = ["sparq-opt", "sparq-runtime-test", "sparse-kernels-test",
+         "sparq-translate", "sparq-compile", "sparq-run", "mlir-runner",
+         "mlir-opt", "mlir-translate", "llc", "FileCheck", "not", "count",
+         "llvm-nm", "llvm-objdump"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.sparq_tools_dir, append_path=True)

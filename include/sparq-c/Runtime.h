@@ -115,6 +115,97 @@ void _mlir_ciface_sparq_rt_qmatmul_sbf16(sparq_memref2d_t *x,
                                          sparq_memref2d_t *y, int64_t k,
                                          int64_t config);
 
+/*===----------------------------------------------------------------------===*\
+|* Sparse-weight matmul: y = x * W^T, W stored as !sparq.compressed           *|
+\*===----------------------------------------------------------------------===*/
+
+/// A rank-1 strided memref (MLIR's descriptor for memref<?xT, strided<[?],
+/// offset: ?>>): element i is at `aligned + offset + i * strides[0]`.
+typedef struct sparq_memref1d {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} sparq_memref1d_t;
+
+/// `config` fields of the N:M entry points: N in bits [16, 24), M in bits
+/// [24, 32); the quantized variant also uses SPARQ_RT_Q_BITS/SIGNED/HAS_ZP
+/// in bits [0, 10) (SPARQ_RT_Q_ACT_INT8 is ignored: activations stay f32).
+#define SPARQ_RT_NM_N(c) ((int)(((c) >> 16) & 0xff))
+#define SPARQ_RT_NM_M(c) ((int)(((c) >> 24) & 0xff))
+#define SPARQ_RT_NM_CONFIG(n, m) (((int64_t)(n) << 16) | ((int64_t)(m) << 24))
+
+/// N:M sparsity along K (1 <= N <= M, K % M == 0). x: [M_x, K] f32, y:
+/// [M_x, N_w] f32 (N_w = y.sizes[1]). W is stored group by group: each group
+/// of M consecutive columns keeps N values, so row n has Kv = K / M * N
+/// stored values. `values`: [N_w, Kv] f32, value i of row n is W(n, k) with
+/// k = (i / N) * M + pos(n, i). `indices`: [N_w, ceil(Kv * b / 8)] bytes with
+/// b = ceil(log2 M); pos(n, i) is the b-bit field at bits [i*b, i*b+b) of
+/// row n (little-endian bit stream, as sub-byte codes are packed). Positions
+/// within a group are increasing; padding slots of groups with fewer than N
+/// nonzeros store the value 0. y(m, n) = sum_i values(n, i) * x(m, k) in f32
+/// (fused multiply-add, order unspecified).
+void _mlir_ciface_sparq_rt_nm_matmul_f32(sparq_memref2d_t *x,
+                                         sparq_memref2d_t *values,
+                                         sparq_memref2d_t *indices,
+                                         sparq_memref2d_t *y, int64_t k,
+                                         int64_t config);
+
+/// N:M composed with integer quantization: `data` holds the stored values as
+/// b_q-bit codes (SPARQ_RT_Q_BITS, 2..8), [N_w, ceil(Kv * b_q / 8)] bytes,
+/// packed like the positions. Scales and zero points are indexed by the
+/// dense position (n, k) exactly as for sparq_rt_qmatmul_*: [N_w or 1,
+/// K / G or 1], G = K / scales.sizes[1]. The stored weight is
+/// w = (q - z(n, k/G)) * s(n, k/G) and y(m, n) = sum_i w(n, i) * x(m, k) in
+/// f32; with one scale per row it may be applied once to the row's sum.
+void _mlir_ciface_sparq_rt_nm_qmatmul_sf32(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,
+    sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,
+    int64_t k, int64_t config);
+void _mlir_ciface_sparq_rt_nm_qmatmul_sf16(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,
+    sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,
+    int64_t k, int64_t config);
+void _mlir_ciface_sparq_rt_nm_qmatmul_sbf16(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,
+    sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,
+    int64_t k, int64_t config);
+
+/// Unstructured sparsity (CSR over rows of W [N_w, K]). `offsets`: [N_w + 1]
+/// int32, row n stores entries [offsets[n], offsets[n+1]); `cols`: the column
+/// of each entry, unsigned 16-bit (_i16 variant, used when K <= 65536) or
+/// int32; `values`: [nnz] f32. Columns within a row are increasing.
+/// y(m, n) = sum_j values[j] * x(m, cols[j]) over row n's entries in f32
+/// (order unspecified); a row without entries gives 0. `config` is 0.
+void _mlir_ciface_sparq_rt_csr_matmul_f32_i16(
+    sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,
+    sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k, int64_t config);
+void _mlir_ciface_sparq_rt_csr_matmul_f32_i32(
+    sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,
+    sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k, int64_t config);
+
+/// `config` of sparq_rt_bsr_matmul_f32: the block shape [B0, B1].
+#define SPARQ_RT_BSR_B0(c) ((int64_t)((c) & 0xffff))
+#define SPARQ_RT_BSR_B1(c) ((int64_t)(((c) >> 16) & 0xffff))
+#define SPARQ_RT_BSR_CONFIG(b0, b1) ((int64_t)(b0) | ((int64_t)(b1) << 16))
+
+/// Block sparsity (BSR): W [N_w, K] in [B0, B1] blocks. `offsets`:
+/// [N_w / B0 + 1] int32, block row r stores blocks [offsets[r],
+/// offsets[r+1]); `cols`: int32 block column of each block (its first
+/// column is cols[j] * B1); `values`: [nblocks * B0 * B1] f32, block j
+/// row-major (the !sparq.compressed values [nblocks, B0, B1] flattened).
+/// y(m, n) = sum over the blocks of n's block row of
+/// sum_c values[(j * B0 + n % B0) * B1 + c] * x(m, cols[j] * B1 + c).
+void _mlir_ciface_sparq_rt_bsr_matmul_f32(
+    sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,
+    sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k, int64_t config);
+
+/// Metadata of the sparse entry points are trusted: positions < M, columns
+/// < K and nondecreasing offsets within the arrays' sizes are preconditions
+/// (Sparq's compiler produces them); a bad N:M config or offsets size aborts
+/// with a message.
+
 #ifdef __cplusplus
 }
 #endif

@@ -247,6 +247,15 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
       packed bytes, scales and zero points as they are stored. The dense
       float weight is never built: the kernel streams the packed rows once
       (see `sparq-c/Runtime.h` for the numerics).
+    * `sparq.matmul %x, %w` whose weight is a `sparq.assemble` of a sparse
+      format with `f32` values: N:M along the reduction axis into
+      `sparq_rt_nm_matmul_f32` (values and packed positions as stored), also
+      composed with an integer format as above into
+      `sparq_rt_nm_qmatmul_s{f32,f16,bf16}`; unstructured (CSR) into
+      `sparq_rt_csr_matmul_f32_{i16,i32}` and blocks (BSR, values flattened
+      to rank 1) into `sparq_rt_bsr_matmul_f32`. The rank-1 values, column
+      indices and offsets are passed as rank-1 strided memrefs. Sparse
+      kernels always keep `f32` activations (`activations` does not apply).
     * `linalg.matmul` with an `f32` input and accumulator and an `f32`, `f16`
       or `bf16` right-hand side (default indexing maps) into a call of
       `sparq_rt_matmul_{f32,f16w,bf16w}`; a zero-filled accumulator is not
@@ -293,7 +302,9 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numQuant", "quantized-matmuls", "Compressed matmuls lowered">,
-    Statistic<"numDense", "dense-matmuls", "Dense matmuls lowered">
+    Statistic<"numDense", "dense-matmuls", "Dense matmuls lowered">,
+    Statistic<"numSparse", "sparse-matmuls", "Sparse (N:M, CSR, BSR) matmuls "
+              "lowered">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -103,12 +103,248 @@ SmallVector<Value> dynamicDims(OpBuilder &b, Location loc, Value t) {
   return dims;
 }
 
+//===----------------------------------------------------------------------===//
+// Sparse weights (N:M, CSR, BSR): sparq_rt_{nm,csr,bsr}_* (SparseMatmul.cpp).
+//===----------------------------------------------------------------------===//
+
+/// memref<?xT, strided<[?], offset: ?>>: the rank-1 operand type of the
+/// sparse entry points (values, column indices and offsets).
+MemRefType dynamicMemref1D(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  int64_t d = ShapedType::kDynamic;
+  return MemRefType::get({d}, elementType, StridedLayoutAttr::get(ctx, d, {d}));
+}
+
+/// Declares (once) `name` taking memrefs of the given element types and
+/// ranks (1 or 2) followed by `numI64` i64 values.
+func::FuncOp declareSparseRuntimeFunction(
+    ModuleOp module, StringRef name,
+    ArrayRef<std::pair<Type, unsigned>> operands, unsigned numI64) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  SmallVector<Type> inputs;
+  for (auto [t, rank] : operands)
+    inputs.push_back(rank == 1 ? dynamicMemref1D(t) : dynamicMemref(t));
+  inputs.append(numI64, b.getI64Type());
+  auto f = func::FuncOp::create(b, module.getLoc(), name,
+                                b.getFunctionType(inputs, {}));
+  f.setPrivate();
+  f->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  return f;
+}
+
+/// A read-only rank-1 buffer view of the rank-1 tensor `t`, cast to the
+/// dynamic strided type.
+Value asBuffer1D(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t d = ShapedType::kDynamic;
+  auto memrefType =
+      MemRefType::get(type.getShape(), type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), d, {d}));
+  Value m = bufferization::ToBufferOp::create(b, loc, memrefType, t,
+                                              /*read_only=*/true);
+  return memref::CastOp::create(b, loc, dynamicMemref1D(type.getElementType()),
+                                m);
+}
+
+/// Why the runtime cannot run the sparse format of `type`, or "".
+std::string sparseUnsupportedReason(CompressedType type) {
+  SparsitySpecAttr sparsity = type.getSparsity();
+  QuantSpecAttr quant = type.getQuant();
+  if (auto spec = dyn_cast<SpecAttr>(type.getSpec()))
+    if (spec.getLowRank())
+      return "low-rank weights have no runtime kernel yet";
+  if (type.getRank() != 2)
+    return "the weight is not rank 2";
+  if (!type.getElementType().isF32())
+    return "the result element type is not f32";
+  switch (sparsity.getKind()) {
+  case SparsityKind::NM:
+    if (sparsity.getAxis() != 1)
+      return "N:M groups do not run along the reduction axis";
+    if (sparsity.getM() > 255)
+      return "N:M groups of more than 255 elements have no runtime kernel";
+    break;
+  case SparsityKind::Unstructured:
+  case SparsityKind::Block:
+    if (quant)
+      return "quantized CSR/BSR weights have no runtime kernel yet";
+    break;
+  case SparsityKind::Channel:
+    return "channel-sparse weights have no runtime kernel (sparq-shrink-"
+           "channels makes them dense)";
+  }
+  if (!quant)
+    return "";
+  if (!quant.isIntegerStorage())
+    return "float storage types have no runtime kernel";
+  if (quant.getGlobalScaleType())
+    return "two-level (global) scales have no runtime kernel";
+  Type st = quant.getScaleType();
+  if (!st.isF32() && !st.isF16() && !st.isBF16())
+    return "only f32, f16 and bf16 scales have a runtime kernel";
+  SmallVector<int64_t> scaleShape = quant.getScaleShape(type.getShape());
+  if (scaleShape[0] != 1 && scaleShape[0] != type.getShape()[0])
+    return "scale blocks span several output rows";
+  return "";
+}
+
+/// x [..., K] as [M, K].
+Value flattenRows(OpBuilder &b, Location loc, Value x, int64_t k) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t rank = xType.getRank();
+  if (rank == 1)
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1, k}, xType.getElementType()), x,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  if (rank == 2)
+    return x;
+  ReassociationIndices lead;
+  for (int64_t i = 0; i < rank - 1; ++i)
+    lead.push_back(i);
+  return tensor::CollapseShapeOp::create(
+      b, loc, x, SmallVector<ReassociationIndices>{lead, {rank - 1}});
+}
+
+/// y [M, N] back to the shape of `result` ([..., N]); `x` gives its dynamic
+/// leading sizes.
+Value unflattenRows(OpBuilder &b, Location loc, Value y, Value x,
+                    RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  if (rank == 1)
+    return tensor::CollapseShapeOp::create(
+        b, loc, resultType, y, SmallVector<ReassociationIndices>{{0, 1}});
+  if (rank == 2)
+    return y;
+  ReassociationIndices lead;
+  for (int64_t i = 0; i < rank - 1; ++i)
+    lead.push_back(i);
+  SmallVector<Value> outDims = dynamicDims(b, loc, x);
+  SmallVector<OpFoldResult> outShape;
+  unsigned dynIdx = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (resultType.isDynamicDim(i))
+      outShape.push_back(outDims[dynIdx++]);
+    else
+      outShape.push_back(b.getIndexAttr(resultType.getShape()[i]));
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, resultType, y,
+      SmallVector<ReassociationIndices>{lead, {rank - 1}}, outShape);
+}
+
+/// sparq.matmul on an N:M, CSR or BSR weight (f32 values, or integer codes
+/// for N:M) -> one call of the matching sparse entry point on the stored
+/// tensors (BSR values flattened to rank 1). Activations stay f32.
+LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
+                                AssembleOp assemble) {
+  Location loc = op.getLoc();
+  auto module = op->getParentOfType<ModuleOp>();
+  auto wType = cast<CompressedType>(assemble.getResult().getType());
+  SparsitySpecAttr sparsity = wType.getSparsity();
+  QuantSpecAttr quant = wType.getQuant();
+  int64_t k = wType.getShape()[1];
+  Value x = op.getInput();
+  auto xType = cast<RankedTensorType>(x.getType());
+  if (!xType.getElementType().isF32())
+    return op.emitError() << "convert-sparq-to-runtime: input must be f32";
+  Value x2 = flattenRows(b, loc, x, k);
+  auto x2Type = cast<RankedTensorType>(x2.getType());
+  Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto y2Type = RankedTensorType::get(
+      {x2Type.getShape()[0], wType.getShape()[0]}, f32);
+  SmallVector<Value> dyn;
+  if (x2Type.isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
+  Value alloc = allocOutput(b, loc, y2Type, dyn);
+  Value xm = asBuffer(b, loc, x2);
+  Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
+
+  func::FuncOp callee;
+  SmallVector<Value> args;
+  int64_t config = 0;
+  switch (sparsity.getKind()) {
+  case SparsityKind::NM: {
+    config = SPARQ_RT_NM_CONFIG(sparsity.getN(), sparsity.getM());
+    Value dm = asBuffer(b, loc, assemble.getData());
+    Value im = asBuffer(b, loc, assemble.getIndices());
+    if (!quant) {
+      callee = declareSparseRuntimeFunction(
+          module, "sparq_rt_nm_matmul_f32", {{f32, 2}, {f32, 2}, {i8, 2}, {f32, 2}},
+          2);
+      args = {xm, dm, im, ym};
+      break;
+    }
+    Type scaleType = quant.getScaleType();
+    StringRef name = scaleType.isF32()   ? "sparq_rt_nm_qmatmul_sf32"
+                     : scaleType.isF16() ? "sparq_rt_nm_qmatmul_sf16"
+                                         : "sparq_rt_nm_qmatmul_sbf16";
+    callee = declareSparseRuntimeFunction(
+        module, name,
+        {{f32, 2}, {i8, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}}, 2);
+    Value sm = asBuffer(b, loc, assemble.getScales());
+    Value zm;
+    if (Value zp = assemble.getZeroPoints()) {
+      zm = asBuffer(b, loc, zp);
+    } else {
+      Value dummy =
+          memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
+      zm = memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
+    }
+    config |= quant.getStorageBits();
+    if (quant.isSignedStorage())
+      config |= SPARQ_RT_Q_SIGNED;
+    if (assemble.getZeroPoints())
+      config |= SPARQ_RT_Q_HAS_ZP;
+    args = {xm, dm, im, sm, zm, ym};
+    break;
+  }
+  case SparsityKind::Unstructured:
+  case SparsityKind::Block: {
+    bool block = sparsity.getKind() == SparsityKind::Block;
+    Value values = assemble.getData();
+    if (block) { // [nb, B0, B1] -> [nb * B0 * B1].
+      auto vType = cast<RankedTensorType>(values.getType());
+      int64_t d = ShapedType::kDynamic;
+      int64_t flat = vType.hasStaticShape() ? vType.getNumElements() : d;
+      values = tensor::CollapseShapeOp::create(
+          b, loc, RankedTensorType::get({flat}, vType.getElementType()),
+          values, SmallVector<ReassociationIndices>{{0, 1, 2}});
+      ArrayRef<int64_t> bs = sparsity.getBlockShape();
+      config = SPARQ_RT_BSR_CONFIG(bs[0], bs[1]);
+    }
+    Value indices = assemble.getIndices();
+    Type idx = cast<RankedTensorType>(indices.getType()).getElementType();
+    StringRef name = block              ? "sparq_rt_bsr_matmul_f32"
+                     : idx.isInteger(16) ? "sparq_rt_csr_matmul_f32_i16"
+                                         : "sparq_rt_csr_matmul_f32_i32";
+    callee = declareSparseRuntimeFunction(
+        module, name, {{f32, 2}, {i32, 1}, {idx, 1}, {f32, 1}, {f32, 2}}, 2);
+    args = {xm, asBuffer1D(b, loc, assemble.getOffsets()),
+            asBuffer1D(b, loc, indices), asBuffer1D(b, loc, values), ym};
+    break;
+  }
+  case SparsityKind::Channel:
+    llvm_unreachable("rejected by sparseUnsupportedReason");
+  }
+  args.push_back(cI64(b, loc, k));
+  args.push_back(cI64(b, loc, config));
+  func::CallOp::create(b, loc, callee, args);
+  Value y = toTensor(b, loc, alloc, y2Type);
+  y = unflattenRows(b, loc, y, x,
+                    cast<RankedTensorType>(op.getResult().getType()));
+  op.getResult().replaceAllUsesWith(y);
+  op.erase();
+  return success();
+}
+
 /// Why the runtime cannot run `assemble`'s format, or "" if it can.
 std::string unsupportedReason(AssembleOp assemble) {
   auto type = cast<CompressedType>(assemble.getResult().getType());
   QuantSpecAttr quant = type.getQuant();
   if (type.getSparsity())
-    return "sparse formats have no runtime kernel yet";
+    return sparseUnsupportedReason(type);
   if (auto spec = dyn_cast<SpecAttr>(type.getSpec()))
     if (spec.getLowRank())
       return "low-rank weights have no runtime kernel yet";
@@ -310,11 +546,15 @@ struct ConvertSparqToRuntimePass
         continue;
       }
       OpBuilder b(op);
-      if (failed(lowerQuantMatmul(b, op, assemble, actInt8))) {
+      bool sparse =
+          cast<CompressedType>(assemble.getResult().getType()).getSparsity() !=
+          nullptr;
+      if (failed(sparse ? lowerSparseMatmul(b, op, assemble)
+                        : lowerQuantMatmul(b, op, assemble, actInt8))) {
         failedAny = true;
         continue;
       }
-      ++numQuant;
+      ++(sparse ? numSparse : numQuant);
       if (assemble->use_empty())
         assemble->erase();
     }
