@@ -380,19 +380,7 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   auto xType = cast<RankedTensorType>(x.getType());
   if (!xType.getElementType().isF32())
     return op.emitError() << "convert-sparq-to-runtime: input must be f32";
-  int64_t rank = xType.getRank();
-  Value x2 = x;
-  if (rank == 1) {
-    x2 = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({1, k}, xType.getElementType()), x,
-        SmallVector<ReassociationIndices>{{0, 1}});
-  } else if (rank > 2) {
-    ReassociationIndices lead;
-    for (int64_t i = 0; i < rank - 1; ++i)
-      lead.push_back(i);
-    x2 = tensor::CollapseShapeOp::create(
-        b, loc, x, SmallVector<ReassociationIndices>{lead, {rank - 1}});
-  }
+  Value x2 = flattenRows(b, loc, x, k);
   auto x2Type = cast<RankedTensorType>(x2.getType());
   auto y2Type = RankedTensorType::get({x2Type.getShape()[0], wType.getShape()[0]},
                                       b.getF32Type());
@@ -434,27 +422,8 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   Value y = toTensor(b, loc, alloc, y2Type);
 
   // [M, N] -> [..., N].
-  auto resultType = cast<RankedTensorType>(op.getResult().getType());
-  if (rank == 1) {
-    y = tensor::CollapseShapeOp::create(
-        b, loc, resultType, y, SmallVector<ReassociationIndices>{{0, 1}});
-  } else if (rank > 2) {
-    ReassociationIndices lead;
-    for (int64_t i = 0; i < rank - 1; ++i)
-      lead.push_back(i);
-    SmallVector<Value> outDims = dynamicDims(b, loc, x);
-    SmallVector<OpFoldResult> outShape;
-    unsigned dynIdx = 0;
-    for (int64_t i = 0; i < rank; ++i) {
-      if (resultType.isDynamicDim(i))
-        outShape.push_back(outDims[dynIdx++]);
-      else
-        outShape.push_back(b.getIndexAttr(resultType.getShape()[i]));
-    }
-    y = tensor::ExpandShapeOp::create(
-        b, loc, resultType, y,
-        SmallVector<ReassociationIndices>{lead, {rank - 1}}, outShape);
-  }
+  y = unflattenRows(b, loc, y, x,
+                    cast<RankedTensorType>(op.getResult().getType()));
   op.getResult().replaceAllUsesWith(y);
   op.erase();
   return success();
