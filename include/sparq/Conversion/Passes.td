@@ -346,12 +346,12 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       (`mma.sync`) path yet.
 
     Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
-    scales and zero points; `gpu.alloc`/`gpu.memcpy` to the device, the
-    launch, `gpu.memcpy` of y back into a `memref.alloc` that becomes the
-    result (`bufferization.to_tensor restrict writable`), all on one async
-    token chain ending in `gpu.wait` (the shape the upstream `gpu-to-llvm`
-    lowering expects). Weights are copied per call: correct, but a model
-    that runs repeatedly pays the PCIe copy each time.
+    scales and zero points, a `memref.alloc` for y that becomes the result
+    (`bufferization.to_tensor restrict writable`), and a call of the private
+    launcher `@<kernel>_launch(x, data, scales, [zero points], y)`, declared
+    with a `sparq.gpu_launch = {kernel, grid, block}` attribute;
+    `sparq-gpu-launchers` defines it after bufferization (the buffer
+    deallocation pipeline rejects gpu.wait and gpu.launch_func).
 
     With `host-reference`, the same kernel bodies are emitted on the host
     instead: scf.for nests over block and thread ids, the shuffle butterfly
@@ -392,6 +392,38 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
+  let summary = "Define the host launchers of Sparq's GPU kernels (after "
+                "bufferization)";
+  let description = [{
+    Gives a body to every private `func.func` declaration with a
+    `sparq.gpu_launch = {kernel = @module::@kernel, grid = array<i64: X, Y,
+    Z>, block = array<i64: X, Y, Z>}` attribute (left by
+    `convert-sparq-to-gpu`). Its arguments are the kernel's operands as
+    static identity-layout memrefs in host memory, the last one the output.
+    The body copies every operand but the last into a `gpu.alloc`'ed device
+    buffer, launches the kernel, copies the last back and frees the device
+    buffers, all on one async token chain ending in `gpu.wait`: the form the
+    upstream `gpu-to-llvm` lowering turns into `mgpuMemAlloc`,
+    `mgpuMemcpy`, `mgpuLaunchKernel`, ... calls.
+
+    ```mlir
+    func.func private @k_launch(memref<1x64xf32>, memref<8x32xi8>,
+        memref<8x1xf32>, memref<1x8xf32>)
+        attributes {sparq.gpu_launch = {kernel = @sparq_kernels::@k,
+                    grid = array<i64: 2, 1, 1>, block = array<i64: 128, 1, 1>}}
+    ```
+    becomes a definition with `%t = gpu.wait async`, four `gpu.alloc
+    async`, three `gpu.memcpy async` in, `gpu.launch_func async`, one
+    `gpu.memcpy async` out, four `gpu.dealloc async` and `gpu.wait [%t]`.
+    A malformed attribute or arguments that differ from the kernel's are
+    errors.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect"];
 }
 
 #endif // SPARQ_CONVERSION_PASSES_TD

@@ -17,6 +17,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,6 +37,7 @@ using namespace mlir::sparq::gpu_kernels;
 namespace {
 
 constexpr StringLiteral kKernelModule = "sparq_kernels";
+constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -227,48 +229,41 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
           kGemvWarps * kWarp};
 }
 
-/// Device path: copies to device buffers, launches, copies y back.
+/// Device path: a call of the private launcher declaration
+/// `@<kernel>_launch(x, data, scales, [zero points], y)` whose
+/// `sparq.gpu_launch` attribute names the kernel and its launch
+/// configuration; `sparq-gpu-launchers` defines it after bufferization
+/// (the buffer deallocation pipeline does not accept gpu.wait or
+/// gpu.launch_func).
 void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
                 bool gemm, ArrayRef<Value> hostOperands, Value hostY) {
-  auto tokenType = gpu::AsyncTokenType::get(b.getContext());
-  Value token = gpu::WaitOp::create(b, loc, tokenType, ValueRange{})
-                    .getAsyncToken();
-  SmallVector<Value> devOperands;
-  for (Value h : hostOperands) {
-    auto alloc = gpu::AllocOp::create(b, loc, cast<MemRefType>(h.getType()),
-                                      tokenType, ValueRange{token},
-                                      ValueRange{}, ValueRange{});
-    token = gpu::MemcpyOp::create(b, loc, tokenType,
-                                  ValueRange{alloc.getAsyncToken()},
-                                  alloc.getMemref(), h)
-                .getAsyncToken();
-    devOperands.push_back(alloc.getMemref());
+  SmallVector<Value> operands(hostOperands.begin(), hostOperands.end());
+  operands.push_back(hostY);
+  TypeRange types = ValueRange(operands).getTypes();
+  gpu::GPUFuncOp kernel = getKernel(getKernelModule(module), p, gemm, types,
+                                    loc);
+  std::string name = (kernel.getName() + "_launch").str();
+  auto launcher = module.lookupSymbol<func::FuncOp>(name);
+  if (!launcher) {
+    OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+    launcher = func::FuncOp::create(mb, loc, name,
+                                    mb.getFunctionType(types, {}));
+    launcher.setPrivate();
+    auto [grid, threads] = launchConfig(p, gemm);
+    launcher->setAttr(
+        kGpuLaunchAttr,
+        mb.getDictionaryAttr({
+            mb.getNamedAttr("kernel",
+                            SymbolRefAttr::get(
+                                mb.getStringAttr(kKernelModule),
+                                {FlatSymbolRefAttr::get(kernel)})),
+            mb.getNamedAttr("grid", mb.getDenseI64ArrayAttr(
+                                        {grid[0], grid[1], 1})),
+            mb.getNamedAttr("block",
+                            mb.getDenseI64ArrayAttr({threads, 1, 1})),
+        }));
   }
-  auto yAlloc = gpu::AllocOp::create(b, loc, cast<MemRefType>(hostY.getType()),
-                                     tokenType, ValueRange{token},
-                                     ValueRange{}, ValueRange{});
-  token = yAlloc.getAsyncToken();
-  devOperands.push_back(yAlloc.getMemref());
-
-  gpu::GPUFuncOp kernel =
-      getKernel(getKernelModule(module), p, gemm,
-                ValueRange(devOperands).getTypes(), loc);
-  auto [grid, threads] = launchConfig(p, gemm);
-  Value one = cIdx(b, loc, 1);
-  auto launch = gpu::LaunchFuncOp::create(
-      b, loc, kernel,
-      gpu::KernelDim3{cIdx(b, loc, grid[0]), cIdx(b, loc, grid[1]), one},
-      gpu::KernelDim3{cIdx(b, loc, threads), one, one},
-      /*dynamicSharedMemorySize=*/Value(), devOperands, tokenType,
-      ValueRange{token});
-  token = launch.getAsyncToken();
-  token = gpu::MemcpyOp::create(b, loc, tokenType, ValueRange{token}, hostY,
-                                yAlloc.getMemref())
-              .getAsyncToken();
-  for (Value d : devOperands)
-    token = gpu::DeallocOp::create(b, loc, tokenType, ValueRange{token}, d)
-                .getAsyncToken();
-  gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
+  func::CallOp::create(b, loc, launcher, operands);
 }
 
 /// Host reference path: the same phase emitters in scf.for nests over block

@@ -4,6 +4,7 @@
 #define SPARQ_CONVERSION_SPARQTOGPU_SPARQTOGPU_H
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -14,6 +15,7 @@
 namespace mlir::sparq {
 
 #define GEN_PASS_DECL_CONVERTSPARQTOGPU
+#define GEN_PASS_DECL_SPARQGPULAUNCHERS
 #include "sparq/Conversion/Passes.h.inc"
 
 } // namespace mlir::sparq
