@@ -57,6 +57,17 @@ void mlir::sparq::buildCpuPipeline(OpPassManager &pm,
   buildLowerToLLVM(pm);
 }
 
+bool mlir::sparq::isGpuChip(StringRef chip) {
+  if (chip.consume_front("sm_")) {
+    chip.consume_back("a");
+    unsigned sm = 0;
+    return !chip.getAsInteger(10, sm) && sm >= 80;
+  }
+  if (chip.consume_front("gfx"))
+    return !chip.empty() && llvm::all_of(chip, llvm::isHexDigit);
+  return false;
+}
+
 bool mlir::sparq::isNvidiaChip(StringRef chip) {
   return chip.starts_with("sm_");
 }
@@ -65,9 +76,9 @@ LogicalResult
 mlir::sparq::verifyGpuPipelineOptions(const GpuPipelineOptions &options,
                                       std::string &error) {
   StringRef chip = options.chip;
-  if (!chip.starts_with("sm_") && !chip.starts_with("gfx")) {
+  if (!isGpuChip(chip)) {
     error = "unknown chip '" + chip.str() +
-            "' (expected sm_80, sm_90, ... or gfx90a, gfx942, ...)";
+            "' (expected sm_80 or newer, e.g. sm_90, or gfx90a, gfx942, ...)";
     return failure();
   }
   if (options.format != "isa" && options.format != "bin") {

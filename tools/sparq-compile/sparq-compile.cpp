@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/InitAll.h"
+#include "sparq/Pipelines/Pipelines.h"
 #include "sparq/Recipe/Passes.h"
 #include "sparq/Recipe/Recipe.h"
 #include "sparq/Target/CPU/Emit.h"
@@ -192,10 +193,7 @@ std::optional<std::string> findProgram(ArrayRef<StringRef> names) {
 }
 
 /// True for GPU targets (sm_*, gfx*).
-bool isGpuTarget() {
-  return StringRef(target).starts_with("sm_") ||
-         StringRef(target).starts_with("gfx");
-}
+bool isGpuTarget() { return isGpuChip(target); }
 
 /// The GPU kernels' assembly (PTX or AMDGPU assembly) of every gpu.binary
 /// in `module`, in order.
@@ -339,7 +337,7 @@ int main(int argc, char **argv) {
   }
   if (target != "host" && !isGpuTarget())
     return fail("unsupported --target '" + target +
-                "' (expected host, sm_80, sm_90, gfx90a, gfx942, ...)");
+                "' (expected host, or a GPU chip: sm_80 or newer, gfx90a, gfx942, ...)");
   if (emit == Emit::Ptx && !isGpuTarget())
     return fail("--emit=ptx needs a GPU --target (sm_80, sm_90, gfx90a, ...)");
   if (outputPath == "-" && (emit == Emit::Obj || emit == Emit::So))

@@ -64,6 +64,10 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init(false)};
 };
 
+/// True if `chip` is a GPU chip sparq-gpu targets: sm_80 and newer
+/// (sm_80, sm_86, sm_90, sm_90a, sm_100, ...) or an AMD gfx name (gfx90a,
+/// gfx942, ...).
+bool isGpuChip(llvm::StringRef chip);
 /// True if `chip` names an NVIDIA target (sm_*), false for AMD (gfx*).
 bool isNvidiaChip(llvm::StringRef chip);
 /// Checks the `sparq-gpu` options: a known chip family and format.
