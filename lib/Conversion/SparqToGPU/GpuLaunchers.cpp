@@ -32,11 +32,11 @@ LogicalResult defineLauncher(func::FuncOp func, DictionaryAttr launch) {
   if (!kernelRef || !grid || !block || grid.size() != 3 || block.size() != 3)
     return func.emitError() << "sparq.gpu_launch needs kernel, grid (3) and "
                                "block (3)";
-  auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-      func, kernelRef);
+  auto kernel =
+      SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(func, kernelRef);
   if (!kernel)
-    return func.emitError() << "sparq.gpu_launch names no gpu.func: "
-                            << kernelRef;
+    return func.emitError()
+           << "sparq.gpu_launch names no gpu.func: " << kernelRef;
   if (func.getNumArguments() == 0 ||
       kernel.getFunctionType().getInputs() != func.getArgumentTypes() ||
       !llvm::all_of(func.getArgumentTypes(), [](Type t) {
@@ -70,8 +70,8 @@ LogicalResult defineLauncher(func::FuncOp func, DictionaryAttr launch) {
                            arith::ConstantIndexOp::create(b, loc, a[2])};
   };
   token = gpu::LaunchFuncOp::create(b, loc, kernel, dim3(grid), dim3(block),
-                                    /*dynamicSharedMemorySize=*/Value(),
-                                    device, tokenType, ValueRange{token})
+                                    /*dynamicSharedMemorySize=*/Value(), device,
+                                    tokenType, ValueRange{token})
               .getAsyncToken();
   token = gpu::MemcpyOp::create(b, loc, tokenType, ValueRange{token},
                                 func.getArgument(last), device[last])

@@ -71,17 +71,16 @@ llvm::MaybeAlign align(const EmitOptions &opt) {
   return opt.alignedLoads ? llvm::MaybeAlign(16) : llvm::MaybeAlign();
 }
 
-Value vload(OpBuilder &b, Location loc, VectorType t, Value mem,
-            ValueRange idx, const EmitOptions &opt) {
+Value vload(OpBuilder &b, Location loc, VectorType t, Value mem, ValueRange idx,
+            const EmitOptions &opt) {
   return vector::LoadOp::create(b, loc, t, mem, idx, /*nontemporal=*/false,
                                 align(opt));
 }
 
 /// The scale (and zero point) of the weights of row `n` at element `k0`, as
 /// f32 values (z is null without zero points).
-std::pair<Value, Value> loadScale(OpBuilder &b, Location loc,
-                                  const Problem &p, const Operands &ops,
-                                  Value n, Value k0) {
+std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, Value n, Value k0) {
   Value row = p.perRowScales ? n : cIdx(b, loc, 0);
   Value col = divC(b, loc, k0, p.scaleBlockK);
   Type f32 = b.getF32Type();
@@ -150,9 +149,10 @@ SmallVector<int64_t> strided(int64_t start, int64_t count) {
 // GEMV
 //===----------------------------------------------------------------------===//
 
-SmallVector<Value> gpu_kernels::emitGemvLanePartials(
-    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
-    const EmitOptions &opt, Value n, Value lane, Value mBase) {
+SmallVector<Value>
+gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, const EmitOptions &opt,
+                                  Value n, Value lane, Value mBase) {
   int64_t rows = std::min(kGemvRows, p.m);
   int64_t unroll = p.gemvUnroll();
   Type f32 = b.getF32Type();
@@ -172,8 +172,8 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
   for (int64_t u = 0; u < unroll; ++u) {
     Value c = add(b, loc, iv, cIdx(b, loc, u * kWarp));
     chunks.push_back(c);
-    raws.push_back(vload(b, loc, i8v, ops.data,
-                         {n, mul(b, loc, c, kChunkBytes)}, opt));
+    raws.push_back(
+        vload(b, loc, i8v, ops.data, {n, mul(b, loc, c, kChunkBytes)}, opt));
   }
   for (int64_t u = 0; u < unroll; ++u) {
     Value k0 = mul(b, loc, chunks[u], p.chunkElems());
@@ -183,10 +183,10 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
       Value xv = vload(b, loc, xType, ops.x, {row, k0}, opt);
       Value prod;
       if (p.bits == 4) {
-        Value xe = vector::ShuffleOp::create(b, loc, xv, xv,
-                                             strided(0, kChunkBytes));
-        Value xo = vector::ShuffleOp::create(b, loc, xv, xv,
-                                             strided(1, kChunkBytes));
+        Value xe =
+            vector::ShuffleOp::create(b, loc, xv, xv, strided(0, kChunkBytes));
+        Value xo =
+            vector::ShuffleOp::create(b, loc, xv, xv, strided(1, kChunkBytes));
         prod = vector::FMAOp::create(b, loc, xe, w[0],
                                      arith::MulFOp::create(b, loc, xo, w[1]));
       } else {
@@ -216,17 +216,16 @@ void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
 // GEMM
 //===----------------------------------------------------------------------===//
 
-void gpu_kernels::emitGemmLoadTile(OpBuilder &b, Location loc,
-                                   const Problem &p, const Operands &ops,
-                                   const EmitOptions &opt, Value tid, Value m0,
-                                   Value n0, Value k0, Value xs, Value ws) {
+void gpu_kernels::emitGemmLoadTile(OpBuilder &b, Location loc, const Problem &p,
+                                   const Operands &ops, const EmitOptions &opt,
+                                   Value tid, Value m0, Value n0, Value k0,
+                                   Value xs, Value ws) {
   auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   // W: kTileN rows of kTileK elements, one 16-byte chunk per thread,
   // dequantized and stored transposed (ws[k][n]).
   int64_t perRow = kTileK / p.chunkElems();
   {
-    auto ifOp =
-        scf::IfOp::create(b, loc, ltC(b, loc, tid, kTileN * perRow));
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kTileN * perRow));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value r = divC(b, loc, tid, perRow);
@@ -241,8 +240,8 @@ void gpu_kernels::emitGemmLoadTile(OpBuilder &b, Location loc,
       for (auto [h, part] : llvm::enumerate(w)) {
         int64_t e = w.size() == 2 ? 2 * j + h : j;
         Value v = vector::ExtractOp::create(b, loc, part, j);
-        memref::StoreOp::create(b, loc, v, ws,
-                                ValueRange{add(b, loc, kb, cIdx(b, loc, e)), r});
+        memref::StoreOp::create(
+            b, loc, v, ws, ValueRange{add(b, loc, kb, cIdx(b, loc, e)), r});
       }
   }
   // x: kTileM rows of kTileK f32 as vector<4xf32>, stored transposed
@@ -282,8 +281,8 @@ SmallVector<Value> gpu_kernels::emitGemmCompute(OpBuilder &b, Location loc,
   for (int64_t i = 0; i < 4; ++i) {
     Value ai = vector::BroadcastOp::create(
         b, loc, f4, vector::ExtractOp::create(b, loc, a, i));
-    next.push_back(vector::FMAOp::create(b, loc, ai, bv,
-                                         loop.getRegionIterArgs()[i]));
+    next.push_back(
+        vector::FMAOp::create(b, loc, ai, bv, loop.getRegionIterArgs()[i]));
   }
   scf::YieldOp::create(b, loc, next);
   return SmallVector<Value>(loop.getResults());

@@ -30,10 +30,10 @@ constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
 
 /// An integer weight format and the problem shape y[M, N] = x[M, K] W[N, K]^T.
 struct Problem {
-  unsigned bits = 0;      // 4 or 8
-  bool isSigned = true;   // storage signedness (zero points too)
+  unsigned bits = 0;    // 4 or 8
+  bool isSigned = true; // storage signedness (zero points too)
   bool hasZeroPoints = false;
-  Type scaleType;         // f32, f16 or bf16
+  Type scaleType; // f32, f16 or bf16
   int64_t m = 0, n = 0, k = 0;
   bool perRowScales = true; // scale row = n, else 0 (per-tensor)
   int64_t scaleBlockK = 0;  // elements of K sharing one scale (K or g)
@@ -81,8 +81,8 @@ void emitGemmLoadTile(OpBuilder &b, Location loc, const Problem &p,
                       Value m0, Value n0, Value k0, Value xs, Value ws);
 /// GEMM phase 2: accumulates the tiles into the thread's 4 vector<4xf32>.
 SmallVector<Value> emitGemmCompute(OpBuilder &b, Location loc,
-                                   const EmitOptions &opt, Value tid,
-                                   Value xs, Value ws, ValueRange accs);
+                                   const EmitOptions &opt, Value tid, Value xs,
+                                   Value ws, ValueRange accs);
 /// GEMM phase 3: stores the thread's micro tile where in range.
 void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
                    const Operands &ops, Value tid, Value m0, Value n0,

@@ -118,8 +118,8 @@ gpu::GPUModuleOp getKernelModule(ModuleOp module) {
 
 /// Creates (once per name) the kernel for `p`; `types` are the operand
 /// memref types in order x, data, scales, [zero points], y.
-gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
-                         bool gemm, TypeRange types, Location loc) {
+gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p, bool gemm,
+                         TypeRange types, Location loc) {
   std::string name = (gemm ? "sparq_gemm_" : "sparq_gemv_") + p.formatName() +
                      "_" + std::to_string(p.m) + "x" + std::to_string(p.n) +
                      "x" + std::to_string(p.k);
@@ -133,17 +133,16 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
-    auto tileType =
-        MemRefType::get({kTileK, kTileM}, b.getF32Type(), AffineMap(),
-                        gpu::AddressSpaceAttr::get(
-                            ctx, gpu::AddressSpace::Workgroup));
+    auto tileType = MemRefType::get(
+        {kTileK, kTileM}, b.getF32Type(), AffineMap(),
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
     for (StringRef suffix : {"_xs", "_ws"})
       tiles.push_back(memref::GlobalOp::create(
           b, loc, name + suffix.str(), b.getStringAttr("private"), tileType,
           Attribute(), /*constant=*/false, b.getI64IntegerAttr(16)));
   }
-  auto func = gpu::GPUFuncOp::create(b, loc, name,
-                                     b.getFunctionType(types, {}));
+  auto func =
+      gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   int32_t threads = gemm ? kGemmThreads : kGemvWarps * kWarp;
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
@@ -199,12 +198,12 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     auto f4 = VectorType::get({4}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(f4, b.getF32FloatAttr(0.0f)));
-    auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
-                                   cIdx(b, loc, kTileK),
-                                   SmallVector<Value>(4, zero));
+    auto loop =
+        scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
+                           cIdx(b, loc, kTileK), SmallVector<Value>(4, zero));
     b.setInsertionPointToStart(loop.getBody());
-    emitGemmLoadTile(b, loc, p, ops, opt, tid, m0, n0,
-                     loop.getInductionVar(), xs, ws);
+    emitGemmLoadTile(b, loc, p, ops, opt, tid, m0, n0, loop.getInductionVar(),
+                     xs, ws);
     gpu::BarrierOp::create(b, loc);
     SmallVector<Value> accs =
         emitGemmCompute(b, loc, opt, tid, xs, ws, loop.getRegionIterArgs());
@@ -221,11 +220,13 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
 /// feature, 4 warps per block, grid (ceil(N/4), ceil(M/4)); GEMM 64x64
 /// output tiles, 256 threads, grid (ceil(N/64), ceil(M/64)).
 std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
-                                                         bool gemm) {
+                                                        bool gemm) {
   if (gemm)
-    return {{llvm::divideCeilSigned(p.n, kTileN), llvm::divideCeilSigned(p.m, kTileM)},
+    return {{llvm::divideCeilSigned(p.n, kTileN),
+             llvm::divideCeilSigned(p.m, kTileM)},
             kGemmThreads};
-  return {{llvm::divideCeilSigned(p.n, kGemvWarps), llvm::divideCeilSigned(p.m, kGemvRows)},
+  return {{llvm::divideCeilSigned(p.n, kGemvWarps),
+           llvm::divideCeilSigned(p.m, kGemvRows)},
           kGemvWarps * kWarp};
 }
 
@@ -240,27 +241,25 @@ void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
   SmallVector<Value> operands(hostOperands.begin(), hostOperands.end());
   operands.push_back(hostY);
   TypeRange types = ValueRange(operands).getTypes();
-  gpu::GPUFuncOp kernel = getKernel(getKernelModule(module), p, gemm, types,
-                                    loc);
+  gpu::GPUFuncOp kernel =
+      getKernel(getKernelModule(module), p, gemm, types, loc);
   std::string name = (kernel.getName() + "_launch").str();
   auto launcher = module.lookupSymbol<func::FuncOp>(name);
   if (!launcher) {
     OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-    launcher = func::FuncOp::create(mb, loc, name,
-                                    mb.getFunctionType(types, {}));
+    launcher =
+        func::FuncOp::create(mb, loc, name, mb.getFunctionType(types, {}));
     launcher.setPrivate();
     auto [grid, threads] = launchConfig(p, gemm);
     launcher->setAttr(
         kGpuLaunchAttr,
         mb.getDictionaryAttr({
-            mb.getNamedAttr("kernel",
-                            SymbolRefAttr::get(
-                                mb.getStringAttr(kKernelModule),
-                                {FlatSymbolRefAttr::get(kernel)})),
-            mb.getNamedAttr("grid", mb.getDenseI64ArrayAttr(
-                                        {grid[0], grid[1], 1})),
-            mb.getNamedAttr("block",
-                            mb.getDenseI64ArrayAttr({threads, 1, 1})),
+            mb.getNamedAttr(
+                "kernel", SymbolRefAttr::get(mb.getStringAttr(kKernelModule),
+                                             {FlatSymbolRefAttr::get(kernel)})),
+            mb.getNamedAttr("grid",
+                            mb.getDenseI64ArrayAttr({grid[0], grid[1], 1})),
+            mb.getNamedAttr("block", mb.getDenseI64ArrayAttr({threads, 1, 1})),
         }));
   }
   func::CallOp::create(b, loc, launcher, operands);
@@ -292,7 +291,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
       forLoop(grid[0], [&](Value bx) {
         forLoop(kGemvWarps, [&](Value warp) {
           Value n = arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, bx, cIdx(b, loc, kGemvWarps)),
+              b, loc,
+              arith::MulIOp::create(b, loc, bx, cIdx(b, loc, kGemvWarps)),
               warp);
           auto inRange = scf::IfOp::create(
               b, loc,
@@ -313,8 +313,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
                   arith::XOrIOp::create(b, loc, lane, cIdx(b, loc, off));
               for (int64_t i = 0; i < rows; ++i) {
                 Value ci = cIdx(b, loc, i);
-                Value a = memref::LoadOp::create(b, loc, lanes,
-                                                 ValueRange{lane, ci});
+                Value a =
+                    memref::LoadOp::create(b, loc, lanes, ValueRange{lane, ci});
                 Value o = memref::LoadOp::create(b, loc, lanes,
                                                  ValueRange{other, ci});
                 memref::StoreOp::create(b, loc,
@@ -358,9 +358,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
     Value m0 = arith::MulIOp::create(b, loc, by, cIdx(b, loc, kTileM));
     forLoop(grid[0], [&](Value bx) {
       Value n0 = arith::MulIOp::create(b, loc, bx, cIdx(b, loc, kTileN));
-      forLoop(kGemmThreads, [&](Value tid) {
-        storeAccs(tid, SmallVector<Value>(4, zero));
-      });
+      forLoop(kGemmThreads,
+              [&](Value tid) { storeAccs(tid, SmallVector<Value>(4, zero)); });
       auto kLoop = scf::ForOp::create(b, loc, c0, cIdx(b, loc, p.k),
                                       cIdx(b, loc, kTileK));
       {
@@ -371,8 +370,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
           emitGemmLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
         });
         forLoop(kGemmThreads, [&](Value tid) {
-          storeAccs(tid, emitGemmCompute(b, loc, opt, tid, xs, ws,
-                                         loadAccs(tid)));
+          storeAccs(tid,
+                    emitGemmCompute(b, loc, opt, tid, xs, ws, loadAccs(tid)));
         });
       }
       forLoop(kGemmThreads, [&](Value tid) {
@@ -384,8 +383,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
 
 /// Rewrites one matmul; x is reshaped to [M, K] and y back to the result
 /// shape.
-void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
-                 bool gemm, bool hostReference) {
+void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p, bool gemm,
+                 bool hostReference) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto module = op->getParentOfType<ModuleOp>();
@@ -403,8 +402,8 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
   };
   Value x2 = x;
   if (xType.getRank() == 1)
-    x2 = tensor::ExpandShapeOp::create(b, loc, x2Type, x,
-                                       SmallVector<ReassociationIndices>{{0, 1}});
+    x2 = tensor::ExpandShapeOp::create(
+        b, loc, x2Type, x, SmallVector<ReassociationIndices>{{0, 1}});
   else if (xType.getRank() > 2)
     x2 = tensor::CollapseShapeOp::create(b, loc, x,
                                          collapseAll(xType.getRank()));
@@ -418,8 +417,8 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
   Value hostY = memref::AllocOp::create(b, loc, yType, ValueRange{},
                                         b.getI64IntegerAttr(64));
   if (hostReference) {
-    Operands ops{host[0], host[1], host[2],
-                 p.hasZeroPoints ? host[3] : Value(), hostY};
+    Operands ops{host[0], host[1], host[2], p.hasZeroPoints ? host[3] : Value(),
+                 hostY};
     emitHostReference(b, loc, p, gemm, ops);
   } else {
     emitLaunch(b, loc, module, p, gemm, host, hostY);
@@ -428,8 +427,8 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
                                               /*restrict=*/true,
                                               /*writable=*/true);
   if (resultType.getRank() == 1)
-    y = tensor::CollapseShapeOp::create(b, loc, resultType, y,
-                                        SmallVector<ReassociationIndices>{{0, 1}});
+    y = tensor::CollapseShapeOp::create(
+        b, loc, resultType, y, SmallVector<ReassociationIndices>{{0, 1}});
   else if (resultType.getRank() > 2)
     y = tensor::ExpandShapeOp::create(b, loc, resultType, y,
                                       collapseAll(resultType.getRank()));

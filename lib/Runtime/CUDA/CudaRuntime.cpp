@@ -46,9 +46,9 @@ struct Driver {
                                  void **);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -82,8 +82,8 @@ State &state() {
   return s;
 }
 
-template <typename F> bool bind(void *lib, F &fn, const char *sym,
-                                std::string &error) {
+template <typename F>
+bool bind(void *lib, F &fn, const char *sym, std::string &error) {
   fn = reinterpret_cast<F>(dlsym(lib, sym));
   if (!fn)
     error = std::string("libcuda.so.1 has no ") + sym;
@@ -94,9 +94,8 @@ std::string describe(CUresult r) {
   const char *text = nullptr;
   if (state().d.cuGetErrorString)
     state().d.cuGetErrorString(r, &text);
-  return "CUDA error " + std::to_string(r) + (text ? std::string(" (") + text +
-                                                         ")"
-                                                   : std::string());
+  return "CUDA error " + std::to_string(r) +
+         (text ? std::string(" (") + text + ")" : std::string());
 }
 
 void initialize() {
@@ -342,8 +341,7 @@ void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
         "mgpuMemset32");
 }
 
-void mgpuMemset16(void *dst, unsigned short value, size_t count,
-                  void *stream) {
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream) {
   check(driver("mgpuMemset16")
             .cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
                               stream),
