@@ -6,7 +6,7 @@ include(GNUInstallDirs)
 
 set(SPARQ_EXPORTED_LIBS SparqIR SparqUtils SparqTransforms SparqToLinalg
   SparqToQuant QuantToSparq SparqToSparseTensor SparseTensorToSparq
-  SparqToRuntime SparqPipelines SparqRuntime SparqImportONNX SparqRecipe
+  SparqToRuntime SparqToGPU SparqPipelines SparqRuntime SparqImportONNX SparqRecipe
   SparqTargetCPU)
 foreach(lib ${SPARQ_EXPORTED_LIBS})
   target_include_directories(${lib} INTERFACE

@@ -35,6 +35,9 @@ config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(("%host_python", config.host_python))
 config.substitutions.append(
+    ("%sparq_gpu_runtime_lib",
+     os.path.join(config.sparq_obj_root, "lib", "libsparq_gpu_runtime.so")))
+config.substitutions.append(
     ("%sparq_runtime_lib",
      os.path.join(config.sparq_obj_root, "lib", "libsparq_runtime.so")))
 
@@ -79,6 +82,15 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# An NVIDIA driver (libcuda.so.1) is loadable: tests of the GPU runtime's
+# no-driver errors are unsupported there.
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
 
 # sparq-compile reads .onnx files when the build has the ONNX importer.
 if os.path.exists(os.path.join(config.sparq_obj_root, "lib",

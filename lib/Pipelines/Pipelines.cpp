@@ -5,6 +5,8 @@
 #include "sparq/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -55,6 +57,104 @@ void mlir::sparq::buildCpuPipeline(OpPassManager &pm,
   buildLowerToLLVM(pm);
 }
 
+bool mlir::sparq::isGpuChip(StringRef chip) {
+  if (chip.consume_front("sm_")) {
+    chip.consume_back("a");
+    unsigned sm = 0;
+    return !chip.getAsInteger(10, sm) && sm >= 80;
+  }
+  if (chip.consume_front("gfx"))
+    return !chip.empty() && llvm::all_of(chip, llvm::isHexDigit);
+  return false;
+}
+
+bool mlir::sparq::isNvidiaChip(StringRef chip) {
+  return chip.starts_with("sm_");
+}
+
+LogicalResult
+mlir::sparq::verifyGpuPipelineOptions(const GpuPipelineOptions &options,
+                                      std::string &error) {
+  StringRef chip = options.chip;
+  if (!isGpuChip(chip)) {
+    error = "unknown chip '" + chip.str() +
+            "' (expected sm_80 or newer, e.g. sm_90, or gfx90a, gfx942, ...)";
+    return failure();
+  }
+  if (options.format != "isa" && options.format != "bin") {
+    error = "unknown format '" + options.format + "' (expected isa or bin)";
+    return failure();
+  }
+  return success();
+}
+
+void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
+                                   const GpuPipelineOptions &options) {
+  bool nvidia = isNvidiaChip(options.chip);
+  ConvertSparqToGPUOptions toGpu;
+  toGpu.gemmMinRows = options.gemmMinRows;
+  toGpu.remarks = options.remarks;
+  pm.addPass(createConvertSparqToGPU(toGpu));
+  pm.addPass(createConvertSparqToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  // Identity layouts at function boundaries: gpu.memcpy needs contiguous
+  // buffers, and the model ABI passes dense arrays anyway.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createSparqGpuLaunchers());
+  // The rest of linalg (activations, biases, ...) stays on the host.
+  pm.addPass(createConvertLinalgToLoopsPass());
+  // From here on the order of upstream's gpu-lower-to-nvvm-pipeline
+  // (mlir/lib/Dialect/GPU/Pipelines/GPUToNVVMPipeline.cpp).
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  if (nvidia) {
+    GpuNVVMAttachTargetOptions target;
+    target.chip = options.chip;
+    // PTX 8.0 (CUDA 12.0) covers sm_80 and sm_90; LLVM's default is older.
+    target.features = "+ptx80";
+    target.optLevel = 3;
+    pm.addPass(createGpuNVVMAttachTarget(target));
+  } else {
+    GpuROCDLAttachTargetOptions target;
+    target.chip = options.chip;
+    target.optLevel = 3;
+    pm.addPass(createGpuROCDLAttachTarget(target));
+  }
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  if (nvidia) {
+    kernels.addPass(createConvertGpuOpsToNVVMOps());
+  } else {
+    ConvertGpuOpsToROCDLOpsOptions rocdl;
+    rocdl.chipset = options.chip;
+    kernels.addPass(createConvertGpuOpsToROCDLOps(rocdl));
+  }
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void mlir::sparq::registerSparqPipelines() {
   PassPipelineRegistration<CpuReferencePipelineOptions>(
       "sparq-cpu-reference",
@@ -66,4 +166,25 @@ void mlir::sparq::registerSparqPipelines() {
       "Lower Sparq ops and linalg to the LLVM dialect with compressed and "
       "dense matmuls on the runtime's fused ukernels (link libSparqRuntime)",
       buildCpuPipeline);
+  // Registered by hand so that a bad chip or format is an error, not an
+  // empty pipeline.
+  registerPassPipeline(
+      "sparq-gpu",
+      "Lower Sparq ops to Sparq's GPU kernels (NVVM/PTX or ROCDL, embedded "
+      "with gpu-module-to-binary) and the rest to host LLVM calling the "
+      "mgpu* runtime (link libsparq_gpu_runtime)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        auto options = GpuPipelineOptions::createFromString(text);
+        if (!options)
+          return failure();
+        std::string error;
+        if (failed(verifyGpuPipelineOptions(*options, error)))
+          return errorHandler("sparq-gpu: " + error);
+        buildGpuPipeline(pm, *options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(GpuPipelineOptions());
+      });
 }

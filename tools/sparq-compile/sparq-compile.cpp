@@ -1,7 +1,8 @@
 //===- sparq-compile.cpp - Model in, compressed compiled model out --------===//
 //
 //   sparq-compile model.{mlir,onnx} [--recipe r.yaml] -o out.{mlir,ll,o,so}
-//                 [--report r.json] [--emit=mlir|llvm|obj|so] [--target=host]
+//                 [--report r.json] [--emit=mlir|llvm|obj|so|ptx]
+//                 [--target=host|sm_80|sm_90|gfx90a|gfx942]
 //                 [--pipeline=NAME] [--entry=main] [--compile-threads=N]
 //                 [--quiet]
 //
@@ -12,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/InitAll.h"
+#include "sparq/Pipelines/Pipelines.h"
 #include "sparq/Recipe/Passes.h"
 #include "sparq/Recipe/Recipe.h"
 #include "sparq/Target/CPU/Emit.h"
@@ -21,6 +23,7 @@
 #include "sparq/Target/ONNX/ImportONNX.h"
 #endif
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -31,6 +34,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -69,7 +73,7 @@ static cl::opt<std::string>
     reportPath("report", cl::desc("Write the per-layer report as JSON"),
                cl::value_desc("r.json"), cl::cat(category));
 
-enum class Emit { Auto, Mlir, Llvm, Obj, So };
+enum class Emit { Auto, Mlir, Llvm, Obj, So, Ptx };
 static cl::opt<Emit> emitKind(
     "emit", cl::desc("What to write (default: from the output's extension)"),
     cl::values(clEnumValN(Emit::Mlir, "mlir",
@@ -77,11 +81,17 @@ static cl::opt<Emit> emitKind(
                clEnumValN(Emit::Llvm, "llvm", "LLVM IR (.ll), optimized"),
                clEnumValN(Emit::Obj, "obj", "a host object file (.o)"),
                clEnumValN(Emit::So, "so",
-                          "a shared library with the model C ABI (.so)")),
+                          "a shared library with the model C ABI (.so)"),
+               clEnumValN(Emit::Ptx, "ptx",
+                          "the GPU kernels' assembly: PTX for sm_*, AMDGPU "
+                          "assembly for gfx* (GPU targets only)")),
     cl::init(Emit::Auto), cl::cat(category));
-static cl::opt<std::string> target("target", cl::init("host"),
-                                   cl::desc("Target (only 'host' for now)"),
-                                   cl::cat(category));
+static cl::opt<std::string>
+    target("target", cl::init("host"),
+           cl::desc("Target: host (CPU), or a GPU chip (sm_80, sm_90: NVIDIA; "
+                    "gfx90a, gfx942: AMD) compiled with the sparq-gpu "
+                    "pipeline; GPU .so outputs link libsparq_gpu_runtime"),
+           cl::cat(category));
 static cl::opt<std::string> pipelineName(
     "pipeline",
     cl::desc("Lowering pipeline: a registered pipeline or textual pass "
@@ -182,8 +192,39 @@ std::optional<std::string> findProgram(ArrayRef<StringRef> names) {
   return std::nullopt;
 }
 
+/// True for GPU targets (sm_*, gfx*).
+bool isGpuTarget() { return isGpuChip(target); }
+
+/// The GPU kernels' assembly (PTX or AMDGPU assembly) of every gpu.binary
+/// in `module`, in order.
+FailureOr<std::string> collectGpuAssembly(ModuleOp module) {
+  std::string text;
+  bool any = false;
+  WalkResult walk = module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute a : binary.getObjects()) {
+      auto object = cast<gpu::ObjectAttr>(a);
+      if (object.getFormat() != gpu::CompilationTarget::Assembly) {
+        binary.emitError() << "--emit=ptx needs the pipeline's format=isa";
+        return WalkResult::interrupt();
+      }
+      text += object.getObject().getValue();
+      any = true;
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  if (!any)
+    return fail("the model has no GPU kernel (no compressed matmul the GPU "
+                "kernels cover); nothing to write for --emit=ptx"),
+           failure();
+  return text;
+}
+
 /// Links `object` and the runtime into a shared library at `outPath`,
-/// through a temporary file in the same directory and a rename.
+/// through a temporary file in the same directory and a rename; GPU models
+/// also link libsparq_gpu_runtime.so (found next to the CPU runtime, with
+/// an rpath to it).
 LogicalResult linkSharedLibrary(StringRef object, StringRef outPath,
                                 const char *argv0) {
   std::string runtime = findRuntimeLib(argv0);
@@ -221,6 +262,23 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef outPath,
                               "-Wl,-Bsymbolic", "-lstdc++", "-lpthread", "-lm"};
   if (findProgram({"ld.lld-22", "ld.lld"}))
     args.push_back("-fuse-ld=lld");
+  std::string gpuRuntime, rpath;
+  if (isGpuTarget()) {
+    SmallString<256> dir(llvm::sys::path::parent_path(runtime));
+    if (dir.empty())
+      dir = ".";
+    llvm::sys::fs::make_absolute(dir);
+    SmallString<256> lib(dir);
+    llvm::sys::path::append(lib, "libsparq_gpu_runtime.so");
+    if (!llvm::sys::fs::exists(lib))
+      return fail("cannot find the GPU runtime '" + lib +
+                  "' (build target sparq_gpu_runtime)"),
+             failure();
+    gpuRuntime = std::string(lib);
+    rpath = "-Wl,-rpath," + std::string(dir);
+    args.push_back(gpuRuntime);
+    args.push_back(rpath);
+  }
   std::string message;
   int rc =
       llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
@@ -271,14 +329,17 @@ int main(int argc, char **argv) {
                .Case(".ll", Emit::Llvm)
                .Case(".o", Emit::Obj)
                .Case(".so", Emit::So)
+               .Cases({".ptx", ".s"}, Emit::Ptx)
                .Default(Emit::Auto);
     if (emit == Emit::Auto)
       return fail("cannot tell what to emit from '" + outputPath +
-                  "'; use --emit=mlir|llvm|obj|so");
+                  "'; use --emit=mlir|llvm|obj|so|ptx");
   }
-  if (target != "host")
+  if (target != "host" && !isGpuTarget())
     return fail("unsupported --target '" + target +
-                "'; this build compiles for 'host' only");
+                "' (expected host, or a GPU chip: sm_80 or newer, gfx90a, gfx942, ...)");
+  if (emit == Emit::Ptx && !isGpuTarget())
+    return fail("--emit=ptx needs a GPU --target (sm_80, sm_90, gfx90a, ...)");
   if (outputPath == "-" && (emit == Emit::Obj || emit == Emit::So))
     return fail("binary outputs need a file (-o path), not stdout");
   // Never overwrite the inputs.
@@ -309,6 +370,8 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllSparqDialects(registry);
+  // GPU targets serialize kernels through LLVM IR (gpu-module-to-binary).
+  registerAllToLLVMIRTranslations(registry);
   MLIRContext context(registry, MLIRContext::Threading::DISABLED);
   std::unique_ptr<llvm::ThreadPoolInterface> threadPool;
   if (threads != 1) {
@@ -398,7 +461,9 @@ int main(int argc, char **argv) {
   if (failed(signature))
     return 1;
   std::string pipeline =
-      pipelineName.empty() ? defaultPipeline() : std::string(pipelineName);
+      !pipelineName.empty() ? std::string(pipelineName)
+      : isGpuTarget()       ? "sparq-gpu{chip=" + target + " format=isa}"
+                            : defaultPipeline();
   PassManager lower(&context);
   if (failed(addPipeline(lower, pipeline)))
     return 1;
@@ -408,6 +473,16 @@ int main(int argc, char **argv) {
   if (failed(finalizeModelABI(*module, *signature)))
     return 1;
   progress.end();
+  if (emit == Emit::Ptx) {
+    FailureOr<std::string> text = collectGpuAssembly(*module);
+    if (failed(text))
+      return 1;
+    if (outputPath == "-") {
+      llvm::outs() << *text;
+      return 0;
+    }
+    return failed(writeAtomically(outputPath, *text)) ? 1 : 0;
+  }
 
   // 4. LLVM IR, object, shared library.
   progress.begin("translating to LLVM IR and optimizing (-O3, " +

@@ -4,6 +4,7 @@
 #define SPARQ_CONVERSION_PASSES_H
 
 #include "sparq/Conversion/QuantToSparq/QuantToSparq.h"
+#include "sparq/Conversion/SparqToGPU/SparqToGPU.h"
 #include "sparq/Conversion/SparqToLinalg/SparqToLinalg.h"
 #include "sparq/Conversion/SparqToQuant/SparqToQuant.h"
 #include "sparq/Conversion/SparqToRuntime/SparqToRuntime.h"

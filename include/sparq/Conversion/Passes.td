@@ -313,4 +313,128 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
+  let summary = "Lower compressed matmuls to Sparq's fused dequantize+matmul "
+                "GPU kernels (gpu.launch_func of a generated gpu.module)";
+  let description = [{
+    Rewrites, on tensors and before bufferization, every `sparq.matmul %x, %w`
+    whose weight is a `sparq.assemble` of an integer format with
+    `i4`/`ui4`/`i8`/`ui8` storage, per-tensor, per-channel (axis 0 of the
+    `[N, K]` weight) or per-group along K scales (`f32`, `f16` or `bf16`),
+    symmetric or asymmetric, no global scale, no sparsity, a static `f32`
+    input, packed rows a multiple of 16 bytes (K a multiple of 32 for int4,
+    16 for int8) and groups of at least one 16-byte load (32 int4 or 16 int8
+    elements). The packed bytes, scales and zero points are used exactly as
+    `!sparq.compressed` stores them; the dense weight is never built.
+    Other formats are left for `convert-sparq-to-linalg` (with `remarks`, a
+    remark says why).
+
+    The kernels are generated into `gpu.module @sparq_kernels` (the module
+    gets `gpu.container_module`), one per format and shape, named
+    `sparq_gemv_<format>_<M>x<N>x<K>` or `sparq_gemm_...` (`<format>` e.g.
+    `i4g128f16`, `ui4g64f16a`: storage, `g<size>`/`c` per channel/`t` per
+    tensor, scale type, `a` asymmetric). Numerics: `w = (q - z) * s` in f32
+    as `#sparq.quant` defines it, products summed in f32.
+
+    * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32): one warp
+      (32 lanes) per output feature `n`, 4 warps (128 threads,
+      `known_block_size`) per block, grid `(ceil(N/4), ceil(M/4))`, each block
+      computing 4 rows of x. Lane `l` streams the 16-byte chunks
+      `l, l+32, ...` of row `n` (`vector<16xi8>` loads, 16-byte aligned, a
+      warp reads 512 contiguous bytes per step, 2 or 4 chunks in flight per
+      lane when the row length allows), unpacks nibbles in registers
+      (shift/and on `vector<16xi8>`), scales per chunk (a chunk never
+      straddles a group), multiplies by x read from global memory (L1/L2
+      resident) and reduces across the warp with a `gpu.shuffle xor`
+      butterfly (offsets 16..1). For N = 4096 that is 1024 blocks of 128
+      threads: one wave on an H100 (132 SMs x 16 blocks).
+    * **GEMM** (M >= `gemm-min-rows` and K a multiple of 32): shared-memory
+      tiled SIMT kernel, 64x64 output tiles, K steps of 32, 256 threads
+      (16x16, a 4x4 micro tile each), grid `(ceil(N/64), ceil(M/64))`. Per
+      step threads dequantize one 16-byte chunk each into a k-major f32 tile
+      of W and copy x, both in 16-byte aligned workgroup globals, then
+      accumulate with `vector.fma` between two `gpu.barrier`s. No tensor-core
+      (`mma.sync`) path yet.
+
+    Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
+    scales and zero points, a `memref.alloc` for y that becomes the result
+    (`bufferization.to_tensor restrict writable`), and a call of the private
+    launcher `@<kernel>_launch(x, data, scales, [zero points], y)`, declared
+    with a `sparq.gpu_launch = {kernel, grid, block}` attribute;
+    `sparq-gpu-launchers` defines it after bufferization (the buffer
+    deallocation pipeline rejects gpu.wait and gpu.launch_func).
+
+    With `host-reference`, the same kernel bodies are emitted on the host
+    instead: scf.for nests over block and thread ids, the shuffle butterfly
+    replayed in the same order on a host buffer, barriers implied by running
+    phases in sequence, so CPU tests check the kernels' numerics.
+
+    ```mlir
+    %y = sparq.matmul %x, %w : tensor<1x4096xf32>,
+        !sparq.compressed<4096x4096xf32,
+          #sparq.quant<i4, per_group(axis = 1, size = 128), scale = f16>>
+          -> tensor<1x4096xf32>
+    ```
+    becomes
+    ```mlir
+    %t = gpu.launch_func async [...] @sparq_kernels::@sparq_gemv_i4g128f16_1x4096x4096
+           blocks in (%c1024, %c1, %c1) threads in (%c128, %c1, %c1)
+           args(%dx : memref<1x4096xf32>, %dw : memref<4096x2048xi8>,
+                %ds : memref<4096x32xf16>, %dy : memref<1x4096xf32>)
+    ```
+  }];
+  let options = [
+    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"16",
+           "Rows of x (batch) from which the tiled GEMM kernel is used">,
+    Option<"hostReference", "host-reference", "bool", /*default=*/"false",
+           "Emit the kernels' math as host loops instead of GPU launches "
+           "(for testing numerics on the CPU)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark for every sparq.matmul left to the reference path">
+  ];
+  let statistics = [
+    Statistic<"numGemv", "gemv-kernels", "Matmuls lowered to the GEMV kernel">,
+    Statistic<"numGemm", "gemm-kernels", "Matmuls lowered to the GEMM kernel">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
+  let summary = "Define the host launchers of Sparq's GPU kernels (after "
+                "bufferization)";
+  let description = [{
+    Gives a body to every private `func.func` declaration with a
+    `sparq.gpu_launch = {kernel = @module::@kernel, grid = array<i64: X, Y,
+    Z>, block = array<i64: X, Y, Z>}` attribute (left by
+    `convert-sparq-to-gpu`). Its arguments are the kernel's operands as
+    static identity-layout memrefs in host memory, the last one the output.
+    The body copies every operand but the last into a `gpu.alloc`'ed device
+    buffer, launches the kernel, copies the last back and frees the device
+    buffers, all on one async token chain ending in `gpu.wait`: the form the
+    upstream `gpu-to-llvm` lowering turns into `mgpuMemAlloc`,
+    `mgpuMemcpy`, `mgpuLaunchKernel`, ... calls.
+
+    ```mlir
+    func.func private @k_launch(memref<1x64xf32>, memref<8x32xi8>,
+        memref<8x1xf32>, memref<1x8xf32>)
+        attributes {sparq.gpu_launch = {kernel = @sparq_kernels::@k,
+                    grid = array<i64: 2, 1, 1>, block = array<i64: 128, 1, 1>}}
+    ```
+    becomes a definition with `%t = gpu.wait async`, four `gpu.alloc
+    async`, three `gpu.memcpy async` in, `gpu.launch_func async`, one
+    `gpu.memcpy async` out, four `gpu.dealloc async` and `gpu.wait [%t]`.
+    A malformed attribute or arguments that differ from the kernel's are
+    errors.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect"];
+}
+
 #endif // SPARQ_CONVERSION_PASSES_TD

@@ -41,6 +41,47 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// `_mlir_ciface_sparq_rt_*`: link it with libSparqRuntime.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// Options of `sparq-gpu`.
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target chip: sm_80, sm_90 (NVIDIA, NVVM/PTX) or gfx90a, "
+                     "gfx942 (AMD, ROCDL)"),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Embedded GPU binary: isa (PTX text / AMDGPU assembly) "
+                     "or bin (cubin, needs ptxas; HSACO, needs ld.lld)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<int64_t> gemmMinRows{
+      *this, "gemm-min-rows",
+      llvm::cl::desc("Rows of x from which the tiled GEMM kernel is used"),
+      llvm::cl::init(16)};
+  PassOptions::Option<bool> remarks{
+      *this, "remarks",
+      llvm::cl::desc("Remark on every compressed matmul left to the "
+                     "reference decode path"),
+      llvm::cl::init(false)};
+};
+
+/// True if `chip` is a GPU chip sparq-gpu targets: sm_80 and newer
+/// (sm_80, sm_86, sm_90, sm_90a, sm_100, ...) or an AMD gfx name (gfx90a,
+/// gfx942, ...).
+bool isGpuChip(llvm::StringRef chip);
+/// True if `chip` names an NVIDIA target (sm_*), false for AMD (gfx*).
+bool isNvidiaChip(llvm::StringRef chip);
+/// Checks the `sparq-gpu` options: a known chip family and format.
+llvm::LogicalResult verifyGpuPipelineOptions(const GpuPipelineOptions &options,
+                                             std::string &error);
+
+/// Lowers a module with Sparq ops for a GPU: compressed matmuls become Sparq's
+/// kernels (`convert-sparq-to-gpu`), other Sparq ops go through the reference
+/// decode path and the rest of linalg runs on the host; the kernels are
+/// lowered to NVVM or ROCDL and serialized into the module
+/// (`gpu-module-to-binary`), the host code to the LLVM dialect calling the
+/// `mgpu*` runtime functions (link libsparq_gpu_runtime).
+void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options);
+
 /// Registers every Sparq pipeline.
 void registerSparqPipelines();
 

@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Sparq GPU kernel benchmark (driven by bench/gpu/run).
+
+prepare: compile every case's kernel with sparq-compile --emit=ptx for sm_80
+         and sm_90, and record its launch configuration (from the
+         sparq.gpu_launch attribute convert-sparq-to-gpu writes).
+run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
+         (mgpuModuleLoadJIT / mgpuLaunchKernel, the entry points compiled
+         models call), check the result against a float64 numpy reference on
+         the CPU with a rigorous f32 summation bound, then time it with weights
+         rotated over >= 512 MiB of distinct copies (L2 never holds them) and
+         print GB/s of weight bytes, TFLOP/s, the device's copy bandwidth and
+         cuBLAS fp16 (torch.matmul) on the same shape.
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+# name, storage, group (0: per output channel), scale type, asymmetric, M, N, K
+CASES = [
+    ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
+    ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
+    ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 11008),
+    ("gemv-ui4g128a", "ui4", 128, "f16", True, 1, 4096, 4096),
+    ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096),
+    ("gemv-i8c", "i8", 0, "f32", False, 1, 11008, 4096),
+    ("gemv-i4g128", "i4", 128, "f16", False, 8, 4096, 4096),
+    ("gemm-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+    ("gemm-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+]
+CHIPS = ["sm_80", "sm_90"]
+
+
+def log(msg):
+    print(f"[bench/gpu] {msg}", file=sys.stderr, flush=True)
+
+
+def case_id(c):
+    name, _, _, _, _, m, n, k = c
+    return f"{name}-{m}x{n}x{k}"
+
+
+def layout(c):
+    """Shapes of the kernel's operands: x, data, scales, [zero points], y."""
+    _, st, g, scale, asym, m, n, k = c
+    bits = int(st.lstrip("ui"))
+    groups = k // g if g else 1
+    shapes = [("x", (m, k), "f32"), ("data", (n, k * bits // 8), "i8"),
+              ("scales", (n, groups), scale)]
+    if asym:
+        shapes.append(("zero_points", (n, groups), "i8"))
+    shapes.append(("y", (m, n), "f32"))
+    return bits, groups, shapes
+
+
+def model_mlir(c):
+    _, st, g, scale, asym, m, n, k = c
+    bits, groups, _ = layout(c)
+    gran = f"per_group(axis = 1, size = {g})" if g else "per_channel(axis = 0)"
+    spec = f"#sparq.quant<{st}, {gran}{', asymmetric' if asym else ''}, scale = {scale}>"
+    wt = f"!sparq.compressed<{n}x{k}xf32, {spec}>"
+    kb = k * bits // 8
+    zarg = f", %z: tensor<{n}x{groups}xi8>" if asym else ""
+    zop = f" zero_points %z : tensor<{n}x{groups}xi8>" if asym else ""
+    return f"""func.func @main(%x: tensor<{m}x{k}xf32>, %d: tensor<{n}x{kb}xi8>, %s: tensor<{n}x{groups}x{scale}>{zarg}) -> tensor<{m}x{n}xf32> {{
+  %w = sparq.assemble %d : tensor<{n}x{kb}xi8> scales %s : tensor<{n}x{groups}x{scale}>{zop} -> {wt}
+  %y = sparq.matmul %x, %w : tensor<{m}x{k}xf32>, {wt} -> tensor<{m}x{n}xf32>
+  return %y : tensor<{m}x{n}xf32>
+}}
+"""
+
+
+def run_tool(cmd):
+    log("$ " + " ".join(cmd))
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"[bench/gpu] error: {cmd[0]} failed ({r.returncode}):\n{r.stderr}")
+    return r.stdout
+
+
+def compile_case(build, c, chips, out):
+    """Writes out/<chip>/<id>.ptx and out/<id>.json (kernel, grid, block)."""
+    cid = case_id(c)
+    src = os.path.join(out, cid + ".mlir")
+    with open(src, "w") as f:
+        f.write(model_mlir(c))
+    ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
+                   "--convert-sparq-to-gpu"])
+    m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
+                  r"grid = array<i64: (\d+), (\d+), (\d+)>, "
+                  r"kernel = @sparq_kernels::@(\w+)\}", ir)
+    if not m:
+        sys.exit(f"[bench/gpu] error: {cid}: no kernel launch in the lowered IR "
+                 "(the format is not covered by convert-sparq-to-gpu?)")
+    info = {"kernel": m.group(7), "block": [int(m.group(i)) for i in (1, 2, 3)],
+            "grid": [int(m.group(i)) for i in (4, 5, 6)]}
+    with open(os.path.join(out, cid + ".json"), "w") as f:
+        json.dump(info, f)
+    for chip in chips:
+        os.makedirs(os.path.join(out, chip), exist_ok=True)
+        run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
+                  f"--target={chip}", "--emit=ptx", "-o",
+                  os.path.join(out, chip, cid + ".ptx")])
+
+
+def cmd_prepare(args):
+    os.makedirs(args.out, exist_ok=True)
+    for c in CASES:
+        compile_case(args.build, c, CHIPS, args.out)
+    log(f"kernels for {', '.join(CHIPS)} in {args.out}")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# run (torch from here on)
+# ---------------------------------------------------------------------------
+
+
+def reference(c, x, data, scales, zp):
+    """float64 y = x @ dequant(W)^T, and the f32 summation error bound."""
+    import numpy as np
+
+    _, st, g, _, asym, m, n, k = c
+    bits, groups, _ = layout(c)
+    d = data.view(np.uint8)
+    if bits == 4:
+        q = np.empty((n, k), dtype=np.int32)
+        q[:, 0::2] = d & 15
+        q[:, 1::2] = d >> 4
+        if not st.startswith("u"):
+            q = np.where(q >= 8, q - 16, q)
+    else:
+        q = d.astype(np.int32) if st.startswith("u") else d.view(np.int8).astype(np.int32)
+    block = k // groups
+    s = np.repeat(scales.astype(np.float32), block, axis=1)
+    w = q.astype(np.float32)
+    if asym:
+        z = zp.view(np.uint8) if st.startswith("u") else zp.view(np.int8)
+        w = w - np.repeat(z.astype(np.float32), block, axis=1)
+    w = (w * s).astype(np.float32)  # (q - z) * s rounded to f32, as specified
+    x64 = x.astype(np.float64)
+    y = x64 @ w.T.astype(np.float64)
+    bound = 1.01 * k * 2.0 ** -24 * (np.abs(x64) @ np.abs(w.T).astype(np.float64)) + 1e-6
+    return y, bound
+
+
+class Runtime:
+    def __init__(self, path):
+        self.lib = ctypes.CDLL(path)
+        lib = self.lib
+        lib.sparq_gpu_available.restype = ctypes.c_int32
+        lib.sparq_gpu_error.restype = ctypes.c_char_p
+        lib.mgpuModuleLoadJIT.restype = ctypes.c_void_p
+        lib.mgpuModuleLoadJIT.argtypes = [ctypes.c_char_p, ctypes.c_int]
+        lib.mgpuModuleGetFunction.restype = ctypes.c_void_p
+        lib.mgpuModuleGetFunction.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.mgpuLaunchKernel.restype = None
+        lib.mgpuLaunchKernel.argtypes = [ctypes.c_void_p] + [ctypes.c_int64] * 6 + [
+            ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_size_t]
+        if not lib.sparq_gpu_available():
+            sys.exit("[bench/gpu] error: libsparq_gpu_runtime: " +
+                     lib.sparq_gpu_error().decode())
+
+    def function(self, ptx, name):
+        module = self.lib.mgpuModuleLoadJIT(ptx + b"\0", 3)
+        if not module:
+            sys.exit(f"[bench/gpu] error: cannot load the PTX of {name}")
+        return self.lib.mgpuModuleGetFunction(module, name.encode())
+
+
+class Launch:
+    """Kernel parameters: each rank-2 memref expands to (allocated, aligned,
+    offset, size0, size1, stride0, stride1), as the LLVM lowering passes it."""
+
+    def __init__(self, rt, fn, info, tensors):
+        self.rt, self.fn, self.info = rt, fn, info
+        self.values = []
+        for t in tensors:
+            assert t.is_contiguous() and t.dim() == 2
+            p = t.data_ptr()
+            self.values += [ctypes.c_void_p(p), ctypes.c_void_p(p), ctypes.c_int64(0),
+                            ctypes.c_int64(t.shape[0]), ctypes.c_int64(t.shape[1]),
+                            ctypes.c_int64(t.shape[1]), ctypes.c_int64(1)]
+        self.params = (ctypes.c_void_p * len(self.values))(
+            *[ctypes.cast(ctypes.pointer(v), ctypes.c_void_p) for v in self.values])
+
+    def __call__(self):
+        g, b = self.info["grid"], self.info["block"]
+        # Stream 0: the legacy default stream torch also uses.
+        self.rt.lib.mgpuLaunchKernel(self.fn, g[0], g[1], g[2], b[0], b[1], b[2], 0,
+                                     None, self.params, None, len(self.values))
+
+
+def time_calls(torch, calls, iters):
+    """Median of 3 runs of `iters` calls (cycling `calls`), seconds per call."""
+    for f in calls[:3]:
+        f()
+    torch.cuda.synchronize()
+    runs = []
+    for _ in range(3):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for i in range(iters):
+            calls[i % len(calls)]()
+        end.record()
+        torch.cuda.synchronize()
+        runs.append(start.elapsed_time(end) / 1e3 / iters)
+    return sorted(runs)[1]
+
+
+def cmd_run(args):
+    import numpy as np
+    import torch
+
+    dev = torch.device("cuda")
+    torch.zeros(1, device=dev)  # create torch's (primary) context first
+    props = torch.cuda.get_device_properties(0)
+    cap = props.major * 10 + props.minor
+    chip = "sm_90" if cap >= 90 else "sm_80"
+    if cap < 80:
+        sys.exit(f"[bench/gpu] error: {props.name} is sm_{cap}; the kernels target sm_80+")
+    rt = Runtime(args.runtime)
+
+    kdir = args.kernels
+    if not kdir:
+        kdir = tempfile.mkdtemp(prefix="sparq-gpu-bench-")
+        log(f"compiling {len(CASES)} kernels for {chip} into {kdir}")
+        t0 = time.time()
+        for c in CASES:
+            compile_case(args.build, c, [chip], kdir)
+        log(f"compiled in {time.time() - t0:.1f} s")
+
+    # Device copy bandwidth (read + write of 1 GiB).
+    a = torch.empty(1 << 30, dtype=torch.uint8, device=dev)
+    b = torch.empty_like(a)
+    t = time_calls(torch, [lambda: b.copy_(a)], 10)
+    copy_bw = 2 * a.numel() / t / 1e9
+    del a, b
+    log(f"{props.name}: copy bandwidth {copy_bw:.0f} GB/s (read + write)")
+
+    rng = np.random.default_rng(0)
+    rows, failures = [], 0
+    for c in CASES:
+        cid = case_id(c)
+        _, st, g, scale, asym, m, n, k = c
+        bits, groups, shapes = layout(c)
+        with open(os.path.join(kdir, cid + ".json")) as f:
+            info = json.load(f)
+        with open(os.path.join(kdir, chip, cid + ".ptx"), "rb") as f:
+            fn = rt.function(f.read(), info["kernel"])
+        sdt = {"f16": np.float16, "f32": np.float32}[scale]
+        x = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
+        data = rng.integers(0, 256, size=shapes[1][1], dtype=np.uint8).view(np.int8)
+        scales = (rng.uniform(0.5, 1.5, size=(n, groups)) * 0.01).astype(sdt)
+        zp = None
+        if asym:
+            lo, hi = (0, (1 << bits) - 1) if st.startswith("u") else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+            zp = rng.integers(lo, hi + 1, size=(n, groups)).astype(np.int16).astype(np.uint8).view(np.int8)
+        tdt = {"f16": torch.float16, "f32": torch.float32}[scale]
+        host = [x, data, scales] + ([zp] if asym else [])
+        dev_in = [torch.from_numpy(np.ascontiguousarray(h)).to(dev) for h in host]
+        dev_in[2] = dev_in[2].to(tdt)
+        y = torch.full((m, n), float("nan"), dtype=torch.float32, device=dev)
+
+        # Correctness of copy 0 against the CPU reference.
+        Launch(rt, fn, info, dev_in + [y])()
+        torch.cuda.synchronize()
+        yref, bound = reference(c, x, data, scales, zp)
+        err = np.abs(y.cpu().numpy().astype(np.float64) - yref)
+        ok = bool(np.all(np.isfinite(err)) and np.all(err <= bound))
+        worst = float(np.max(err / bound))
+        failures += 0 if ok else 1
+
+        # Timing over distinct weight copies (>= 512 MiB in all).
+        wbytes = sum(t.numel() * t.element_size() for t in dev_in[1:])
+        copies = max(1, -(-(512 << 20) // wbytes))
+        weights = [dev_in[1:]]
+        for _ in range(copies - 1):
+            cp = [torch.randint(-128, 127, dev_in[1].shape, dtype=torch.int8, device=dev),
+                  dev_in[2].clone()] + ([dev_in[3].clone()] if asym else [])
+            weights.append(cp)
+        calls = [Launch(rt, fn, info, [dev_in[0]] + w + [y]) for w in weights]
+        iters = max(20, min(200, 2 * copies))
+        t_sparq = time_calls(torch, calls, iters)
+        del weights, calls
+
+        # cuBLAS fp16 on the same shape, also rotated.
+        w16 = [torch.randn(n, k, dtype=torch.float16, device=dev)
+               for _ in range(max(1, -(-(512 << 20) // (2 * n * k))))]
+        x16 = dev_in[0].to(torch.float16)
+        t_fp16 = time_calls(torch, [lambda w=w: torch.matmul(x16, w.t()) for w in w16], iters)
+        del w16
+
+        flops = 2.0 * m * n * k
+        rows.append((cid, ok, worst, t_sparq * 1e6, wbytes / t_sparq / 1e9,
+                     100 * wbytes / t_sparq / 1e9 / copy_bw, flops / t_sparq / 1e12,
+                     t_fp16 * 1e6, flops / t_fp16 / 1e12, t_fp16 / t_sparq))
+        log(f"{cid}: {'ok' if ok else 'WRONG'} (max err/bound {worst:.2g}), "
+            f"{t_sparq * 1e6:.1f} us, cuBLAS fp16 {t_fp16 * 1e6:.1f} us")
+
+    print(f"\nSparq GPU kernels on {props.name} (sm_{cap}), PTX for {chip} "
+          f"JIT-compiled by the driver; copy bandwidth {copy_bw:.0f} GB/s (read+write of 1 GiB)")
+    hdr = ("case", "check", "err/bound", "us", "weight GB/s", "% copy BW",
+           "TFLOP/s", "fp16 us", "fp16 TFLOP/s", "x vs fp16")
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    for r in rows:
+        print(f"| {r[0]} | {'ok' if r[1] else 'WRONG'} | {r[2]:.2g} | {r[3]:.1f} | "
+              f"{r[4]:.0f} | {r[5]:.0f}% | {r[6]:.2f} | {r[7]:.1f} | {r[8]:.2f} | {r[9]:.2f} |")
+    if failures:
+        print(f"\n{failures} kernel(s) gave wrong results", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pr = sub.add_parser("prepare")
+    pr.add_argument("--build", required=True)
+    pr.add_argument("--out", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--build", required=True)
+    r.add_argument("--runtime", required=True)
+    r.add_argument("--kernels")
+    args = p.parse_args()
+    return cmd_prepare(args) if args.cmd == "prepare" else cmd_run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+//===- Kernels.cpp - Fused dequantize+matmul kernel bodies ----------------===//
+//
+// Dequantization follows #sparq.quant exactly: w = (q - z) * s in f32, with
+// q unpacked from the little-endian bit stream of !sparq.compressed (int4:
+// element 2j in the low nibble of byte j, 2j+1 in the high nibble) and z
+// read with the storage type's signedness. Products accumulate in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::sparq;
+using namespace mlir::sparq::gpu_kernels;
+
+int64_t Problem::gemvUnroll() const {
+  for (int64_t u : {4, 2})
+    if (numChunks() % (kWarp * u) == 0)
+      return u;
+  return 1;
+}
+
+bool Problem::useGemm(int64_t gemmMinRows) const {
+  return m >= gemmMinRows && k % kTileK == 0;
+}
+
+std::string Problem::formatName() const {
+  std::string s = isSigned ? "i" : "ui";
+  s += std::to_string(bits);
+  if (scaleBlockK != k)
+    s += "g" + std::to_string(scaleBlockK);
+  else
+    s += perRowScales ? "c" : "t";
+  s += scaleType.isF32() ? "f32" : scaleType.isF16() ? "f16" : "bf16";
+  if (hasZeroPoints)
+    s += "a";
+  return s;
+}
+
+namespace {
+
+Value cIdx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value mul(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return arith::MulIOp::create(b, loc, x, cIdx(b, loc, c));
+}
+Value divC(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return arith::DivUIOp::create(b, loc, x, cIdx(b, loc, c));
+}
+Value remC(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return arith::RemUIOp::create(b, loc, x, cIdx(b, loc, c));
+}
+Value minC(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return arith::MinUIOp::create(b, loc, x, cIdx(b, loc, c));
+}
+Value ltC(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
+                               cIdx(b, loc, c));
+}
+
+llvm::MaybeAlign align(const EmitOptions &opt) {
+  return opt.alignedLoads ? llvm::MaybeAlign(16) : llvm::MaybeAlign();
+}
+
+Value vload(OpBuilder &b, Location loc, VectorType t, Value mem, ValueRange idx,
+            const EmitOptions &opt) {
+  return vector::LoadOp::create(b, loc, t, mem, idx, /*nontemporal=*/false,
+                                align(opt));
+}
+
+/// The scale (and zero point) of the weights of row `n` at element `k0`, as
+/// f32 values (z is null without zero points).
+std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, Value n, Value k0) {
+  Value row = p.perRowScales ? n : cIdx(b, loc, 0);
+  Value col = divC(b, loc, k0, p.scaleBlockK);
+  Type f32 = b.getF32Type();
+  Value s = memref::LoadOp::create(b, loc, ops.scales, ValueRange{row, col});
+  if (!p.scaleType.isF32())
+    s = arith::ExtFOp::create(b, loc, f32, s);
+  Value z;
+  if (p.hasZeroPoints) {
+    Value zq =
+        memref::LoadOp::create(b, loc, ops.zeroPoints, ValueRange{row, col});
+    z = p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32, zq))
+                   : Value(arith::UIToFPOp::create(b, loc, f32, zq));
+  }
+  return {s, z};
+}
+
+/// Dequantizes one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
+/// at element `k0`: int4 gives {low nibbles, high nibbles} (elements 2j and
+/// 2j+1), int8 gives {the 16 elements}, each vector<16xf32> = (q - z) * s.
+SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
+                                const Operands &ops, Value raw, Value n,
+                                Value k0) {
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
+  SmallVector<Value> q;
+  if (p.bits == 4) {
+    Value four = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(4)));
+    if (p.isSigned) {
+      Value shl = arith::ShLIOp::create(b, loc, raw, four);
+      q.push_back(arith::ShRSIOp::create(b, loc, shl, four));
+      q.push_back(arith::ShRSIOp::create(b, loc, raw, four));
+    } else {
+      Value mask = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(15)));
+      q.push_back(arith::AndIOp::create(b, loc, raw, mask));
+      q.push_back(arith::ShRUIOp::create(b, loc, raw, four));
+    }
+  } else {
+    q.push_back(raw);
+  }
+  auto [s, z] = loadScale(b, loc, p, ops, n, k0);
+  Value sv = vector::BroadcastOp::create(b, loc, f32v, s);
+  Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
+  SmallVector<Value> w;
+  for (Value qi : q) {
+    Value f = p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
+                         : Value(arith::UIToFPOp::create(b, loc, f32v, qi));
+    if (zv)
+      f = arith::SubFOp::create(b, loc, f, zv);
+    w.push_back(arith::MulFOp::create(b, loc, f, sv));
+  }
+  return w;
+}
+
+SmallVector<int64_t> strided(int64_t start, int64_t count) {
+  SmallVector<int64_t> v;
+  for (int64_t i = 0; i < count; ++i)
+    v.push_back(start + 2 * i);
+  return v;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// GEMV
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value>
+gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, const EmitOptions &opt,
+                                  Value n, Value lane, Value mBase) {
+  int64_t rows = std::min(kGemvRows, p.m);
+  int64_t unroll = p.gemvUnroll();
+  Type f32 = b.getF32Type();
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+  auto xType = VectorType::get({p.chunkElems()}, f32);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  SmallVector<Value> init(rows, zero);
+  auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.numChunks()),
+                                 cIdx(b, loc, kWarp * unroll), init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value iv = loop.getInductionVar();
+  SmallVector<Value> accs(loop.getRegionIterArgs());
+  // All loads of the step first, so that `unroll` 16-byte loads per lane are
+  // in flight before the first one is used.
+  SmallVector<Value> chunks, raws;
+  for (int64_t u = 0; u < unroll; ++u) {
+    Value c = add(b, loc, iv, cIdx(b, loc, u * kWarp));
+    chunks.push_back(c);
+    raws.push_back(
+        vload(b, loc, i8v, ops.data, {n, mul(b, loc, c, kChunkBytes)}, opt));
+  }
+  for (int64_t u = 0; u < unroll; ++u) {
+    Value k0 = mul(b, loc, chunks[u], p.chunkElems());
+    SmallVector<Value> w = dequantChunk(b, loc, p, ops, raws[u], n, k0);
+    for (int64_t i = 0; i < rows; ++i) {
+      Value row = minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1);
+      Value xv = vload(b, loc, xType, ops.x, {row, k0}, opt);
+      Value prod;
+      if (p.bits == 4) {
+        Value xe =
+            vector::ShuffleOp::create(b, loc, xv, xv, strided(0, kChunkBytes));
+        Value xo =
+            vector::ShuffleOp::create(b, loc, xv, xv, strided(1, kChunkBytes));
+        prod = vector::FMAOp::create(b, loc, xe, w[0],
+                                     arith::MulFOp::create(b, loc, xo, w[1]));
+      } else {
+        prod = arith::MulFOp::create(b, loc, xv, w[0]);
+      }
+      accs[i] = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            prod, accs[i]);
+    }
+  }
+  scf::YieldOp::create(b, loc, accs);
+  return SmallVector<Value>(loop.getResults());
+}
+
+void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
+                                const Operands &ops, Value n, Value mBase,
+                                ArrayRef<Value> sums) {
+  for (auto [i, sum] : llvm::enumerate(sums)) {
+    Value m = add(b, loc, mBase, cIdx(b, loc, i));
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, m, p.m));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, sum, ops.y, ValueRange{m, n});
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// GEMM
+//===----------------------------------------------------------------------===//
+
+void gpu_kernels::emitGemmLoadTile(OpBuilder &b, Location loc, const Problem &p,
+                                   const Operands &ops, const EmitOptions &opt,
+                                   Value tid, Value m0, Value n0, Value k0,
+                                   Value xs, Value ws) {
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+  // W: kTileN rows of kTileK elements, one 16-byte chunk per thread,
+  // dequantized and stored transposed (ws[k][n]).
+  int64_t perRow = kTileK / p.chunkElems();
+  {
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kTileN * perRow));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value r = divC(b, loc, tid, perRow);
+    Value c = remC(b, loc, tid, perRow);
+    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
+    Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
+    Value raw = vload(b, loc, i8v, ops.data,
+                      {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
+    SmallVector<Value> w = dequantChunk(b, loc, p, ops, raw, n, kc);
+    Value kb = mul(b, loc, c, p.chunkElems());
+    for (int64_t j = 0; j < kChunkBytes; ++j)
+      for (auto [h, part] : llvm::enumerate(w)) {
+        int64_t e = w.size() == 2 ? 2 * j + h : j;
+        Value v = vector::ExtractOp::create(b, loc, part, j);
+        memref::StoreOp::create(
+            b, loc, v, ws, ValueRange{add(b, loc, kb, cIdx(b, loc, e)), r});
+      }
+  }
+  // x: kTileM rows of kTileK f32 as vector<4xf32>, stored transposed
+  // (xs[k][m]); consecutive threads take consecutive rows so that the
+  // transposed stores hit distinct banks.
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  for (int64_t i = 0; i < kTileM * kTileK / 4 / kGemmThreads; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * kGemmThreads));
+    Value r = remC(b, loc, idx, kTileM);
+    Value c4 = mul(b, loc, divC(b, loc, idx, kTileM), 4);
+    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
+    Value xv = vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt);
+    for (int64_t e = 0; e < 4; ++e) {
+      Value v = vector::ExtractOp::create(b, loc, xv, e);
+      memref::StoreOp::create(b, loc, v, xs,
+                              ValueRange{add(b, loc, c4, cIdx(b, loc, e)), r});
+    }
+  }
+}
+
+SmallVector<Value> gpu_kernels::emitGemmCompute(OpBuilder &b, Location loc,
+                                                const EmitOptions &opt,
+                                                Value tid, Value xs, Value ws,
+                                                ValueRange accs) {
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  Value ty4 = mul(b, loc, divC(b, loc, tid, 16), 4);
+  Value tx4 = mul(b, loc, remC(b, loc, tid, 16), 4);
+  auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, kTileK),
+                                 cIdx(b, loc, 1), accs);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value kk = loop.getInductionVar();
+  // The shared tiles are 16-byte aligned workgroup globals on the GPU.
+  Value a = vload(b, loc, f4, xs, {kk, ty4}, opt);
+  Value bv = vload(b, loc, f4, ws, {kk, tx4}, opt);
+  SmallVector<Value> next;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value ai = vector::BroadcastOp::create(
+        b, loc, f4, vector::ExtractOp::create(b, loc, a, i));
+    next.push_back(
+        vector::FMAOp::create(b, loc, ai, bv, loop.getRegionIterArgs()[i]));
+  }
+  scf::YieldOp::create(b, loc, next);
+  return SmallVector<Value>(loop.getResults());
+}
+
+void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
+                                const Operands &ops, Value tid, Value m0,
+                                Value n0, ValueRange accs) {
+  Value ty4 = mul(b, loc, divC(b, loc, tid, 16), 4);
+  Value tx4 = mul(b, loc, remC(b, loc, tid, 16), 4);
+  for (int64_t i = 0; i < 4; ++i) {
+    Value m = add(b, loc, add(b, loc, m0, ty4), cIdx(b, loc, i));
+    for (int64_t j = 0; j < 4; ++j) {
+      Value n = add(b, loc, add(b, loc, n0, tx4), cIdx(b, loc, j));
+      Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
+                                       ltC(b, loc, n, p.n));
+      auto ifOp = scf::IfOp::create(b, loc, ok);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value v = vector::ExtractOp::create(b, loc, accs[i], j);
+      memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
+    }
+  }
+}

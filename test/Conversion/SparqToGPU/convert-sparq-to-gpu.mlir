@@ -1,0 +1,125 @@
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="remarks=true" --verify-diagnostics | FileCheck %s
+
+// GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
+// identity-layout buffers, y allocated on the host, a call of the launcher
+// declaration that names the kernel and its launch configuration
+// (grid (ceil(N/4), ceil(M/4)), 128 threads).
+// CHECK-LABEL: func.func @int4_groups
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x64xf32>, %[[D:.*]]: tensor<8x32xi8>, %[[S:.*]]: tensor<8x2xf16>, %[[Z:.*]]: tensor<8x2xi8>)
+// CHECK: %[[X2:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
+// CHECK: %[[XM:.*]] = bufferization.to_buffer %[[X2]] read_only : tensor<6x64xf32> to memref<6x64xf32>
+// CHECK: %[[DM:.*]] = bufferization.to_buffer %[[D]] read_only : tensor<8x32xi8> to memref<8x32xi8>
+// CHECK: %[[SM:.*]] = bufferization.to_buffer %[[S]] read_only
+// CHECK: %[[ZM:.*]] = bufferization.to_buffer %[[Z]] read_only
+// CHECK: %[[Y:.*]] = memref.alloc() {alignment = 64 : i64} : memref<6x8xf32>
+// CHECK: call @sparq_gemv_i4g32f16a_6x8x64_launch(%[[XM]], %[[DM]], %[[SM]], %[[ZM]], %[[Y]])
+// CHECK: %[[YT:.*]] = bufferization.to_tensor %[[Y]] restrict writable
+// CHECK: tensor.expand_shape %[[YT]] {{\[}}[0, 1], [2]] output_shape [2, 3, 8]
+// CHECK-NOT: sparq.matmul
+//
+// The kernel: one warp per output feature, 16-byte aligned loads of packed
+// weights (lane-strided chunks), nibbles unpacked with shifts, x as
+// vector<32xf32> split into even/odd elements, (q - z) * s, and a shuffle xor
+// butterfly; lane 0 stores.
+// CHECK: gpu.module @sparq_kernels
+// CHECK: gpu.func @sparq_gemv_i4g32f16a_6x8x64(%[[KX:.*]]: memref<6x64xf32>, %[[KD:.*]]: memref<8x32xi8>, %{{.*}}: memref<8x2xf16>, %{{.*}}: memref<8x2xi8>, %[[KY:.*]]: memref<6x8xf32>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: gpu.thread_id x
+// CHECK: scf.for
+// CHECK: vector.load %[[KD]]{{.*}} {alignment = 16 : i64} : memref<8x32xi8>, vector<16xi8>
+// CHECK: arith.shli
+// CHECK: arith.shrsi
+// CHECK: arith.extf {{.*}} : f16 to f32
+// CHECK: arith.sitofp {{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: arith.subf
+// CHECK: vector.load %[[KX]]{{.*}} {alignment = 16 : i64} : memref<6x64xf32>, vector<32xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32{{.*}} : f32
+// CHECK: memref.store %{{.*}}, %[[KY]]
+// CHECK: func.func private @sparq_gemv_i4g32f16a_6x8x64_launch(memref<6x64xf32>, memref<8x32xi8>, memref<8x2xf16>, memref<8x2xi8>, memref<6x8xf32>)
+// CHECK-SAME: sparq.gpu_launch = {block = array<i64: 128, 1, 1>, grid = array<i64: 2, 2, 1>, kernel = @sparq_kernels::@sparq_gemv_i4g32f16a_6x8x64}
+func.func @int4_groups(%x: tensor<2x3x64xf32>, %d: tensor<8x32xi8>,
+                       %s: tensor<8x2xf16>, %z: tensor<8x2xi8>) -> tensor<2x3x8xf32> {
+  %w = sparq.assemble %d : tensor<8x32xi8> scales %s : tensor<8x2xf16>
+         zero_points %z : tensor<8x2xi8>
+         -> !sparq.compressed<8x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 32), asymmetric, scale = f16>>
+  %y = sparq.matmul %x, %w : tensor<2x3x64xf32>,
+         !sparq.compressed<8x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 32), asymmetric, scale = f16>>
+         -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
+
+// -----
+
+// GEMM (M = 32 >= 16): 64x64 tiles, 256 threads, grid (ceil(N/64),
+// ceil(M/64)); 16-byte aligned workgroup tiles, two barriers per K step.
+// Two matmuls of the same format and shape share one kernel.
+// CHECK-LABEL: func.func @uint8_gemm
+// CHECK: call @sparq_gemm_ui8cf32_32x80x64_launch
+// CHECK: call @sparq_gemm_ui8cf32_32x80x64_launch
+// CHECK: gpu.module @sparq_kernels
+// CHECK-DAG: memref.global "private" @sparq_gemm_ui8cf32_32x80x64_xs : memref<32x64xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-DAG: memref.global "private" @sparq_gemm_ui8cf32_32x80x64_ws : memref<32x64xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK: gpu.func @sparq_gemm_ui8cf32_32x80x64({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK: scf.for
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<80x64xi8>, vector<16xi8>
+// CHECK: arith.uitofp {{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: gpu.barrier
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<32x64xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: vector.fma
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.func
+// CHECK: func.func private @sparq_gemm_ui8cf32_32x80x64_launch
+// CHECK-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 2, 1, 1>
+// CHECK-NOT: func.func private @sparq_gemm
+func.func @uint8_gemm(%x: tensor<32x64xf32>, %d: tensor<80x64xi8>,
+                      %s: tensor<80x1xf32>) -> (tensor<32x80xf32>, tensor<32x80xf32>) {
+  %w = sparq.assemble %d : tensor<80x64xi8> scales %s : tensor<80x1xf32>
+         -> !sparq.compressed<80x64xf32, #sparq.quant<ui8, per_channel(axis = 0)>>
+  %y = sparq.matmul %x, %w : tensor<32x64xf32>,
+         !sparq.compressed<80x64xf32, #sparq.quant<ui8, per_channel(axis = 0)>>
+         -> tensor<32x80xf32>
+  %y2 = sparq.matmul %x, %w : tensor<32x64xf32>,
+         !sparq.compressed<80x64xf32, #sparq.quant<ui8, per_channel(axis = 0)>>
+         -> tensor<32x80xf32>
+  return %y, %y2 : tensor<32x80xf32>, tensor<32x80xf32>
+}
+
+// -----
+
+// Formats without a kernel stay for the reference path, with a remark.
+// CHECK-LABEL: func.func @unsupported
+// CHECK-COUNT-4: sparq.matmul
+// CHECK-NOT: gpu.module
+func.func @unsupported(%x: tensor<1x48xf32>, %d: tensor<4x24xi8>, %s: tensor<4x1xf32>,
+                       %x2: tensor<1x64xf32>, %d2: tensor<4x32xi8>, %s2: tensor<4x4xf32>,
+                       %d3: tensor<4x24xi8>, %s3: tensor<4x1xf32>,
+                       %d4: tensor<4x64xi8>, %s4: tensor<4x1xf32>, %x4: tensor<?x64xf32>) {
+  %w = sparq.assemble %d : tensor<4x24xi8> scales %s : tensor<4x1xf32>
+         -> !sparq.compressed<4x48xf32, #sparq.quant<i4, per_channel(axis = 0)>>
+  // expected-remark @below {{left to the reference decode path: packed rows are not a multiple of 16 bytes (K must be a multiple of 32)}}
+  %y = sparq.matmul %x, %w : tensor<1x48xf32>,
+         !sparq.compressed<4x48xf32, #sparq.quant<i4, per_channel(axis = 0)>>
+         -> tensor<1x4xf32>
+  %w2 = sparq.assemble %d2 : tensor<4x32xi8> scales %s2 : tensor<4x4xf32>
+         -> !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 16)>>
+  // expected-remark @below {{left to the reference decode path: scale groups smaller than one 16-byte load (32 elements)}}
+  %y2 = sparq.matmul %x2, %w2 : tensor<1x64xf32>,
+         !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 16)>>
+         -> tensor<1x4xf32>
+  %w3 = sparq.assemble %d3 : tensor<4x24xi8> scales %s3 : tensor<4x1xf32>
+         -> !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
+  // expected-remark @below {{left to the reference decode path: only int4 and int8 storage have a GPU kernel}}
+  %y3 = sparq.matmul %x2, %w3 : tensor<1x64xf32>,
+         !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
+         -> tensor<1x4xf32>
+  %w4 = sparq.assemble %d4 : tensor<4x64xi8> scales %s4 : tensor<4x1xf32>
+         -> !sparq.compressed<4x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+  // expected-remark @below {{left to the reference decode path: the input is not a static f32 tensor}}
+  %y4 = sparq.matmul %x4, %w4 : tensor<?x64xf32>,
+         !sparq.compressed<4x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<?x4xf32>
+  return
+}

@@ -1,0 +1,64 @@
+// The numerics of Sparq's GPU kernels, run on the CPU: convert-sparq-to-gpu
+// with host-reference=true emits the same kernel bodies (16-byte chunk
+// loads, nibble unpacking, (q - z) * s, the lane-strided partial sums, the
+// xor butterfly in the GPU's order; the GEMM's dequantized shared tiles and
+// 4x4 micro tiles) in scf.for loops over block and thread ids; the result is
+// compared with the independent numpy reference (Inputs/quant_ref.py), whose
+// storage is first checked bit for bit. What this does not run: gpu.shuffle,
+// gpu.barrier and the thread/block id ops themselves (bench/gpu checks those
+// on a GPU). Every matmul must reach a kernel: no remark is allowed.
+//
+// REQUIRES: numpy
+//
+// DEFINE: %{ref} = %host_python %S/../Inputs/quant_ref.py
+// DEFINE: %{spec} =
+// DEFINE: %{gen} =
+// DEFINE: %{tol} = 2e-3
+// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
+
+// GEMV: int4 groups of 32, f16 scales, K = 288 (9 chunks: lanes 0..8 only).
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 288 --n 33 --m 5 --seed 21
+// RUN: %{run} | FileCheck %s
+
+// GEMV: unsigned int4 groups of 128, asymmetric, bf16 scales, N = 1.
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 128), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 256 --n 1 --m 3 --seed 22
+// RUN: %{run} | FileCheck %s
+
+// GEMV: int4 groups of 256 with 4 chunks in flight per lane (K = 4096).
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 256)>
+// REDEFINE: %{gen} = --k 4096 --n 6 --m 1 --seed 23
+// REDEFINE: %{tol} = 2e-2
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-3
+
+// GEMV: int8 per channel, K = 208 (13 chunks).
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 208 --n 17 --m 6 --seed 24
+// RUN: %{run} | FileCheck %s
+
+// GEMV: uint8 per channel, asymmetric; int4 per tensor.
+// REDEFINE: %{spec} = #sparq.quant<ui8, per_channel(axis = 1), asymmetric>
+// REDEFINE: %{gen} = --k 192 --n 9 --m 2 --seed 25
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i4, per_tensor>
+// REDEFINE: %{gen} = --k 96 --n 8 --m 2 --seed 27
+// RUN: %{run} | FileCheck %s
+
+// GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70 (partial tiles).
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 28
+// RUN: %{run} | FileCheck %s
+
+// GEMM: int8 groups of 16 (two chunks per K step), asymmetric bf16.
+// REDEFINE: %{spec} = #sparq.quant<i8, per_group(axis = 0, size = 16), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 96 --n 65 --m 33 --seed 29
+// RUN: %{run} | FileCheck %s
+
+// GEMM: unsigned int4 groups of 32, M = 130 (three row tiles).
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric>
+// REDEFINE: %{gen} = --k 64 --n 5 --m 130 --seed 30
+// RUN: %{run} | FileCheck %s
+
+// CHECK: PASS max |y - y_ref|
