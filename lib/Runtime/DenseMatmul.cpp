@@ -208,7 +208,8 @@ SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
 /// w stored as [N, K] (k contiguous; the weight of a transposed-B matmul):
 /// an MB x NB tile of y as dot products along k, 16 lanes at a time.
 template <WType WT, int MB, int NB>
-SPARQ_AVX512 void nkTile(const DProblem &p, int64_t m0, int64_t n0) {
+SPARQ_AVX512 void nkTile(const DProblem &p, int64_t m0, int64_t n0,
+                         int64_t rs) {
   __m512 acc[MB][NB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
@@ -218,7 +219,7 @@ SPARQ_AVX512 void nkTile(const DProblem &p, int64_t m0, int64_t n0) {
     __mmask16 mk = tailMask(K - k);
     __m512 w[NB];
     for (int j = 0; j < NB; ++j)
-      w[j] = loadW<WT>(p.w, (n0 + j) * p.ws1 + k, mk);
+      w[j] = loadW<WT>(p.w, (n0 + j * rs) * p.ws1 + k, mk);
     for (int i = 0; i < MB; ++i) {
       __m512 xv = _mm512_maskz_loadu_ps(mk, p.x + (m0 + i) * p.xs0 + k);
       for (int j = 0; j < NB; ++j)
@@ -227,7 +228,7 @@ SPARQ_AVX512 void nkTile(const DProblem &p, int64_t m0, int64_t n0) {
   }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) {
-      int64_t m = m0 + i, n = n0 + j;
+      int64_t m = m0 + i, n = n0 + j * rs;
       float v = _mm512_reduce_add_ps(acc[i][j]);
       if (p.init)
         v += p.init[m * p.is0 + n * p.is1];
@@ -236,14 +237,14 @@ SPARQ_AVX512 void nkTile(const DProblem &p, int64_t m0, int64_t n0) {
 }
 
 template <WType WT, int NB>
-SPARQ_AVX512 void nkRowsFixedNB(const DProblem &p, int64_t n) {
+SPARQ_AVX512 void nkRowsFixedNB(const DProblem &p, int64_t n, int64_t rs) {
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
-    nkTile<WT, 4, NB>(p, m, n);
+    nkTile<WT, 4, NB>(p, m, n, rs);
   switch (p.M - m) {
-  case 3: nkTile<WT, 3, NB>(p, m, n); break;
-  case 2: nkTile<WT, 2, NB>(p, m, n); break;
-  case 1: nkTile<WT, 1, NB>(p, m, n); break;
+  case 3: nkTile<WT, 3, NB>(p, m, n, rs); break;
+  case 2: nkTile<WT, 2, NB>(p, m, n, rs); break;
+  case 1: nkTile<WT, 1, NB>(p, m, n, rs); break;
   default: break;
   }
 }
@@ -251,10 +252,18 @@ SPARQ_AVX512 void nkRowsFixedNB(const DProblem &p, int64_t n) {
 template <WType WT>
 SPARQ_AVX512 void nkCols(const DProblem &p, int64_t n0, int64_t n1) {
   int64_t n = n0;
+  if (p.M < 4) {
+    // GEMV: rows from the four quarters of the range, four long sequential
+    // streams (see QuantMatmul.cpp).
+    int64_t quarter = (n1 - n0) / 4;
+    for (int64_t i = 0; i < quarter; ++i)
+      nkRowsFixedNB<WT, 4>(p, n0 + i, quarter);
+    n = n0 + 4 * quarter;
+  }
   for (; n + 4 <= n1; n += 4)
-    nkRowsFixedNB<WT, 4>(p, n);
+    nkRowsFixedNB<WT, 4>(p, n, 1);
   for (; n < n1; ++n)
-    nkRowsFixedNB<WT, 1>(p, n);
+    nkRowsFixedNB<WT, 1>(p, n, 1);
 }
 #endif // SPARQ_HAVE_X86
 

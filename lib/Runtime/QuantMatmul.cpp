@@ -447,12 +447,13 @@ struct SpanParams {
 };
 
 SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
-                                  int64_t n0, int nb, SpanParams &sp) {
+                                  int64_t n0, int64_t rs, int nb,
+                                  SpanParams &sp) {
   const int64_t spans = plan.spans;
   sp.scales.resize(nb * spans + 16);
   sp.zs.resize(nb * spans + 16);
   for (int j = 0; j < nb; ++j) {
-    int64_t n = n0 + j;
+    int64_t n = n0 + j * rs;
     for (int64_t s = 0; s < spans; s += 16) {
       int count = int(std::min<int64_t>(16, spans - s));
       __m512 sc = loadScales(p, n * p.sn + s * p.sk, count);
@@ -465,11 +466,13 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
   }
 }
 
+
 /// MB rows of x times NB rows of W over the vector part of K: int32 VNNI dot
 /// products per span, then offsets removed and scales applied in f32.
 template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN>
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
-                           const SpanParams &sp, int64_t m0, int64_t n0) {
+                           const SpanParams &sp, int64_t m0, int64_t n0,
+                           int64_t rs) {
   const __m512i nibble = _mm512_set1_epi8(0x0f);
   const __m512i flip = _mm512_set1_epi8(
       p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
@@ -497,7 +500,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   const float *srowv[NB];
   const float *zrowv[NB];
   for (int j = 0; j < NB; ++j) {
-    wrow[j] = p.data + (n0 + j) * p.ds0;
+    wrow[j] = p.data + (n0 + j * rs) * p.ds0;
     srowv[j] = LANEG ? nullptr : sp.scales.data() + j * spans;
     zrowv[j] = LANEG ? nullptr : sp.zs.data() + j * spans;
   }
@@ -563,10 +566,10 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
         int64_t g0 = s * groupsPerChunk;
         int count = int(std::min<int64_t>(groupsPerChunk, plan.groups - g0));
         sv[j] = _mm512_permutexvar_ps(
-            laneGroup, loadScales(p, (n0 + j) * p.sn + g0 * p.sk, count));
+            laneGroup, loadScales(p, (n0 + j * rs) * p.sn + g0 * p.sk, count));
         if (HASZP)
           zv[j] = _mm512_permutexvar_epi32(
-              laneGroup, loadZeros(p, (n0 + j) * p.zn + g0 * p.zk, count,
+              laneGroup, loadZeros(p, (n0 + j * rs) * p.zn + g0 * p.zk, count,
                                    plan.zeffConst));
       } else {
         sv[j] = _mm512_set1_ps(srowv[j][s]);
@@ -612,29 +615,29 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     for (int j = 0; j < NB; ++j) {
       float v = _mm512_reduce_add_ps(accf[i][j]);
       if (plan.kv < p.K)
-        v += scalarTail(p, a, m0 + i, n0 + j, plan.kv);
-      p.y[(m0 + i) * p.ys0 + (n0 + j) * p.ys1] = a.scale[m0 + i] * v;
+        v += scalarTail(p, a, m0 + i, n0 + j * rs, plan.kv);
+      p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] = a.scale[m0 + i] * v;
     }
 }
 
 template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN>
 void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
-                     int64_t n) {
+                     int64_t n, int64_t rs) {
   thread_local SpanParams sp;
   if (!LANEG)
-    buildSpanParams(p, plan, n, NB, sp);
+    buildSpanParams(p, plan, n, rs, NB, sp);
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
-    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
     break;
   case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
     break;
   case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n);
+    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
     break;
   default:
     break;
@@ -645,17 +648,25 @@ template <int BITS, bool HASZP, bool LANEG, bool ONESPAN>
 void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
                int64_t n1) {
   int64_t n = n0;
-  // 4x4 tiles when the int32 sums need no per-span f32 accumulators (16 + 16
-  // registers would spill), else 4x2 for batches of 4 and more.
-  if (p.M >= 4 && !ONESPAN) {
+  if (p.M < 4) {
+    // GEMV: four rows at once from the four quarters of the range, so that
+    // each is one long sequential stream (adjacent short rows would start a
+    // new stream every row, which the hardware prefetchers never learn).
+    int64_t quarter = (n1 - n0) / 4;
+    for (int64_t i = 0; i < quarter; ++i)
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, n0 + i,
+                                                      quarter);
+    n = n0 + 4 * quarter;
+  } else if (!ONESPAN) {
+    // 4x2 tiles: 4x4 would need 16 + 16 int32/f32 accumulators and spill.
     for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN>(p, plan, a, n);
+      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN>(p, plan, a, n, 1);
   } else {
     for (; n + 4 <= n1; n += 4)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, n);
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, n, 1);
   }
   for (; n < n1; ++n)
-    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN>(p, plan, a, n);
+    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN>(p, plan, a, n, 1);
 }
 
 template <int BITS, bool HASZP, bool LANEG>
