@@ -87,7 +87,8 @@ inline float scaleAt(const QProblem &p, int64_t n, int64_t g) {
 //===----------------------------------------------------------------------===//
 
 /// Decodes w(n, k) = (q - z) * s for k in [0, K) into `w`.
-void decodeRow(const QProblem &p, int64_t n, float *w) {
+inline __attribute__((always_inline)) void
+decodeRow(const QProblem &p, int64_t n, float *w) {
   const uint8_t *row = p.data + n * p.ds0;
   for (int64_t g = 0; g * p.G < p.K; ++g) {
     float s = scaleAt(p, n, g);
@@ -118,7 +119,8 @@ void decodeRow(const QProblem &p, int64_t n, float *w) {
   }
 }
 
-void exactRows(const QProblem &p, int64_t n0, int64_t n1) {
+inline __attribute__((always_inline)) void
+exactRowsImpl(const QProblem &p, int64_t n0, int64_t n1) {
   std::vector<float> w(p.K), xc;
   for (int64_t n = n0; n < n1; ++n) {
     decodeRow(p, n, w.data());
@@ -145,6 +147,105 @@ void exactRows(const QProblem &p, int64_t n0, int64_t n1) {
       p.y[m * p.ys0 + n * p.ys1] = acc;
     }
   }
+}
+
+#if defined(__x86_64__)
+#define SPARQ_EXACT_AVX512                                                     \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,f16c")))
+
+/// decodeRow for 4- and 8-bit codes with groups of a multiple of 16: 16
+/// weights per step. int4: the nibbles are interleaved back into element
+/// order with byte unpacks, then looked up in a 16-entry table of
+/// (code - z) * s per group (vpermps); int8: (code - z) * s directly.
+SPARQ_EXACT_AVX512 void decodeRowAvx512(const QProblem &p, int64_t n,
+                                        float *w) {
+  const uint8_t *row = p.data + n * p.ds0;
+  const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                     13, 14, 15);
+  const __m512 codes4 =
+      p.isSigned ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4,
+                                  -3, -2, -1)
+                 : iota;
+  (void)iota;
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  for (int64_t g = 0; g * p.G < p.K; ++g) {
+    __m512 s = _mm512_set1_ps(scaleAt(p, n, g));
+    __m512 z = _mm512_set1_ps(float(zeroPointAt(p, n, g)));
+    int64_t k0 = g * p.G, k1 = std::min(p.K, k0 + p.G);
+    if (p.bits == 4) {
+      __m512 lut = _mm512_mul_ps(_mm512_sub_ps(codes4, z), s);
+      for (int64_t k = k0; k < k1; k += 16) {
+        // 16 codes = 8 bytes; element k in the low nibble of byte k/2.
+        __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(row + k / 2));
+        __m128i lo = _mm_and_si128(b, nibble);
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), nibble);
+        __m128i codes = _mm_unpacklo_epi8(lo, hi);
+        _mm512_storeu_ps(w + k, _mm512_permutexvar_ps(
+                                    _mm512_cvtepu8_epi32(codes), lut));
+      }
+    } else {
+      __m512 zs = _mm512_mul_ps(z, s);
+      for (int64_t k = k0; k < k1; k += 16) {
+        __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(row + k));
+        __m512i c = p.isSigned ? _mm512_cvtepi8_epi32(b) : _mm512_cvtepu8_epi32(b);
+        _mm512_storeu_ps(w + k, _mm512_fmsub_ps(_mm512_cvtepi32_ps(c), s, zs));
+      }
+    }
+  }
+}
+
+/// exactRows compiled for AVX-512: the vector decode when the format allows
+/// it, and the 16 partial sums as one vector FMA per 16 elements.
+SPARQ_EXACT_AVX512 void exactRowsAvx512(const QProblem &p, int64_t n0,
+                                        int64_t n1) {
+  bool vectorDecode = (p.bits == 4 || p.bits == 8) && p.G % 16 == 0 &&
+                      p.K % 16 == 0 && p.xs1 == 1;
+  if (!vectorDecode)
+    return exactRowsImpl(p, n0, n1);
+  std::vector<float> w(p.K);
+  for (int64_t n = n0; n < n1; ++n) {
+    decodeRowAvx512(p, n, w.data());
+    // Four rows of x at a time (four independent FMA chains), or one.
+    int64_t m = 0;
+    for (; m + 4 <= p.M; m += 4) {
+      __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(),
+                       _mm512_setzero_ps(), _mm512_setzero_ps()};
+      for (int64_t k = 0; k < p.K; k += 16) {
+        __m512 wv = _mm512_loadu_ps(w.data() + k);
+        for (int i = 0; i < 4; ++i)
+          acc[i] = _mm512_fmadd_ps(
+              _mm512_loadu_ps(p.x + (m + i) * p.xs0 + k), wv, acc[i]);
+      }
+      for (int i = 0; i < 4; ++i)
+        p.y[(m + i) * p.ys0 + n * p.ys1] = _mm512_reduce_add_ps(acc[i]);
+    }
+    for (; m < p.M; ++m) {
+      const float *xr = p.x + m * p.xs0;
+      __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+      int64_t k = 0;
+      for (; k + 32 <= p.K; k += 32) {
+        acc[0] = _mm512_fmadd_ps(_mm512_loadu_ps(xr + k),
+                                 _mm512_loadu_ps(w.data() + k), acc[0]);
+        acc[1] = _mm512_fmadd_ps(_mm512_loadu_ps(xr + k + 16),
+                                 _mm512_loadu_ps(w.data() + k + 16), acc[1]);
+      }
+      for (; k < p.K; k += 16)
+        acc[0] = _mm512_fmadd_ps(_mm512_loadu_ps(xr + k),
+                                 _mm512_loadu_ps(w.data() + k), acc[0]);
+      p.y[m * p.ys0 + n * p.ys1] =
+          _mm512_reduce_add_ps(_mm512_add_ps(acc[0], acc[1]));
+    }
+  }
+}
+#endif
+
+void exactRows(const QProblem &p, int64_t n0, int64_t n1, bool avx512) {
+#if defined(__x86_64__)
+  if (avx512)
+    return exactRowsAvx512(p, n0, n1);
+#endif
+  (void)avx512;
+  exactRowsImpl(p, n0, n1);
 }
 
 //===----------------------------------------------------------------------===//
@@ -707,7 +808,7 @@ void runJob(void *ctx, int32_t index, int32_t count) {
   if (n0 >= n1)
     return;
   if (!p.actInt8)
-    return exactRows(p, n0, n1);
+    return exactRows(p, n0, n1, hostHasAvx512Vnni());
 #if SPARQ_HAVE_X86
   if (job.plan->vector) {
     if (p.bits == 4)
