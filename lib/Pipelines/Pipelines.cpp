@@ -54,7 +54,8 @@ void mlir::sparq::buildCpuPipeline(OpPassManager &pm,
   runtime.activations = options.activations;
   runtime.remarks = options.remarks;
   if (options.convToMatmul)
-    pm.addPass(createSparqConvToMatmul(SparqConvToMatmulOptions{options.remarks}));
+    pm.addPass(
+        createSparqConvToMatmul(SparqConvToMatmulOptions{options.remarks}));
   pm.addPass(createConvertSparqToRuntime(runtime));
   pm.addPass(createConvertSparqToLinalg());
   buildLowerToLLVM(pm);

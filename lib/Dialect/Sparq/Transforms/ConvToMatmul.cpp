@@ -136,10 +136,10 @@ struct SparqConvToMatmulPass
     MLIRContext *ctx = b.getContext();
     Type elem = cast<RankedTensorType>(info.input.getType()).getElementType();
     SmallVector<int64_t> shape =
-        info.nchw ? SmallVector<int64_t>{info.n, info.oh, info.ow, info.c,
-                                         info.kh, info.kw}
-                  : SmallVector<int64_t>{info.n, info.oh, info.ow, info.kh,
-                                         info.kw, info.c};
+        info.nchw ? SmallVector<int64_t>{info.n, info.oh, info.ow,
+                                         info.c, info.kh, info.kw}
+                  : SmallVector<int64_t>{info.n,  info.oh, info.ow,
+                                         info.kh, info.kw, info.c};
     AffineExpr d[6];
     bindDimsList(ctx, MutableArrayRef<AffineExpr>(d));
     // Dims: n, oh, ow, then (c, kh, kw) for NCHW or (kh, kw, c) for NHWC.
@@ -148,9 +148,8 @@ struct SparqConvToMatmulPass
     AffineExpr kw = info.nchw ? d[5] : d[4];
     AffineExpr ih = d[1] * info.strides[0] + kh * info.dilations[0];
     AffineExpr iw = d[2] * info.strides[1] + kw * info.dilations[1];
-    AffineMap inMap =
-        info.nchw ? AffineMap::get(6, 0, {d[0], c, ih, iw}, ctx)
-                  : AffineMap::get(6, 0, {d[0], ih, iw, c}, ctx);
+    AffineMap inMap = info.nchw ? AffineMap::get(6, 0, {d[0], c, ih, iw}, ctx)
+                                : AffineMap::get(6, 0, {d[0], ih, iw, c}, ctx);
     Value empty = tensor::EmptyOp::create(b, loc, shape, elem);
     auto copy = linalg::GenericOp::create(
         b, loc, TypeRange{empty.getType()}, ValueRange{info.input},
@@ -200,8 +199,7 @@ struct SparqConvToMatmulPass
           SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
     }
     return linalg::MatmulOp::create(b, loc, TypeRange{mmType},
-                                    ValueRange{col, w}, ValueRange{init},
-                                    attrs)
+                                    ValueRange{col, w}, ValueRange{init}, attrs)
         .getResult(0);
   }
 
