@@ -3,6 +3,7 @@
 #include "sparq/Pipelines/Pipelines.h"
 
 #include "sparq/Conversion/Passes.h"
+#include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -52,6 +53,9 @@ void mlir::sparq::buildCpuPipeline(OpPassManager &pm,
   ConvertSparqToRuntimeOptions runtime;
   runtime.activations = options.activations;
   runtime.remarks = options.remarks;
+  if (options.convToMatmul)
+    pm.addPass(
+        createSparqConvToMatmul(SparqConvToMatmulOptions{options.remarks}));
   pm.addPass(createConvertSparqToRuntime(runtime));
   pm.addPass(createConvertSparqToLinalg());
   buildLowerToLLVM(pm);

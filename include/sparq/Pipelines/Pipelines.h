@@ -33,6 +33,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Remark on every compressed matmul left to the "
                      "reference decode path"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> convToMatmul{
+      *this, "conv-to-matmul",
+      llvm::cl::desc("Run 2-D convolutions as im2col + matmul on the runtime's "
+                     "ukernels (sparq-conv-to-matmul)"),
+      llvm::cl::init(true)};
 };
 
 /// Lowers a module with Sparq ops to the LLVM dialect with compressed and

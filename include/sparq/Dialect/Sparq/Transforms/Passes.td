@@ -319,4 +319,64 @@ def SparqShrinkChannels : Pass<"sparq-shrink-channels", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SparqConvToMatmul : Pass<"sparq-conv-to-matmul", "ModuleOp"> {
+  let summary = "Rewrite 2-D convolutions as im2col plus a matmul the runtime "
+                "ukernels handle";
+  let description = [{
+    Rewrites `linalg.conv_2d_nchw_fchw` and `linalg.conv_2d_nhwc_hwcf` with
+    static shapes (any strides and dilations) into
+    * an im2col `linalg.generic` that copies every input window into
+      `col[N, OH, OW, C, KH, KW]` (NCHW; `[N, OH, OW, KH, KW, C]` for NHWC),
+      collapsed to `[P = N*OH*OW, K]`;
+    * a matmul of `col` with the filter flattened to `[F, K]` (FCHW, a
+      `linalg.matmul` with transposed-B maps) or `[K, F]` (HWCF, a plain
+      `linalg.matmul`), which `convert-sparq-to-runtime` lowers to its dense
+      ukernel;
+    * the `[P, F]` result expanded to `[N, OH, OW, F]` and, for NCHW,
+      transposed to `[N, F, OH, OW]`; the conv's init is added unless it is
+      a fill with zero.
+
+    When the FCHW filter is `sparq.dequantize` of a compressed weight built
+    by `sparq.assemble`, the matmul is a `sparq.matmul` on the same storage
+    seen as a `[F, C*KH*KW]` weight, which needs no repacking only when
+    the weight is integer-quantized `per_tensor` or `per_channel(axis = 0)`,
+    not sparse or low-rank, and `KW * bits` is a multiple of 8 (the packed
+    rows along `KW` then concatenate into the packed rows along `K`).
+    Otherwise the conv is left alone (with a remark under `remarks`), as is
+    a dequantized HWCF filter (its rows are not output channels).
+
+    Before:
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+           strides = dense<1> : tensor<2xi64>}
+           ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>)
+           outs(%zero : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+    ```
+    After:
+    ```mlir
+    %c6 = linalg.generic ... ins(%x : tensor<1x3x8x8xf32>)
+            outs(%e : tensor<1x6x6x3x3x3xf32>)       // im2col
+    %col = tensor.collapse_shape %c6 [[0, 1, 2], [3, 4, 5]] : ... into tensor<36x27xf32>
+    %w2 = tensor.collapse_shape %w [[0], [1, 2, 3]] : ... into tensor<4x27xf32>
+    %mm = linalg.matmul indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (n, k),
+            (m, n, k) -> (m, n)] ins(%col, %w2 : ...) outs(%z : tensor<36x4xf32>)
+    %e4 = tensor.expand_shape %mm [[0, 1, 2], [3]] ... into tensor<1x6x6x4xf32>
+    %y = linalg.generic ... ins(%e4) outs(%zero : tensor<1x4x6x6xf32>) // transpose
+    ```
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Remark on every convolution left alone and why">
+  ];
+  let statistics = [
+    Statistic<"numDense", "dense", "Convolutions rewritten with a dense matmul">,
+    Statistic<"numCompressed", "compressed",
+              "Convolutions rewritten with a sparq.matmul">
+  ];
+  let dependentDialects = ["::mlir::sparq::SparqDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD
