@@ -135,7 +135,8 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
 
   auto xd = desc2(x.data(), M, K, K);
   auto dd = desc2(data.data(), N, rowBytes, rowBytes);
-  auto sd = scaleKind == 0 ? desc2(sf.data(), sr, sc, sc) : desc2(sh.data(), sr, sc, sc);
+  auto sd = scaleKind == 0 ? desc2(sf.data(), sr, sc, sc)
+                           : desc2(sh.data(), sr, sc, sc);
   auto zd = desc2(zp.data(), sr, sc, sc);
   auto yd = desc2(y.data(), M, N, N);
   int64_t config = bits | (isSigned ? SPARQ_RT_Q_SIGNED : 0) |

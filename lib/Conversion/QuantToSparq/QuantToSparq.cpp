@@ -10,8 +10,8 @@
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
-#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -268,8 +268,8 @@ struct ConvertQuantToSparqPass
     LogicalResult result = convertWeights(
         dcasts, strict, "cannot import this weight into Sparq", "quant",
         [&](OpBuilder &b, Operation *op, std::string &why) {
-          return importWeight(b, cast<quant::DequantizeCastOp>(op),
-                              roundScales, why);
+          return importWeight(b, cast<quant::DequantizeCastOp>(op), roundScales,
+                              why);
         },
         [](Operation *op) {
           return cast<quant::DequantizeCastOp>(op).getInput().getDefiningOp();

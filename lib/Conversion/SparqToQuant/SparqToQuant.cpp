@@ -10,8 +10,8 @@
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
-#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"

@@ -39,8 +39,8 @@ namespace {
 MemRefType dynamicMemref(Type elementType, unsigned rank = 2) {
   MLIRContext *ctx = elementType.getContext();
   SmallVector<int64_t> dyn(rank, ShapedType::kDynamic);
-  return MemRefType::get(dyn, elementType,
-                         StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dyn));
+  return MemRefType::get(
+      dyn, elementType, StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dyn));
 }
 
 /// Declares (once) `name` as a private external function taking memrefs of
@@ -69,8 +69,8 @@ declareRuntimeFunction(ModuleOp module, StringRef name,
 Value asBuffer(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
   SmallVector<int64_t> dyn(type.getRank(), ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                       dyn);
+  auto layout =
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, dyn);
   auto memrefType =
       MemRefType::get(type.getShape(), type.getElementType(), layout);
   Value m = bufferization::ToBufferOp::create(b, loc, memrefType, t,
@@ -233,9 +233,9 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
     Value dm = asBuffer(b, loc, assemble.getData());
     Value im = asBuffer(b, loc, assemble.getIndices());
     if (!quant) {
-      callee = declareRuntimeFunction(
-          module, "sparq_rt_nm_matmul_f32", {{f32, 2}, {f32, 2}, {i8, 2}, {f32, 2}},
-          2);
+      callee =
+          declareRuntimeFunction(module, "sparq_rt_nm_matmul_f32",
+                                 {{f32, 2}, {f32, 2}, {i8, 2}, {f32, 2}}, 2);
       args = {xm, dm, im, ym};
       break;
     }
@@ -425,9 +425,8 @@ bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
                    : we.isF16() ? "sparq_rt_matmul_f16w"
                                 : "sparq_rt_matmul_bf16w";
   Type f32 = b.getF32Type();
-  func::FuncOp callee =
-      declareRuntimeFunction(module, name,
-                             {{f32, 2}, {we, 2}, {f32, 2}, {f32, 2}}, 1);
+  func::FuncOp callee = declareRuntimeFunction(
+      module, name, {{f32, 2}, {we, 2}, {f32, 2}, {f32, 2}}, 1);
   bool accumulate = !isZeroFill(init);
   Value xm = asBuffer(b, loc, x);
   Value wm = asBuffer(b, loc, w);

@@ -11,8 +11,8 @@
 #include "sparq/Conversion/SparqToSparseTensor/SparqToSparseTensor.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
-#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"

@@ -144,10 +144,10 @@ struct SparqAnnotatePass
                          << specAttr;
       return signalPassFailure();
     }
-    auto includeRe = compileLayerRegex(include, "include", "sparq-annotate",
-                                       module);
-    auto excludeRe = compileLayerRegex(exclude, "exclude", "sparq-annotate",
-                                       module);
+    auto includeRe =
+        compileLayerRegex(include, "include", "sparq-annotate", module);
+    auto excludeRe =
+        compileLayerRegex(exclude, "exclude", "sparq-annotate", module);
     if (failed(includeRe) || failed(excludeRe))
       return signalPassFailure();
 

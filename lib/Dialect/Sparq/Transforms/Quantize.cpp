@@ -111,8 +111,9 @@ struct SparqQuantizePass
   }
 
   void runOnOperation() override {
-    if (failed(rewriteAnnotatedLayers(
-            getOperation(), [&](Layer &layer) { return quantizeLayer(layer); })))
+    if (failed(rewriteAnnotatedLayers(getOperation(), [&](Layer &layer) {
+          return quantizeLayer(layer);
+        })))
       signalPassFailure();
   }
 };

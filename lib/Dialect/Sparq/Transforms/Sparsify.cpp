@@ -314,8 +314,9 @@ struct SparqSparsifyPass
   }
 
   void runOnOperation() override {
-    if (failed(rewriteAnnotatedLayers(
-            getOperation(), [&](Layer &layer) { return sparsifyLayer(layer); })))
+    if (failed(rewriteAnnotatedLayers(getOperation(), [&](Layer &layer) {
+          return sparsifyLayer(layer);
+        })))
       signalPassFailure();
   }
 };

@@ -158,8 +158,7 @@ mlir::sparq::compileLayerRegex(StringRef pattern, StringRef option,
   return std::optional<llvm::Regex>(std::move(regex));
 }
 
-bool mlir::sparq::isSelectedLayer(const Layer &layer,
-                                  ArrayRef<std::string> ops,
+bool mlir::sparq::isSelectedLayer(const Layer &layer, ArrayRef<std::string> ops,
                                   const std::optional<llvm::Regex> &includeRe,
                                   const std::optional<llvm::Regex> &excludeRe,
                                   int64_t minElements) {

@@ -79,8 +79,9 @@ bool isSelectedLayer(const Layer &layer, ArrayRef<std::string> ops,
 /// Calls `rewrite` on every layer under `root` whose weight is annotated,
 /// then erases the ops that defined those weights (the float constants) if
 /// they are left without users. Fails if any `rewrite` failed; all run.
-LogicalResult rewriteAnnotatedLayers(Operation *root,
-                                     function_ref<LogicalResult(Layer &)> rewrite);
+LogicalResult
+rewriteAnnotatedLayers(Operation *root,
+                       function_ref<LogicalResult(Layer &)> rewrite);
 
 } // namespace mlir::sparq
 
