@@ -264,20 +264,13 @@ struct ConvertQuantToSparqPass
       if (isa<RankedTensorType>(op.getType()))
         dcasts.push_back(op);
     });
-    WeightConversionCounts counts;
-    LogicalResult result = convertWeights(
-        dcasts, strict, "cannot import this weight into Sparq", "quant",
-        [&](OpBuilder &b, Operation *op, std::string &why) {
-          return importWeight(b, cast<quant::DequantizeCastOp>(op), roundScales,
-                              why);
-        },
-        [](Operation *op) {
-          return cast<quant::DequantizeCastOp>(op).getInput().getDefiningOp();
-        },
-        counts);
-    numConverted += counts.converted;
-    numKept += counts.kept;
-    if (failed(result))
+    if (failed(convertWeights(
+            dcasts, strict, "cannot import this weight into Sparq", "quant",
+            [&](OpBuilder &b, Operation *op, std::string &why) {
+              return importWeight(b, cast<quant::DequantizeCastOp>(op),
+                                  roundScales, why);
+            },
+            numConverted, numKept)))
       signalPassFailure();
   }
 };

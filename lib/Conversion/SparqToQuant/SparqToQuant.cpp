@@ -186,32 +186,11 @@ struct ConvertSparqToQuantPass
   using ConvertSparqToQuantBase::ConvertSparqToQuantBase;
 
   void runOnOperation() override {
-    SmallVector<Operation *> dequantizes;
-    getOperation().walk([&](DequantizeOp op) {
-      if (op.getInput().getType().getQuant())
-        dequantizes.push_back(op);
-    });
-    WeightConversionCounts counts;
-    LogicalResult result = convertWeights(
-        dequantizes, strict, "cannot express this weight with !quant.uniform",
-        "Sparq",
-        [](OpBuilder &b, Operation *op, std::string &why) -> FailureOr<Value> {
-          auto dequantize = cast<DequantizeOp>(op);
-          auto assemble = dequantize.getInput().getDefiningOp<AssembleOp>();
-          if (!assemble) {
-            why = "it is not built by sparq.assemble of constants in this "
-                  "function";
-            return failure();
-          }
-          return convertWeight(b, assemble, dequantize, why);
-        },
-        [](Operation *op) {
-          return cast<DequantizeOp>(op).getInput().getDefiningOp();
-        },
-        counts);
-    numConverted += counts.converted;
-    numKept += counts.kept;
-    if (failed(result))
+    if (failed(convertAssembledWeights(
+            getOperation(),
+            [](CompressedType type) { return bool(type.getQuant()); }, strict,
+            "!quant.uniform", " of constants", convertWeight, numConverted,
+            numKept)))
       signalPassFailure();
   }
 };

@@ -107,6 +107,18 @@ SmallVector<Value> dynamicDims(OpBuilder &b, Location loc, Value t) {
   return dims;
 }
 
+/// Why no runtime kernel reads the storage and scale types of `quant`, or "".
+std::string quantStorageUnsupportedReason(QuantSpecAttr quant) {
+  if (!quant.isIntegerStorage())
+    return "float storage types have no runtime kernel";
+  if (quant.getGlobalScaleType())
+    return "two-level (global) scales have no runtime kernel";
+  Type st = quant.getScaleType();
+  if (!st.isF32() && !st.isF16() && !st.isBF16())
+    return "only f32, f16 and bf16 scales have a runtime kernel";
+  return "";
+}
+
 //===----------------------------------------------------------------------===//
 // Sparse weights (N:M, CSR, BSR): sparq_rt_{nm,csr,bsr}_* (SparseMatmul.cpp).
 //===----------------------------------------------------------------------===//
@@ -140,13 +152,8 @@ std::string sparseUnsupportedReason(CompressedType type) {
   }
   if (!quant)
     return "";
-  if (!quant.isIntegerStorage())
-    return "float storage types have no runtime kernel";
-  if (quant.getGlobalScaleType())
-    return "two-level (global) scales have no runtime kernel";
-  Type st = quant.getScaleType();
-  if (!st.isF32() && !st.isF16() && !st.isBF16())
-    return "only f32, f16 and bf16 scales have a runtime kernel";
+  if (std::string why = quantStorageUnsupportedReason(quant); !why.empty())
+    return why;
   SmallVector<int64_t> scaleShape = quant.getScaleShape(type.getShape());
   if (scaleShape[0] != 1 && scaleShape[0] != type.getShape()[0])
     return "scale blocks span several output rows";
@@ -313,13 +320,8 @@ std::string unsupportedReason(AssembleOp assemble) {
       return "low-rank weights have no runtime kernel yet";
   if (!quant)
     return "the weight is not quantized";
-  if (!quant.isIntegerStorage())
-    return "float storage types have no runtime kernel";
-  if (quant.getGlobalScaleType())
-    return "two-level (global) scales have no runtime kernel";
-  Type st = quant.getScaleType();
-  if (!st.isF32() && !st.isF16() && !st.isBF16())
-    return "only f32, f16 and bf16 scales have a runtime kernel";
+  if (std::string why = quantStorageUnsupportedReason(quant); !why.empty())
+    return why;
   if (type.getRank() != 2)
     return "the weight is not rank 2";
   if (!type.getElementType().isF32())

@@ -139,31 +139,11 @@ struct ConvertSparqToSparseTensorPass
   using ConvertSparqToSparseTensorBase::ConvertSparqToSparseTensorBase;
 
   void runOnOperation() override {
-    SmallVector<Operation *> dequantizes;
-    getOperation().walk([&](DequantizeOp op) {
-      if (op.getInput().getType().getSparsity())
-        dequantizes.push_back(op);
-    });
-    WeightConversionCounts counts;
-    LogicalResult result = convertWeights(
-        dequantizes, strict, "cannot express this weight with sparse_tensor",
-        "Sparq",
-        [](OpBuilder &b, Operation *op, std::string &why) -> FailureOr<Value> {
-          auto dequantize = cast<DequantizeOp>(op);
-          auto assemble = dequantize.getInput().getDefiningOp<AssembleOp>();
-          if (!assemble) {
-            why = "it is not built by sparq.assemble in this function";
-            return failure();
-          }
-          return convertWeight(b, assemble, dequantize, why);
-        },
-        [](Operation *op) {
-          return cast<DequantizeOp>(op).getInput().getDefiningOp();
-        },
-        counts);
-    numConverted += counts.converted;
-    numKept += counts.kept;
-    if (failed(result))
+    if (failed(convertAssembledWeights(
+            getOperation(),
+            [](CompressedType type) { return bool(type.getSparsity()); },
+            strict, "sparse_tensor", "", convertWeight, numConverted,
+            numKept)))
       signalPassFailure();
   }
 };

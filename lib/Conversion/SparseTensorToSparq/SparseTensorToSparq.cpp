@@ -175,20 +175,13 @@ struct ConvertSparseTensorToSparqPass
           !sparse_tensor::getSparseTensorEncoding(op.getType()))
         converts.push_back(op);
     });
-    WeightConversionCounts counts;
-    LogicalResult result = convertWeights(
-        converts, strict, "cannot import this weight into Sparq",
-        "sparse_tensor",
-        [](OpBuilder &b, Operation *op, std::string &why) {
-          return importWeight(b, cast<sparse_tensor::ConvertOp>(op), why);
-        },
-        [](Operation *op) {
-          return cast<sparse_tensor::ConvertOp>(op).getSource().getDefiningOp();
-        },
-        counts);
-    numConverted += counts.converted;
-    numKept += counts.kept;
-    if (failed(result))
+    if (failed(convertWeights(
+            converts, strict, "cannot import this weight into Sparq",
+            "sparse_tensor",
+            [](OpBuilder &b, Operation *op, std::string &why) {
+              return importWeight(b, cast<sparse_tensor::ConvertOp>(op), why);
+            },
+            numConverted, numKept)))
       signalPassFailure();
   }
 };
