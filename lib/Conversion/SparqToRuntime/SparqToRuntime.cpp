@@ -107,6 +107,26 @@ SmallVector<Value> dynamicDims(OpBuilder &b, Location loc, Value t) {
   return dims;
 }
 
+/// A fresh y [M, N] allocation for the rows of x2 [M, K] (M dynamic when
+/// x2's is).
+Value allocRowsOutput(OpBuilder &b, Location loc, RankedTensorType yType,
+                      Value x2) {
+  SmallVector<Value> dyn;
+  if (cast<RankedTensorType>(x2.getType()).isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
+  return allocOutput(b, loc, yType, dyn);
+}
+
+/// The zero points of `assemble` as a buffer, or a 1x1 dummy when there are
+/// none (the quantized entry points take the operand either way).
+Value zeroPointsBuffer(OpBuilder &b, Location loc, AssembleOp assemble) {
+  if (Value zp = assemble.getZeroPoints())
+    return asBuffer(b, loc, zp);
+  Type i8 = b.getI8Type();
+  Value dummy = memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
+  return memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
+}
+
 /// Why no runtime kernel reads the storage and scale types of `quant`, or "".
 std::string quantStorageUnsupportedReason(QuantSpecAttr quant) {
   if (!quant.isIntegerStorage())
@@ -224,10 +244,7 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
   auto y2Type = RankedTensorType::get(
       {x2Type.getShape()[0], wType.getShape()[0]}, f32);
-  SmallVector<Value> dyn;
-  if (x2Type.isDynamicDim(0))
-    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
-  Value alloc = allocOutput(b, loc, y2Type, dyn);
+  Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value xm = asBuffer(b, loc, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
 
@@ -254,14 +271,7 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
         module, name,
         {{f32, 2}, {i8, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}}, 2);
     Value sm = asBuffer(b, loc, assemble.getScales());
-    Value zm;
-    if (Value zp = assemble.getZeroPoints()) {
-      zm = asBuffer(b, loc, zp);
-    } else {
-      Value dummy =
-          memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
-      zm = memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
-    }
+    Value zm = zeroPointsBuffer(b, loc, assemble);
     config |= quant.getStorageBits();
     if (quant.isSignedStorage())
       config |= SPARQ_RT_Q_SIGNED;
@@ -362,17 +372,8 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   Value xm = asBuffer(b, loc, x2);
   Value dm = asBuffer(b, loc, assemble.getData());
   Value sm = asBuffer(b, loc, assemble.getScales());
-  Value zm;
-  if (Value zp = assemble.getZeroPoints()) {
-    zm = asBuffer(b, loc, zp);
-  } else {
-    Value dummy = memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
-    zm = memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
-  }
-  SmallVector<Value> dyn;
-  if (x2Type.isDynamicDim(0))
-    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
-  Value alloc = allocOutput(b, loc, y2Type, dyn);
+  Value zm = zeroPointsBuffer(b, loc, assemble);
+  Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
 
   int64_t config = quant.getStorageBits();
