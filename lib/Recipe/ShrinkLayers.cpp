@@ -12,7 +12,6 @@
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
 
-#include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Regex.h"
 
@@ -38,39 +37,20 @@ struct SparqShrinkLayersPass
                          << ratio;
       return signalPassFailure();
     }
-    std::optional<llvm::Regex> includeRe, excludeRe;
-    for (auto [pattern, re, option] :
-         {std::tuple(&include, &includeRe, "include"),
-          std::tuple(&exclude, &excludeRe, "exclude")}) {
-      if (pattern->empty())
-        continue;
-      re->emplace("^(" + *pattern + ")$");
-      std::string why;
-      if (!(*re)->isValid(why)) {
-        module.emitError() << "sparq-shrink-layers: invalid regular "
-                              "expression in '"
-                           << option << "': " << why;
-        return signalPassFailure();
-      }
-    }
+    auto includeRe =
+        compileLayerRegex(include, "include", "sparq-shrink-layers", module);
+    if (failed(includeRe))
+      return signalPassFailure();
+    auto excludeRe =
+        compileLayerRegex(exclude, "exclude", "sparq-shrink-layers", module);
+    if (failed(excludeRe))
+      return signalPassFailure();
 
     // The names first: shrinking rewrites the layers' ops.
     SmallVector<std::string> names;
-    for (Layer &layer : collectLayers(module)) {
-      Operation *op = layer.op;
-      if (!ops.empty() &&
-          !llvm::is_contained(ops, op->getName().getStringRef().str()))
-        continue;
-      if ((includeRe && !includeRe->match(layer.name)) ||
-          (excludeRe && excludeRe->match(layer.name)))
-        continue;
-      if (layer.annotation || !matchPattern(layer.source, m_Constant()))
-        continue;
-      auto type = cast<RankedTensorType>(layer.source.getType());
-      if (type.getNumElements() < minElements)
-        continue;
-      names.push_back(layer.name);
-    }
+    for (Layer &layer : collectLayers(module))
+      if (isSelectedLayer(layer, ops, *includeRe, *excludeRe, minElements))
+        names.push_back(layer.name);
 
     std::string spec =
         "#sparq.sparsity<channel, axis = 0, ratio = " + std::to_string(ratio) +

@@ -10,6 +10,14 @@
 #include <cstdlib>
 #include <cstring>
 
+// Intrinsics for the AVX-512 paths of the kernels; SPARQ_HAVE_X86 guards them.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SPARQ_HAVE_X86 1
+#else
+#define SPARQ_HAVE_X86 0
+#endif
+
 namespace sparq::rt {
 
 /// True when the host has AVX-512 F/BW/VL/DQ + VNNI (checked once).

@@ -12,13 +12,6 @@
 
 #include <vector>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SPARQ_HAVE_X86 1
-#else
-#define SPARQ_HAVE_X86 0
-#endif
-
 using namespace sparq::rt;
 
 namespace {

@@ -28,13 +28,6 @@
 #include <type_traits>
 #include <vector>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SPARQ_HAVE_X86 1
-#else
-#define SPARQ_HAVE_X86 0
-#endif
-
 using namespace sparq::rt;
 
 namespace {

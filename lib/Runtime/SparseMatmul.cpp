@@ -23,13 +23,6 @@
 #include <cstdio>
 #include <vector>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SPARQ_HAVE_X86 1
-#else
-#define SPARQ_HAVE_X86 0
-#endif
-
 using namespace sparq::rt;
 
 namespace {
@@ -900,41 +893,26 @@ extern "C" void _mlir_ciface_sparq_rt_nm_matmul_f32(sparq_memref2d_t *x,
            false);
 }
 
-extern "C" void _mlir_ciface_sparq_rt_nm_qmatmul_sf32(
-    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,
-    sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,
-    int64_t k, int64_t config) {
-  nmMatmul(x, data, indices, scales, zp, y, k, config, ScaleKind::F32, true);
-}
+// The quantized N:M entry points (one per scale type; see sparq-c/Runtime.h).
+#define SPARQ_NM_QUANT_ENTRY(NAME, KIND)                                       \
+  extern "C" void _mlir_ciface_##NAME(                                         \
+      sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,  \
+      sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,     \
+      int64_t k, int64_t config) {                                             \
+    nmMatmul(x, data, indices, scales, zp, y, k, config, KIND, true);          \
+  }
+SPARQ_NM_QUANT_ENTRY(sparq_rt_nm_qmatmul_sf32, ScaleKind::F32)
+SPARQ_NM_QUANT_ENTRY(sparq_rt_nm_qmatmul_sf16, ScaleKind::F16)
+SPARQ_NM_QUANT_ENTRY(sparq_rt_nm_qmatmul_sbf16, ScaleKind::BF16)
 
-extern "C" void _mlir_ciface_sparq_rt_nm_qmatmul_sf16(
-    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,
-    sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,
-    int64_t k, int64_t config) {
-  nmMatmul(x, data, indices, scales, zp, y, k, config, ScaleKind::F16, true);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_nm_qmatmul_sbf16(
-    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *indices,
-    sparq_memref2d_t *scales, sparq_memref2d_t *zp, sparq_memref2d_t *y,
-    int64_t k, int64_t config) {
-  nmMatmul(x, data, indices, scales, zp, y, k, config, ScaleKind::BF16, true);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_csr_matmul_f32_i16(
-    sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,
-    sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k, int64_t config) {
-  sparseRowsMatmul(Kind::CSR, x, offsets, cols, true, values, y, k, config);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_csr_matmul_f32_i32(
-    sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,
-    sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k, int64_t config) {
-  sparseRowsMatmul(Kind::CSR, x, offsets, cols, false, values, y, k, config);
-}
-
-extern "C" void _mlir_ciface_sparq_rt_bsr_matmul_f32(
-    sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,
-    sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k, int64_t config) {
-  sparseRowsMatmul(Kind::BSR, x, offsets, cols, false, values, y, k, config);
-}
+// The CSR / BSR entry points (see sparq-c/Runtime.h).
+#define SPARQ_SPARSE_ROWS_ENTRY(NAME, KIND, COLS_I16)                          \
+  extern "C" void _mlir_ciface_##NAME(                                         \
+      sparq_memref2d_t *x, sparq_memref1d_t *offsets, sparq_memref1d_t *cols,  \
+      sparq_memref1d_t *values, sparq_memref2d_t *y, int64_t k,                \
+      int64_t config) {                                                        \
+    sparseRowsMatmul(KIND, x, offsets, cols, COLS_I16, values, y, k, config);  \
+  }
+SPARQ_SPARSE_ROWS_ENTRY(sparq_rt_csr_matmul_f32_i16, Kind::CSR, true)
+SPARQ_SPARSE_ROWS_ENTRY(sparq_rt_csr_matmul_f32_i32, Kind::CSR, false)
+SPARQ_SPARSE_ROWS_ENTRY(sparq_rt_bsr_matmul_f32, Kind::BSR, false)

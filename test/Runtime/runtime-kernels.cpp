@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTestUtils.h"
+
 #include "sparq-c/Runtime.h"
 
 #include <cmath>
@@ -18,16 +20,12 @@
 #include <string>
 #include <vector>
 
+using namespace sparq::test;
+
 namespace {
 
 std::mt19937 rng(1234);
 
-uint16_t toF16(float f) { // Exact for the small positive values used here.
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  int32_t e = int32_t((b >> 23) & 0xff) - 127 + 15;
-  return uint16_t((b >> 16 & 0x8000) | (e << 10) | ((b >> 13) & 0x3ff));
-}
 float fromF16(uint16_t h) {
   uint32_t b = uint32_t(h & 0x8000) << 16 |
                uint32_t(((h >> 10) & 0x1f) - 15 + 127) << 23 |
@@ -36,27 +34,11 @@ float fromF16(uint16_t h) {
   std::memcpy(&f, &b, 4);
   return f;
 }
-uint16_t toBF16(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return uint16_t(b >> 16);
-}
 float fromBF16(uint16_t h) {
   uint32_t b = uint32_t(h) << 16;
   float f;
   std::memcpy(&f, &b, 4);
   return f;
-}
-
-sparq_memref2d_t desc(void *p, int64_t r, int64_t c, int64_t ld) {
-  sparq_memref2d_t d;
-  d.allocated = d.aligned = p;
-  d.offset = 0;
-  d.sizes[0] = r;
-  d.sizes[1] = c;
-  d.strides[0] = ld;
-  d.strides[1] = 1;
-  return d;
 }
 
 int failures = 0;
@@ -151,11 +133,12 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
     }
   }
 
-  auto xd = desc(x.data(), M, K, K);
-  auto dd = desc(data.data(), N, rowBytes, rowBytes);
-  auto sd = scaleKind == 0 ? desc(sf.data(), sr, sc, sc) : desc(sh.data(), sr, sc, sc);
-  auto zd = desc(zp.data(), sr, sc, sc);
-  auto yd = desc(y.data(), M, N, N);
+  auto xd = desc2(x.data(), M, K, K);
+  auto dd = desc2(data.data(), N, rowBytes, rowBytes);
+  auto sd = scaleKind == 0 ? desc2(sf.data(), sr, sc, sc)
+                           : desc2(sh.data(), sr, sc, sc);
+  auto zd = desc2(zp.data(), sr, sc, sc);
+  auto yd = desc2(y.data(), M, N, N);
   int64_t config = bits | (isSigned ? SPARQ_RT_Q_SIGNED : 0) |
                    (asym ? SPARQ_RT_Q_HAS_ZP : 0) |
                    (act8 ? SPARQ_RT_Q_ACT_INT8 : 0);
@@ -208,8 +191,8 @@ void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate,
       want[m * N + n] = acc;
       mag[m * N + n] = absAcc;
     }
-  auto xd = desc(x.data(), M, K, K);
-  auto wd = wt == 0 ? desc(w.data(), K, N, N) : desc(wh.data(), K, N, N);
+  auto xd = desc2(x.data(), M, K, K);
+  auto wd = wt == 0 ? desc2(w.data(), K, N, N) : desc2(wh.data(), K, N, N);
   std::vector<float> wNK;
   std::vector<uint16_t> whNK;
   if (storedNK) { // The same logical [K, N] matrix stored as [N, K].
@@ -220,12 +203,12 @@ void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate,
         wNK[n * K + k] = w[k * N + n];
         whNK[n * K + k] = wh[k * N + n];
       }
-    wd = wt == 0 ? desc(wNK.data(), K, N, N) : desc(whNK.data(), K, N, N);
+    wd = wt == 0 ? desc2(wNK.data(), K, N, N) : desc2(whNK.data(), K, N, N);
     wd.strides[0] = 1;
     wd.strides[1] = K;
   }
-  auto id = desc(init.data(), M, N, N);
-  auto yd = desc(y.data(), M, N, N);
+  auto id = desc2(init.data(), M, N, N);
+  auto yd = desc2(y.data(), M, N, N);
   if (wt == 0)
     _mlir_ciface_sparq_rt_matmul_f32(&xd, &wd, &id, &yd, accumulate);
   else if (wt == 1)

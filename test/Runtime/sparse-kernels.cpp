@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTestUtils.h"
+
 #include "sparq-c/Runtime.h"
 
 #include <algorithm>
@@ -20,6 +22,8 @@
 #include <string>
 #include <vector>
 
+using namespace sparq::test;
+
 namespace {
 
 std::mt19937 rng(4321);
@@ -29,26 +33,6 @@ float uniform(float lo, float hi) {
 }
 int64_t randint(int64_t lo, int64_t hi) { // [lo, hi]
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-}
-
-sparq_memref2d_t desc2(void *p, int64_t r, int64_t c, int64_t ld) {
-  sparq_memref2d_t d;
-  d.allocated = d.aligned = p;
-  d.offset = 0;
-  d.sizes[0] = r;
-  d.sizes[1] = c;
-  d.strides[0] = ld;
-  d.strides[1] = 1;
-  return d;
-}
-
-sparq_memref1d_t desc1(void *p, int64_t n, int64_t stride = 1) {
-  sparq_memref1d_t d;
-  d.allocated = d.aligned = p;
-  d.offset = 0;
-  d.sizes[0] = n;
-  d.strides[0] = stride;
-  return d;
 }
 
 /// Appends `code`'s low `bits` bits at element i of a little-endian stream.
@@ -172,16 +156,6 @@ void testNM(int64_t mx, int64_t n, int64_t k, int nn, int mm) {
   check(what, a, w, n);
 }
 
-uint16_t toHalf(float f, bool bf16) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  if (bf16)
-    return uint16_t(b >> 16);
-  // Positive normal values with <= 10 mantissa bits only (exact).
-  int32_t e = int32_t((b >> 23) & 0xff) - 127 + 15;
-  return uint16_t((e << 10) | ((b >> 13) & 0x3ff));
-}
-
 /// scaleKind: 0 f32, 1 f16, 2 bf16; group 0: one scale per row; -1: one
 /// scale for the tensor.
 void testNMQuant(int64_t mx, int64_t n, int64_t k, int nn, int mm, int bits,
@@ -197,7 +171,7 @@ void testNMQuant(int64_t mx, int64_t n, int64_t k, int nn, int mm, int bits,
     if (scaleKind == 0) {
       std::memcpy(&sBytes[i * 4], &s[i], 4);
     } else {
-      uint16_t h = toHalf(s[i], scaleKind == 2);
+      uint16_t h = scaleKind == 2 ? toBF16(s[i]) : toF16(s[i]);
       std::memcpy(&sBytes[i * 2], &h, 2);
     }
   }

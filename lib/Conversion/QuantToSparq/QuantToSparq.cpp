@@ -11,6 +11,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -258,38 +259,18 @@ struct ConvertQuantToSparqPass
   using ConvertQuantToSparqBase::ConvertQuantToSparqBase;
 
   void runOnOperation() override {
-    SmallVector<quant::DequantizeCastOp> dcasts;
+    SmallVector<Operation *> dcasts;
     getOperation().walk([&](quant::DequantizeCastOp op) {
       if (isa<RankedTensorType>(op.getType()))
         dcasts.push_back(op);
     });
-    bool failedAny = false;
-    for (quant::DequantizeCastOp op : dcasts) {
-      std::string why;
-      OpBuilder b(op);
-      FailureOr<Value> imported = importWeight(b, op, roundScales, why);
-      if (failed(imported)) {
-        ++numKept;
-        if (strict) {
-          op.emitError() << "cannot import this weight into Sparq: " << why;
-          failedAny = true;
-        } else {
-          op.emitRemark() << "kept as quant: " << why;
-        }
-        continue;
-      }
-      ++numConverted;
-      auto scast = op.getInput().getDefiningOp<quant::StorageCastOp>();
-      op.replaceAllUsesWith(*imported);
-      op.erase();
-      if (scast.use_empty()) {
-        Operation *constant = scast.getInput().getDefiningOp();
-        scast.erase();
-        if (constant && constant->use_empty())
-          constant->erase();
-      }
-    }
-    if (failedAny)
+    if (failed(convertWeights(
+            dcasts, strict, "cannot import this weight into Sparq", "quant",
+            [&](OpBuilder &b, Operation *op, std::string &why) {
+              return importWeight(b, cast<quant::DequantizeCastOp>(op),
+                                  roundScales, why);
+            },
+            numConverted, numKept)))
       signalPassFailure();
   }
 };

@@ -11,6 +11,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -180,58 +181,16 @@ FailureOr<Value> convertWeight(OpBuilder &b, AssembleOp assemble,
       .getResult();
 }
 
-/// Erases `op` and then every constant operand left without users.
-void eraseWithDeadConstants(Operation *op) {
-  SmallVector<Operation *> defs;
-  for (Value v : op->getOperands())
-    if (Operation *def = v.getDefiningOp())
-      defs.push_back(def);
-  op->erase();
-  for (Operation *def : defs)
-    if (def->use_empty() && matchPattern(def->getResult(0), m_Constant()))
-      def->erase();
-}
-
 struct ConvertSparqToQuantPass
     : public sparq::impl::ConvertSparqToQuantBase<ConvertSparqToQuantPass> {
   using ConvertSparqToQuantBase::ConvertSparqToQuantBase;
 
   void runOnOperation() override {
-    SmallVector<DequantizeOp> dequantizes;
-    getOperation().walk([&](DequantizeOp op) {
-      if (op.getInput().getType().getQuant())
-        dequantizes.push_back(op);
-    });
-    bool failedAny = false;
-    for (DequantizeOp op : dequantizes) {
-      std::string why;
-      FailureOr<Value> converted = failure();
-      auto assemble = op.getInput().getDefiningOp<AssembleOp>();
-      if (!assemble) {
-        why = "it is not built by sparq.assemble of constants in this "
-              "function";
-      } else {
-        OpBuilder b(op);
-        converted = convertWeight(b, assemble, op, why);
-      }
-      if (failed(converted)) {
-        ++numKept;
-        if (strict) {
-          op.emitError() << "cannot express this weight with !quant.uniform: "
-                         << why;
-          failedAny = true;
-        } else {
-          op.emitRemark() << "kept as Sparq: " << why;
-        }
-        continue;
-      }
-      ++numConverted;
-      op.replaceAllUsesWith(*converted);
-      op.erase();
-      if (assemble.use_empty())
-        eraseWithDeadConstants(assemble);
-    }
-    if (failedAny)
+    if (failed(convertAssembledWeights(
+            getOperation(),
+            [](CompressedType type) { return bool(type.getQuant()); }, strict,
+            "!quant.uniform", " of constants", convertWeight, numConverted,
+            numKept)))
       signalPassFailure();
   }
 };

@@ -33,26 +33,29 @@ using namespace mlir::sparq;
 
 namespace {
 
-/// memref<?x?xT, strided<[?, ?], offset: ?>>: the one operand type of every
-/// runtime entry point (any rank-2 buffer casts to it).
-MemRefType dynamicMemref(Type elementType) {
+/// memref<?x?xT, strided<[?, ?], offset: ?>> (rank 2) or
+/// memref<?xT, strided<[?], offset: ?>> (rank 1): the operand types of the
+/// runtime entry points (any buffer of that rank casts to it).
+MemRefType dynamicMemref(Type elementType, unsigned rank = 2) {
   MLIRContext *ctx = elementType.getContext();
-  int64_t d = ShapedType::kDynamic;
-  return MemRefType::get({d, d}, elementType,
-                         StridedLayoutAttr::get(ctx, d, {d, d}));
+  SmallVector<int64_t> dyn(rank, ShapedType::kDynamic);
+  return MemRefType::get(
+      dyn, elementType, StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dyn));
 }
 
-/// Declares (once) `name` as a private external function taking `operands`
-/// memrefs of the given element types followed by `numI64` i64 values.
-func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
-                                    ArrayRef<Type> elementTypes,
-                                    unsigned numI64) {
+/// Declares (once) `name` as a private external function taking memrefs of
+/// the given element types and ranks (1 or 2) followed by `numI64` i64
+/// values.
+func::FuncOp
+declareRuntimeFunction(ModuleOp module, StringRef name,
+                       ArrayRef<std::pair<Type, unsigned>> operands,
+                       unsigned numI64) {
   if (auto f = module.lookupSymbol<func::FuncOp>(name))
     return f;
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
   SmallVector<Type> inputs;
-  for (Type t : elementTypes)
-    inputs.push_back(dynamicMemref(t));
+  for (auto [t, rank] : operands)
+    inputs.push_back(dynamicMemref(t, rank));
   inputs.append(numI64, b.getI64Type());
   auto f = func::FuncOp::create(b, module.getLoc(), name,
                                 b.getFunctionType(inputs, {}));
@@ -61,18 +64,19 @@ func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
   return f;
 }
 
-/// A read-only rank-2 buffer view of the tensor `t`, cast to the dynamic
-/// strided type.
+/// A read-only buffer view of the rank-1 or rank-2 tensor `t`, cast to the
+/// dynamic strided type.
 Value asBuffer(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
-  int64_t d = ShapedType::kDynamic;
-  auto layout = StridedLayoutAttr::get(b.getContext(), d, {d, d});
+  SmallVector<int64_t> dyn(type.getRank(), ShapedType::kDynamic);
+  auto layout =
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, dyn);
   auto memrefType =
       MemRefType::get(type.getShape(), type.getElementType(), layout);
   Value m = bufferization::ToBufferOp::create(b, loc, memrefType, t,
                                               /*read_only=*/true);
-  return memref::CastOp::create(b, loc, dynamicMemref(type.getElementType()),
-                                m);
+  return memref::CastOp::create(
+      b, loc, dynamicMemref(type.getElementType(), type.getRank()), m);
 }
 
 /// A fresh [rows, cols] f32 allocation (dynamic sizes from `dynSizes`).
@@ -103,50 +107,41 @@ SmallVector<Value> dynamicDims(OpBuilder &b, Location loc, Value t) {
   return dims;
 }
 
+/// A fresh y [M, N] allocation for the rows of x2 [M, K] (M dynamic when
+/// x2's is).
+Value allocRowsOutput(OpBuilder &b, Location loc, RankedTensorType yType,
+                      Value x2) {
+  SmallVector<Value> dyn;
+  if (cast<RankedTensorType>(x2.getType()).isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
+  return allocOutput(b, loc, yType, dyn);
+}
+
+/// The zero points of `assemble` as a buffer, or a 1x1 dummy when there are
+/// none (the quantized entry points take the operand either way).
+Value zeroPointsBuffer(OpBuilder &b, Location loc, AssembleOp assemble) {
+  if (Value zp = assemble.getZeroPoints())
+    return asBuffer(b, loc, zp);
+  Type i8 = b.getI8Type();
+  Value dummy = memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
+  return memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
+}
+
+/// Why no runtime kernel reads the storage and scale types of `quant`, or "".
+std::string quantStorageUnsupportedReason(QuantSpecAttr quant) {
+  if (!quant.isIntegerStorage())
+    return "float storage types have no runtime kernel";
+  if (quant.getGlobalScaleType())
+    return "two-level (global) scales have no runtime kernel";
+  Type st = quant.getScaleType();
+  if (!st.isF32() && !st.isF16() && !st.isBF16())
+    return "only f32, f16 and bf16 scales have a runtime kernel";
+  return "";
+}
+
 //===----------------------------------------------------------------------===//
 // Sparse weights (N:M, CSR, BSR): sparq_rt_{nm,csr,bsr}_* (SparseMatmul.cpp).
 //===----------------------------------------------------------------------===//
-
-/// memref<?xT, strided<[?], offset: ?>>: the rank-1 operand type of the
-/// sparse entry points (values, column indices and offsets).
-MemRefType dynamicMemref1D(Type elementType) {
-  MLIRContext *ctx = elementType.getContext();
-  int64_t d = ShapedType::kDynamic;
-  return MemRefType::get({d}, elementType, StridedLayoutAttr::get(ctx, d, {d}));
-}
-
-/// Declares (once) `name` taking memrefs of the given element types and
-/// ranks (1 or 2) followed by `numI64` i64 values.
-func::FuncOp declareSparseRuntimeFunction(
-    ModuleOp module, StringRef name,
-    ArrayRef<std::pair<Type, unsigned>> operands, unsigned numI64) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(name))
-    return f;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  SmallVector<Type> inputs;
-  for (auto [t, rank] : operands)
-    inputs.push_back(rank == 1 ? dynamicMemref1D(t) : dynamicMemref(t));
-  inputs.append(numI64, b.getI64Type());
-  auto f = func::FuncOp::create(b, module.getLoc(), name,
-                                b.getFunctionType(inputs, {}));
-  f.setPrivate();
-  f->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-  return f;
-}
-
-/// A read-only rank-1 buffer view of the rank-1 tensor `t`, cast to the
-/// dynamic strided type.
-Value asBuffer1D(OpBuilder &b, Location loc, Value t) {
-  auto type = cast<RankedTensorType>(t.getType());
-  int64_t d = ShapedType::kDynamic;
-  auto memrefType =
-      MemRefType::get(type.getShape(), type.getElementType(),
-                      StridedLayoutAttr::get(b.getContext(), d, {d}));
-  Value m = bufferization::ToBufferOp::create(b, loc, memrefType, t,
-                                              /*read_only=*/true);
-  return memref::CastOp::create(b, loc, dynamicMemref1D(type.getElementType()),
-                                m);
-}
 
 /// Why the runtime cannot run the sparse format of `type`, or "".
 std::string sparseUnsupportedReason(CompressedType type) {
@@ -177,13 +172,8 @@ std::string sparseUnsupportedReason(CompressedType type) {
   }
   if (!quant)
     return "";
-  if (!quant.isIntegerStorage())
-    return "float storage types have no runtime kernel";
-  if (quant.getGlobalScaleType())
-    return "two-level (global) scales have no runtime kernel";
-  Type st = quant.getScaleType();
-  if (!st.isF32() && !st.isF16() && !st.isBF16())
-    return "only f32, f16 and bf16 scales have a runtime kernel";
+  if (std::string why = quantStorageUnsupportedReason(quant); !why.empty())
+    return why;
   SmallVector<int64_t> scaleShape = quant.getScaleShape(type.getShape());
   if (scaleShape[0] != 1 && scaleShape[0] != type.getShape()[0])
     return "scale blocks span several output rows";
@@ -254,10 +244,7 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
   auto y2Type = RankedTensorType::get(
       {x2Type.getShape()[0], wType.getShape()[0]}, f32);
-  SmallVector<Value> dyn;
-  if (x2Type.isDynamicDim(0))
-    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
-  Value alloc = allocOutput(b, loc, y2Type, dyn);
+  Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value xm = asBuffer(b, loc, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
 
@@ -270,9 +257,9 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
     Value dm = asBuffer(b, loc, assemble.getData());
     Value im = asBuffer(b, loc, assemble.getIndices());
     if (!quant) {
-      callee = declareSparseRuntimeFunction(
-          module, "sparq_rt_nm_matmul_f32", {{f32, 2}, {f32, 2}, {i8, 2}, {f32, 2}},
-          2);
+      callee =
+          declareRuntimeFunction(module, "sparq_rt_nm_matmul_f32",
+                                 {{f32, 2}, {f32, 2}, {i8, 2}, {f32, 2}}, 2);
       args = {xm, dm, im, ym};
       break;
     }
@@ -280,18 +267,11 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
     StringRef name = scaleType.isF32()   ? "sparq_rt_nm_qmatmul_sf32"
                      : scaleType.isF16() ? "sparq_rt_nm_qmatmul_sf16"
                                          : "sparq_rt_nm_qmatmul_sbf16";
-    callee = declareSparseRuntimeFunction(
+    callee = declareRuntimeFunction(
         module, name,
         {{f32, 2}, {i8, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}}, 2);
     Value sm = asBuffer(b, loc, assemble.getScales());
-    Value zm;
-    if (Value zp = assemble.getZeroPoints()) {
-      zm = asBuffer(b, loc, zp);
-    } else {
-      Value dummy =
-          memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
-      zm = memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
-    }
+    Value zm = zeroPointsBuffer(b, loc, assemble);
     config |= quant.getStorageBits();
     if (quant.isSignedStorage())
       config |= SPARQ_RT_Q_SIGNED;
@@ -319,10 +299,10 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
     StringRef name = block              ? "sparq_rt_bsr_matmul_f32"
                      : idx.isInteger(16) ? "sparq_rt_csr_matmul_f32_i16"
                                          : "sparq_rt_csr_matmul_f32_i32";
-    callee = declareSparseRuntimeFunction(
+    callee = declareRuntimeFunction(
         module, name, {{f32, 2}, {i32, 1}, {idx, 1}, {f32, 1}, {f32, 2}}, 2);
-    args = {xm, asBuffer1D(b, loc, assemble.getOffsets()),
-            asBuffer1D(b, loc, indices), asBuffer1D(b, loc, values), ym};
+    args = {xm, asBuffer(b, loc, assemble.getOffsets()),
+            asBuffer(b, loc, indices), asBuffer(b, loc, values), ym};
     break;
   }
   case SparsityKind::Channel:
@@ -350,13 +330,8 @@ std::string unsupportedReason(AssembleOp assemble) {
       return "low-rank weights have no runtime kernel yet";
   if (!quant)
     return "the weight is not quantized";
-  if (!quant.isIntegerStorage())
-    return "float storage types have no runtime kernel";
-  if (quant.getGlobalScaleType())
-    return "two-level (global) scales have no runtime kernel";
-  Type st = quant.getScaleType();
-  if (!st.isF32() && !st.isF16() && !st.isBF16())
-    return "only f32, f16 and bf16 scales have a runtime kernel";
+  if (std::string why = quantStorageUnsupportedReason(quant); !why.empty())
+    return why;
   if (type.getRank() != 2)
     return "the weight is not rank 2";
   if (!type.getElementType().isF32())
@@ -391,22 +366,14 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
                                        : "sparq_rt_qmatmul_sbf16";
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
   func::FuncOp callee = declareRuntimeFunction(
-      module, name, {f32, i8, scaleType, i8, f32}, /*numI64=*/2);
+      module, name, {{f32, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}},
+      /*numI64=*/2);
 
   Value xm = asBuffer(b, loc, x2);
   Value dm = asBuffer(b, loc, assemble.getData());
   Value sm = asBuffer(b, loc, assemble.getScales());
-  Value zm;
-  if (Value zp = assemble.getZeroPoints()) {
-    zm = asBuffer(b, loc, zp);
-  } else {
-    Value dummy = memref::AllocaOp::create(b, loc, MemRefType::get({1, 1}, i8));
-    zm = memref::CastOp::create(b, loc, dynamicMemref(i8), dummy);
-  }
-  SmallVector<Value> dyn;
-  if (x2Type.isDynamicDim(0))
-    dyn.push_back(tensor::DimOp::create(b, loc, x2, 0));
-  Value alloc = allocOutput(b, loc, y2Type, dyn);
+  Value zm = zeroPointsBuffer(b, loc, assemble);
+  Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
 
   int64_t config = quant.getStorageBits();
@@ -461,8 +428,8 @@ bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
                    : we.isF16() ? "sparq_rt_matmul_f16w"
                                 : "sparq_rt_matmul_bf16w";
   Type f32 = b.getF32Type();
-  func::FuncOp callee =
-      declareRuntimeFunction(module, name, {f32, we, f32, f32}, 1);
+  func::FuncOp callee = declareRuntimeFunction(
+      module, name, {{f32, 2}, {we, 2}, {f32, 2}, {f32, 2}}, 1);
   bool accumulate = !isZeroFill(init);
   Value xm = asBuffer(b, loc, x);
   Value wm = asBuffer(b, loc, w);

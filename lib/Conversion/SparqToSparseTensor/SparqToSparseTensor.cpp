@@ -11,6 +11,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Matchers.h"
@@ -138,48 +139,11 @@ struct ConvertSparqToSparseTensorPass
   using ConvertSparqToSparseTensorBase::ConvertSparqToSparseTensorBase;
 
   void runOnOperation() override {
-    SmallVector<DequantizeOp> dequantizes;
-    getOperation().walk([&](DequantizeOp op) {
-      if (op.getInput().getType().getSparsity())
-        dequantizes.push_back(op);
-    });
-    bool failedAny = false;
-    for (DequantizeOp op : dequantizes) {
-      std::string why;
-      FailureOr<Value> converted = failure();
-      auto assemble = op.getInput().getDefiningOp<AssembleOp>();
-      if (!assemble) {
-        why = "it is not built by sparq.assemble in this function";
-      } else {
-        OpBuilder b(op);
-        converted = convertWeight(b, assemble, op, why);
-      }
-      if (failed(converted)) {
-        ++numKept;
-        if (strict) {
-          op.emitError() << "cannot express this weight with sparse_tensor: "
-                         << why;
-          failedAny = true;
-        } else {
-          op.emitRemark() << "kept as Sparq: " << why;
-        }
-        continue;
-      }
-      ++numConverted;
-      op.replaceAllUsesWith(*converted);
-      op.erase();
-      if (assemble.use_empty()) {
-        SmallVector<Operation *> defs;
-        for (Value v : assemble->getOperands())
-          if (Operation *def = v.getDefiningOp())
-            defs.push_back(def);
-        assemble.erase();
-        for (Operation *def : defs)
-          if (def->use_empty() && matchPattern(def->getResult(0), m_Constant()))
-            def->erase();
-      }
-    }
-    if (failedAny)
+    if (failed(convertAssembledWeights(
+            getOperation(),
+            [](CompressedType type) { return bool(type.getSparsity()); },
+            strict, "sparse_tensor", "", convertWeight, numConverted,
+            numKept)))
       signalPassFailure();
   }
 };

@@ -12,6 +12,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
+#include "sparq/Dialect/Sparq/Utils/WeightConversion.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"
@@ -167,44 +168,20 @@ struct ConvertSparseTensorToSparqPass
   using ConvertSparseTensorToSparqBase::ConvertSparseTensorToSparqBase;
 
   void runOnOperation() override {
-    SmallVector<sparse_tensor::ConvertOp> converts;
+    SmallVector<Operation *> converts;
     getOperation().walk([&](sparse_tensor::ConvertOp op) {
       // Only sparse-to-dense conversions read a weight back.
       if (sparse_tensor::getSparseTensorEncoding(op.getSource().getType()) &&
           !sparse_tensor::getSparseTensorEncoding(op.getType()))
         converts.push_back(op);
     });
-    bool failedAny = false;
-    for (sparse_tensor::ConvertOp op : converts) {
-      std::string why;
-      OpBuilder b(op);
-      FailureOr<Value> imported = importWeight(b, op, why);
-      if (failed(imported)) {
-        ++numKept;
-        if (strict) {
-          op.emitError() << "cannot import this weight into Sparq: " << why;
-          failedAny = true;
-        } else {
-          op.emitRemark() << "kept as sparse_tensor: " << why;
-        }
-        continue;
-      }
-      ++numConverted;
-      auto assemble = op.getSource().getDefiningOp<sparse_tensor::AssembleOp>();
-      op.replaceAllUsesWith(*imported);
-      op.erase();
-      if (assemble.use_empty()) {
-        SmallVector<Operation *> defs;
-        for (Value v : assemble->getOperands())
-          if (Operation *def = v.getDefiningOp())
-            defs.push_back(def);
-        assemble.erase();
-        for (Operation *def : defs)
-          if (def->use_empty() && matchPattern(def->getResult(0), m_Constant()))
-            def->erase();
-      }
-    }
-    if (failedAny)
+    if (failed(convertWeights(
+            converts, strict, "cannot import this weight into Sparq",
+            "sparse_tensor",
+            [](OpBuilder &b, Operation *op, std::string &why) {
+              return importWeight(b, cast<sparse_tensor::ConvertOp>(op), why);
+            },
+            numConverted, numKept)))
       signalPassFailure();
   }
 };

@@ -7,8 +7,6 @@
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/Matchers.h"
-#include "llvm/Support/Regex.h"
 
 namespace mlir::sparq {
 #define GEN_PASS_DEF_SPARQANNOTATE
@@ -124,22 +122,6 @@ FailureOr<Attribute> mapSpec(Attribute spec, const WeightOperand &weight,
   return buildSpec(ctx, parts);
 }
 
-/// Compiles a user regex to match whole layer names.
-FailureOr<std::optional<llvm::Regex>> compileRegex(StringRef pattern,
-                                                   StringRef option,
-                                                   Operation *root) {
-  if (pattern.empty())
-    return std::optional<llvm::Regex>();
-  llvm::Regex regex(("^(" + pattern + ")$").str());
-  std::string error;
-  if (!regex.isValid(error)) {
-    root->emitError() << "sparq-annotate: invalid regular expression in '"
-                      << option << "': " << error;
-    return failure();
-  }
-  return std::optional<llvm::Regex>(std::move(regex));
-}
-
 struct SparqAnnotatePass
     : public sparq::impl::SparqAnnotateBase<SparqAnnotatePass> {
   using SparqAnnotateBase::SparqAnnotateBase;
@@ -162,27 +144,19 @@ struct SparqAnnotatePass
                          << specAttr;
       return signalPassFailure();
     }
-    auto includeRe = compileRegex(include, "include", module);
-    auto excludeRe = compileRegex(exclude, "exclude", module);
+    auto includeRe =
+        compileLayerRegex(include, "include", "sparq-annotate", module);
+    auto excludeRe =
+        compileLayerRegex(exclude, "exclude", "sparq-annotate", module);
     if (failed(includeRe) || failed(excludeRe))
       return signalPassFailure();
 
     bool failedAny = false;
     for (Layer &layer : collectLayers(module)) {
+      if (!isSelectedLayer(layer, ops, *includeRe, *excludeRe, minElements))
+        continue;
       Operation *op = layer.op;
-      if (!ops.empty() &&
-          !llvm::is_contained(ops, op->getName().getStringRef().str()))
-        continue;
-      if (*includeRe && !(*includeRe)->match(layer.name))
-        continue;
-      if (*excludeRe && (*excludeRe)->match(layer.name))
-        continue;
-      // Only constant weights are compressed; existing annotations win.
-      if (layer.annotation || !matchPattern(layer.source, m_Constant()))
-        continue;
       auto type = cast<RankedTensorType>(layer.source.getType());
-      if (type.getNumElements() < minElements)
-        continue;
 
       // Diagnostics go to the layer op, as errors or (when skipping) warnings.
       auto emitDiag = [&]() -> InFlightDiagnostic {

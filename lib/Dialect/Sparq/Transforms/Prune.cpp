@@ -12,6 +12,7 @@
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Layers.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 
 #include <algorithm>
@@ -40,14 +41,6 @@ struct Target {
   std::vector<float> data;
   std::vector<float> scores;
 };
-
-/// Row-major strides of `shape`.
-SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
-  return strides;
-}
 
 /// Indices `order` sorted so that the first `k` are the lowest (score, index)
 /// pairs.
@@ -128,7 +121,7 @@ struct SparqPrunePass : public sparq::impl::SparqPruneBase<SparqPrunePass> {
                                << "' must hold finite non-negative norms";
       norms.push_back(float(d));
     }
-    SmallVector<int64_t> strides = getStrides(shape);
+    SmallVector<int64_t> strides = computeStrides(shape);
     for (int64_t i = 0, e = t.scores.size(); i < e; ++i)
       t.scores[i] *= norms[(i / strides[inAxis]) % shape[inAxis]];
     return std::optional<Target>(std::move(t));
@@ -147,7 +140,7 @@ struct SparqPrunePass : public sparq::impl::SparqPruneBase<SparqPrunePass> {
   void pruneNM(Target &t) {
     ArrayRef<int64_t> shape = t.type.getShape();
     int64_t axis = t.spec.getAxis(), n = t.spec.getN(), m = t.spec.getM();
-    int64_t stride = getStrides(shape)[axis];
+    int64_t stride = computeStrides(shape)[axis];
     SmallVector<int64_t> group(m);
     for (int64_t i = 0, e = t.data.size(); i < e; ++i) {
       if ((i / stride) % shape[axis] % m != 0)
@@ -171,8 +164,8 @@ struct SparqPrunePass : public sparq::impl::SparqPruneBase<SparqPrunePass> {
     SmallVector<int64_t> grid(rank);
     for (int64_t d = 0; d < rank; ++d)
       grid[d] = shape[d] / block[d];
-    SmallVector<int64_t> strides = getStrides(shape);
-    SmallVector<int64_t> gridStrides = getStrides(grid);
+    SmallVector<int64_t> strides = computeStrides(shape);
+    SmallVector<int64_t> gridStrides = computeStrides(grid);
     auto blockOf = [&](int64_t i) {
       int64_t id = 0;
       for (int64_t d = 0; d < rank; ++d)

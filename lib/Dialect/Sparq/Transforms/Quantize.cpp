@@ -105,34 +105,15 @@ struct SparqQuantizePass
     assemble->setAttr("sparq.sqnr_db", b.getF64FloatAttr(qerr.sqnrDb));
     assemble->setAttr("sparq.max_abs_error", b.getF64FloatAttr(qerr.maxAbs));
 
-    if (asMatmul) {
-      replaceWithCompressedMatmul(b, op, compressed, layer.name);
-    } else {
-      Value dense = DequantizeOp::create(b, loc, weightType, compressed);
-      op->setOperand(layer.weight.operandIndex, dense);
-      op->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
-    }
-    if (annotation->use_empty())
-      annotation->erase();
+    replaceLayerWeight(b, layer, compressed, asMatmul);
     ++numQuantized;
     return success();
   }
 
   void runOnOperation() override {
-    bool failedAny = false;
-    llvm::SetVector<Operation *> sources;
-    for (Layer &layer : collectLayers(getOperation())) {
-      if (!layer.annotation)
-        continue;
-      failedAny |= failed(quantizeLayer(layer));
-      if (Operation *def = layer.source.getDefiningOp())
-        sources.insert(def);
-    }
-    // Drop the float weights that are no longer used.
-    for (Operation *def : sources)
-      if (def->use_empty())
-        def->erase();
-    if (failedAny)
+    if (failed(rewriteAnnotatedLayers(getOperation(), [&](Layer &layer) {
+          return quantizeLayer(layer);
+        })))
       signalPassFailure();
   }
 };

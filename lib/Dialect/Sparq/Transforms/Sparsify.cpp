@@ -13,6 +13,7 @@
 #include "sparq/Dialect/Sparq/Utils/Matmul.h"
 #include "sparq/Dialect/Sparq/Utils/Quantization.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -40,13 +41,6 @@ struct SparseSelection {
   std::vector<int32_t> offsets;
 };
 
-SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
-  return strides;
-}
-
 /// N:M: the N stored positions of every group (its nonzeros, padded with its
 /// first zeros), in increasing order. Fails at the first group with more
 /// than N nonzeros, returning its first element in `badElement`.
@@ -58,8 +52,8 @@ FailureOr<SparseSelection> selectNM(ArrayRef<float> data,
   SparseSelection sel;
   sel.valuesShape.assign(shape.begin(), shape.end());
   sel.valuesShape[axis] = shape[axis] / m * n;
-  SmallVector<int64_t> strides = getStrides(shape);
-  SmallVector<int64_t> valueStrides = getStrides(sel.valuesShape);
+  SmallVector<int64_t> strides = computeStrides(shape);
+  SmallVector<int64_t> valueStrides = computeStrides(sel.valuesShape);
   int64_t numValues = ShapedType::getNumElements(sel.valuesShape);
   sel.positions.assign(numValues, 0);
   sel.indices.assign(numValues, 0);
@@ -311,36 +305,18 @@ struct SparqSparsifyPass
     bytesBefore += getTensorStorageBytes(weightType);
     bytesAfter += assemble.getStorageBytes();
 
-    if (asMatmul) {
-      replaceWithCompressedMatmul(b, op, assemble, layer.name);
-    } else {
-      Value dense = DequantizeOp::create(b, loc, weightType, assemble);
-      op->setOperand(layer.weight.operandIndex, dense);
-      op->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
-    }
     // Keep what sparq-prune measured for the report.
     if (Attribute achieved = annotation->getAttr("sparq.achieved_sparsity"))
       assemble->setAttr("sparq.achieved_sparsity", achieved);
-    if (annotation->use_empty())
-      annotation->erase();
+    replaceLayerWeight(b, layer, assemble, asMatmul);
     ++numSparsified;
     return success();
   }
 
   void runOnOperation() override {
-    bool failedAny = false;
-    llvm::SetVector<Operation *> sources;
-    for (Layer &layer : collectLayers(getOperation())) {
-      if (!layer.annotation)
-        continue;
-      failedAny |= failed(sparsifyLayer(layer));
-      if (Operation *def = layer.source.getDefiningOp())
-        sources.insert(def);
-    }
-    for (Operation *def : sources)
-      if (def->use_empty())
-        def->erase();
-    if (failedAny)
+    if (failed(rewriteAnnotatedLayers(getOperation(), [&](Layer &layer) {
+          return sparsifyLayer(layer);
+        })))
       signalPassFailure();
   }
 };

@@ -96,6 +96,26 @@ static FailureOr<std::pair<ArrayRef<char>, bool>> getRawData(Attribute value) {
   return failure();
 }
 
+/// Calls `fn(i, bits)` for each of the `n` elements of `width` bits stored
+/// little-endian, one after the other, in the raw data of `value`. Fails if
+/// there is none, `width` is not a whole number of bytes or the size does not
+/// match.
+static LogicalResult
+forEachRawElement(Attribute value, int64_t n, unsigned width,
+                  function_ref<void(int64_t, const APInt &)> fn) {
+  FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
+  if (failed(raw) || width % 8 != 0 ||
+      int64_t(raw->first.size()) != n * (width / 8))
+    return failure();
+  unsigned bytes = width / 8;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, raw->first.data() + i * bytes, bytes);
+    fn(i, APInt(width, bits));
+  }
+  return success();
+}
+
 FailureOr<std::vector<int64_t>>
 mlir::sparq::readIntConstant(Attribute value, ShapedType type, bool isSigned) {
   auto intType = dyn_cast<IntegerType>(type.getElementType());
@@ -113,16 +133,10 @@ mlir::sparq::readIntConstant(Attribute value, ShapedType type, bool isSigned) {
       out[i] = extend(v);
     return out;
   }
-  FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
-  if (failed(raw) || width % 8 != 0 ||
-      int64_t(raw->first.size()) != n * (width / 8))
+  if (failed(forEachRawElement(value, n, width, [&](int64_t i, const APInt &v) {
+        out[i] = extend(v);
+      })))
     return failure();
-  unsigned bytes = width / 8;
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t bits = 0;
-    std::memcpy(&bits, raw->first.data() + i * bytes, bytes);
-    out[i] = extend(APInt(width, bits));
-  }
   return out;
 }
 
@@ -143,16 +157,10 @@ mlir::sparq::readFloatConstantExact(Attribute value, ShapedType type) {
       out[i] = toDouble(v);
     return out;
   }
-  FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
-  unsigned width = floatType.getWidth();
-  if (failed(raw) || width % 8 != 0 ||
-      int64_t(raw->first.size()) != n * (width / 8))
+  if (failed(forEachRawElement(
+          value, n, floatType.getWidth(), [&](int64_t i, const APInt &v) {
+            out[i] = toDouble(APFloat(floatType.getFloatSemantics(), v));
+          })))
     return failure();
-  unsigned bytes = width / 8;
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t bits = 0;
-    std::memcpy(&bits, raw->first.data() + i * bytes, bytes);
-    out[i] = toDouble(APFloat(floatType.getFloatSemantics(), APInt(width, bits)));
-  }
   return out;
 }

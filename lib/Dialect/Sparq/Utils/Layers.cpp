@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -122,4 +124,53 @@ SmallVector<Layer> mlir::sparq::collectLayers(Operation *root) {
     layers.push_back(std::move(layer));
   });
   return layers;
+}
+
+LogicalResult mlir::sparq::rewriteAnnotatedLayers(
+    Operation *root, function_ref<LogicalResult(Layer &)> rewrite) {
+  bool failedAny = false;
+  llvm::SetVector<Operation *> sources;
+  for (Layer &layer : collectLayers(root)) {
+    if (!layer.annotation)
+      continue;
+    failedAny |= failed(rewrite(layer));
+    if (Operation *def = layer.source.getDefiningOp())
+      sources.insert(def);
+  }
+  for (Operation *def : sources)
+    if (def->use_empty())
+      def->erase();
+  return failure(failedAny);
+}
+
+FailureOr<std::optional<llvm::Regex>>
+mlir::sparq::compileLayerRegex(StringRef pattern, StringRef option,
+                               StringRef passName, Operation *root) {
+  if (pattern.empty())
+    return std::optional<llvm::Regex>();
+  llvm::Regex regex(("^(" + pattern + ")$").str());
+  std::string error;
+  if (!regex.isValid(error)) {
+    root->emitError() << passName << ": invalid regular expression in '"
+                      << option << "': " << error;
+    return failure();
+  }
+  return std::optional<llvm::Regex>(std::move(regex));
+}
+
+bool mlir::sparq::isSelectedLayer(const Layer &layer, ArrayRef<std::string> ops,
+                                  const std::optional<llvm::Regex> &includeRe,
+                                  const std::optional<llvm::Regex> &excludeRe,
+                                  int64_t minElements) {
+  if (!ops.empty() &&
+      !llvm::is_contained(ops, layer.op->getName().getStringRef().str()))
+    return false;
+  if ((includeRe && !includeRe->match(layer.name)) ||
+      (excludeRe && excludeRe->match(layer.name)))
+    return false;
+  // Only constant weights are compressed; existing annotations win.
+  if (layer.annotation || !matchPattern(layer.source, m_Constant()))
+    return false;
+  auto type = cast<RankedTensorType>(layer.source.getType());
+  return type.getNumElements() >= minElements;
 }

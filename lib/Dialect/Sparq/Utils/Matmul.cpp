@@ -114,3 +114,19 @@ void mlir::sparq::replaceWithCompressedMatmul(OpBuilder &b, Operation *op,
   op->getResult(0).replaceAllUsesWith(result);
   op->erase();
 }
+
+void mlir::sparq::replaceLayerWeight(OpBuilder &b, const Layer &layer,
+                                     Value compressed, bool asMatmul) {
+  Operation *op = layer.op;
+  AnnotateOp annotation = layer.annotation;
+  if (asMatmul) {
+    replaceWithCompressedMatmul(b, op, compressed, layer.name);
+  } else {
+    Value dense = DequantizeOp::create(b, annotation.getLoc(),
+                                       layer.source.getType(), compressed);
+    op->setOperand(layer.weight.operandIndex, dense);
+    op->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
+  }
+  if (annotation->use_empty())
+    annotation->erase();
+}

@@ -14,6 +14,9 @@
 
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
+#include "llvm/Support/Regex.h"
+
+#include <optional>
 
 #include <string>
 
@@ -56,6 +59,29 @@ Value stripAnnotations(Value value);
 /// the `layer` attribute of its weight's annotation, else by the op's
 /// `sparq.layer` attribute, else by a `NameLoc` on the op, else `<op-kind>_<index>` (index counted over all layers).
 SmallVector<Layer> collectLayers(Operation *root);
+
+/// Compiles the `option` regex of pass `passName` to match whole layer names
+/// (none for an empty pattern); reports an invalid one on `root` and fails.
+FailureOr<std::optional<llvm::Regex>> compileLayerRegex(StringRef pattern,
+                                                        StringRef option,
+                                                        StringRef passName,
+                                                        Operation *root);
+
+/// True if a pass with the usual layer options may compress `layer`: its op
+/// is named in `ops` (or `ops` is empty), its name matches `includeRe` (when
+/// set) and not `excludeRe`, and its weight is an unannotated constant of at
+/// least `minElements` elements.
+bool isSelectedLayer(const Layer &layer, ArrayRef<std::string> ops,
+                     const std::optional<llvm::Regex> &includeRe,
+                     const std::optional<llvm::Regex> &excludeRe,
+                     int64_t minElements);
+
+/// Calls `rewrite` on every layer under `root` whose weight is annotated,
+/// then erases the ops that defined those weights (the float constants) if
+/// they are left without users. Fails if any `rewrite` failed; all run.
+LogicalResult
+rewriteAnnotatedLayers(Operation *root,
+                       function_ref<LogicalResult(Layer &)> rewrite);
 
 } // namespace mlir::sparq
 

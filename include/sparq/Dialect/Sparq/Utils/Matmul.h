@@ -11,6 +11,7 @@
 #define SPARQ_DIALECT_SPARQ_UTILS_MATMUL_H
 
 #include "sparq/Dialect/Sparq/IR/SparqAttrs.h"
+#include "sparq/Dialect/Sparq/Utils/Layers.h"
 
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
@@ -52,6 +53,14 @@ bool isZeroFilled(Value value);
 /// accumulator is not a zero fill, names it `layerName` and erases `op`.
 void replaceWithCompressedMatmul(OpBuilder &b, Operation *op, Value compressed,
                                  StringRef layerName);
+
+/// Makes the annotated `layer` read its weight from `compressed`: by
+/// `replaceWithCompressedMatmul` when `asMatmul`, else through a
+/// `sparq.dequantize` to the dense weight type (at the annotation's
+/// location), naming the op after the layer. Then erases the annotation if
+/// nothing else uses it.
+void replaceLayerWeight(OpBuilder &b, const Layer &layer, Value compressed,
+                        bool asMatmul);
 
 } // namespace mlir::sparq
 
