@@ -344,12 +344,12 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
     _mm_mask_storeu_epi8(q + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
   }
   const __m512i ones = _mm512_set1_epi8(1);
-  alignas(64) uint8_t evenIdx[64], oddIdx[64];
-  for (int j = 0; j < 64; ++j) {
-    evenIdx[j] = uint8_t(2 * j);
-    oddIdx[j] = uint8_t(2 * j + 1);
-  }
-  const __m512i ie = _mm512_load_si512(evenIdx), io = _mm512_load_si512(oddIdx);
+  // Byte indices of the even and odd elements of a 128-byte chunk.
+  const __m512i ie = _mm512_set_epi64(
+      0x7e7c7a7876747270, 0x6e6c6a6866646260, 0x5e5c5a5856545250,
+      0x4e4c4a4846444240, 0x3e3c3a3836343230, 0x2e2c2a2826242220,
+      0x1e1c1a1816141210, 0x0e0c0a0806040200);
+  const __m512i io = _mm512_add_epi8(ie, _mm512_set1_epi8(1));
   alignas(64) int8_t padded[128];
   for (int64_t c = 0; c < plan.chunks; ++c) {
     const int8_t *src = q + c * plan.ce;
