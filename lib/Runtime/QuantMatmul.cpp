@@ -544,8 +544,11 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
                                   int64_t n0, int64_t rs, int nb,
                                   SpanParams &sp) {
   const int64_t spans = plan.spans;
-  sp.scales.resize(nb * spans + 16);
-  sp.zs.resize(nb * spans + 16);
+  size_t need = size_t(nb * spans + 16);
+  if (sp.scales.size() < need) {
+    sp.scales.resize(need);
+    sp.zs.resize(need);
+  }
   for (int j = 0; j < nb; ++j) {
     int64_t n = n0 + j * rs;
     for (int64_t s = 0; s < spans; s += 16) {
@@ -593,10 +596,19 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   const uint8_t *wrow[NB];
   const float *srowv[NB];
   const float *zrowv[NB];
+  // One span: the row's scale and scale * (zero point + offset), read here
+  // instead of through SpanParams (which costs more than small layers).
+  float oneScale[NB] = {}, oneZs[NB] = {};
+  if constexpr (ONESPAN)
+    for (int j = 0; j < NB; ++j) {
+      int64_t n = n0 + j * rs;
+      oneScale[j] = scaleFast(p.scales, n * p.sn, p.skind);
+      oneZs[j] = oneScale[j] * float(zeroPointAt(p, n, 0) + plan.zeffConst);
+    }
   for (int j = 0; j < NB; ++j) {
     wrow[j] = p.data + (n0 + j * rs) * p.ds0;
-    srowv[j] = LANEG ? nullptr : sp.scales.data() + j * spans;
-    zrowv[j] = LANEG ? nullptr : sp.zs.data() + j * spans;
+    srowv[j] = LANEG || ONESPAN ? nullptr : sp.scales.data() + j * spans;
+    zrowv[j] = LANEG || ONESPAN ? nullptr : sp.zs.data() + j * spans;
   }
   const int8_t *arow[MB];
   const int32_t *srow[MB];
@@ -666,7 +678,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
               laneGroup, loadZeros(p, (n0 + j * rs) * p.zn + g0 * p.zk, count,
                                    plan.zeffConst));
       } else {
-        sv[j] = _mm512_set1_ps(srowv[j][s]);
+        sv[j] = _mm512_set1_ps(ONESPAN ? oneScale[j] : srowv[j][s]);
       }
     }
     if (LANEG) {
@@ -688,7 +700,14 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     }
   }
 
-  if (!LANEG) {
+  if (ONESPAN) {
+    for (int i = 0; i < MB; ++i) {
+      float t = a.spanTotals[(m0 + i) * (spans + 16)];
+      for (int j = 0; j < NB; ++j)
+        accf[i][j] = _mm512_mask_sub_ps(accf[i][j], 1, accf[i][j],
+                                        _mm512_set1_ps(oneZs[j] * t));
+    }
+  } else if (!LANEG) {
     // sum_s s_j[s] (z_j[s] + offset) sum_{k in span s} x_i[k]: a dot product
     // of length `spans` per (i, j), subtracted from the scaled sums.
     for (int i = 0; i < MB; ++i) {
@@ -716,9 +735,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
 
 template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN>
 void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
-                     int64_t n, int64_t rs) {
-  thread_local SpanParams sp;
-  if (!LANEG)
+                     SpanParams &sp, int64_t n, int64_t rs) {
+  if (!LANEG && !ONESPAN)
     buildSpanParams(p, plan, n, rs, NB, sp);
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
@@ -739,8 +757,8 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
 }
 
 template <int BITS, bool HASZP, bool LANEG, bool ONESPAN>
-void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
-               int64_t n1) {
+void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
+               SpanParams &sp, int64_t n0, int64_t n1) {
   int64_t n = n0;
   if (p.M < 4) {
     // GEMV: four rows at once from the four quarters of the range, so that
@@ -748,37 +766,41 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
     // new stream every row, which the hardware prefetchers never learn).
     int64_t quarter = (n1 - n0) / 4;
     for (int64_t i = 0; i < quarter; ++i)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, n0 + i,
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n0 + i,
                                                       quarter);
     n = n0 + 4 * quarter;
   } else if (!ONESPAN) {
     // 4x2 tiles: 4x4 would need 16 + 16 int32/f32 accumulators and spill.
     for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN>(p, plan, a, n, 1);
+      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n, 1);
   } else {
     for (; n + 4 <= n1; n += 4)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, n, 1);
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n, 1);
   }
   for (; n < n1; ++n)
-    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN>(p, plan, a, n, 1);
+    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n, 1);
 }
 
 template <int BITS, bool HASZP, bool LANEG>
-void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
-               int64_t n1) {
+void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a,
+               SpanParams &sp, int64_t n0, int64_t n1) {
   if (!LANEG && plan.spans == 1)
-    return vnniRowsS<BITS, HASZP, false, true>(p, plan, a, n0, n1);
-  vnniRowsS<BITS, HASZP, LANEG, false>(p, plan, a, n0, n1);
+    return vnniRowsS<BITS, HASZP, false, true>(p, plan, a, sp, n0, n1);
+  vnniRowsS<BITS, HASZP, LANEG, false>(p, plan, a, sp, n0, n1);
 }
 
 template <int BITS>
 void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
               int64_t n1) {
+  // One thread-local lookup per call (in a shared library each access to a
+  // thread_local goes through __tls_get_addr).
+  thread_local SpanParams spStorage;
+  SpanParams &sp = spStorage;
   if (plan.laneGroups)
-    return p.hasZP ? vnniRowsZ<BITS, true, true>(p, plan, a, n0, n1)
-                   : vnniRowsZ<BITS, false, true>(p, plan, a, n0, n1);
-  return p.hasZP ? vnniRowsZ<BITS, true, false>(p, plan, a, n0, n1)
-                 : vnniRowsZ<BITS, false, false>(p, plan, a, n0, n1);
+    return p.hasZP ? vnniRowsZ<BITS, true, true>(p, plan, a, sp, n0, n1)
+                   : vnniRowsZ<BITS, false, true>(p, plan, a, sp, n0, n1);
+  return p.hasZP ? vnniRowsZ<BITS, true, false>(p, plan, a, sp, n0, n1)
+                 : vnniRowsZ<BITS, false, false>(p, plan, a, sp, n0, n1);
 }
 #endif // SPARQ_HAVE_X86
 
