@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <sys/mman.h>
 #include <functional>
 #include <immintrin.h>
 #include <map>
@@ -291,7 +292,18 @@ uint64_t next() {
   return rngState;
 }
 
-void fillBytes(std::vector<uint8_t> &v) {
+void *hugeAlloc(size_t bytes) {
+  constexpr size_t kHuge = size_t(2) << 20;
+  if (bytes < kHuge)
+    return std::malloc(bytes ? bytes : 1);
+  size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+  void *p = std::aligned_alloc(kHuge, rounded);
+  if (p)
+    madvise(p, rounded, MADV_HUGEPAGE);
+  return p;
+}
+
+template <typename Vec> void fillBytes(Vec &v) {
   size_t i = 0;
   for (; i + 8 <= v.size(); i += 8) {
     uint64_t r = next();
@@ -310,10 +322,29 @@ __attribute__((target("f16c"))) uint16_t f32ToHalfBits(float f, bool bf16) {
 }
 
 /// One weight copy of a format, in the layout its function takes.
+/// Allocates 2 MiB-aligned and asks for transparent huge pages
+/// (MADV_HUGEPAGE) before first touch, as a runtime that maps a model's
+/// weights would: with 4 KiB pages every 4 KiB of each weight stream costs a
+/// TLB miss. The bandwidth probe's buffer is allocated the same way.
+template <typename T> struct HugeAlloc {
+  using value_type = T;
+  HugeAlloc() = default;
+  template <typename U> HugeAlloc(const HugeAlloc<U> &) {}
+  T *allocate(size_t n) { return static_cast<T *>(hugeAlloc(n * sizeof(T))); }
+  void deallocate(T *p, size_t) { std::free(p); }
+  template <typename U> bool operator==(const HugeAlloc<U> &) const {
+    return true;
+  }
+  template <typename U> bool operator!=(const HugeAlloc<U> &) const {
+    return false;
+  }
+};
+using Bytes = std::vector<uint8_t, HugeAlloc<uint8_t>>;
+
 struct Weights {
-  std::vector<uint8_t> data; // dense: the [K, N] matrix; quant: packed bytes
-  std::vector<uint8_t> scales; // sparse: indices
-  std::vector<uint8_t> zp;     // CSR: offsets
+  Bytes data;   // dense: the [K, N] matrix; quant: packed bytes
+  Bytes scales; // sparse: indices
+  Bytes zp;     // CSR: offsets
 };
 
 float randomWeight() { return float(int64_t(next() % 2001) - 1000) * 1e-5f; }
@@ -509,7 +540,7 @@ BENCH_AVX512 void readPart(void *ctx, int32_t index, int32_t count) {
 
 double readBandwidth(const Lib &lib, int threads, int streams) {
   size_t bytes = size_t(1) << 30;
-  auto *buf = static_cast<uint8_t *>(std::aligned_alloc(4096, bytes));
+  auto *buf = static_cast<uint8_t *>(hugeAlloc(bytes));
   std::memset(buf, 1, bytes);
   ReadCtx ctx{buf, bytes, streams, {}};
   lib.setThreads(threads);
@@ -739,7 +770,9 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
                  "the fp32 `linalg.matmul` (scalar loops, 1 thread); `f32` = "
                  "speedup over Sparq's own fp32 kernel at the same M, threads "
                  "and residency. `cache`: one weight copy reused; `DRAM`: "
-                 ">= 256 MiB of distinct copies cycled.\n\n",
+                 ">= 256 MiB of distinct copies cycled. Weights and the "
+                 "bandwidth probe's buffer are in transparent huge pages "
+                 "(MADV_HUGEPAGE; with 4 KiB pages the GEMVs lose 10-20%%).\n\n",
                  sparq_isa_name(), fma1, vnni1, bw[1], bw1single, bw[2]);
     // The targets, read off the rows above.
     auto find = [&](const char *fmt, int64_t n, int64_t k, int64_t m, int th,
