@@ -224,6 +224,44 @@ Value unflattenRows(OpBuilder &b, Location loc, Value y, Value x,
       SmallVector<ReassociationIndices>{lead, {rank - 1}}, outShape);
 }
 
+/// The f32 input of `op` as [M, K] (leading dims collapsed), or an error.
+FailureOr<Value> flattenF32Input(OpBuilder &b, MatmulOp op, int64_t k) {
+  Value x = op.getInput();
+  if (!cast<RankedTensorType>(x.getType()).getElementType().isF32())
+    return op.emitError() << "convert-sparq-to-runtime: input must be f32";
+  return flattenRows(b, op.getLoc(), x, k);
+}
+
+/// Replaces `op` by the [M, N] result written into `alloc`, reshaped back to
+/// the op's [..., N] result type.
+void replaceWithRowsResult(OpBuilder &b, MatmulOp op, Value alloc,
+                           RankedTensorType y2Type) {
+  Location loc = op.getLoc();
+  Value y = toTensor(b, loc, alloc, y2Type);
+  y = unflattenRows(b, loc, y, op.getInput(),
+                    cast<RankedTensorType>(op.getResult().getType()));
+  op.getResult().replaceAllUsesWith(y);
+  op.erase();
+}
+
+/// The `config` bits of an integer-coded weight (sparq-c/Runtime.h).
+int64_t codeConfig(QuantSpecAttr quant, AssembleOp assemble) {
+  int64_t config = quant.getStorageBits();
+  if (quant.isSignedStorage())
+    config |= SPARQ_RT_Q_SIGNED;
+  if (assemble.getZeroPoints())
+    config |= SPARQ_RT_Q_HAS_ZP;
+  return config;
+}
+
+/// `prefix` + the runtime's suffix for a scale type (_sf32, _sf16, _sbf16).
+std::string scaleVariant(StringRef prefix, Type scaleType) {
+  return (prefix + (scaleType.isF32()   ? "_sf32"
+                    : scaleType.isF16() ? "_sf16"
+                                        : "_sbf16"))
+      .str();
+}
+
 /// sparq.matmul on an N:M, CSR or BSR weight (f32 values, or integer codes
 /// for N:M) -> one call of the matching sparse entry point on the stored
 /// tensors (BSR values flattened to rank 1). Activations stay f32.
@@ -235,11 +273,10 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
   SparsitySpecAttr sparsity = wType.getSparsity();
   QuantSpecAttr quant = wType.getQuant();
   int64_t k = wType.getShape()[1];
-  Value x = op.getInput();
-  auto xType = cast<RankedTensorType>(x.getType());
-  if (!xType.getElementType().isF32())
-    return op.emitError() << "convert-sparq-to-runtime: input must be f32";
-  Value x2 = flattenRows(b, loc, x, k);
+  FailureOr<Value> flat = flattenF32Input(b, op, k);
+  if (failed(flat))
+    return failure();
+  Value x2 = *flat;
   auto x2Type = cast<RankedTensorType>(x2.getType());
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
   auto y2Type = RankedTensorType::get(
@@ -264,19 +301,12 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
       break;
     }
     Type scaleType = quant.getScaleType();
-    StringRef name = scaleType.isF32()   ? "sparq_rt_nm_qmatmul_sf32"
-                     : scaleType.isF16() ? "sparq_rt_nm_qmatmul_sf16"
-                                         : "sparq_rt_nm_qmatmul_sbf16";
     callee = declareRuntimeFunction(
-        module, name,
+        module, scaleVariant("sparq_rt_nm_qmatmul", scaleType),
         {{f32, 2}, {i8, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}}, 2);
     Value sm = asBuffer(b, loc, assemble.getScales());
     Value zm = zeroPointsBuffer(b, loc, assemble);
-    config |= quant.getStorageBits();
-    if (quant.isSignedStorage())
-      config |= SPARQ_RT_Q_SIGNED;
-    if (assemble.getZeroPoints())
-      config |= SPARQ_RT_Q_HAS_ZP;
+    config |= codeConfig(quant, assemble);
     args = {xm, dm, im, sm, zm, ym};
     break;
   }
@@ -311,11 +341,7 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
   args.push_back(cI64(b, loc, k));
   args.push_back(cI64(b, loc, config));
   func::CallOp::create(b, loc, callee, args);
-  Value y = toTensor(b, loc, alloc, y2Type);
-  y = unflattenRows(b, loc, y, x,
-                    cast<RankedTensorType>(op.getResult().getType()));
-  op.getResult().replaceAllUsesWith(y);
-  op.erase();
+  replaceWithRowsResult(b, op, alloc, y2Type);
   return success();
 }
 
@@ -351,22 +377,18 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   int64_t k = wType.getShape()[1];
 
   // x: [..., K] -> [M, K].
-  Value x = op.getInput();
-  auto xType = cast<RankedTensorType>(x.getType());
-  if (!xType.getElementType().isF32())
-    return op.emitError() << "convert-sparq-to-runtime: input must be f32";
-  Value x2 = flattenRows(b, loc, x, k);
+  FailureOr<Value> flat = flattenF32Input(b, op, k);
+  if (failed(flat))
+    return failure();
+  Value x2 = *flat;
   auto x2Type = cast<RankedTensorType>(x2.getType());
   auto y2Type = RankedTensorType::get({x2Type.getShape()[0], wType.getShape()[0]},
                                       b.getF32Type());
 
   Type scaleType = quant.getScaleType();
-  StringRef name = scaleType.isF32()   ? "sparq_rt_qmatmul_sf32"
-                   : scaleType.isF16() ? "sparq_rt_qmatmul_sf16"
-                                       : "sparq_rt_qmatmul_sbf16";
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
   func::FuncOp callee = declareRuntimeFunction(
-      module, name, {{f32, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}},
+      module, scaleVariant("sparq_rt_qmatmul", scaleType), {{f32, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}},
       /*numI64=*/2);
 
   Value xm = asBuffer(b, loc, x2);
@@ -376,36 +398,14 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
 
-  int64_t config = quant.getStorageBits();
-  if (quant.isSignedStorage())
-    config |= SPARQ_RT_Q_SIGNED;
-  if (assemble.getZeroPoints())
-    config |= SPARQ_RT_Q_HAS_ZP;
+  int64_t config = codeConfig(quant, assemble);
   if (actInt8)
     config |= SPARQ_RT_Q_ACT_INT8;
   func::CallOp::create(b, loc, callee,
                        ValueRange{xm, dm, sm, zm, ym, cI64(b, loc, k),
                                   cI64(b, loc, config)});
-  Value y = toTensor(b, loc, alloc, y2Type);
-
-  // [M, N] -> [..., N].
-  y = unflattenRows(b, loc, y, x,
-                    cast<RankedTensorType>(op.getResult().getType()));
-  op.getResult().replaceAllUsesWith(y);
-  op.erase();
+  replaceWithRowsResult(b, op, alloc, y2Type);
   return success();
-}
-
-/// True if `value` is a `linalg.fill` of +0.0 (the accumulator need not be
-/// read).
-bool isZeroFill(Value value) {
-  auto fill = value.getDefiningOp<linalg::FillOp>();
-  if (!fill)
-    return false;
-  FloatAttr attr;
-  if (!matchPattern(fill.getInputs()[0], m_Constant(&attr)))
-    return false;
-  return attr.getValue().isPosZero();
 }
 
 bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
@@ -430,7 +430,8 @@ bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
   Type f32 = b.getF32Type();
   func::FuncOp callee = declareRuntimeFunction(
       module, name, {{f32, 2}, {we, 2}, {f32, 2}, {f32, 2}}, 1);
-  bool accumulate = !isZeroFill(init);
+  // A zero-filled accumulator is not read.
+  bool accumulate = !isZeroFilled(init);
   Value xm = asBuffer(b, loc, x);
   Value wm = asBuffer(b, loc, w);
   if (transposedB) {
