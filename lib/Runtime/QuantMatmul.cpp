@@ -442,13 +442,11 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
   }
 }
 
-/// y(m,n) for k in [k0, K) by the scalar int8 formula (vector-path tails and
-/// the portable fallback).
-float scalarTail(const QProblem &p, const Acts &a, int64_t m, int64_t n,
-                 int64_t k0) {
+/// y(m,n) / a by the scalar int8 formula (the portable fallback).
+float scalarInt8Dot(const QProblem &p, const Acts &a, int64_t m, int64_t n) {
   const int8_t *q = a.q.data() + m * p.K;
   float acc = 0.0f;
-  for (int64_t k = k0; k < p.K;) {
+  for (int64_t k = 0; k < p.K;) {
     int64_t g = k / p.G;
     int64_t kEnd = std::min(p.K, (g + 1) * p.G);
     int32_t z = zeroPointAt(p, n, g);
@@ -463,7 +461,7 @@ float scalarTail(const QProblem &p, const Acts &a, int64_t m, int64_t n,
 void scalarInt8Rows(const QProblem &p, const Acts &a, int64_t n0, int64_t n1) {
   for (int64_t n = n0; n < n1; ++n)
     for (int64_t m = 0; m < p.M; ++m)
-      p.y[m * p.ys0 + n * p.ys1] = a.scale[m] * scalarTail(p, a, m, n, 0);
+      p.y[m * p.ys0 + n * p.ys1] = a.scale[m] * scalarInt8Dot(p, a, m, n);
 }
 
 //===----------------------------------------------------------------------===//
@@ -726,9 +724,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) {
+      // kv >= K: a partial last chunk was read with masked loads.
       float v = _mm512_reduce_add_ps(accf[i][j]);
-      if (plan.kv < p.K)
-        v += scalarTail(p, a, m0 + i, n0 + j * rs, plan.kv);
       p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] = a.scale[m0 + i] * v;
     }
 }
