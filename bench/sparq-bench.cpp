@@ -137,7 +137,7 @@ std::string tensor(std::initializer_list<int64_t> dims, const std::string &e) {
   return t + e + ">";
 }
 
-void emitFunction(const Format &f, const Shape &s, int64_t m, bool naive) {
+void emitFunction(const Format &f, const Shape &s, int64_t m) {
   std::string name = fnName(f, s, m);
   std::string xt = tensor({m, s.k}, "f32"), yt = tensor({m, s.n}, "f32");
   if (f.sparse == "2:4" || f.sparse == "csr90") {
@@ -179,7 +179,6 @@ void emitFunction(const Format &f, const Shape &s, int64_t m, bool naive) {
         yt.c_str());
     return;
   }
-  (void)naive;
   int64_t groups = f.group ? s.k / f.group : 1;
   std::string storage = (f.isSigned ? "i" : "ui") + std::to_string(f.bits);
   std::string gran = f.group ? "per_group(axis = 1, size = " +
@@ -215,9 +214,9 @@ int emit(const std::string &which) {
           continue;
         if (which == "naive") {
           if (f.name == "f32" && m <= 32)
-            emitFunction(f, s, m, true);
+            emitFunction(f, s, m);
         } else if ((which == "sparq-f32") == f.exactAct) {
-          emitFunction(f, s, m, false);
+          emitFunction(f, s, m);
         }
       }
   std::printf("}\n");
