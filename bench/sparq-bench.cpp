@@ -137,6 +137,13 @@ std::string tensor(std::initializer_list<int64_t> dims, const std::string &e) {
   return t + e + ">";
 }
 
+/// Whether the weight data of `f` is passed packed (sparq_rt_qpack): 4- and
+/// 8-bit codes with int8 activations.
+bool runtimePacked(const Format &f) {
+  return !f.dense && f.sparse.empty() && !f.exactAct &&
+         (f.bits == 4 || f.bits == 8);
+}
+
 void emitFunction(const Format &f, const Shape &s, int64_t m) {
   std::string name = fnName(f, s, m);
   std::string xt = tensor({m, s.k}, "f32"), yt = tensor({m, s.n}, "f32");
@@ -191,14 +198,17 @@ void emitFunction(const Format &f, const Shape &s, int64_t m) {
   std::string ct = "!sparq.compressed<" + std::to_string(s.n) + "x" +
                    std::to_string(s.k) + "xf32, " + spec + ">";
   std::string dt = tensor({s.n, (s.k * f.bits + 7) / 8}, "i8");
+  // The data arrives in the runtime's packed layout, as sparq-compile makes
+  // of constant weights (the bench packs its random bytes the same way).
+  std::string dattr = runtimePacked(f) ? " {sparq.packed}" : "";
   std::string st = tensor({s.n, groups}, f.scaleType);
   std::string zt = tensor({s.n, groups}, "i8");
-  std::printf("  func.func @%s(%%x: %s, %%d: %s, %%s: %s%s) -> %s attributes "
+  std::printf("  func.func @%s(%%x: %s, %%d: %s%s, %%s: %s%s) -> %s attributes "
               "{llvm.emit_c_interface} {\n"
               "    %%w = sparq.assemble %%d : %s scales %%s : %s%s -> %s\n"
               "    %%y = sparq.matmul %%x, %%w : %s, %s -> %s\n"
               "    return %%y : %s\n  }\n",
-              name.c_str(), xt.c_str(), dt.c_str(), st.c_str(),
+              name.c_str(), xt.c_str(), dt.c_str(), dattr.c_str(), st.c_str(),
               f.asym ? (", %z: " + zt).c_str() : "", yt.c_str(), dt.c_str(),
               st.c_str(), f.asym ? (" zero_points %z : " + zt).c_str() : "",
               ct.c_str(), xt.c_str(), ct.c_str(), yt.c_str(), yt.c_str());
@@ -346,6 +356,10 @@ struct Weights {
   Bytes zp;     // CSR: offsets
 };
 
+/// sparq_rt_qpack of the loaded Sparq library.
+int64_t (*qpack)(const uint8_t *, uint8_t *, int64_t, int64_t, int64_t,
+                 int64_t) = nullptr;
+
 float randomWeight() { return float(int64_t(next() % 2001) - 1000) * 1e-5f; }
 
 Weights makeWeights(const Format &f, const Shape &s) {
@@ -410,6 +424,12 @@ Weights makeWeights(const Format &f, const Shape &s) {
   int64_t groups = f.group ? s.k / f.group : 1;
   w.data.resize(s.n * ((s.k * f.bits + 7) / 8));
   fillBytes(w.data);
+  if (runtimePacked(f)) {
+    Bytes packed(w.data.size());
+    qpack(w.data.data(), packed.data(), s.n, s.k, groups,
+          f.bits | (f.isSigned ? (1 << 8) : 0));
+    w.data.swap(packed);
+  }
   int64_t sb = f.scaleType == "f32" ? 4 : 2;
   w.scales.resize(s.n * groups * sb);
   for (int64_t i = 0; i < s.n * groups; ++i) {
@@ -621,7 +641,9 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
         const char *markdown, bool quick, const std::string &only) {
   Lib sparq = openLib(sparqPath), sparqF32 = openLib(sparqF32Path),
       naive = openLib(naivePath);
-  if (!sparq.setThreads || !sparq.parallel) {
+  qpack = reinterpret_cast<decltype(qpack)>(
+      sparq.handle ? dlsym(sparq.handle, "sparq_rt_qpack") : nullptr);
+  if (!sparq.setThreads || !sparq.parallel || !qpack) {
     std::fprintf(stderr, "sparq-bench: %s does not export the Sparq runtime\n",
                  sparqPath);
     return 1;
@@ -771,7 +793,11 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
                  "and residency. `cache`: one weight copy reused; `DRAM`: "
                  ">= 256 MiB of distinct copies cycled. Weights and the "
                  "bandwidth probe's buffer are in transparent huge pages "
-                 "(MADV_HUGEPAGE; with 4 KiB pages the GEMVs lose 10-20%%).\n\n",
+                 "(MADV_HUGEPAGE; with 4 KiB pages the GEMVs lose 10-20%%). "
+                 "4- and 8-bit weights (int8 activations) are passed in the "
+                 "runtime's packed layout (`sparq_rt_qpack`: offset-binary "
+                 "codes, 16 groups interleaved across the VNNI lanes), which "
+                 "is what `sparq-compile` makes of constant weights.\n\n",
                  sparq_isa_name(), fma1, vnni1, bw[1], bw1single, bw[2]);
     // The targets, read off the rows above.
     auto find = [&](const char *fmt, int64_t n, int64_t k, int64_t m, int th,

@@ -80,6 +80,7 @@ void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
 #define SPARQ_RT_Q_SIGNED (1 << 8)               /* two's complement codes */
 #define SPARQ_RT_Q_HAS_ZP (1 << 9)               /* zero points are read */
 #define SPARQ_RT_Q_ACT_INT8 (1 << 10)            /* int8 activations */
+#define SPARQ_RT_Q_PACKED (1 << 11) /* `data` as written by sparq_rt_qpack */
 
 /// x: [M, K] f32; y: [M, N] f32; the weight W: [N, K] is stored as in
 /// `!sparq.compressed` (see SparqTypes.td): `data` is [N, ceil(K*b/8)] bytes,
@@ -114,6 +115,27 @@ void _mlir_ciface_sparq_rt_qmatmul_sbf16(sparq_memref2d_t *x,
                                          sparq_memref2d_t *zp,
                                          sparq_memref2d_t *y, int64_t k,
                                          int64_t config);
+
+/// Rewrites the `data` of a quantized weight ([N, ceil(K*b/8)] bytes in the
+/// `!sparq.compressed` layout, `groups` = K / G scale groups per row) into the
+/// layout the int8-activation kernels read fastest, and returns the config to
+/// call sparq_rt_qmatmul_* with: `config | SPARQ_RT_Q_PACKED`, or `config`
+/// unchanged (and `dst` a plain copy) for bit widths other than 4 and 8.
+/// `src` and `dst` are contiguous (row stride ceil(K*b/8)) and do not
+/// overlap. The compiler calls this on constant weights at compile time; a
+/// caller passing weights at run time may call it once at load time.
+///
+/// The packed layout (b = 4 or 8, a 4-byte word holds L = 32/b codes):
+///  * codes are offset binary: signed codes are stored as q + 2^(b-1)
+///    (unsigned codes unchanged), so the kernel never flips sign bits;
+///  * when groups >= 2 and G % L == 0, each row is a sequence of blocks of
+///    16 groups (the last block may hold r < 16): word j*r + i of a block
+///    holds the codes of group 16*S + i, elements [j*L, j*L + L) of it
+///    (codes within a word in the usual little-endian order). One 64-byte
+///    load then feeds 16 groups at once, one per VNNI lane, and each group
+///    is scaled once per block instead of once per 64 bytes.
+int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
+                       int64_t groups, int64_t config);
 
 /*===----------------------------------------------------------------------===*\
 |* Sparse-weight matmul: y = x * W^T, W stored as !sparq.compressed           *|

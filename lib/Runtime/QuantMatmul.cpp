@@ -50,10 +50,37 @@ struct QProblem {
   bool isSigned;
   bool actInt8;
   int64_t G; // Group length along K.
+  bool packed;      // SPARQ_RT_Q_PACKED: offset-binary codes...
+  bool interleaved; // ... in blocks of 16 groups (see sparq_rt_qpack).
 };
+
+/// Whether sparq_rt_qpack interleaves groups for this format.
+inline bool interleaves(int bits, int64_t K, int64_t groups) {
+  if ((bits != 4 && bits != 8) || groups < 2 || K % groups)
+    return false;
+  return (K / groups) % (32 / bits) == 0;
+}
+
+/// Index of the 4-byte word holding element k of a row in the interleaved
+/// layout (G = K / groups, L = 32 / bits codes per word).
+inline int64_t interleavedWord(int64_t k, int64_t G, int64_t groups,
+                               int64_t L) {
+  int64_t g = k / G, e = k % G, S = g / 16;
+  int64_t r = std::min<int64_t>(16, groups - 16 * S);
+  return S * 16 * (G / L) + (e / L) * r + (g % 16);
+}
 
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   const uint8_t *row = p.data + n * p.ds0;
+  if (p.packed) {
+    int64_t L = 32 / p.bits, e = k % L;
+    int64_t byte = p.interleaved
+                       ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
+                             e * p.bits / 8
+                       : k * p.bits / 8;
+    int32_t u = (row[byte] >> (e * p.bits % 8)) & ((1 << p.bits) - 1);
+    return p.isSigned ? u - (1 << (p.bits - 1)) : u;
+  }
   int64_t bit = k * p.bits;
   uint32_t v = row[bit >> 3];
   if ((bit & 7) + p.bits > 8)
@@ -87,7 +114,10 @@ decodeRow(const QProblem &p, int64_t n, float *w) {
     float s = scaleAt(p, n, g);
     int32_t z = zeroPointAt(p, n, g);
     int64_t k = g * p.G, kEnd = std::min(p.K, (g + 1) * p.G);
-    if (p.bits == 4) {
+    if (p.packed) {
+      for (; k < kEnd; ++k)
+        w[k] = float(codeAt(p, n, k) - z) * s;
+    } else if (p.bits == 4) {
       float lut[16];
       for (int c = 0; c < 16; ++c)
         lut[c] = float((p.isSigned && c >= 8 ? c - 16 : c) - z) * s;
@@ -191,7 +221,8 @@ SPARQ_EXACT_AVX512 void decodeRowAvx512(const QProblem &p, int64_t n,
 /// it, and the 16 partial sums as one vector FMA per 16 elements.
 SPARQ_EXACT_AVX512 void exactRowsAvx512(const QProblem &p, int64_t n0,
                                         int64_t n1) {
-  bool vectorDecode = (p.bits == 4 || p.bits == 8) && p.G % 16 == 0 &&
+  bool vectorDecode = !p.packed && (p.bits == 4 || p.bits == 8) &&
+                      p.G % 16 == 0 &&
                       p.K % 16 == 0 && p.xs1 == 1;
   if (!vectorDecode)
     return exactRowsImpl(p, n0, n1);
@@ -260,6 +291,10 @@ struct Plan {
   int64_t spans = 0;
   bool laneGroups = false; // Group shorter than a chunk.
   int32_t zeffConst = 0;   // Offset added to codes by the sign flip.
+  // Interleaved packed weights: spans are blocks of 16 groups, each walked
+  // in `steps` 64-byte steps (one 4-byte word per group and step).
+  bool il = false;
+  int64_t steps = 0;
 };
 
 Plan makePlan(const QProblem &p, bool haveVnni) {
@@ -272,11 +307,19 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   // A partial last chunk is read with masked loads against zero-padded
   // activations; it arises only with one group per row or groups shorter
   // than a chunk (then it holds whole groups).
+  plan.groups = p.K / p.G;
+  if (p.interleaved) {
+    plan.il = true;
+    plan.steps = p.G / (32 / p.bits);
+    plan.spans = (plan.groups + 15) / 16;
+    plan.kv = plan.spans * plan.steps * plan.ce;
+    plan.vector = true;
+    return plan;
+  }
   plan.chunks = (p.K + plan.ce - 1) / plan.ce;
   plan.partial = p.K % plan.ce != 0;
   plan.kv = plan.chunks * plan.ce;
   plan.rowBytes = (p.K * p.bits + 7) / 8;
-  plan.groups = p.K / p.G;
   if (plan.chunks == 0)
     return plan;
   if (p.G == p.K) {
@@ -343,6 +386,8 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
     v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
     _mm_mask_storeu_epi8(q + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
   }
+  if (plan.il)
+    return; // arrangeInterleaved builds the lanes.
   const __m512i ones = _mm512_set1_epi8(1);
   // Byte indices of the even and odd elements of a 128-byte chunk.
   const __m512i ie = _mm512_set_epi64(
@@ -380,6 +425,38 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
 }
 #endif
 
+/// The kernel-order activations of row m for interleaved weights: step j of
+/// block S holds, in lane i, the elements of group 16*S + i that meet word j
+/// of the weights (int4: the even elements, then the odd ones in the next
+/// 64 bytes); lanes past the last group are zero. The per-group sums (times
+/// the sign-flip offset without zero points) go to spanSums.
+void arrangeInterleaved(const QProblem &p, const Plan &plan, Acts &a,
+                        int64_t m) {
+  const int8_t *q = a.q.data() + m * p.K;
+  int8_t *lanes = a.lanes.data() + m * plan.kv;
+  int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
+  std::memset(lanes, 0, plan.kv);
+  const int64_t G = p.G;
+  for (int64_t g = 0; g < plan.groups; ++g) {
+    const int8_t *src = q + g * G;
+    int8_t *dst = lanes + (g / 16) * plan.steps * plan.ce + 4 * (g % 16);
+    for (int64_t j = 0; j < plan.steps; ++j, dst += plan.ce) {
+      if (p.bits == 4) {
+        for (int t = 0; t < 4; ++t) {
+          dst[t] = src[8 * j + 2 * t];
+          dst[64 + t] = src[8 * j + 2 * t + 1];
+        }
+      } else {
+        std::memcpy(dst, src + 4 * j, 4);
+      }
+    }
+    int32_t t = 0;
+    for (int64_t e = 0; e < G; ++e)
+      t += src[e];
+    sums[g] = p.hasZP ? t : t * plan.zeffConst;
+  }
+}
+
 void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
   a.scale.resize(p.M);
   a.q.resize(p.M * p.K);
@@ -395,7 +472,10 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
       prepareRowAvx512(p, plan, xr, a.scale[m], a.q.data() + m * p.K,
                        a.lanes.data() + m * plan.kv,
                        a.spanSums.data() + m * plan.spans * 16);
-      finishSpanSums(p, plan, a, m);
+      if (plan.il)
+        arrangeInterleaved(p, plan, a, m);
+      else
+        finishSpanSums(p, plan, a, m);
       continue;
     }
 #endif
@@ -411,6 +491,10 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
     }
     if (!plan.vector)
       continue;
+    if (plan.il) {
+      arrangeInterleaved(p, plan, a, m);
+      continue;
+    }
     int8_t *lanes = a.lanes.data() + m * plan.kv;
     int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
     int8_t padded[128];
@@ -562,9 +646,38 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
 }
 
 
+/// The 16 horizontal sums of v[i][j] (i, j < 4) in one vector, lane 4j + i:
+/// a transpose-and-add tree (15 adds, 30 shuffles) instead of 16 separate
+/// reductions.
+SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[4][4]) {
+  __m512i s8[8], s4[4], s2[2];
+  for (int k = 0; k < 8; ++k) {
+    __m512i a = v[k / 2][2 * (k % 2)], b = v[k / 2][2 * (k % 2) + 1];
+    // 128-bit chunks [a0+a2, a1+a3, b0+b2, b1+b3].
+    s8[k] = _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x44),
+                             _mm512_shuffle_i32x4(a, b, 0xee));
+  }
+  for (int k = 0; k < 4; ++k) {
+    __m512i a = s8[2 * k], b = s8[2 * k + 1];
+    // Chunk c: four partial sums of v[4k + c].
+    s4[k] = _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88),
+                             _mm512_shuffle_i32x4(a, b, 0xdd));
+  }
+  for (int k = 0; k < 2; ++k) {
+    __m512i a = s4[2 * k], b = s4[2 * k + 1];
+    // Chunk c: [v[8k+c], v[8k+4+c], v[8k+c], v[8k+4+c]] partials.
+    s2[k] = _mm512_add_epi32(_mm512_unpacklo_epi32(a, b),
+                             _mm512_unpackhi_epi32(a, b));
+  }
+  // Chunk c: the sums of v[c], v[4+c], v[8+c], v[12+c].
+  return _mm512_add_epi32(_mm512_unpacklo_epi64(s2[0], s2[1]),
+                          _mm512_unpackhi_epi64(s2[0], s2[1]));
+}
+
 /// MB rows of x times NB rows of W over the vector part of K: int32 VNNI dot
 /// products per span, then offsets removed and scales applied in f32.
-template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN>
+template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
+          bool FLIP>
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                            const SpanParams &sp, int64_t m0, int64_t n0,
                            int64_t rs) {
@@ -635,7 +748,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
           raw = _mm512_maskz_loadu_epi8(lastMask, wrow[j] + c * 64);
         else
           raw = _mm512_loadu_si512(wrow[j] + c * 64);
-        __m512i w = _mm512_xor_si512(raw, flip);
+        __m512i w = FLIP ? _mm512_xor_si512(raw, flip) : raw;
         if (BITS == 4) {
           lo[j] = _mm512_and_si512(w, nibble);
           hi[j] = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
@@ -661,6 +774,22 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
       chunk(c, std::false_type());
     if (cFull < cEnd)
       chunk(cFull, std::true_type());
+    if constexpr (ONESPAN && MB == 4 && NB == 4) {
+      // A full GEMM tile: the int32 sums are reduced together (exact while
+      // |sum| < 2^31: 255 * 127 * K with K <= 65536), then scaled.
+      if (p.K <= 65536) {
+        alignas(64) int32_t tot[16];
+        _mm512_store_si512(tot, sum16(acc));
+        for (int i = 0; i < MB; ++i) {
+          float t = a.spanTotals[(m0 + i) * (spans + 16)];
+          for (int j = 0; j < NB; ++j)
+            p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] =
+                a.scale[m0 + i] *
+                (oneScale[j] * float(tot[4 * j + i]) - oneZs[j] * t);
+        }
+        return;
+      }
+    }
     // Flush the span: remove the offsets, scale, accumulate in f32.
     __m512 sv[NB];
     __m512i zv[NB];
@@ -730,30 +859,171 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     }
 }
 
-template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN>
-void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
-                     SpanParams &sp, int64_t n, int64_t rs) {
-  if (!LANEG && !ONESPAN)
-    buildSpanParams(p, plan, n, rs, NB, sp);
+/// MB rows of x times NB rows of interleaved packed W (see sparq_rt_qpack):
+/// each 64-byte step feeds 16 groups, one per lane, so the int32 sums are
+/// scaled once per block of 16 groups with a vector of 16 scales. HI16
+/// (int4, one row of x): the high nibbles are masked in place (16 * code)
+/// into a second accumulator, shifted back at the flush: one instruction
+/// less per 64 bytes than shifting every step.
+template <int BITS, int MB, int NB, bool HASZP, bool HI16>
+SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
+                             const Acts &a, int64_t m0, int64_t n0,
+                             int64_t rs) {
+  static_assert(!HI16 || BITS == 4, "HI16 is for int4");
+  const __m512i nibble = _mm512_set1_epi8(0x0f),
+                high = _mm512_set1_epi8(char(0xf0));
+  constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
+  const int64_t steps = plan.steps;
+  const uint8_t *wrow[NB];
+  for (int j = 0; j < NB; ++j)
+    wrow[j] = p.data + (n0 + j * rs) * p.ds0;
+  const int8_t *arow[MB];
+  const int32_t *srow[MB];
+  for (int i = 0; i < MB; ++i) {
+    arow[i] = a.lanes.data() + (m0 + i) * plan.kv;
+    srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
+  }
+  __m512 accf[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      accf[i][j] = _mm512_setzero_ps();
+
+  for (int64_t S = 0; S < plan.spans; ++S) {
+    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
+    const int64_t wbase = S * 64 * steps;
+    __m512i acc[MB][NB], acc2[MB][NB];
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j) {
+        acc[i][j] = _mm512_setzero_si512();
+        if (HI16)
+          acc2[i][j] = _mm512_setzero_si512();
+      }
+    auto step = [&](int64_t s, auto masked) SPARQ_AVX512 {
+      __m512i lo[NB], hi[NB];
+      for (int j = 0; j < NB; ++j) {
+        __m512i w;
+        if constexpr (decltype(masked)::value)
+          w = _mm512_maskz_loadu_epi8((__mmask64(1) << (4 * r)) - 1,
+                                      wrow[j] + wbase + s * 4 * r);
+        else
+          w = _mm512_loadu_si512(wrow[j] + wbase + s * 64);
+        if (BITS == 4) {
+          lo[j] = _mm512_and_si512(w, nibble);
+          hi[j] = HI16 ? _mm512_and_si512(w, high)
+                       : _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+        } else {
+          lo[j] = w;
+          hi[j] = w;
+        }
+      }
+      for (int i = 0; i < MB; ++i) {
+        const int8_t *ap = arow[i] + (S * steps + s) * stepBytes;
+        __m512i ae = _mm512_loadu_si512(ap);
+        __m512i ao = BITS == 4 ? _mm512_loadu_si512(ap + 64) : ae;
+        for (int j = 0; j < NB; ++j) {
+          acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
+          if (HI16)
+            acc2[i][j] = _mm512_dpbusd_epi32(acc2[i][j], hi[j], ao);
+          else if (BITS == 4)
+            acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
+        }
+      }
+    };
+    if (r == 16)
+      for (int64_t s = 0; s < steps; ++s)
+        step(s, std::false_type());
+    else
+      for (int64_t s = 0; s < steps; ++s)
+        step(s, std::true_type());
+    // Flush the block: offsets (and zero points) out in int32, then one
+    // scale per lane (= per group).
+    for (int j = 0; j < NB; ++j) {
+      int64_t n = n0 + j * rs;
+      __m512 sv = loadScales(p, n * p.sn + 16 * S * p.sk, r);
+      __m512i zv = _mm512_setzero_si512();
+      if (HASZP)
+        zv = loadZeros(p, n * p.zn + 16 * S * p.zk, r, plan.zeffConst);
+      for (int i = 0; i < MB; ++i) {
+        __m512i sums = _mm512_loadu_si512(srow[i] + S * 16);
+        __m512i tot = acc[i][j];
+        if (HI16)
+          tot = _mm512_add_epi32(tot, _mm512_srai_epi32(acc2[i][j], 4));
+        __m512i corr = HASZP ? _mm512_mullo_epi32(zv, sums) : sums;
+        accf[i][j] = _mm512_fmadd_ps(
+            _mm512_cvtepi32_ps(_mm512_sub_epi32(tot, corr)), sv, accf[i][j]);
+      }
+    }
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] =
+          a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
+}
+
+/// Rows [n, n + NB * rs) of interleaved W (row stride rs) against all of x.
+template <int BITS, int NB, bool HASZP>
+void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
+                       int64_t n, int64_t rs) {
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
-    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
+    vnniTileIL<BITS, 4, NB, HASZP, false>(p, plan, a, m, n, rs);
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
+    vnniTileIL<BITS, 3, NB, HASZP, false>(p, plan, a, m, n, rs);
     break;
   case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
+    vnniTileIL<BITS, 2, NB, HASZP, false>(p, plan, a, m, n, rs);
     break;
   case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN>(p, plan, a, sp, m, n, rs);
+    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4>(p, plan, a, m, n, rs);
     break;
   default:
     break;
   }
 }
 
-template <int BITS, bool HASZP, bool LANEG, bool ONESPAN>
+template <int BITS, bool HASZP>
+void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
+                int64_t n0, int64_t n1) {
+  int64_t n = n0;
+  if (p.M < 4) {
+    // GEMV: four long streams, as in vnniRowsS.
+    int64_t quarter = (n1 - n0) / 4;
+    for (int64_t i = 0; i < quarter; ++i)
+      vnniRowsFixedNBIL<BITS, 4, HASZP>(p, plan, a, n0 + i, quarter);
+    n = n0 + 4 * quarter;
+  } else {
+    for (; n + 2 <= n1; n += 2)
+      vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, n, 1);
+  }
+  for (; n < n1; ++n)
+    vnniRowsFixedNBIL<BITS, 1, HASZP>(p, plan, a, n, 1);
+}
+
+template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP>
+void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
+                     SpanParams &sp, int64_t n, int64_t rs) {
+  if (!LANEG && !ONESPAN)
+    buildSpanParams(p, plan, n, rs, NB, sp);
+  int64_t m = 0;
+  for (; m + 4 <= p.M; m += 4)
+    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+  switch (p.M - m) {
+  case 3:
+    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    break;
+  case 2:
+    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    break;
+  case 1:
+    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    break;
+  default:
+    break;
+  }
+}
+
+template <int BITS, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP>
 void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
                SpanParams &sp, int64_t n0, int64_t n1) {
   int64_t n = n0;
@@ -763,27 +1033,33 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
     // new stream every row, which the hardware prefetchers never learn).
     int64_t quarter = (n1 - n0) / 4;
     for (int64_t i = 0; i < quarter; ++i)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n0 + i,
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n0 + i,
                                                       quarter);
     n = n0 + 4 * quarter;
   } else if (!ONESPAN) {
     // 4x2 tiles: 4x4 would need 16 + 16 int32/f32 accumulators and spill.
     for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n, 1);
+      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n, 1);
   } else {
     for (; n + 4 <= n1; n += 4)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n, 1);
+      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n, 1);
   }
   for (; n < n1; ++n)
-    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN>(p, plan, a, sp, n, 1);
+    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n, 1);
 }
 
 template <int BITS, bool HASZP, bool LANEG>
 void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a,
                SpanParams &sp, int64_t n0, int64_t n1) {
+  // Packed weights that are not interleaved are one span (per channel) and
+  // already offset binary.
   if (!LANEG && plan.spans == 1)
-    return vnniRowsS<BITS, HASZP, false, true>(p, plan, a, sp, n0, n1);
-  vnniRowsS<BITS, HASZP, LANEG, false>(p, plan, a, sp, n0, n1);
+    return p.packed
+               ? vnniRowsS<BITS, HASZP, false, true, false>(p, plan, a, sp, n0,
+                                                            n1)
+               : vnniRowsS<BITS, HASZP, false, true, true>(p, plan, a, sp, n0,
+                                                           n1);
+  vnniRowsS<BITS, HASZP, LANEG, false, true>(p, plan, a, sp, n0, n1);
 }
 
 template <int BITS>
@@ -791,6 +1067,9 @@ void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
               int64_t n1) {
   // One thread-local lookup per call (in a shared library each access to a
   // thread_local goes through __tls_get_addr).
+  if (plan.il)
+    return p.hasZP ? vnniRowsIL<BITS, true>(p, plan, a, n0, n1)
+                   : vnniRowsIL<BITS, false>(p, plan, a, n0, n1);
   thread_local SpanParams spStorage;
   SpanParams &sp = spStorage;
   if (plan.laneGroups)
@@ -859,6 +1138,8 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   p.bits = SPARQ_RT_Q_BITS(config);
   p.isSigned = config & SPARQ_RT_Q_SIGNED;
   p.actInt8 = config & SPARQ_RT_Q_ACT_INT8;
+  p.packed = (config & SPARQ_RT_Q_PACKED) && (p.bits == 4 || p.bits == 8);
+  p.interleaved = p.packed && interleaves(p.bits, p.K, scales->sizes[1]);
   if (p.M == 0 || p.N == 0)
     return;
   if (p.K == 0) {
@@ -888,3 +1169,34 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf32, ScaleKind::F32)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf16, ScaleKind::F16)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sbf16, ScaleKind::BF16)
+
+extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
+                                  int64_t k, int64_t groups, int64_t config) {
+  const int bits = SPARQ_RT_Q_BITS(config);
+  const int64_t rowBytes = (k * bits + 7) / 8;
+  if (bits != 4 && bits != 8) {
+    std::memcpy(dst, src, size_t(n * rowBytes));
+    return config;
+  }
+  // Offset binary: flipping the top bit of each code adds 2^(b-1) mod 2^b.
+  const uint8_t flip = (config & SPARQ_RT_Q_SIGNED) ? (bits == 4 ? 0x88 : 0x80)
+                                                     : 0;
+  if (!interleaves(bits, k, groups)) {
+    for (int64_t i = 0; i < n * rowBytes; ++i)
+      dst[i] = src[i] ^ flip;
+    return config | SPARQ_RT_Q_PACKED;
+  }
+  const int64_t L = 32 / bits, G = k / groups, words = k / L;
+  const uint32_t flipWord = 0x01010101u * flip;
+  for (int64_t r = 0; r < n; ++r) {
+    const uint8_t *in = src + r * rowBytes;
+    uint8_t *out = dst + r * rowBytes;
+    for (int64_t w = 0; w < words; ++w) {
+      uint32_t v;
+      std::memcpy(&v, in + 4 * w, 4);
+      v ^= flipWord;
+      std::memcpy(out + 4 * interleavedWord(w * L, G, groups, L), &v, 4);
+    }
+  }
+  return config | SPARQ_RT_Q_PACKED;
+}

@@ -60,7 +60,8 @@ bool close(const std::vector<float> &got, const std::vector<double> &want,
 
 // scaleKind: 0 f32, 1 f16, 2 bf16.
 void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
-               int64_t G, bool asym, int scaleKind, bool act8, bool perTensor) {
+               int64_t G, bool asym, int scaleKind, bool act8, bool perTensor,
+               bool packed = false) {
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
   int64_t rowBytes = (K * bits + 7) / 8;
@@ -133,15 +134,27 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
     }
   }
 
+  int64_t config = bits | (isSigned ? SPARQ_RT_Q_SIGNED : 0) |
+                   (asym ? SPARQ_RT_Q_HAS_ZP : 0) |
+                   (act8 ? SPARQ_RT_Q_ACT_INT8 : 0);
+  if (packed) {
+    // The kernels read the packed layout; the reference above read `data`.
+    std::vector<uint8_t> packedData(data.size());
+    int64_t c = sparq_rt_qpack(data.data(), packedData.data(), N, K, sc,
+                               config);
+    if ((bits == 4 || bits == 8) != bool(c & SPARQ_RT_Q_PACKED)) {
+      std::printf("FAIL qpack bits=%d config %lx\n", bits, long(c));
+      ++failures;
+    }
+    config = c;
+    data = packedData;
+  }
   auto xd = desc2(x.data(), M, K, K);
   auto dd = desc2(data.data(), N, rowBytes, rowBytes);
   auto sd = scaleKind == 0 ? desc2(sf.data(), sr, sc, sc)
                            : desc2(sh.data(), sr, sc, sc);
   auto zd = desc2(zp.data(), sr, sc, sc);
   auto yd = desc2(y.data(), M, N, N);
-  int64_t config = bits | (isSigned ? SPARQ_RT_Q_SIGNED : 0) |
-                   (asym ? SPARQ_RT_Q_HAS_ZP : 0) |
-                   (act8 ? SPARQ_RT_Q_ACT_INT8 : 0);
   if (scaleKind == 0)
     _mlir_ciface_sparq_rt_qmatmul_sf32(&xd, &dd, &sd, &zd, &yd, K, config);
   else if (scaleKind == 1)
@@ -150,10 +163,10 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
     _mlir_ciface_sparq_rt_qmatmul_sbf16(&xd, &dd, &sd, &zd, &yd, K, config);
   char what[256];
   std::snprintf(what, sizeof what,
-                "q M=%ld N=%ld K=%ld bits=%d %s G=%ld %s scale=%d act=%s%s",
+                "q M=%ld N=%ld K=%ld bits=%d %s G=%ld %s scale=%d act=%s%s%s",
                 long(M), long(N), long(K), bits, isSigned ? "signed" : "unsigned",
                 long(G), asym ? "asym" : "sym", scaleKind, act8 ? "int8" : "f32",
-                perTensor ? " per-tensor" : "");
+                perTensor ? " per-tensor" : "", packed ? " packed" : "");
   // int8 activations: the integer sums are exact; only f32 summation of the
   // scaled group sums differs (~1e-6 relative). Exact path: f32 dot products.
   close(y, want, mag, 1e-5, what);
@@ -240,12 +253,18 @@ int main(int argc, char **argv) {
                 continue;
               for (bool asym : {false, true})
                 for (int sk : {0, 1, 2})
-                  for (bool act8 : {true, false}) {
-                    if ((bits != 4 && bits != 8) && (sk != 0 || act8 == false))
-                      continue;
-                    quantCase(M, N, K, bits, isSigned, G, asym, sk, act8, false);
-                    ++cases;
-                  }
+                  for (bool act8 : {true, false})
+                    for (bool packed : {false, true}) {
+                      if ((bits != 4 && bits != 8) &&
+                          (sk != 0 || act8 == false || packed))
+                        continue;
+                      // The exact path decodes packed codes one by one.
+                      if (packed && !act8 && sk != 0)
+                        continue;
+                      quantCase(M, N, K, bits, isSigned, G, asym, sk, act8,
+                                false, packed);
+                      ++cases;
+                    }
             }
         quantCase(M, N, K, 4, true, K, false, 0, true, true);
         quantCase(M, N, K, 8, false, K, true, 1, true, true);
@@ -261,6 +280,14 @@ int main(int argc, char **argv) {
   quantCase(1, 1024, 4096, 4, true, 128, false, 1, true, false);
   quantCase(5, 300, 1024, 8, true, 1024, true, 0, true, false);
   quantCase(33, 96, 512, 4, false, 32, true, 2, true, false);
+  // Packed: full and partial blocks of 16 groups, GEMV and GEMM tiles.
+  quantCase(1, 1024, 4096, 4, true, 128, false, 1, true, false, true);
+  quantCase(2, 260, 11008, 4, true, 128, false, 0, true, false, true);
+  quantCase(6, 70, 2432, 4, false, 64, true, 2, true, false, true);
+  quantCase(5, 300, 1024, 8, true, 1024, true, 0, true, false, true);
+  quantCase(9, 37, 4096, 8, true, 4096, false, 0, true, false, true);
+  quantCase(3, 33, 1280, 8, true, 32, false, 1, true, false, true);
+  cases += 6;
   denseCase(1, 4100, 300, 0, true);
   denseCase(13, 70, 600, 0, false);
   cases += 5;

@@ -276,6 +276,13 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
     does not cover are left for `convert-sparq-to-linalg` (with `remarks`,
     a remark says why).
 
+    With int8 activations, the `data` of a constant 4- or 8-bit weight is
+    rewritten at compile time into the kernels' packed layout
+    (`sparq_rt_qpack`: offset-binary codes, groups interleaved 16 at a time
+    across the VNNI lanes), and the call passes `SPARQ_RT_Q_PACKED`; a weight
+    passed as a function argument marked `sparq.packed` is taken as already
+    packed by the caller. `pack-weights=false` keeps the stored layout.
+
     ```mlir
     %y = sparq.matmul %x, %w : tensor<1x4096xf32>,
         !sparq.compressed<4096x4096xf32,
@@ -297,6 +304,9 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
     Option<"denseMatmul", "dense-matmul", "bool", /*default=*/"true",
            "Also lower plain f32/f16/bf16 linalg.matmul onto the dense "
            "ukernels">,
+    Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
+           "Rewrite constant 4- and 8-bit weights into the kernels' packed "
+           "layout (`sparq_rt_qpack`) at compile time (int8 activations)">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Emit a remark for every sparq.matmul left to the reference path">
   ];

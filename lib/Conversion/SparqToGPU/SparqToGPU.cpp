@@ -447,7 +447,9 @@ struct ConvertSparqToGPUPass
       auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
       std::string reason = "the weight is not built by sparq.assemble";
       FailureOr<Problem> p = failure();
-      if (assemble)
+      if (assemble && SparqDialect::isPackedArgument(assemble.getData()))
+        reason = "the data is 'sparq.packed' (the CPU runtime's layout)";
+      else if (assemble)
         p = getProblem(op, assemble, reason);
       if (failed(p)) {
         if (remarks)

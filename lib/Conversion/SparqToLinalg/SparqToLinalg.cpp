@@ -428,6 +428,14 @@ struct ConvertSparqToLinalgPass
         failedAny = true;
         continue;
       }
+      if (SparqDialect::isPackedArgument(assemble.getData())) {
+        op->emitError() << "convert-sparq-to-linalg cannot decode a '"
+                        << SparqDialect::kPackedAttrName
+                        << "' weight (the CPU runtime's layout); lower it "
+                           "with convert-sparq-to-runtime";
+        failedAny = true;
+        continue;
+      }
       assembles.insert(assemble);
       OpBuilder b(op);
       FailureOr<Value> replacement =

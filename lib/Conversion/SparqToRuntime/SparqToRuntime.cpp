@@ -12,6 +12,7 @@
 #include "sparq/Conversion/SparqToRuntime/SparqToRuntime.h"
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Matmul.h"
 #include "sparq-c/Runtime.h"
 
@@ -22,6 +23,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::sparq {
 #define GEN_PASS_DEF_CONVERTSPARQTORUNTIME
@@ -368,8 +370,32 @@ std::string unsupportedReason(AssembleOp assemble) {
   return "";
 }
 
+/// The packed-layout copy (sparq_rt_qpack) of a constant weight's `data`,
+/// and the config to call the kernels with; nullopt if `data` is not a
+/// constant or its format has no packed layout.
+std::optional<std::pair<Value, int64_t>>
+packConstantData(OpBuilder &b, Location loc, Value data, int64_t k,
+                 int64_t groups, int64_t config) {
+  int bits = SPARQ_RT_Q_BITS(config);
+  Attribute value;
+  if ((bits != 4 && bits != 8) || !matchPattern(data, m_Constant(&value)))
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(data.getType());
+  FailureOr<std::vector<int64_t>> codes =
+      readIntConstant(value, type, /*isSigned=*/false);
+  if (failed(codes))
+    return std::nullopt;
+  std::vector<uint8_t> src(codes->begin(), codes->end());
+  std::vector<char> dst(src.size());
+  int64_t packed =
+      sparq_rt_qpack(src.data(), reinterpret_cast<uint8_t *>(dst.data()),
+                     type.getShape()[0], k, groups, config);
+  return std::make_pair(createConstant(b, loc, type, dst, "packed_weight"),
+                        packed);
+}
+
 LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
-                               bool actInt8) {
+                               bool actInt8, bool packWeights) {
   Location loc = op.getLoc();
   auto module = op->getParentOfType<ModuleOp>();
   auto wType = cast<CompressedType>(assemble.getResult().getType());
@@ -391,16 +417,30 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
       module, scaleVariant("sparq_rt_qmatmul", scaleType), {{f32, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}},
       /*numI64=*/2);
 
+  int64_t config = codeConfig(quant, assemble);
+  if (actInt8)
+    config |= SPARQ_RT_Q_ACT_INT8;
+  // The kernels' packed layout: given by the caller, or made here from a
+  // constant (only for int8 activations: the exact f32 path decodes packed
+  // codes one at a time).
+  Value data = assemble.getData();
+  if (SparqDialect::isPackedArgument(data)) {
+    config |= SPARQ_RT_Q_PACKED;
+  } else if (actInt8 && packWeights) {
+    int64_t groups = quant.getScaleShape(wType.getShape())[1];
+    if (auto packed = packConstantData(b, loc, data, k, groups, config)) {
+      data = packed->first;
+      config = packed->second;
+    }
+  }
+
   Value xm = asBuffer(b, loc, x2);
-  Value dm = asBuffer(b, loc, assemble.getData());
+  Value dm = asBuffer(b, loc, data);
   Value sm = asBuffer(b, loc, assemble.getScales());
   Value zm = zeroPointsBuffer(b, loc, assemble);
   Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
 
-  int64_t config = codeConfig(quant, assemble);
-  if (actInt8)
-    config |= SPARQ_RT_Q_ACT_INT8;
   func::CallOp::create(b, loc, callee,
                        ValueRange{xm, dm, sm, zm, ym, cI64(b, loc, k),
                                   cI64(b, loc, config)});
@@ -477,17 +517,27 @@ struct ConvertSparqToRuntimePass
       auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
       std::string reason = assemble ? unsupportedReason(assemble)
                                     : "the weight is not built by sparq.assemble";
+      bool sparse = assemble && cast<CompressedType>(assemble.getResult().getType())
+                                        .getSparsity() != nullptr;
+      if (assemble && SparqDialect::isPackedArgument(assemble.getData()) &&
+          (!reason.empty() || sparse)) {
+        op.emitError() << "convert-sparq-to-runtime: a '"
+                       << SparqDialect::kPackedAttrName
+                       << "' weight must be a dense 4- or 8-bit format the "
+                          "runtime lowers: "
+                       << (sparse ? "the weight is sparse" : reason);
+        failedAny = true;
+        continue;
+      }
       if (!reason.empty()) {
         if (remarks)
           op.emitRemark() << "left to the reference decode path: " << reason;
         continue;
       }
       OpBuilder b(op);
-      bool sparse =
-          cast<CompressedType>(assemble.getResult().getType()).getSparsity() !=
-          nullptr;
       if (failed(sparse ? lowerSparseMatmul(b, op, assemble)
-                        : lowerQuantMatmul(b, op, assemble, actInt8))) {
+                        : lowerQuantMatmul(b, op, assemble, actInt8,
+                                           packWeights))) {
         failedAny = true;
         continue;
       }
@@ -495,6 +545,14 @@ struct ConvertSparqToRuntimePass
       if (assemble->use_empty())
         assemble->erase();
     }
+    // The packed arguments are now passed with SPARQ_RT_Q_PACKED; the
+    // attribute has served (and the LLVM lowering would copy it onto
+    // pointer arguments).
+    if (!failedAny)
+      getOperation().walk([](FunctionOpInterface func) {
+        for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+          func.removeArgAttr(i, SparqDialect::kPackedAttrName);
+      });
     if (denseMatmul)
       for (linalg::MatmulOp op : denseOps) {
         OpBuilder b(op);

@@ -1,5 +1,6 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-runtime="remarks=true" --verify-diagnostics | FileCheck %s
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-runtime="activations=int4" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not sparq-opt %s --split-input-file --convert-sparq-to-runtime="pack-weights=false" 2>/dev/null | FileCheck %s --check-prefix=NOPACK
 // BADOPT: error: convert-sparq-to-runtime: unknown activations 'int4' (expected 'int8' or 'f32')
 
 // int4 groups with f16 scales and zero points, a rank-3 input: batch dims are
@@ -118,4 +119,64 @@ func.func @fallbacks(%x: tensor<1x64xf32>, %d: tensor<8x64xi8>,
          !sparq.compressed<8x64xf32, #sparq.quant<i4, per_block(shape = [4, 64])>>
          -> tensor<1x8xf32>
   return %y, %y2 : tensor<1x8xf32>, tensor<1x8xf32>
+}
+
+// -----
+
+// A constant int4 weight is packed at compile time (sparq_rt_qpack): codes
+// offset binary (signed nibbles XOR 0x88) and, with two groups of 16, the
+// 4-byte words of the row reordered group-interleaved (g0w0 g1w0 g0w1 g1w1).
+// CHECK-LABEL: func.func @packed_constant
+// CHECK: %[[D:.*]] = arith.constant dense<{{\[\[}}-104, -70, -36, -2, -119, -85, -51, -17, 16, 50, 84, 118, 1, 35, 69, 103]]> : tensor<1x16xi8>
+// CHECK: bufferization.to_buffer %[[D]] read_only
+// (bits 4 | signed 256 | int8 activations 1024 | packed 2048)
+// CHECK: %[[CFG:.*]] = arith.constant 3332 : i64
+// CHECK: call @sparq_rt_qmatmul_sf32({{.*}}, %[[CFG]])
+// NOPACK-LABEL: func.func @packed_constant
+// NOPACK: arith.constant dense<{{\[\[}}16, 50, 84, 118, -104, -70, -36, -2, 1, 35, 69, 103, -119, -85, -51, -17]]> : tensor<1x16xi8>
+// NOPACK: arith.constant 1284 : i64
+func.func @packed_constant(%x: tensor<1x32xf32>) -> tensor<1x1xf32> {
+  %d = arith.constant dense<[[16, 50, 84, 118, -104, -70, -36, -2, 1, 35, 69, 103, -119, -85, -51, -17]]> : tensor<1x16xi8>
+  %s = arith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %w = sparq.assemble %d : tensor<1x16xi8> scales %s : tensor<1x2xf32>
+         -> !sparq.compressed<1x32xf32, #sparq.quant<i4, per_group(axis = 1, size = 16)>>
+  %y = sparq.matmul %x, %w : tensor<1x32xf32>,
+         !sparq.compressed<1x32xf32, #sparq.quant<i4, per_group(axis = 1, size = 16)>>
+         -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
+
+// -----
+
+// Weight data passed as an argument marked `sparq.packed` is taken as
+// already packed by the caller: passed as is, with the packed bit (the
+// attribute, consumed, is dropped).
+// CHECK-LABEL: func.func @packed_argument
+// CHECK-SAME: %[[D:[^:]*]]: tensor<4x64xi8>, %
+// CHECK: bufferization.to_buffer %[[D]] read_only
+// (bits 8 | signed 256 | int8 activations 1024 | packed 2048)
+// CHECK: %[[CFG:.*]] = arith.constant 3336 : i64
+// CHECK: call @sparq_rt_qmatmul_sf32({{.*}}, %[[CFG]])
+func.func @packed_argument(%x: tensor<2x64xf32>, %d: tensor<4x64xi8> {sparq.packed},
+                           %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  %w = sparq.assemble %d : tensor<4x64xi8> scales %s : tensor<4x1xf32>
+         -> !sparq.compressed<4x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+  %y = sparq.matmul %x, %w : tensor<2x64xf32>,
+         !sparq.compressed<4x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// A `sparq.packed` weight in a format the runtime does not lower densely
+// cannot be decoded by anything else.
+!nmp = !sparq.compressed<2x8xf32, #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 1>, quant = #sparq.quant<i8, per_channel(axis = 0)>>>
+func.func @packed_sparse(%x: tensor<1x8xf32>, %d: tensor<2x4xi8> {sparq.packed},
+                         %s: tensor<2x1xf32>, %i: tensor<2x1xi8>) -> tensor<1x2xf32> {
+  %w = sparq.assemble %d : tensor<2x4xi8> scales %s : tensor<2x1xf32>
+         indices %i : tensor<2x1xi8> -> !nmp
+  // expected-error @+1 {{convert-sparq-to-runtime: a 'sparq.packed' weight must be a dense 4- or 8-bit format the runtime lowers: the weight is sparse}}
+  %y = sparq.matmul %x, %w : tensor<1x8xf32>, !nmp -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }

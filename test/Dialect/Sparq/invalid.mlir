@@ -718,3 +718,24 @@ func.func @f(%w: tensor<3x3x4x8xf32>) {
 
 // expected-error@+1 {{low-rank output axis must be non-negative, got -1}}
 func.func private @f() attributes {s = #sparq.low_rank<rank = 8, axis = -1>}
+
+// -----
+
+// expected-error @+1 {{'sparq.packed' of argument 0 must be a unit attribute}}
+func.func @packed_not_unit(%d: tensor<4x8xi8> {sparq.packed = 1 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'sparq.packed' argument 1 must be rank-2 i8 weight data}}
+func.func @packed_not_i8(%x: tensor<4xf32>, %d: tensor<4x8xf32> {sparq.packed}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'sparq.name' of argument 0 must be a string}}
+func.func @name_not_string(%x: tensor<4xf32> {sparq.name = 3 : i64}) {
+  return
+}

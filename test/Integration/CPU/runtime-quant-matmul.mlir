@@ -79,6 +79,9 @@
 // and no decode loop is left.
 // CALL: llvm.func @_mlir_ciface_sparq_rt_qmatmul_sf16
 // CALL-LABEL: llvm.func @main
+// The constant weight was packed at compile time: bits 4 | signed 256 |
+// int8 activations 1024 | packed 2048.
+// CALL: llvm.mlir.constant(3332 : i64)
 // CALL-NOT: llvm.sitofp
 // CALL: llvm.call @sparq_rt_qmatmul_sf16
 // CALL-NOT: llvm.sitofp

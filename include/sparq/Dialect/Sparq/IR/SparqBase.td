@@ -38,12 +38,28 @@ def Sparq_Dialect : Dialect {
     is `q = clamp(round(x / s) + z, qmin, qmax)` with the rounding mode named
     by the spec (round-half-to-even by default) and dequantization is
     `x' = (q - z) * s`.
+
+    Function arguments may carry two `sparq` attributes:
+
+    * `sparq.name = "..."` names the argument in a compiled model's C ABI.
+    * `sparq.packed` (unit) says the argument, the `data` of a 4- or 8-bit
+      quantized weight, is passed in the CPU runtime's packed layout (written
+      by `sparq_rt_qpack`, see `sparq-c/Runtime.h`) instead of the layout its
+      `!sparq.compressed` type describes. `convert-sparq-to-runtime` reads it
+      as such (constant weights are packed at compile time without it); the
+      other lowerings reject it.
   }];
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
+  let hasRegionArgAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();
+
+    /// The function-argument attribute marking packed weight data.
+    static constexpr ::llvm::StringLiteral kPackedAttrName = "sparq.packed";
+    /// Whether `value` is a function argument marked `sparq.packed`.
+    static bool isPackedArgument(::mlir::Value value);
   }];
 }
 
