@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 // Intrinsics for the AVX-512 paths of the kernels; SPARQ_HAVE_X86 guards them.
 #if defined(__x86_64__)
@@ -19,6 +20,29 @@
 #endif
 
 namespace sparq::rt {
+
+/// A std::allocator whose blocks are 64-byte (cache-line) aligned, so that
+/// full-vector loads of kernel-order buffers never split a line.
+template <typename T> struct CacheAligned {
+  using value_type = T;
+  CacheAligned() = default;
+  template <typename U> CacheAligned(const CacheAligned<U> &) {}
+  T *allocate(size_t n) {
+    size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
+    void *p = std::aligned_alloc(64, bytes ? bytes : 64);
+    if (!p)
+      std::abort();
+    return static_cast<T *>(p);
+  }
+  void deallocate(T *p, size_t) { std::free(p); }
+  template <typename U> bool operator==(const CacheAligned<U> &) const {
+    return true;
+  }
+  template <typename U> bool operator!=(const CacheAligned<U> &) const {
+    return false;
+  }
+};
+template <typename T> using AlignedVector = std::vector<T, CacheAligned<T>>;
 
 /// True when the host has AVX-512 F/BW/VL/DQ + VNNI (checked once).
 bool hostHasAvx512Vnni();

@@ -339,7 +339,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
 struct Acts {
   std::vector<float> scale;      // [M] activation scale a.
   std::vector<int8_t> q;         // [M, K] natural order.
-  std::vector<int8_t> lanes;     // [M, kv] kernel order.
+  AlignedVector<int8_t> lanes;   // [M, kv] kernel order.
   std::vector<int32_t> spanSums; // [M, spans, 16] (times zeffConst w/o zp).
   std::vector<float> spanTotals; // [M, spans + 16]: sum of x over the span.
 };
@@ -646,13 +646,17 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
 }
 
 
-/// The 16 horizontal sums of v[i][j] (i, j < 4) in one vector, lane 4j + i:
-/// a transpose-and-add tree (15 adds, 30 shuffles) instead of 16 separate
-/// reductions.
-SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[4][4]) {
+/// The 16 horizontal sums of v[i][j] (MB * NB == 16) in one vector: the sum
+/// of v[q / NB][q % NB] in lane sum16Lane(q). A transpose-and-add tree (15
+/// adds, 30 shuffles) instead of 16 separate reductions.
+constexpr int sum16Lane(int q) { return 4 * (q % 4) + q / 4; }
+template <int MB, int NB>
+SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
+  static_assert(MB * NB == 16, "16 vectors");
   __m512i s8[8], s4[4], s2[2];
   for (int k = 0; k < 8; ++k) {
-    __m512i a = v[k / 2][2 * (k % 2)], b = v[k / 2][2 * (k % 2) + 1];
+    __m512i a = v[(2 * k) / NB][(2 * k) % NB],
+            b = v[(2 * k + 1) / NB][(2 * k + 1) % NB];
     // 128-bit chunks [a0+a2, a1+a3, b0+b2, b1+b3].
     s8[k] = _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x44),
                              _mm512_shuffle_i32x4(a, b, 0xee));
@@ -774,7 +778,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
       chunk(c, std::false_type());
     if (cFull < cEnd)
       chunk(cFull, std::true_type());
-    if constexpr (ONESPAN && MB == 4 && NB == 4) {
+    if constexpr (ONESPAN && MB * NB == 16) {
       // A full GEMM tile: the int32 sums are reduced together (exact while
       // |sum| < 2^31: 255 * 127 * K with K <= 65536), then scaled.
       if (p.K <= 65536) {
@@ -785,7 +789,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
           for (int j = 0; j < NB; ++j)
             p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] =
                 a.scale[m0 + i] *
-                (oneScale[j] * float(tot[4 * j + i]) - oneZs[j] * t);
+                (oneScale[j] * float(tot[sum16Lane(i * NB + j)]) -
+                 oneZs[j] * t);
         }
         return;
       }
@@ -960,13 +965,34 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
           a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
 }
 
+/// GEMM: while the m-tiles of rows [n, n + nb) run from L1, the next nb rows
+/// are prefetched, slice t of `tiles` before tile t, so that their transfer
+/// from L3/DRAM overlaps the compute instead of stalling the first tile of
+/// the next block.
+inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
+                             int64_t rowBytes, int64_t t, int64_t tiles) {
+  int64_t next = n + nb, rows = std::min<int64_t>(nb, p.N - next);
+  if (rows <= 0)
+    return;
+  int64_t perRow = (rowBytes + 63) / 64, total = rows * perRow;
+  int64_t per = (total + tiles - 1) / tiles;
+  for (int64_t l = t * per, e = std::min(total, (t + 1) * per); l < e; ++l)
+    _mm_prefetch(reinterpret_cast<const char *>(p.data) +
+                     (next + l / perRow) * p.ds0 + (l % perRow) * 64,
+                 _MM_HINT_T1);
+}
+
 /// Rows [n, n + NB * rs) of interleaved W (row stride rs) against all of x.
 template <int BITS, int NB, bool HASZP>
 void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
                        int64_t n, int64_t rs) {
   int64_t m = 0;
-  for (; m + 4 <= p.M; m += 4)
+  const int64_t tiles = p.M / 4, rowBytes = p.K * BITS / 8;
+  for (; m + 4 <= p.M; m += 4) {
+    if (rs == 1)
+      prefetchNextRows(p, n, NB, rowBytes, m / 4, tiles);
     vnniTileIL<BITS, 4, NB, HASZP, false>(p, plan, a, m, n, rs);
+  }
   switch (p.M - m) {
   case 3:
     vnniTileIL<BITS, 3, NB, HASZP, false>(p, plan, a, m, n, rs);
@@ -1006,8 +1032,12 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
   if (!LANEG && !ONESPAN)
     buildSpanParams(p, plan, n, rs, NB, sp);
   int64_t m = 0;
-  for (; m + 4 <= p.M; m += 4)
+  const int64_t tiles = p.M / 4;
+  for (; m + 4 <= p.M; m += 4) {
+    if (rs == 1)
+      prefetchNextRows(p, n, NB, plan.rowBytes, m / 4, tiles);
     vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+  }
   switch (p.M - m) {
   case 3:
     vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
