@@ -129,11 +129,14 @@ void _mlir_ciface_sparq_rt_qmatmul_sbf16(sparq_memref2d_t *x,
 ///  * codes are offset binary: signed codes are stored as q + 2^(b-1)
 ///    (unsigned codes unchanged), so the kernel never flips sign bits;
 ///  * when groups >= 2 and G % L == 0, each row is a sequence of blocks of
-///    16 groups (the last block may hold r < 16): word j*r + i of a block
-///    holds the codes of group 16*S + i, elements [j*L, j*L + L) of it
-///    (codes within a word in the usual little-endian order). One 64-byte
-///    load then feeds 16 groups at once, one per VNNI lane, and each group
-///    is scaled once per block instead of once per 64 bytes.
+///    16 groups: word j*16 + i of block S holds the codes of group 16*S + i,
+///    elements [j*L, j*L + L) of it (codes within a word in the usual
+///    little-endian order). The groups past the last full block form a last
+///    block of r < 16 groups laid out the same way (word j*r + i), except
+///    when a group is a whole number of 64-byte lines (G*b/8 % 64 == 0):
+///    then they stay in their natural order. One 64-byte load feeds 16
+///    groups at once, one per VNNI lane, and each group is scaled once per
+///    block instead of once per 64 bytes.
 int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
                        int64_t groups, int64_t config);
 

@@ -66,6 +66,9 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
 inline int64_t interleavedWord(int64_t k, int64_t G, int64_t groups,
                                int64_t L) {
   int64_t g = k / G, e = k % G, S = g / 16;
+  // Groups of whole 64-byte steps past the last full block: natural order.
+  if ((G / L) % 16 == 0 && S == groups / 16)
+    return k / L;
   int64_t r = std::min<int64_t>(16, groups - 16 * S);
   return S * 16 * (G / L) + (e / L) * r + (g % 16);
 }
@@ -295,6 +298,8 @@ struct Plan {
   // in `steps` 64-byte steps (one 4-byte word per group and step).
   bool il = false;
   int64_t steps = 0;
+  int64_t blocks = 0;      // Blocks of 16 groups walked interleaved.
+  bool tailNatural = false; // Groups past them in natural order.
 };
 
 Plan makePlan(const QProblem &p, bool haveVnni) {
@@ -312,7 +317,10 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
     plan.il = true;
     plan.steps = p.G / (32 / p.bits);
     plan.spans = (plan.groups + 15) / 16;
-    plan.kv = plan.spans * plan.steps * plan.ce;
+    plan.tailNatural = plan.steps % 16 == 0 && plan.groups % 16 != 0;
+    plan.blocks = plan.tailNatural ? plan.groups / 16 : plan.spans;
+    plan.kv = plan.blocks * plan.steps * plan.ce +
+              (plan.tailNatural ? (plan.groups - 16 * plan.blocks) * p.G : 0);
     plan.vector = true;
     return plan;
   }
@@ -440,7 +448,23 @@ void arrangeInterleaved(const QProblem &p, const Plan &plan, Acts &a,
   for (int64_t g = 0; g < plan.groups; ++g) {
     const int8_t *src = q + g * G;
     int8_t *dst = lanes + (g / 16) * plan.steps * plan.ce + 4 * (g % 16);
-    for (int64_t j = 0; j < plan.steps; ++j, dst += plan.ce) {
+    if (g >= 16 * plan.blocks) {
+      // Natural tail: whole chunks, int4 split into even and odd halves.
+      dst = lanes + plan.blocks * plan.steps * plan.ce +
+            (g - 16 * plan.blocks) * G;
+      for (int64_t c = 0; c < G; c += plan.ce) {
+        if (p.bits == 4) {
+          for (int j = 0; j < 64; ++j) {
+            dst[c + j] = src[c + 2 * j];
+            dst[c + 64 + j] = src[c + 2 * j + 1];
+          }
+        } else {
+          std::memcpy(dst + c, src + c, 64);
+        }
+      }
+    }
+    for (int64_t j = 0; j < plan.steps && g < 16 * plan.blocks;
+         ++j, dst += plan.ce) {
       if (p.bits == 4) {
         for (int t = 0; t < 4; ++t) {
           dst[t] = src[8 * j + 2 * t];
@@ -893,53 +917,66 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
     for (int j = 0; j < NB; ++j)
       accf[i][j] = _mm512_setzero_ps();
 
-  for (int64_t S = 0; S < plan.spans; ++S) {
-    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
-    const int64_t wbase = S * 64 * steps;
-    __m512i acc[MB][NB], acc2[MB][NB];
+  __m512i acc[MB][NB], acc2[MB][NB];
+  auto zeroAcc = [&]() SPARQ_AVX512 {
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j) {
         acc[i][j] = _mm512_setzero_si512();
         if (HI16)
           acc2[i][j] = _mm512_setzero_si512();
       }
-    auto step = [&](int64_t s, auto masked) SPARQ_AVX512 {
-      __m512i lo[NB], hi[NB];
+  };
+  // One 64-byte step of each row at byte wOff (only the low `bytes` when
+  // MASKED) against the kernel-order activations at aOff.
+  auto step = [&](int64_t wOff, int64_t aOff, auto masked,
+                  __mmask64 bytes) SPARQ_AVX512 {
+    __m512i lo[NB], hi[NB];
+    for (int j = 0; j < NB; ++j) {
+      __m512i w;
+      if constexpr (decltype(masked)::value)
+        w = _mm512_maskz_loadu_epi8(bytes, wrow[j] + wOff);
+      else
+        w = _mm512_loadu_si512(wrow[j] + wOff);
+      if (BITS == 4) {
+        lo[j] = _mm512_and_si512(w, nibble);
+        hi[j] = HI16 ? _mm512_and_si512(w, high)
+                     : _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+      } else {
+        lo[j] = w;
+        hi[j] = w;
+      }
+    }
+    for (int i = 0; i < MB; ++i) {
+      const int8_t *ap = arow[i] + aOff;
+      __m512i ae = _mm512_loadu_si512(ap);
+      __m512i ao = BITS == 4 ? _mm512_loadu_si512(ap + 64) : ae;
       for (int j = 0; j < NB; ++j) {
-        __m512i w;
-        if constexpr (decltype(masked)::value)
-          w = _mm512_maskz_loadu_epi8((__mmask64(1) << (4 * r)) - 1,
-                                      wrow[j] + wbase + s * 4 * r);
-        else
-          w = _mm512_loadu_si512(wrow[j] + wbase + s * 64);
-        if (BITS == 4) {
-          lo[j] = _mm512_and_si512(w, nibble);
-          hi[j] = HI16 ? _mm512_and_si512(w, high)
-                       : _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
-        } else {
-          lo[j] = w;
-          hi[j] = w;
-        }
+        acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
+        if (HI16)
+          acc2[i][j] = _mm512_dpbusd_epi32(acc2[i][j], hi[j], ao);
+        else if (BITS == 4)
+          acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
       }
-      for (int i = 0; i < MB; ++i) {
-        const int8_t *ap = arow[i] + (S * steps + s) * stepBytes;
-        __m512i ae = _mm512_loadu_si512(ap);
-        __m512i ao = BITS == 4 ? _mm512_loadu_si512(ap + 64) : ae;
-        for (int j = 0; j < NB; ++j) {
-          acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
-          if (HI16)
-            acc2[i][j] = _mm512_dpbusd_epi32(acc2[i][j], hi[j], ao);
-          else if (BITS == 4)
-            acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
-        }
-      }
-    };
+    }
+  };
+  auto total = [&](int i, int j) SPARQ_AVX512 {
+    return HI16 ? _mm512_add_epi32(acc[i][j], _mm512_srai_epi32(acc2[i][j], 4))
+                : acc[i][j];
+  };
+
+  // Blocks of 16 groups (the last one partial unless the tail is natural).
+  for (int64_t S = 0; S < plan.blocks; ++S) {
+    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
+    const int64_t wbase = S * 64 * steps, abase = S * steps * stepBytes;
+    zeroAcc();
     if (r == 16)
       for (int64_t s = 0; s < steps; ++s)
-        step(s, std::false_type());
+        step(wbase + s * 64, abase + s * stepBytes, std::false_type(),
+             __mmask64(0));
     else
       for (int64_t s = 0; s < steps; ++s)
-        step(s, std::true_type());
+        step(wbase + s * 4 * r, abase + s * stepBytes, std::true_type(),
+             (__mmask64(1) << (4 * r)) - 1);
     // Flush the block: offsets (and zero points) out in int32, then one
     // scale per lane (= per group).
     for (int j = 0; j < NB; ++j) {
@@ -950,12 +987,35 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
         zv = loadZeros(p, n * p.zn + 16 * S * p.zk, r, plan.zeffConst);
       for (int i = 0; i < MB; ++i) {
         __m512i sums = _mm512_loadu_si512(srow[i] + S * 16);
-        __m512i tot = acc[i][j];
-        if (HI16)
-          tot = _mm512_add_epi32(tot, _mm512_srai_epi32(acc2[i][j], 4));
         __m512i corr = HASZP ? _mm512_mullo_epi32(zv, sums) : sums;
         accf[i][j] = _mm512_fmadd_ps(
-            _mm512_cvtepi32_ps(_mm512_sub_epi32(tot, corr)), sv, accf[i][j]);
+            _mm512_cvtepi32_ps(_mm512_sub_epi32(total(i, j), corr)), sv,
+            accf[i][j]);
+      }
+    }
+  }
+  // The natural-order tail: each group whole 64-byte steps of its own.
+  const int64_t groupBytes = p.G * BITS / 8;
+  for (int64_t g = 16 * plan.blocks; plan.tailNatural && g < plan.groups;
+       ++g) {
+    const int64_t wbase = plan.blocks * 64 * steps +
+                          (g - 16 * plan.blocks) * groupBytes,
+                  abase = plan.blocks * steps * stepBytes +
+                          (g - 16 * plan.blocks) * p.G;
+    zeroAcc();
+    for (int64_t c = 0; c < groupBytes / 64; ++c)
+      step(wbase + c * 64, abase + c * stepBytes, std::false_type(),
+           __mmask64(0));
+    for (int j = 0; j < NB; ++j) {
+      int64_t n = n0 + j * rs;
+      __m512 sv = _mm512_set1_ps(scaleFast(p.scales, n * p.sn + g * p.sk,
+                                           p.skind));
+      int32_t z = HASZP ? zeroPointAt(p, n, g) + plan.zeffConst : 1;
+      for (int i = 0; i < MB; ++i) {
+        // The group's offset term comes off one lane.
+        __m512i t = total(i, j);
+        t = _mm512_mask_sub_epi32(t, 1, t, _mm512_set1_epi32(z * srow[i][g]));
+        accf[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(t), sv, accf[i][j]);
       }
     }
   }

@@ -287,7 +287,11 @@ int main(int argc, char **argv) {
   quantCase(5, 300, 1024, 8, true, 1024, true, 0, true, false, true);
   quantCase(9, 37, 4096, 8, true, 4096, false, 0, true, false, true);
   quantCase(3, 33, 1280, 8, true, 32, false, 1, true, false, true);
-  cases += 6;
+  // Natural-order tails after full blocks (groups of whole 64-byte lines).
+  quantCase(5, 19, 1280, 8, true, 64, true, 0, true, false, true);
+  quantCase(1, 40, 2304, 4, false, 128, true, 1, true, false, true);
+  quantCase(4, 9, 2304, 4, true, 128, false, 2, false, false, true);
+  cases += 9;
   denseCase(1, 4100, 300, 0, true);
   denseCase(13, 70, 600, 0, false);
   cases += 5;
