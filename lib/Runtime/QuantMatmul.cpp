@@ -313,6 +313,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   // activations; it arises only with one group per row or groups shorter
   // than a chunk (then it holds whole groups).
   plan.groups = p.K / p.G;
+  plan.rowBytes = (p.K * p.bits + 7) / 8;
   if (p.interleaved) {
     plan.il = true;
     plan.steps = p.G / (32 / p.bits);
@@ -327,7 +328,6 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   plan.chunks = (p.K + plan.ce - 1) / plan.ce;
   plan.partial = p.K % plan.ce != 0;
   plan.kv = plan.chunks * plan.ce;
-  plan.rowBytes = (p.K * p.bits + 7) / 8;
   if (plan.chunks == 0)
     return plan;
   if (p.G == p.K) {
@@ -1025,6 +1025,16 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
           a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
 }
 
+/// How many weight rows a GEMV streams at once, from as many parts of the
+/// thread's range: several long sequential streams reach a core's DRAM
+/// bandwidth where one does not, but the lines they bring through L1 must
+/// not evict the activations (reused by every row) before their next use:
+/// four streams while four rows and the activations fit in 24 KB (under the
+/// 32-48 KB L1D of current x86 cores), two otherwise.
+inline int gemvStreams(const QProblem &p, const Plan &plan) {
+  return 4 * plan.rowBytes + plan.kv <= 24 * 1024 ? 4 : 2;
+}
+
 /// GEMM: while the m-tiles of rows [n, n + nb) run from L1, the next nb rows
 /// are prefetched, slice t of `tiles` before tile t, so that their transfer
 /// from L3/DRAM overlaps the compute instead of stalling the first tile of
@@ -1074,10 +1084,18 @@ void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
   int64_t n = n0;
   if (p.M < 4) {
     // GEMV: four long streams, as in vnniRowsS.
-    int64_t quarter = (n1 - n0) / 4;
-    for (int64_t i = 0; i < quarter; ++i)
-      vnniRowsFixedNBIL<BITS, 4, HASZP>(p, plan, a, n0 + i, quarter);
-    n = n0 + 4 * quarter;
+    // GEMV: long sequential streams (see gemvStreams).
+    if (gemvStreams(p, plan) == 4) {
+      int64_t quarter = (n1 - n0) / 4;
+      for (int64_t i = 0; i < quarter; ++i)
+        vnniRowsFixedNBIL<BITS, 4, HASZP>(p, plan, a, n0 + i, quarter);
+      n = n0 + 4 * quarter;
+    } else {
+      int64_t half = (n1 - n0) / 2;
+      for (int64_t i = 0; i < half; ++i)
+        vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, n0 + i, half);
+      n = n0 + 2 * half;
+    }
   } else {
     for (; n + 2 <= n1; n += 2)
       vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, n, 1);
@@ -1121,11 +1139,19 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
     // GEMV: four rows at once from the four quarters of the range, so that
     // each is one long sequential stream (adjacent short rows would start a
     // new stream every row, which the hardware prefetchers never learn).
-    int64_t quarter = (n1 - n0) / 4;
-    for (int64_t i = 0; i < quarter; ++i)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n0 + i,
-                                                      quarter);
-    n = n0 + 4 * quarter;
+    if (gemvStreams(p, plan) == 4) {
+      int64_t quarter = (n1 - n0) / 4;
+      for (int64_t i = 0; i < quarter; ++i)
+        vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp,
+                                                              n0 + i, quarter);
+      n = n0 + 4 * quarter;
+    } else {
+      int64_t half = (n1 - n0) / 2;
+      for (int64_t i = 0; i < half; ++i)
+        vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp,
+                                                              n0 + i, half);
+      n = n0 + 2 * half;
+    }
   } else if (!ONESPAN) {
     // 4x2 tiles: 4x4 would need 16 + 16 int32/f32 accumulators and spill.
     for (; n + 2 <= n1; n += 2)

@@ -291,7 +291,10 @@ int main(int argc, char **argv) {
   quantCase(5, 19, 1280, 8, true, 64, true, 0, true, false, true);
   quantCase(1, 40, 2304, 4, false, 128, true, 1, true, false, true);
   quantCase(4, 9, 2304, 4, true, 128, false, 2, false, false, true);
-  cases += 9;
+  // GEMV rows longer than the four-stream budget: two streams, odd N.
+  quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
+  quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);
+  cases += 11;
   denseCase(1, 4100, 300, 0, true);
   denseCase(13, 70, 600, 0, false);
   cases += 5;
