@@ -386,13 +386,31 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
   scale = s;
   const __m512 vs = _mm512_set1_ps(s), hi = _mm512_set1_ps(127.0f),
                lo = _mm512_set1_ps(-127.0f);
-  for (int64_t k = 0; k < K; k += 16) {
-    __mmask16 m = K - k >= 16 ? __mmask16(0xffff) : __mmask16((1u << (K - k)) - 1);
+  // int8 weights in one span: the kernel order is the natural one, zero
+  // padded to whole chunks, and only the row total is needed; one pass.
+  const bool direct = p.bits == 8 && plan.spans == 1 && !plan.laneGroups &&
+                      !plan.il;
+  __m512i total = _mm512_setzero_si512();
+  for (int64_t k = 0; k < (direct ? plan.kv : K); k += 16) {
+    __mmask16 m = K - k >= 16  ? __mmask16(0xffff)
+                  : K - k > 0 ? __mmask16((1u << (K - k)) - 1)
+                               : __mmask16(0);
     __m512 v = _mm512_roundscale_ps(
         _mm512_div_ps(_mm512_maskz_loadu_ps(m, xr + k), vs),
         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
-    _mm_mask_storeu_epi8(q + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
+    __m512i c = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(v, lo), hi));
+    __m128i bytes = _mm512_cvtepi32_epi8(c);
+    _mm_mask_storeu_epi8(q + k, m, bytes);
+    if (direct) {
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(lanes + k), bytes);
+      total = _mm512_add_epi32(total, c);
+    }
+  }
+  if (direct) {
+    // finishSpanSums reads the lane sums: the total in lane 0.
+    std::memset(sums, 0, 16 * sizeof(int32_t));
+    sums[0] = _mm512_reduce_add_epi32(total);
+    return;
   }
   if (plan.il)
     return; // arrangeInterleaved builds the lanes.
