@@ -665,7 +665,7 @@ struct SpanParams {
 };
 
 SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
-                                  int64_t n0, int64_t rs, int nb,
+                                  const int64_t *rows, int nb,
                                   SpanParams &sp) {
   const int64_t spans = plan.spans;
   size_t need = size_t(nb * spans + 16);
@@ -674,7 +674,7 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
     sp.zs.resize(need);
   }
   for (int j = 0; j < nb; ++j) {
-    int64_t n = n0 + j * rs;
+    int64_t n = rows[j];
     for (int64_t s = 0; s < spans; s += 16) {
       int count = int(std::min<int64_t>(16, spans - s));
       __m512 sc = loadScales(p, n * p.sn + s * p.sk, count);
@@ -725,8 +725,8 @@ SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
 template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
           bool FLIP>
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
-                           const SpanParams &sp, int64_t m0, int64_t n0,
-                           int64_t rs) {
+                           const SpanParams &sp, int64_t m0,
+                           const int64_t *rows) {
   const __m512i nibble = _mm512_set1_epi8(0x0f);
   const __m512i flip = _mm512_set1_epi8(
       p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
@@ -758,12 +758,12 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   float oneScale[NB] = {}, oneZs[NB] = {};
   if constexpr (ONESPAN)
     for (int j = 0; j < NB; ++j) {
-      int64_t n = n0 + j * rs;
+      int64_t n = rows[j];
       oneScale[j] = scaleFast(p.scales, n * p.sn, p.skind);
       oneZs[j] = oneScale[j] * float(zeroPointAt(p, n, 0) + plan.zeffConst);
     }
   for (int j = 0; j < NB; ++j) {
-    wrow[j] = p.data + (n0 + j * rs) * p.ds0;
+    wrow[j] = p.data + (rows[j]) * p.ds0;
     srowv[j] = LANEG || ONESPAN ? nullptr : sp.scales.data() + j * spans;
     zrowv[j] = LANEG || ONESPAN ? nullptr : sp.zs.data() + j * spans;
   }
@@ -829,7 +829,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
         for (int i = 0; i < MB; ++i) {
           float t = a.spanTotals[(m0 + i) * (spans + 16)];
           for (int j = 0; j < NB; ++j)
-            p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] =
+            p.y[(m0 + i) * p.ys0 + (rows[j]) * p.ys1] =
                 a.scale[m0 + i] *
                 (oneScale[j] * float(tot[sum16Lane(i * NB + j)]) -
                  oneZs[j] * t);
@@ -846,10 +846,10 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
         int64_t g0 = s * groupsPerChunk;
         int count = int(std::min<int64_t>(groupsPerChunk, plan.groups - g0));
         sv[j] = _mm512_permutexvar_ps(
-            laneGroup, loadScales(p, (n0 + j * rs) * p.sn + g0 * p.sk, count));
+            laneGroup, loadScales(p, (rows[j]) * p.sn + g0 * p.sk, count));
         if (HASZP)
           zv[j] = _mm512_permutexvar_epi32(
-              laneGroup, loadZeros(p, (n0 + j * rs) * p.zn + g0 * p.zk, count,
+              laneGroup, loadZeros(p, (rows[j]) * p.zn + g0 * p.zk, count,
                                    plan.zeffConst));
       } else {
         sv[j] = _mm512_set1_ps(ONESPAN ? oneScale[j] : srowv[j][s]);
@@ -902,7 +902,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     for (int j = 0; j < NB; ++j) {
       // kv >= K: a partial last chunk was read with masked loads.
       float v = _mm512_reduce_add_ps(accf[i][j]);
-      p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] = a.scale[m0 + i] * v;
+      p.y[(m0 + i) * p.ys0 + (rows[j]) * p.ys1] = a.scale[m0 + i] * v;
     }
 }
 
@@ -914,8 +914,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
 /// less per 64 bytes than shifting every step.
 template <int BITS, int MB, int NB, bool HASZP, bool HI16>
 SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
-                             const Acts &a, int64_t m0, int64_t n0,
-                             int64_t rs) {
+                             const Acts &a, int64_t m0,
+                             const int64_t *rows) {
   static_assert(!HI16 || BITS == 4, "HI16 is for int4");
   const __m512i nibble = _mm512_set1_epi8(0x0f),
                 high = _mm512_set1_epi8(char(0xf0));
@@ -923,7 +923,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
   const int64_t steps = plan.steps;
   const uint8_t *wrow[NB];
   for (int j = 0; j < NB; ++j)
-    wrow[j] = p.data + (n0 + j * rs) * p.ds0;
+    wrow[j] = p.data + (rows[j]) * p.ds0;
   const int8_t *arow[MB];
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
@@ -998,7 +998,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
     // Flush the block: offsets (and zero points) out in int32, then one
     // scale per lane (= per group).
     for (int j = 0; j < NB; ++j) {
-      int64_t n = n0 + j * rs;
+      int64_t n = rows[j];
       __m512 sv = loadScales(p, n * p.sn + 16 * S * p.sk, r);
       __m512i zv = _mm512_setzero_si512();
       if (HASZP)
@@ -1025,7 +1025,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
       step(wbase + c * 64, abase + c * stepBytes, std::false_type(),
            __mmask64(0));
     for (int j = 0; j < NB; ++j) {
-      int64_t n = n0 + j * rs;
+      int64_t n = rows[j];
       __m512 sv = _mm512_set1_ps(scaleFast(p.scales, n * p.sn + g * p.sk,
                                            p.skind));
       int32_t z = HASZP ? zeroPointAt(p, n, g) + plan.zeffConst : 1;
@@ -1039,7 +1039,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
   }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
-      p.y[(m0 + i) * p.ys0 + (n0 + j * rs) * p.ys1] =
+      p.y[(m0 + i) * p.ys0 + (rows[j]) * p.ys1] =
           a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
 }
 
@@ -1070,79 +1070,120 @@ inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
                  _MM_HINT_T1);
 }
 
-/// Rows [n, n + NB * rs) of interleaved W (row stride rs) against all of x.
+/// Weight rows rows[0..NB) of interleaved W against all of x.
 template <int BITS, int NB, bool HASZP>
 void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
-                       int64_t n, int64_t rs) {
+                       const int64_t *rows) {
   int64_t m = 0;
   const int64_t tiles = p.M / 4, rowBytes = p.K * BITS / 8;
   for (; m + 4 <= p.M; m += 4) {
-    if (rs == 1)
-      prefetchNextRows(p, n, NB, rowBytes, m / 4, tiles);
-    vnniTileIL<BITS, 4, NB, HASZP, false>(p, plan, a, m, n, rs);
+    if (NB == 1 || rows[1] == rows[0] + 1)
+      prefetchNextRows(p, rows[0], NB, rowBytes, m / 4, tiles);
+    vnniTileIL<BITS, 4, NB, HASZP, false>(p, plan, a, m, rows);
   }
   switch (p.M - m) {
   case 3:
-    vnniTileIL<BITS, 3, NB, HASZP, false>(p, plan, a, m, n, rs);
+    vnniTileIL<BITS, 3, NB, HASZP, false>(p, plan, a, m, rows);
     break;
   case 2:
-    vnniTileIL<BITS, 2, NB, HASZP, false>(p, plan, a, m, n, rs);
+    vnniTileIL<BITS, 2, NB, HASZP, false>(p, plan, a, m, rows);
     break;
   case 1:
-    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4>(p, plan, a, m, n, rs);
+    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4>(p, plan, a, m, rows);
     break;
   default:
     break;
   }
 }
 
+/// GEMV row order: S long sequential streams, stream j walking the j-th
+/// S-th part of [n0, n1) from a staggered start and wrapping around (as the
+/// bandwidth probe does: streams a large power of two apart contend for the
+/// same DRAM banks). Calls f(rows) with rows[j] the next row of stream j;
+/// returns the first row not covered.
+template <int S, typename F>
+int64_t forEachStreamRow(const QProblem &p, const Plan &plan, int64_t n0,
+                         int64_t n1, F f) {
+  int64_t part = (n1 - n0) / S;
+  if (part == 0)
+    return n0;
+  // About 256 KB between consecutive streams' positions.
+  int64_t skew = std::max<int64_t>(1, (256 << 10) / std::max<int64_t>(
+                                                    1, plan.rowBytes)) %
+                 part;
+  int64_t rows[S];
+  for (int64_t i = 0; i < part; ++i) {
+    for (int j = 0; j < S; ++j)
+      rows[j] = n0 + j * part + (i + j * skew) % part;
+    f(rows);
+  }
+  return n0 + S * part;
+}
+
+/// Rows [n0, n1) in groups of NB consecutive rows (GEMM), then one by one.
+template <int NB, typename F, typename F1>
+void forEachRowBlock(int64_t n0, int64_t n1, F f, F1 f1) {
+  int64_t rows[NB];
+  int64_t n = n0;
+  for (; n + NB <= n1; n += NB) {
+    for (int j = 0; j < NB; ++j)
+      rows[j] = n + j;
+    f(rows);
+  }
+  for (; n < n1; ++n)
+    f1(&n);
+}
+
 template <int BITS, bool HASZP>
 void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
                 int64_t n0, int64_t n1) {
+  auto one = [&](const int64_t *rows) {
+    vnniRowsFixedNBIL<BITS, 1, HASZP>(p, plan, a, rows);
+  };
   int64_t n = n0;
   if (p.M < 4) {
-    // GEMV: four long streams, as in vnniRowsS.
     // GEMV: long sequential streams (see gemvStreams).
-    if (gemvStreams(p, plan) == 4) {
-      int64_t quarter = (n1 - n0) / 4;
-      for (int64_t i = 0; i < quarter; ++i)
-        vnniRowsFixedNBIL<BITS, 4, HASZP>(p, plan, a, n0 + i, quarter);
-      n = n0 + 4 * quarter;
-    } else {
-      int64_t half = (n1 - n0) / 2;
-      for (int64_t i = 0; i < half; ++i)
-        vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, n0 + i, half);
-      n = n0 + 2 * half;
-    }
-  } else {
-    for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, n, 1);
+    if (gemvStreams(p, plan) == 4)
+      n = forEachStreamRow<4>(p, plan, n0, n1, [&](const int64_t *rows) {
+        vnniRowsFixedNBIL<BITS, 4, HASZP>(p, plan, a, rows);
+      });
+    else
+      n = forEachStreamRow<2>(p, plan, n0, n1, [&](const int64_t *rows) {
+        vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, rows);
+      });
+    for (; n < n1; ++n)
+      one(&n);
+    return;
   }
-  for (; n < n1; ++n)
-    vnniRowsFixedNBIL<BITS, 1, HASZP>(p, plan, a, n, 1);
+  forEachRowBlock<2>(
+      n0, n1,
+      [&](const int64_t *rows) {
+        vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, rows);
+      },
+      one);
 }
 
 template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP>
 void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
-                     SpanParams &sp, int64_t n, int64_t rs) {
+                     SpanParams &sp, const int64_t *rows) {
   if (!LANEG && !ONESPAN)
-    buildSpanParams(p, plan, n, rs, NB, sp);
+    buildSpanParams(p, plan, rows, NB, sp);
   int64_t m = 0;
   const int64_t tiles = p.M / 4;
   for (; m + 4 <= p.M; m += 4) {
-    if (rs == 1)
-      prefetchNextRows(p, n, NB, plan.rowBytes, m / 4, tiles);
-    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    if (NB == 1 || rows[1] == rows[0] + 1)
+      prefetchNextRows(p, rows[0], NB, plan.rowBytes, m / 4, tiles);
+    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
   }
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
     break;
   case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
     break;
   case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, n, rs);
+    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
     break;
   default:
     break;
@@ -1152,34 +1193,29 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
 template <int BITS, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP>
 void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
                SpanParams &sp, int64_t n0, int64_t n1) {
-  int64_t n = n0;
+  auto rowsOf = [&](auto nb) {
+    return [&](const int64_t *rows) {
+      vnniRowsFixedNB<BITS, decltype(nb)::value, HASZP, LANEG, ONESPAN, FLIP>(
+          p, plan, a, sp, rows);
+    };
+  };
+  auto one = rowsOf(std::integral_constant<int, 1>());
   if (p.M < 4) {
-    // GEMV: four rows at once from the four quarters of the range, so that
-    // each is one long sequential stream (adjacent short rows would start a
-    // new stream every row, which the hardware prefetchers never learn).
-    if (gemvStreams(p, plan) == 4) {
-      int64_t quarter = (n1 - n0) / 4;
-      for (int64_t i = 0; i < quarter; ++i)
-        vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp,
-                                                              n0 + i, quarter);
-      n = n0 + 4 * quarter;
-    } else {
-      int64_t half = (n1 - n0) / 2;
-      for (int64_t i = 0; i < half; ++i)
-        vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp,
-                                                              n0 + i, half);
-      n = n0 + 2 * half;
-    }
+    // GEMV: long sequential streams (see gemvStreams).
+    int64_t n =
+        gemvStreams(p, plan) == 4
+            ? forEachStreamRow<4>(p, plan, n0, n1,
+                                  rowsOf(std::integral_constant<int, 4>()))
+            : forEachStreamRow<2>(p, plan, n0, n1,
+                                  rowsOf(std::integral_constant<int, 2>()));
+    for (; n < n1; ++n)
+      one(&n);
   } else if (!ONESPAN) {
     // 4x2 tiles: 4x4 would need 16 + 16 int32/f32 accumulators and spill.
-    for (; n + 2 <= n1; n += 2)
-      vnniRowsFixedNB<BITS, 2, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n, 1);
+    forEachRowBlock<2>(n0, n1, rowsOf(std::integral_constant<int, 2>()), one);
   } else {
-    for (; n + 4 <= n1; n += 4)
-      vnniRowsFixedNB<BITS, 4, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n, 1);
+    forEachRowBlock<4>(n0, n1, rowsOf(std::integral_constant<int, 4>()), one);
   }
-  for (; n < n1; ++n)
-    vnniRowsFixedNB<BITS, 1, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, n, 1);
 }
 
 template <int BITS, bool HASZP, bool LANEG>
