@@ -296,6 +296,10 @@ int main(int argc, char **argv) {
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);
   cases += 11;
   denseCase(1, 4100, 300, 0, true);
+  // Batch 2 GEMV (both rows per load of w), K split over threads.
+  for (int wt : {0, 1, 2})
+    denseCase(2, 77, 301, wt, wt == 1);
+  cases += 3;
   denseCase(13, 70, 600, 0, false);
   cases += 5;
   std::printf("%d cases, %d failures\n", cases, failures);
