@@ -591,10 +591,29 @@ module {{
   func.func @entry() {{
     %x = arith.constant dense<{literal(x)}> : {t(M, K)}
     %y = func.call @main(%x) : ({t(M, K)}) -> {t(M, N)}
-    %ym = bufferization.to_buffer %y : {t(M, N)} to memref<{M}x{N}xf32>
+{print_y_and_max_diff(yref, M, N)}  }}
+}}
+
+{{-#
+  dialect_resources: {{
+    builtin: {{
+      fc_weight: "{hex_blob(w)}"
+    }}
+  }}
+#-}}
+"""
+    with open(os.path.join(args.out, "model.mlir"), "w") as f:
+        f.write(mlir)
+    return 0
+
+
+def print_y_and_max_diff(yref, M, N):
+    """The end of @entry: prints %y [M, N], then max|y - y_ref| computed in
+    MLIR (so that it is not limited by printing), and returns."""
+    t = lambda *d: "tensor<" + "x".join(str(v) for v in d) + "xf32>"
+    return f"""    %ym = bufferization.to_buffer %y : {t(M, N)} to memref<{M}x{N}xf32>
     %yu = memref.cast %ym : memref<{M}x{N}xf32> to memref<*xf32>
     func.call @printMemrefF32(%yu) : (memref<*xf32>) -> ()
-    // max |y - y_ref|, computed here so that it is not limited by printing.
     %ref = arith.constant dense<{literal(yref)}> : {t(M, N)}
     %zero = arith.constant 0.000000e+00 : f32
     %dempty = tensor.empty() : tensor<f32>
@@ -612,20 +631,7 @@ module {{
     %du = memref.cast %dm : memref<1xf32> to memref<*xf32>
     func.call @printMemrefF32(%du) : (memref<*xf32>) -> ()
     return
-  }}
-}}
-
-{{-#
-  dialect_resources: {{
-    builtin: {{
-      fc_weight: "{hex_blob(w)}"
-    }}
-  }}
-#-}}
 """
-    with open(os.path.join(args.out, "model.mlir"), "w") as f:
-        f.write(mlir)
-    return 0
 
 
 def write_packed_arg_model(args, spec, r, x, yref, M, N, K):
@@ -663,30 +669,10 @@ module {{
   func.func private @printMemrefF32(memref<*xf32>)
   func.func @entry() {{
     %x = arith.constant dense<{literal(x)}> : {t(M, K)}
-    %d = arith.constant dense<{hexs(data)}> : {dt}
+    %data = arith.constant dense<{hexs(data)}> : {dt}
     %s = arith.constant dense<{hexs(sbits)}> : {st}
-{zconst}    %y = func.call @main(%x, %d, %s{zpass}) : ({t(M, K)}, {dt}, {st}{ztype}) -> {t(M, N)}
-    %ym = bufferization.to_buffer %y : {t(M, N)} to memref<{M}x{N}xf32>
-    %yu = memref.cast %ym : memref<{M}x{N}xf32> to memref<*xf32>
-    func.call @printMemrefF32(%yu) : (memref<*xf32>) -> ()
-    %ref = arith.constant dense<{literal(yref)}> : {t(M, N)}
-    %zero = arith.constant 0.000000e+00 : f32
-    %dempty = tensor.empty() : tensor<f32>
-    %dinit = linalg.fill ins(%zero : f32) outs(%dempty : tensor<f32>) -> tensor<f32>
-    %diff = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]}} ins(%y, %ref : {t(M, N)}, {t(M, N)}) outs(%dinit : tensor<f32>) {{
-    ^bb0(%a: f32, %b: f32, %acc: f32):
-      %e = arith.subf %a, %b : f32
-      %ne = arith.negf %e : f32
-      %ab = arith.maximumf %e, %ne : f32
-      %mx = arith.maximumf %acc, %ab : f32
-      linalg.yield %mx : f32
-    }} -> tensor<f32>
-    %d1 = tensor.expand_shape %diff [] output_shape [1] : tensor<f32> into tensor<1xf32>
-    %dm = bufferization.to_buffer %d1 : tensor<1xf32> to memref<1xf32>
-    %du = memref.cast %dm : memref<1xf32> to memref<*xf32>
-    func.call @printMemrefF32(%du) : (memref<*xf32>) -> ()
-    return
-  }}
+{zconst}    %y = func.call @main(%x, %data, %s{zpass}) : ({t(M, K)}, {dt}, {st}{ztype}) -> {t(M, N)}
+{print_y_and_max_diff(yref, M, N)}  }}
 }}
 """
     with open(os.path.join(args.out, "model.mlir"), "w") as f:
