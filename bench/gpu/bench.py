@@ -3,11 +3,15 @@
 
 prepare: compile every case's kernel with sparq-compile --emit=ptx for sm_80
          and sm_90, and record its launch configuration (from the
-         sparq.gpu_launch attribute convert-sparq-to-gpu writes).
+         sparq.gpu_launch attribute convert-sparq-to-gpu writes). GEMM cases
+         name their kernel: "mma" (tensor cores, the sparq-gpu default on
+         NVIDIA) or "simt" (mma=false).
 run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          (mgpuModuleLoadJIT / mgpuLaunchKernel, the entry points compiled
          models call), check the result against a float64 numpy reference on
-         the CPU with a rigorous f32 summation bound, then time it with weights
+         the CPU with a rigorous f32 summation bound (for "mma": on x and w
+         rounded to f16, as the kernel does, with 4x the f32 bound since
+         tensor cores may truncate while accumulating), then time it with weights
          rotated over >= 512 MiB of distinct copies (L2 never holds them) and
          print GB/s of weight bytes, TFLOP/s, the device's copy bandwidth and
          cuBLAS fp16 (torch.matmul) on the same shape.
@@ -23,7 +27,9 @@ import sys
 import tempfile
 import time
 
-# name, storage, group (0: per output channel), scale type, asymmetric, M, N, K
+# name, storage, group (0: per output channel), scale type, asymmetric, M, N,
+# K; the name's first word is the kernel: gemv, mma (tensor-core GEMM) or
+# simt (SIMT GEMM, mma=false).
 CASES = [
     ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
     ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
@@ -32,14 +38,22 @@ CASES = [
     ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 11008, 4096),
     ("gemv-i4g128", "i4", 128, "f16", False, 8, 4096, 4096),
-    ("gemm-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
-    ("gemm-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("simt-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+    ("simt-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+    ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("mma-ui4g128a", "ui4", 128, "f16", True, 16, 4096, 4096),
+    ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
 ]
 CHIPS = ["sm_80", "sm_90"]
 
 
 def log(msg):
     print(f"[bench/gpu] {msg}", file=sys.stderr, flush=True)
+
+
+def kernel_kind(c):
+    return c[0].split("-")[0]
 
 
 def case_id(c):
@@ -91,8 +105,9 @@ def compile_case(build, c, chips, out):
     src = os.path.join(out, cid + ".mlir")
     with open(src, "w") as f:
         f.write(model_mlir(c))
+    mma = "true" if kernel_kind(c) == "mma" else "false"
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
-                   "--convert-sparq-to-gpu"])
+                   f"--convert-sparq-to-gpu=mma={mma}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
                   r"grid = array<i64: (\d+), (\d+), (\d+)>, "
                   r"kernel = @sparq_kernels::@(\w+)\}", ir)
@@ -106,7 +121,8 @@ def compile_case(build, c, chips, out):
     for chip in chips:
         os.makedirs(os.path.join(out, chip), exist_ok=True)
         run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
-                  f"--target={chip}", "--emit=ptx", "-o",
+                  f"--target={chip}", "--emit=ptx",
+                  f"--pipeline=sparq-gpu{{chip={chip} format=isa mma={mma}}}", "-o",
                   os.path.join(out, chip, cid + ".ptx")])
 
 
@@ -145,9 +161,14 @@ def reference(c, x, data, scales, zp):
         z = zp.view(np.uint8) if st.startswith("u") else zp.view(np.int8)
         w = w - np.repeat(z.astype(np.float32), block, axis=1)
     w = (w * s).astype(np.float32)  # (q - z) * s rounded to f32, as specified
+    ulp = 2.0 ** -24
+    if kernel_kind(c) == "mma":
+        # The kernel rounds x and the f32 w to f16; f16 products are exact.
+        x, w = x.astype(np.float16), w.astype(np.float16)
+        ulp = 2.0 ** -22
     x64 = x.astype(np.float64)
     y = x64 @ w.T.astype(np.float64)
-    bound = 1.01 * k * 2.0 ** -24 * (np.abs(x64) @ np.abs(w.T).astype(np.float64)) + 1e-6
+    bound = 1.01 * k * ulp * (np.abs(x64) @ np.abs(w.T).astype(np.float64)) + 1e-6
     return y, bound
 
 

@@ -363,8 +363,27 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       (16x16, a 4x4 micro tile each), grid `(ceil(N/64), ceil(M/64))`. Per
       step threads dequantize one 16-byte chunk each into a k-major f32 tile
       of W and copy x, both in 16-byte aligned workgroup globals, then
-      accumulate with `vector.fma` between two `gpu.barrier`s. No tensor-core
-      (`mma.sync`) path yet.
+      accumulate with `vector.fma` between two `gpu.barrier`s. Used when
+      `mma` is false (the `sparq-gpu` pipeline: AMD chips, or `mma=false`).
+    * **MMA** (`mma=true`, same condition as GEMM; kernel `sparq_mma_...`):
+      tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
+      (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
+      64x64 output tiles, 128 threads (4 warps, each a 32x32 quarter as
+      2 x 4 m16n8 tiles, 8 `vector<2x2xf32>` accumulators), grid
+      `(ceil(N/64), ceil(M/64))`. Per K step of 32: threads 0..63 (int4) or
+      0..127 (int8) each load one 16-byte chunk of W, dequantize it in f32
+      (`(q - z) * s` as above), interleave int4 nibbles back into K order,
+      round to f16 and store 32 bytes (int8) or 64 bytes (int4) of a K-major
+      f16 shared tile; x is read as `vector<4xf32>` and rounded to f16. Rows
+      of both tiles are padded from 32 to 40 halves (80 bytes) so that the
+      fragment loads (`vector<2xf16>` from shared memory, no `ldmatrix`) of a
+      warp hit distinct banks. Then two k16 steps of 2 A and 4 B fragments
+      and 8 `nvgpu.mma.sync` between two barriers. Numerics differ from the
+      other kernels: x and w are rounded to f16 (x beyond the f16 range
+      becomes infinite), products are exact, accumulation is the tensor
+      cores' f32. No software pipelining (`cp.async`, double buffering) yet.
+      Not yet run on a GPU: `bench/gpu/run` checks it against a CPU
+      reference the first time one is available.
 
     Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
     scales and zero points, a `memref.alloc` for y that becomes the result
@@ -377,7 +396,12 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     With `host-reference`, the same kernel bodies are emitted on the host
     instead: scf.for nests over block and thread ids, the shuffle butterfly
     replayed in the same order on a host buffer, barriers implied by running
-    phases in sequence, so CPU tests check the kernels' numerics.
+    phases in sequence, so CPU tests check the kernels' numerics. For the
+    MMA kernel each `nvgpu.mma.sync` is replayed from the warp's fragments
+    gathered in a host buffer and read back through the PTX m16n8k16 layout,
+    the f16 products summed in f32 in K order: this checks the tiles, the
+    fragment loads against the documented layout and the stores, not the
+    tensor cores' own summation order or rounding.
 
     ```mlir
     %y = sparq.matmul %x, %w : tensor<1x4096xf32>,
@@ -396,6 +420,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
   let options = [
     Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"16",
            "Rows of x (batch) from which the tiled GEMM kernel is used">,
+    Option<"mma", "mma", "bool", /*default=*/"false",
+           "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
+           "of the SIMT GEMM for M >= gemm-min-rows">,
     Option<"hostReference", "host-reference", "bool", /*default=*/"false",
            "Emit the kernels' math as host loops instead of GPU launches "
            "(for testing numerics on the CPU)">,
@@ -404,12 +431,16 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numGemv", "gemv-kernels", "Matmuls lowered to the GEMV kernel">,
-    Statistic<"numGemm", "gemm-kernels", "Matmuls lowered to the GEMM kernel">
+    Statistic<"numGemm", "gemm-kernels",
+              "Matmuls lowered to the SIMT GEMM kernel">,
+    Statistic<"numMma", "mma-kernels",
+              "Matmuls lowered to the tensor-core GEMM kernel">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
