@@ -389,7 +389,10 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     scales and zero points, a `memref.alloc` for y that becomes the result
     (`bufferization.to_tensor restrict writable`), and a call of the private
     launcher `@<kernel>_launch(x, data, scales, [zero points], y)`, declared
-    with a `sparq.gpu_launch = {kernel, grid, block}` attribute;
+    with a `sparq.gpu_launch = {kernel, grid, block}` attribute, plus
+    `resident = array<i64: ...>` listing the operands that are
+    `arith.constant` (constant weights; the launcher is then named
+    `@<kernel>_launch_c<indices>`, e.g. `_c12`);
     `sparq-gpu-launchers` defines it after bufferization (the buffer
     deallocation pipeline rejects gpu.wait and gpu.launch_func).
 
@@ -461,6 +464,14 @@ def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
     upstream `gpu-to-llvm` lowering turns into `mgpuMemAlloc`,
     `mgpuMemcpy`, `mgpuLaunchKernel`, ... calls.
 
+    Operands listed in the optional `resident = array<i64: ...>` (inputs
+    only; rank 2, element `i8`, `f16`, `bf16` or `f32`) are constants: they
+    are neither allocated, copied nor freed; a call of
+    `@sparq_gpu_resident_<type>(memref<?x?x...>) -> memref<?x?x...>`
+    (declared with `llvm.emit_c_interface`, implemented by
+    libsparq_gpu_runtime) returns their device copy, uploaded the first time
+    the runtime sees the host address and kept until exit.
+
     ```mlir
     func.func private @k_launch(memref<1x64xf32>, memref<8x32xi8>,
         memref<8x1xf32>, memref<1x8xf32>)
@@ -475,7 +486,8 @@ def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
-                           "::mlir::gpu::GPUDialect"];
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // SPARQ_CONVERSION_PASSES_TD

@@ -295,13 +295,21 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
 /// (the buffer deallocation pipeline does not accept gpu.wait or
 /// gpu.launch_func).
 void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
-                Kernel kind, ArrayRef<Value> hostOperands, Value hostY) {
+                Kernel kind, ArrayRef<Value> hostOperands,
+                ArrayRef<int64_t> resident, Value hostY) {
   SmallVector<Value> operands(hostOperands.begin(), hostOperands.end());
   operands.push_back(hostY);
   TypeRange types = ValueRange(operands).getTypes();
   gpu::GPUFuncOp kernel =
       getKernel(getKernelModule(module), p, kind, types, loc);
+  // One launcher per kernel and set of constant operands, e.g.
+  // <kernel>_launch_c12 when data (1) and scales (2) are constants.
   std::string name = (kernel.getName() + "_launch").str();
+  if (!resident.empty()) {
+    name += "_c";
+    for (int64_t i : resident)
+      name += std::to_string(i);
+  }
   auto launcher = module.lookupSymbol<func::FuncOp>(name);
   if (!launcher) {
     OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
@@ -309,16 +317,16 @@ void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
         func::FuncOp::create(mb, loc, name, mb.getFunctionType(types, {}));
     launcher.setPrivate();
     auto [grid, threads] = launchConfig(p, kind);
-    launcher->setAttr(
-        kGpuLaunchAttr,
-        mb.getDictionaryAttr({
-            mb.getNamedAttr(
-                "kernel", SymbolRefAttr::get(mb.getStringAttr(kKernelModule),
-                                             {FlatSymbolRefAttr::get(kernel)})),
-            mb.getNamedAttr("grid",
-                            mb.getDenseI64ArrayAttr({grid[0], grid[1], 1})),
-            mb.getNamedAttr("block", mb.getDenseI64ArrayAttr({threads, 1, 1})),
-        }));
+    SmallVector<NamedAttribute> launch = {
+        mb.getNamedAttr("kernel",
+                        SymbolRefAttr::get(mb.getStringAttr(kKernelModule),
+                                           {FlatSymbolRefAttr::get(kernel)})),
+        mb.getNamedAttr("grid", mb.getDenseI64ArrayAttr({grid[0], grid[1], 1})),
+        mb.getNamedAttr("block", mb.getDenseI64ArrayAttr({threads, 1, 1}))};
+    if (!resident.empty())
+      launch.push_back(
+          mb.getNamedAttr("resident", mb.getDenseI64ArrayAttr(resident)));
+    launcher->setAttr(kGpuLaunchAttr, mb.getDictionaryAttr(launch));
   }
   func::CallOp::create(b, loc, launcher, operands);
 }
@@ -584,11 +592,18 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
     x2 = tensor::CollapseShapeOp::create(b, loc, x,
                                          collapseAll(xType.getRank()));
 
-  SmallVector<Value> host = {toBuffer(b, loc, x2),
-                             toBuffer(b, loc, assemble.getData()),
-                             toBuffer(b, loc, assemble.getScales())};
+  SmallVector<Value> tensors = {x2, assemble.getData(), assemble.getScales()};
   if (p.hasZeroPoints)
-    host.push_back(toBuffer(b, loc, assemble.getZeroPoints()));
+    tensors.push_back(assemble.getZeroPoints());
+  SmallVector<Value> host;
+  // Constant weights become device-resident: their host buffers are
+  // read-only globals whose address identifies them for the whole run.
+  SmallVector<int64_t> resident;
+  for (auto [i, t] : llvm::enumerate(tensors)) {
+    host.push_back(toBuffer(b, loc, t));
+    if (i > 0 && t.getDefiningOp<arith::ConstantOp>())
+      resident.push_back(i);
+  }
   auto yType = MemRefType::get({p.m, p.n}, b.getF32Type());
   Value hostY = memref::AllocOp::create(b, loc, yType, ValueRange{},
                                         b.getI64IntegerAttr(64));
@@ -597,7 +612,7 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
                  hostY};
     emitHostReference(b, loc, p, kind, ops);
   } else {
-    emitLaunch(b, loc, module, p, kind, host, hostY);
+    emitLaunch(b, loc, module, p, kind, host, resident, hostY);
   }
   Value y = bufferization::ToTensorOp::create(b, loc, y2Type, hostY,
                                               /*restrict=*/true,
