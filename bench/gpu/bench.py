@@ -37,6 +37,8 @@ CASES = [
     ("gemv-ui4g128a", "ui4", 128, "f16", True, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 11008, 4096),
+    ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 4096, 4096),
+    ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 11008, 4096),
     ("gemv-i4g128", "i4", 128, "f16", False, 8, 4096, 4096),
     ("simt-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
     ("simt-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
@@ -64,7 +66,7 @@ def case_id(c):
 def layout(c):
     """Shapes of the kernel's operands: x, data, scales, [zero points], y."""
     _, st, g, scale, asym, m, n, k = c
-    bits = int(st.lstrip("ui"))
+    bits = 8 if st.startswith("f8") else int(st.lstrip("ui"))
     groups = k // g if g else 1
     shapes = [("x", (m, k), "f32"), ("data", (n, k * bits // 8), "i8"),
               ("scales", (n, groups), scale)]
@@ -139,6 +141,19 @@ def cmd_prepare(args):
 # ---------------------------------------------------------------------------
 
 
+def fp8_e4m3_values():
+    """The value of each E4M3FN byte (NaN for S.1111.111), from the OCP
+    definition: bias 7, subnormals m * 2^-9."""
+    import numpy as np
+
+    v = np.empty(256, dtype=np.float64)
+    for b in range(256):
+        e, m = (b >> 3) & 15, b & 7
+        mag = m * 2.0 ** -9 if e == 0 else (1 + m / 8) * 2.0 ** (e - 7)
+        v[b] = np.nan if (b & 127) == 127 else (-mag if b & 128 else mag)
+    return v
+
+
 def reference(c, x, data, scales, zp):
     """float64 y = x @ dequant(W)^T, and the f32 summation error bound."""
     import numpy as np
@@ -146,7 +161,9 @@ def reference(c, x, data, scales, zp):
     _, st, g, _, asym, m, n, k = c
     bits, groups, _ = layout(c)
     d = data.view(np.uint8)
-    if bits == 4:
+    if st == "f8E4M3FN":
+        q = fp8_e4m3_values()[d]
+    elif bits == 4:
         q = np.empty((n, k), dtype=np.int32)
         q[:, 0::2] = d & 15
         q[:, 1::2] = d >> 4
@@ -279,7 +296,10 @@ def cmd_run(args):
             fn = rt.function(f.read(), info["kernel"])
         sdt = {"f16": np.float16, "f32": np.float32}[scale]
         x = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
-        data = rng.integers(0, 256, size=shapes[1][1], dtype=np.uint8).view(np.int8)
+        data = rng.integers(0, 256, size=shapes[1][1], dtype=np.uint8)
+        if st == "f8E4M3FN":
+            data[(data & 127) == 127] -= 1  # no NaN codes
+        data = data.view(np.int8)
         scales = (rng.uniform(0.5, 1.5, size=(n, groups)) * 0.01).astype(sdt)
         zp = None
         if asym:

@@ -328,23 +328,34 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                 "GPU kernels (gpu.launch_func of a generated gpu.module)";
   let description = [{
     Rewrites, on tensors and before bufferization, every `sparq.matmul %x, %w`
-    whose weight is a `sparq.assemble` of an integer format with
-    `i4`/`ui4`/`i8`/`ui8` storage, per-tensor, per-channel (axis 0 of the
+    whose weight is a `sparq.assemble` of a format with `i4`/`ui4`/`i8`/`ui8`
+    or OCP FP8 (`f8E4M3FN`, `f8E5M2`) storage, per-tensor, per-channel (axis 0 of the
     `[N, K]` weight) or per-group along K scales (`f32`, `f16` or `bf16`),
     symmetric or asymmetric, no global scale, no sparsity, a static `f32`
     input, packed rows a multiple of 16 bytes (K a multiple of 32 for int4,
-    16 for int8) and groups of at least one 16-byte load (32 int4 or 16 int8
-    elements). The packed bytes, scales and zero points are used exactly as
+    16 for int8 and FP8) and groups of at least one 16-byte load (32 int4 or
+    16 int8/FP8 elements). The packed bytes, scales and zero points are used exactly as
     `!sparq.compressed` stores them; the dense weight is never built.
     Other formats are left for `convert-sparq-to-linalg` (with `remarks`, a
     remark says why).
 
     The kernels are generated into `gpu.module @sparq_kernels` (the module
     gets `gpu.container_module`), one per format and shape, named
-    `sparq_gemv_<format>_<M>x<N>x<K>` or `sparq_gemm_...` (`<format>` e.g.
-    `i4g128f16`, `ui4g64f16a`: storage, `g<size>`/`c` per channel/`t` per
-    tensor, scale type, `a` asymmetric). Numerics: `w = (q - z) * s` in f32
-    as `#sparq.quant` defines it, products summed in f32.
+    `sparq_gemv_<format>_<M>x<N>x<K>`, `sparq_gemm_...` or `sparq_mma_...`
+    (`<format>` e.g. `i4g128f16`, `ui4g64f16a`, `f8e4m3cf32`: storage,
+    `g<size>`/`c` per channel/`t` per tensor, scale type, `a` asymmetric).
+    Numerics: `w = (q - z) * s` in f32 as `#sparq.quant` defines it, products
+    summed in f32. FP8 bytes are decoded exactly without lookup tables or
+    FP8 conversion instructions (so also on sm_80): E5M2 is the top byte of
+    an f16; E4M3FN's `sign << 8 | (exponent, mantissa) << 7` read as f16 is
+    its value times 2^-8 (normal or subnormal), multiplied back by 256 in
+    f32; its NaN codes (`S.1111.111`) give NaN.
+
+    Launch configuration, from the static shapes only: the kernel is GEMV
+    when M < `gemm-min-rows` (default 16) or K is not a multiple of 32, else
+    GEMM (MMA with `mma`); grids are the ceilings below. There is no tuning
+    per device or shape (split-K for small N, larger tiles for large M,
+    more rows per GEMV block) yet.
 
     * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32): one warp
       (32 lanes) per output feature `n`, 4 warps (128 threads,

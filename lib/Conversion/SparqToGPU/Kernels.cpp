@@ -14,6 +14,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::sparq;
 using namespace mlir::sparq::gpu_kernels;
@@ -30,8 +32,10 @@ bool Problem::useGemm(int64_t gemmMinRows) const {
 }
 
 std::string Problem::formatName() const {
-  std::string s = isSigned ? "i" : "ui";
-  s += std::to_string(bits);
+  std::string s = float8 == Float8::E4M3FN ? "f8e4m3"
+                  : float8 == Float8::E5M2 ? "f8e5m2"
+                  : isSigned               ? "i" + std::to_string(bits)
+                                           : "ui" + std::to_string(bits);
   if (scaleBlockK != k)
     s += "g" + std::to_string(scaleBlockK);
   else
@@ -97,6 +101,45 @@ std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
   return {s, z};
 }
 
+/// The 16 FP8 values of `raw` (vector<16xi8>) as exact f32: both formats
+/// widen to f16 by moving bits (E5M2 is f16's top byte; E4M3FN's exponent
+/// and mantissa shifted by 7 read as f16 are the value times 2^-8, normal or
+/// subnormal), then f16 -> f32. E4M3FN's NaN codes (S.1111.111) give NaN.
+Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
+                   Value raw) {
+  auto i16v = VectorType::get({kChunkBytes}, b.getI16Type());
+  auto f16v = VectorType::get({kChunkBytes}, b.getF16Type());
+  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i16v, b.getI16IntegerAttr(v)));
+  };
+  Value wide = arith::ExtUIOp::create(b, loc, i16v, raw);
+  if (format == Problem::Float8::E5M2) {
+    Value bits = arith::ShLIOp::create(b, loc, wide, splat(8));
+    return arith::ExtFOp::create(
+        b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
+  }
+  Value magnitude = arith::AndIOp::create(b, loc, wide, splat(0x7F));
+  Value sign = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, wide, splat(0x80)), splat(8));
+  Value bits = arith::OrIOp::create(
+      b, loc, sign, arith::ShLIOp::create(b, loc, magnitude, splat(7)));
+  Value v = arith::ExtFOp::create(
+      b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
+  v = arith::MulFOp::create(
+      b, loc, v,
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(256.0f))));
+  Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      magnitude, splat(0x7F));
+  Value nan = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(f32v, b.getF32FloatAttr(
+                                       std::numeric_limits<float>::quiet_NaN())));
+  return arith::SelectOp::create(b, loc, isNaN, nan, v);
+}
+
 /// Dequantizes one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
 /// at element `k0`: int4 gives {low nibbles, high nibbles} (elements 2j and
 /// 2j+1), int8 gives {the 16 elements}, each vector<16xf32> = (q - z) * s.
@@ -127,8 +170,10 @@ SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
   Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
   SmallVector<Value> w;
   for (Value qi : q) {
-    Value f = p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
-                         : Value(arith::UIToFPOp::create(b, loc, f32v, qi));
+    Value f = p.float8 != Problem::Float8::None
+                  ? decodeFloat8(b, loc, p.float8, qi)
+              : p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
+                           : Value(arith::UIToFPOp::create(b, loc, f32v, qi));
     if (zv)
       f = arith::SubFOp::create(b, loc, f, zv);
     w.push_back(arith::MulFOp::create(b, loc, f, sv));

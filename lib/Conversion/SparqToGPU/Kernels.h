@@ -39,7 +39,10 @@ constexpr int64_t kMmaTilesM = 2, kMmaTilesN = 4;
 
 /// An integer weight format and the problem shape y[M, N] = x[M, K] W[N, K]^T.
 struct Problem {
+  /// OCP FP8 storage (one byte per element, symmetric), else integers.
+  enum class Float8 { None, E4M3FN, E5M2 };
   unsigned bits = 0;    // 4 or 8
+  Float8 float8 = Float8::None;
   bool isSigned = true; // storage signedness (zero points too)
   bool hasZeroPoints = false;
   Type scaleType; // f32, f16 or bf16

@@ -61,9 +61,12 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("sparse formats have no GPU kernel yet");
   if (!quant)
     return fail("the weight is not quantized");
-  if (!quant.isIntegerStorage() ||
-      (quant.getStorageBits() != 4 && quant.getStorageBits() != 8))
-    return fail("only int4 and int8 storage have a GPU kernel");
+  Type storage = quant.getStorageType();
+  bool float8 = isa<Float8E4M3FNType, Float8E5M2Type>(storage);
+  if (!float8 && (!quant.isIntegerStorage() ||
+                  (quant.getStorageBits() != 4 && quant.getStorageBits() != 8)))
+    return fail("only int4, int8, f8E4M3FN and f8E5M2 storage have a GPU "
+                "kernel");
   if (quant.getGlobalScaleType())
     return fail("two-level (global) scales have no GPU kernel");
   Type st = quant.getScaleType();
@@ -76,7 +79,10 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("the input is not a static f32 tensor");
   Problem p;
   p.bits = quant.getStorageBits();
-  p.isSigned = quant.isSignedStorage();
+  if (float8)
+    p.float8 = isa<Float8E4M3FNType>(storage) ? Problem::Float8::E4M3FN
+                                              : Problem::Float8::E5M2;
+  p.isSigned = float8 || quant.isSignedStorage();
   p.hasZeroPoints = quant.isAsymmetric();
   p.scaleType = st;
   p.n = type.getShape()[0];

@@ -68,6 +68,21 @@
 // REDEFINE: %{gen} = --k 64 --n 5 --m 130 --seed 30
 // RUN: %{run} | FileCheck %s
 
+// FP8 GEMV: E4M3FN per channel (including ties between fp8 values, so
+// subnormal and every exponent's codes occur); E5M2 groups of 16 with f16
+// scales.
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 63 --special ties
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<f8E5M2, per_group(axis = 0, size = 16), scale = f16>
+// REDEFINE: %{gen} = --k 160 --n 9 --m 3 --seed 64
+// RUN: %{run} | FileCheck %s
+
+// FP8 E4M3FN through the SIMT GEMM, groups of 32, M = 20.
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 66
+// RUN: %{run} | FileCheck %s
+
 // Tensor-core GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70.
 // REDEFINE: %{mma} = mma=true
 // REDEFINE: %{tol} = 2e-2 --f16-inputs
@@ -83,6 +98,11 @@
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
 // REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
 // REDEFINE: %{gen} = --k 96 --n 9 --m 16 --seed 32
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM on FP8 E4M3FN weights (exact in f16).
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 66
 // RUN: %{run} | FileCheck %s
 
 // CHECK: PASS max |y - y_ref|

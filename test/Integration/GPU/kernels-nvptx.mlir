@@ -45,6 +45,13 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=MMA8,SM90 < %t/k90.ptx
 
+// FP8 E4M3FN per channel, batch 2 (GEMV): bytes widened to f16 by shifts,
+// then f16 -> f32.
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 512 --n 16 --m 2 --seed 7
+// RUN: %{check}
+// RUN: FileCheck %s --check-prefixes=FP8,SM90 < %t/k90.ptx
+
 // SM80: .target sm_80
 // SM90: .target sm_90
 
@@ -93,3 +100,8 @@
 // MMA8: .entry sparq_mma_i8cf32_16x24x64(
 // MMA8: .maxntid 128, 1, 1
 // MMA8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// FP8: .entry sparq_gemv_f8e4m3cf32_2x16x512(
+// FP8: ld.global.v4.b32
+// FP8: cvt.f32.f16
+// FP8: shfl.sync.bfly.b32
