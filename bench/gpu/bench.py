@@ -3,11 +3,15 @@
 
 prepare: compile every case's kernel with sparq-compile --emit=ptx for sm_80
          and sm_90, and record its launch configuration (from the
-         sparq.gpu_launch attribute convert-sparq-to-gpu writes).
+         sparq.gpu_launch attribute convert-sparq-to-gpu writes). GEMM cases
+         name their kernel: "mma" (tensor cores, the sparq-gpu default on
+         NVIDIA) or "simt" (mma=false).
 run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          (mgpuModuleLoadJIT / mgpuLaunchKernel, the entry points compiled
          models call), check the result against a float64 numpy reference on
-         the CPU with a rigorous f32 summation bound, then time it with weights
+         the CPU with a rigorous f32 summation bound (for "mma": on x and w
+         rounded to f16, as the kernel does, with 4x the f32 bound since
+         tensor cores may truncate while accumulating), then time it with weights
          rotated over >= 512 MiB of distinct copies (L2 never holds them) and
          print GB/s of weight bytes, TFLOP/s, the device's copy bandwidth and
          cuBLAS fp16 (torch.matmul) on the same shape.
@@ -23,7 +27,9 @@ import sys
 import tempfile
 import time
 
-# name, storage, group (0: per output channel), scale type, asymmetric, M, N, K
+# name, storage, group (0: per output channel), scale type, asymmetric, M, N,
+# K; the name's first word is the kernel: gemv, mma (tensor-core GEMM) or
+# simt (SIMT GEMM, mma=false).
 CASES = [
     ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
     ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
@@ -31,15 +37,25 @@ CASES = [
     ("gemv-ui4g128a", "ui4", 128, "f16", True, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 11008, 4096),
+    ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 4096, 4096),
+    ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 11008, 4096),
     ("gemv-i4g128", "i4", 128, "f16", False, 8, 4096, 4096),
-    ("gemm-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
-    ("gemm-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("simt-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+    ("simt-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+    ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("mma-ui4g128a", "ui4", 128, "f16", True, 16, 4096, 4096),
+    ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
 ]
 CHIPS = ["sm_80", "sm_90"]
 
 
 def log(msg):
     print(f"[bench/gpu] {msg}", file=sys.stderr, flush=True)
+
+
+def kernel_kind(c):
+    return c[0].split("-")[0]
 
 
 def case_id(c):
@@ -50,7 +66,7 @@ def case_id(c):
 def layout(c):
     """Shapes of the kernel's operands: x, data, scales, [zero points], y."""
     _, st, g, scale, asym, m, n, k = c
-    bits = int(st.lstrip("ui"))
+    bits = 8 if st.startswith("f8") else int(st.lstrip("ui"))
     groups = k // g if g else 1
     shapes = [("x", (m, k), "f32"), ("data", (n, k * bits // 8), "i8"),
               ("scales", (n, groups), scale)]
@@ -91,8 +107,9 @@ def compile_case(build, c, chips, out):
     src = os.path.join(out, cid + ".mlir")
     with open(src, "w") as f:
         f.write(model_mlir(c))
+    mma = "true" if kernel_kind(c) == "mma" else "false"
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
-                   "--convert-sparq-to-gpu"])
+                   f"--convert-sparq-to-gpu=mma={mma}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
                   r"grid = array<i64: (\d+), (\d+), (\d+)>, "
                   r"kernel = @sparq_kernels::@(\w+)\}", ir)
@@ -106,7 +123,8 @@ def compile_case(build, c, chips, out):
     for chip in chips:
         os.makedirs(os.path.join(out, chip), exist_ok=True)
         run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
-                  f"--target={chip}", "--emit=ptx", "-o",
+                  f"--target={chip}", "--emit=ptx",
+                  f"--pipeline=sparq-gpu{{chip={chip} format=isa mma={mma}}}", "-o",
                   os.path.join(out, chip, cid + ".ptx")])
 
 
@@ -123,6 +141,19 @@ def cmd_prepare(args):
 # ---------------------------------------------------------------------------
 
 
+def fp8_e4m3_values():
+    """The value of each E4M3FN byte (NaN for S.1111.111), from the OCP
+    definition: bias 7, subnormals m * 2^-9."""
+    import numpy as np
+
+    v = np.empty(256, dtype=np.float64)
+    for b in range(256):
+        e, m = (b >> 3) & 15, b & 7
+        mag = m * 2.0 ** -9 if e == 0 else (1 + m / 8) * 2.0 ** (e - 7)
+        v[b] = np.nan if (b & 127) == 127 else (-mag if b & 128 else mag)
+    return v
+
+
 def reference(c, x, data, scales, zp):
     """float64 y = x @ dequant(W)^T, and the f32 summation error bound."""
     import numpy as np
@@ -130,7 +161,9 @@ def reference(c, x, data, scales, zp):
     _, st, g, _, asym, m, n, k = c
     bits, groups, _ = layout(c)
     d = data.view(np.uint8)
-    if bits == 4:
+    if st == "f8E4M3FN":
+        q = fp8_e4m3_values()[d]
+    elif bits == 4:
         q = np.empty((n, k), dtype=np.int32)
         q[:, 0::2] = d & 15
         q[:, 1::2] = d >> 4
@@ -145,9 +178,14 @@ def reference(c, x, data, scales, zp):
         z = zp.view(np.uint8) if st.startswith("u") else zp.view(np.int8)
         w = w - np.repeat(z.astype(np.float32), block, axis=1)
     w = (w * s).astype(np.float32)  # (q - z) * s rounded to f32, as specified
+    ulp = 2.0 ** -24
+    if kernel_kind(c) == "mma":
+        # The kernel rounds x and the f32 w to f16; f16 products are exact.
+        x, w = x.astype(np.float16), w.astype(np.float16)
+        ulp = 2.0 ** -22
     x64 = x.astype(np.float64)
     y = x64 @ w.T.astype(np.float64)
-    bound = 1.01 * k * 2.0 ** -24 * (np.abs(x64) @ np.abs(w.T).astype(np.float64)) + 1e-6
+    bound = 1.01 * k * ulp * (np.abs(x64) @ np.abs(w.T).astype(np.float64)) + 1e-6
     return y, bound
 
 
@@ -258,7 +296,10 @@ def cmd_run(args):
             fn = rt.function(f.read(), info["kernel"])
         sdt = {"f16": np.float16, "f32": np.float32}[scale]
         x = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
-        data = rng.integers(0, 256, size=shapes[1][1], dtype=np.uint8).view(np.int8)
+        data = rng.integers(0, 256, size=shapes[1][1], dtype=np.uint8)
+        if st == "f8E4M3FN":
+            data[(data & 127) == 127] -= 1  # no NaN codes
+        data = data.view(np.int8)
         scales = (rng.uniform(0.5, 1.5, size=(n, groups)) * 0.01).astype(sdt)
         zp = None
         if asym:

@@ -58,6 +58,29 @@ void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes);
 void mgpuMemHostUnregister(void *ptr);
 void mgpuSetDefaultDevice(int32_t device);
 
+/// A rank-2 memref descriptor (MLIR's StridedMemRefType<T, 2>).
+typedef struct SparqMemRef2D {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} SparqMemRef2D;
+
+/* Constant weights (called by launchers of sparq-gpu-launchers for
+   operands listed in `resident`): `result` gets a contiguous device copy of
+   the contiguous host buffer `host`, uploaded the first time its address is
+   seen and kept until the process exits, so it must not change afterwards.
+   One entry point per element type (i8, f16, bf16, f32). */
+void _mlir_ciface_sparq_gpu_resident_i8(SparqMemRef2D *result,
+                                        SparqMemRef2D *host);
+void _mlir_ciface_sparq_gpu_resident_f16(SparqMemRef2D *result,
+                                         SparqMemRef2D *host);
+void _mlir_ciface_sparq_gpu_resident_bf16(SparqMemRef2D *result,
+                                          SparqMemRef2D *host);
+void _mlir_ciface_sparq_gpu_resident_f32(SparqMemRef2D *result,
+                                         SparqMemRef2D *host);
+
 #ifdef __cplusplus
 }
 #endif

@@ -98,6 +98,8 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   ConvertSparqToGPUOptions toGpu;
   toGpu.gemmMinRows = options.gemmMinRows;
   toGpu.remarks = options.remarks;
+  // No amdgpu.mfma path yet: AMD chips keep the SIMT GEMM.
+  toGpu.mma = options.mma && nvidia;
   pm.addPass(createConvertSparqToGPU(toGpu));
   pm.addPass(createConvertSparqToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -141,6 +143,8 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   if (nvidia) {
+    // nvgpu.mma.sync -> nvvm.mma.sync (as gpu-lower-to-nvvm-pipeline does).
+    kernels.addPass(createConvertNVGPUToNVVMPass());
     kernels.addPass(createConvertGpuOpsToNVVMOps());
   } else {
     ConvertGpuOpsToROCDLOpsOptions rocdl;

@@ -328,23 +328,34 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                 "GPU kernels (gpu.launch_func of a generated gpu.module)";
   let description = [{
     Rewrites, on tensors and before bufferization, every `sparq.matmul %x, %w`
-    whose weight is a `sparq.assemble` of an integer format with
-    `i4`/`ui4`/`i8`/`ui8` storage, per-tensor, per-channel (axis 0 of the
+    whose weight is a `sparq.assemble` of a format with `i4`/`ui4`/`i8`/`ui8`
+    or OCP FP8 (`f8E4M3FN`, `f8E5M2`) storage, per-tensor, per-channel (axis 0 of the
     `[N, K]` weight) or per-group along K scales (`f32`, `f16` or `bf16`),
     symmetric or asymmetric, no global scale, no sparsity, a static `f32`
     input, packed rows a multiple of 16 bytes (K a multiple of 32 for int4,
-    16 for int8) and groups of at least one 16-byte load (32 int4 or 16 int8
-    elements). The packed bytes, scales and zero points are used exactly as
+    16 for int8 and FP8) and groups of at least one 16-byte load (32 int4 or
+    16 int8/FP8 elements). The packed bytes, scales and zero points are used exactly as
     `!sparq.compressed` stores them; the dense weight is never built.
     Other formats are left for `convert-sparq-to-linalg` (with `remarks`, a
     remark says why).
 
     The kernels are generated into `gpu.module @sparq_kernels` (the module
     gets `gpu.container_module`), one per format and shape, named
-    `sparq_gemv_<format>_<M>x<N>x<K>` or `sparq_gemm_...` (`<format>` e.g.
-    `i4g128f16`, `ui4g64f16a`: storage, `g<size>`/`c` per channel/`t` per
-    tensor, scale type, `a` asymmetric). Numerics: `w = (q - z) * s` in f32
-    as `#sparq.quant` defines it, products summed in f32.
+    `sparq_gemv_<format>_<M>x<N>x<K>`, `sparq_gemm_...` or `sparq_mma_...`
+    (`<format>` e.g. `i4g128f16`, `ui4g64f16a`, `f8e4m3cf32`: storage,
+    `g<size>`/`c` per channel/`t` per tensor, scale type, `a` asymmetric).
+    Numerics: `w = (q - z) * s` in f32 as `#sparq.quant` defines it, products
+    summed in f32. FP8 bytes are decoded exactly without lookup tables or
+    FP8 conversion instructions (so also on sm_80): E5M2 is the top byte of
+    an f16; E4M3FN's `sign << 8 | (exponent, mantissa) << 7` read as f16 is
+    its value times 2^-8 (normal or subnormal), multiplied back by 256 in
+    f32; its NaN codes (`S.1111.111`) give NaN.
+
+    Launch configuration, from the static shapes only: the kernel is GEMV
+    when M < `gemm-min-rows` (default 16) or K is not a multiple of 32, else
+    GEMM (MMA with `mma`); grids are the ceilings below. There is no tuning
+    per device or shape (split-K for small N, larger tiles for large M,
+    more rows per GEMV block) yet.
 
     * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32): one warp
       (32 lanes) per output feature `n`, 4 warps (128 threads,
@@ -363,21 +374,48 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       (16x16, a 4x4 micro tile each), grid `(ceil(N/64), ceil(M/64))`. Per
       step threads dequantize one 16-byte chunk each into a k-major f32 tile
       of W and copy x, both in 16-byte aligned workgroup globals, then
-      accumulate with `vector.fma` between two `gpu.barrier`s. No tensor-core
-      (`mma.sync`) path yet.
+      accumulate with `vector.fma` between two `gpu.barrier`s. Used when
+      `mma` is false (the `sparq-gpu` pipeline: AMD chips, or `mma=false`).
+    * **MMA** (`mma=true`, same condition as GEMM; kernel `sparq_mma_...`):
+      tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
+      (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
+      64x64 output tiles, 128 threads (4 warps, each a 32x32 quarter as
+      2 x 4 m16n8 tiles, 8 `vector<2x2xf32>` accumulators), grid
+      `(ceil(N/64), ceil(M/64))`. Per K step of 32: threads 0..63 (int4) or
+      0..127 (int8) each load one 16-byte chunk of W, dequantize it in f32
+      (`(q - z) * s` as above), interleave int4 nibbles back into K order,
+      round to f16 and store 32 bytes (int8) or 64 bytes (int4) of a K-major
+      f16 shared tile; x is read as `vector<4xf32>` and rounded to f16. Rows
+      of both tiles are padded from 32 to 40 halves (80 bytes) so that the
+      fragment loads (`vector<2xf16>` from shared memory, no `ldmatrix`) of a
+      warp hit distinct banks. Then two k16 steps of 2 A and 4 B fragments
+      and 8 `nvgpu.mma.sync` between two barriers. Numerics differ from the
+      other kernels: x and w are rounded to f16 (x beyond the f16 range
+      becomes infinite), products are exact, accumulation is the tensor
+      cores' f32. No software pipelining (`cp.async`, double buffering) yet.
+      Not yet run on a GPU: `bench/gpu/run` checks it against a CPU
+      reference the first time one is available.
 
     Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
     scales and zero points, a `memref.alloc` for y that becomes the result
     (`bufferization.to_tensor restrict writable`), and a call of the private
     launcher `@<kernel>_launch(x, data, scales, [zero points], y)`, declared
-    with a `sparq.gpu_launch = {kernel, grid, block}` attribute;
+    with a `sparq.gpu_launch = {kernel, grid, block}` attribute, plus
+    `resident = array<i64: ...>` listing the operands that are
+    `arith.constant` (constant weights; the launcher is then named
+    `@<kernel>_launch_c<indices>`, e.g. `_c12`);
     `sparq-gpu-launchers` defines it after bufferization (the buffer
     deallocation pipeline rejects gpu.wait and gpu.launch_func).
 
     With `host-reference`, the same kernel bodies are emitted on the host
     instead: scf.for nests over block and thread ids, the shuffle butterfly
     replayed in the same order on a host buffer, barriers implied by running
-    phases in sequence, so CPU tests check the kernels' numerics.
+    phases in sequence, so CPU tests check the kernels' numerics. For the
+    MMA kernel each `nvgpu.mma.sync` is replayed from the warp's fragments
+    gathered in a host buffer and read back through the PTX m16n8k16 layout,
+    the f16 products summed in f32 in K order: this checks the tiles, the
+    fragment loads against the documented layout and the stores, not the
+    tensor cores' own summation order or rounding.
 
     ```mlir
     %y = sparq.matmul %x, %w : tensor<1x4096xf32>,
@@ -396,6 +434,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
   let options = [
     Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"16",
            "Rows of x (batch) from which the tiled GEMM kernel is used">,
+    Option<"mma", "mma", "bool", /*default=*/"false",
+           "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
+           "of the SIMT GEMM for M >= gemm-min-rows">,
     Option<"hostReference", "host-reference", "bool", /*default=*/"false",
            "Emit the kernels' math as host loops instead of GPU launches "
            "(for testing numerics on the CPU)">,
@@ -404,12 +445,16 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numGemv", "gemv-kernels", "Matmuls lowered to the GEMV kernel">,
-    Statistic<"numGemm", "gemm-kernels", "Matmuls lowered to the GEMM kernel">
+    Statistic<"numGemm", "gemm-kernels",
+              "Matmuls lowered to the SIMT GEMM kernel">,
+    Statistic<"numMma", "mma-kernels",
+              "Matmuls lowered to the tensor-core GEMM kernel">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
@@ -430,6 +475,14 @@ def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
     upstream `gpu-to-llvm` lowering turns into `mgpuMemAlloc`,
     `mgpuMemcpy`, `mgpuLaunchKernel`, ... calls.
 
+    Operands listed in the optional `resident = array<i64: ...>` (inputs
+    only; rank 2, element `i8`, `f16`, `bf16` or `f32`) are constants: they
+    are neither allocated, copied nor freed; a call of
+    `@sparq_gpu_resident_<type>(memref<?x?x...>) -> memref<?x?x...>`
+    (declared with `llvm.emit_c_interface`, implemented by
+    libsparq_gpu_runtime) returns their device copy, uploaded the first time
+    the runtime sees the host address and kept until exit.
+
     ```mlir
     func.func private @k_launch(memref<1x64xf32>, memref<8x32xi8>,
         memref<8x1xf32>, memref<1x8xf32>)
@@ -444,7 +497,8 @@ def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
-                           "::mlir::gpu::GPUDialect"];
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // SPARQ_CONVERSION_PASSES_TD

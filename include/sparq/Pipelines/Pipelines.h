@@ -62,6 +62,13 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "gemm-min-rows",
       llvm::cl::desc("Rows of x from which the tiled GEMM kernel is used"),
       llvm::cl::init(16)};
+  PassOptions::Option<bool> mma{
+      *this, "mma",
+      llvm::cl::desc("NVIDIA: tensor-core GEMM (nvgpu.mma.sync m16n8k16, "
+                     "f16 inputs, f32 accumulation) for M >= gemm-min-rows; "
+                     "false: the SIMT f32 GEMM. AMD chips always use the "
+                     "SIMT GEMM"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> remarks{
       *this, "remarks",
       llvm::cl::desc("Remark on every compressed matmul left to the "

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::sparq;
 using namespace mlir::sparq::gpu_kernels;
@@ -30,8 +32,10 @@ bool Problem::useGemm(int64_t gemmMinRows) const {
 }
 
 std::string Problem::formatName() const {
-  std::string s = isSigned ? "i" : "ui";
-  s += std::to_string(bits);
+  std::string s = float8 == Float8::E4M3FN ? "f8e4m3"
+                  : float8 == Float8::E5M2 ? "f8e5m2"
+                  : isSigned               ? "i" + std::to_string(bits)
+                                           : "ui" + std::to_string(bits);
   if (scaleBlockK != k)
     s += "g" + std::to_string(scaleBlockK);
   else
@@ -97,6 +101,45 @@ std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
   return {s, z};
 }
 
+/// The 16 FP8 values of `raw` (vector<16xi8>) as exact f32: both formats
+/// widen to f16 by moving bits (E5M2 is f16's top byte; E4M3FN's exponent
+/// and mantissa shifted by 7 read as f16 are the value times 2^-8, normal or
+/// subnormal), then f16 -> f32. E4M3FN's NaN codes (S.1111.111) give NaN.
+Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
+                   Value raw) {
+  auto i16v = VectorType::get({kChunkBytes}, b.getI16Type());
+  auto f16v = VectorType::get({kChunkBytes}, b.getF16Type());
+  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i16v, b.getI16IntegerAttr(v)));
+  };
+  Value wide = arith::ExtUIOp::create(b, loc, i16v, raw);
+  if (format == Problem::Float8::E5M2) {
+    Value bits = arith::ShLIOp::create(b, loc, wide, splat(8));
+    return arith::ExtFOp::create(
+        b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
+  }
+  Value magnitude = arith::AndIOp::create(b, loc, wide, splat(0x7F));
+  Value sign = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, wide, splat(0x80)), splat(8));
+  Value bits = arith::OrIOp::create(
+      b, loc, sign, arith::ShLIOp::create(b, loc, magnitude, splat(7)));
+  Value v = arith::ExtFOp::create(
+      b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
+  v = arith::MulFOp::create(
+      b, loc, v,
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(256.0f))));
+  Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      magnitude, splat(0x7F));
+  Value nan = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(f32v, b.getF32FloatAttr(
+                                       std::numeric_limits<float>::quiet_NaN())));
+  return arith::SelectOp::create(b, loc, isNaN, nan, v);
+}
+
 /// Dequantizes one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
 /// at element `k0`: int4 gives {low nibbles, high nibbles} (elements 2j and
 /// 2j+1), int8 gives {the 16 elements}, each vector<16xf32> = (q - z) * s.
@@ -127,8 +170,10 @@ SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
   Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
   SmallVector<Value> w;
   for (Value qi : q) {
-    Value f = p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
-                         : Value(arith::UIToFPOp::create(b, loc, f32v, qi));
+    Value f = p.float8 != Problem::Float8::None
+                  ? decodeFloat8(b, loc, p.float8, qi)
+              : p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
+                           : Value(arith::UIToFPOp::create(b, loc, f32v, qi));
     if (zv)
       f = arith::SubFOp::create(b, loc, f, zv);
     w.push_back(arith::MulFOp::create(b, loc, f, sv));
@@ -306,4 +351,147 @@ void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
       memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
     }
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor-core GEMM
+//===----------------------------------------------------------------------===//
+
+void gpu_kernels::emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, const EmitOptions &opt,
+                                  Value tid, Value m0, Value n0, Value k0,
+                                  Value xs, Value ws) {
+  Type f16 = b.getF16Type();
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+  // W: kMmaTileN rows of kTileK elements, one 16-byte chunk per thread,
+  // dequantized, rounded to f16 and stored in k order (int4: the low and
+  // high nibbles interleaved back into elements 2j, 2j+1).
+  int64_t perRow = kTileK / p.chunkElems();
+  {
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kMmaTileN * perRow));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value r = divC(b, loc, tid, perRow);
+    Value c = remC(b, loc, tid, perRow);
+    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
+    Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
+    Value raw = vload(b, loc, i8v, ops.data,
+                      {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
+    SmallVector<Value> w = dequantChunk(b, loc, p, ops, raw, n, kc);
+    Value wk = w[0];
+    if (w.size() == 2) {
+      SmallVector<int64_t> interleave;
+      for (int64_t j = 0; j < kChunkBytes; ++j) {
+        interleave.push_back(j);
+        interleave.push_back(kChunkBytes + j);
+      }
+      wk = vector::ShuffleOp::create(b, loc, w[0], w[1], interleave);
+    }
+    auto hType = VectorType::get({p.chunkElems()}, f16);
+    Value wh = arith::TruncFOp::create(b, loc, hType, wk);
+    vector::StoreOp::create(b, loc, wh, ws,
+                            ValueRange{r, mul(b, loc, c, p.chunkElems())},
+                            /*nontemporal=*/false, align(opt));
+  }
+  // x: kMmaTileM rows of kTileK f32 as vector<4xf32>, eight consecutive
+  // threads reading one row's 128 contiguous bytes.
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto h4 = VectorType::get({4}, f16);
+  constexpr int64_t quads = kTileK / 4;
+  for (int64_t i = 0; i < kMmaTileM * quads / kMmaThreads; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
+    Value r = divC(b, loc, idx, quads);
+    Value c4 = mul(b, loc, remC(b, loc, idx, quads), 4);
+    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
+    Value xv = vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt);
+    Value xh = arith::TruncFOp::create(b, loc, h4, xv);
+    vector::StoreOp::create(
+        b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
+        opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
+  }
+}
+
+namespace {
+/// Warp (m, n) offsets in the block tile and the lane's g = lane / 4,
+/// t = lane % 4.
+struct MmaLane {
+  Value wm, wn, g, t;
+};
+MmaLane mmaLane(OpBuilder &b, Location loc, Value tid) {
+  Value warp = divC(b, loc, tid, kWarp);
+  Value lane = remC(b, loc, tid, kWarp);
+  return {mul(b, loc, divC(b, loc, warp, 2), kMmaTilesM * 16),
+          mul(b, loc, remC(b, loc, warp, 2), kMmaTilesN * 8),
+          divC(b, loc, lane, 4), remC(b, loc, lane, 4)};
+}
+} // namespace
+
+namespace {
+/// Two consecutive f16 of `mem` at [row, 2 t + col].
+Value loadPair(OpBuilder &b, Location loc, const EmitOptions &opt, Value mem,
+               Value row, Value t, int64_t col) {
+  auto h2 = VectorType::get({2}, b.getF16Type());
+  Value c = add(b, loc, mul(b, loc, t, 2), cIdx(b, loc, col));
+  return vector::LoadOp::create(
+      b, loc, h2, mem, ValueRange{row, c}, /*nontemporal=*/false,
+      opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
+}
+
+Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> pairs) {
+  auto type = VectorType::get({static_cast<int64_t>(pairs.size()), 2},
+                              b.getF16Type());
+  Value v = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
+  for (auto [i, pair] : llvm::enumerate(pairs))
+    v = vector::InsertOp::create(b, loc, pair, v, static_cast<int64_t>(i));
+  return v;
+}
+} // namespace
+
+Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
+                                    const EmitOptions &opt, Value tid,
+                                    Value xs, int64_t kk, int64_t mi) {
+  MmaLane l = mmaLane(b, loc, tid);
+  Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
+  Value row8 = add(b, loc, row, cIdx(b, loc, 8));
+  // a0a1: (g, 2t), a2a3: (g + 8, 2t), a4a5: (g, 2t + 8), a6a7: (g + 8, 2t + 8).
+  return buildFragment(b, loc,
+                       {loadPair(b, loc, opt, xs, row, l.t, kk),
+                        loadPair(b, loc, opt, xs, row8, l.t, kk),
+                        loadPair(b, loc, opt, xs, row, l.t, kk + 8),
+                        loadPair(b, loc, opt, xs, row8, l.t, kk + 8)});
+}
+
+Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
+                                    const EmitOptions &opt, Value tid,
+                                    Value ws, int64_t kk, int64_t ni) {
+  MmaLane l = mmaLane(b, loc, tid);
+  // b0b1: (k = 2t, n = g), b2b3: (k = 2t + 8, n = g); ws is [n][k].
+  Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
+  return buildFragment(b, loc,
+                       {loadPair(b, loc, opt, ws, row, l.t, kk),
+                        loadPair(b, loc, opt, ws, row, l.t, kk + 8)});
+}
+
+void gpu_kernels::emitMmaStore(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    Value tid, Value m0, Value n0,
+    function_ref<Value(int64_t a, int64_t r, int64_t e)> acc) {
+  MmaLane l = mmaLane(b, loc, tid);
+  Value rowBase = add(b, loc, add(b, loc, m0, l.wm), l.g);
+  Value colBase = add(b, loc, add(b, loc, n0, l.wn), mul(b, loc, l.t, 2));
+  for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+    for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value m = add(b, loc, rowBase, cIdx(b, loc, mi * 16 + r * 8));
+          Value n = add(b, loc, colBase, cIdx(b, loc, ni * 8 + e));
+          Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
+                                           ltC(b, loc, n, p.n));
+          auto ifOp = scf::IfOp::create(b, loc, ok);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          memref::StoreOp::create(b, loc, acc(mi * kMmaTilesN + ni, r, e),
+                                  ops.y, ValueRange{m, n});
+        }
 }

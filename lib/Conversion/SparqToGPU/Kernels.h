@@ -27,10 +27,22 @@ constexpr int64_t kGemvRows = 4;
 /// GEMM: output tile [kTileM x kTileN], K step kTileK, 16x16 threads, each
 /// computing a 4x4 micro tile.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
+/// Tensor-core GEMM (NVIDIA, nvgpu.mma.sync m16n8k16 f16 x f16 -> f32):
+/// output tile [kMmaTileM x kMmaTileN], K step kTileK, 4 warps each owning a
+/// 32x32 quarter as 2 x 4 m16n8 tiles. The shared tiles hold x and the
+/// dequantized W as f16, k-contiguous rows padded to kMmaPitch elements
+/// (80 bytes: the fragment loads of a warp hit 32 distinct banks).
+constexpr int64_t kMmaTileM = 64, kMmaTileN = 64, kMmaThreads = 128,
+                  kMmaPitch = 40;
+/// Accumulators per thread: 2 (m16) x 4 (n8) tiles of vector<2x2xf32>.
+constexpr int64_t kMmaTilesM = 2, kMmaTilesN = 4;
 
 /// An integer weight format and the problem shape y[M, N] = x[M, K] W[N, K]^T.
 struct Problem {
+  /// OCP FP8 storage (one byte per element, symmetric), else integers.
+  enum class Float8 { None, E4M3FN, E5M2 };
   unsigned bits = 0;    // 4 or 8
+  Float8 float8 = Float8::None;
   bool isSigned = true; // storage signedness (zero points too)
   bool hasZeroPoints = false;
   Type scaleType; // f32, f16 or bf16
@@ -87,6 +99,30 @@ SmallVector<Value> emitGemmCompute(OpBuilder &b, Location loc,
 void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
                    const Operands &ops, Value tid, Value m0, Value n0,
                    ValueRange accs);
+
+/// MMA GEMM phase 1 (thread `tid` of the tile at m0, n0, K offset k0):
+/// x rounded to f16 into xs [kMmaTileM, kMmaPitch], W dequantized in f32
+/// ((q - z) * s as in the other kernels), then rounded to f16 into
+/// ws [kMmaTileN, kMmaPitch]; both row-major with K contiguous.
+void emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
+                     const Operands &ops, const EmitOptions &opt, Value tid,
+                     Value m0, Value n0, Value k0, Value xs, Value ws);
+/// The m16n8k16 A fragment (vector<4x2xf16>) of thread `tid` for the m16
+/// tile `mi` of its warp at K offset `kk` (0 or 16) of xs: rows g, g + 8 x
+/// columns 2t, 2t + 8 (g = lane / 4, t = lane % 4) in the PTX register
+/// order a0..a7.
+Value emitMmaFragmentA(OpBuilder &b, Location loc, const EmitOptions &opt,
+                       Value tid, Value xs, int64_t kk, int64_t mi);
+/// The B fragment (vector<2x2xf16>) for the n8 tile `ni`: column g, rows
+/// 2t and 2t + 8 (b0..b3), read from ws [n][k].
+Value emitMmaFragmentB(OpBuilder &b, Location loc, const EmitOptions &opt,
+                       Value tid, Value ws, int64_t kk, int64_t ni);
+/// MMA GEMM phase 3: stores element (r, e) of accumulator a = mi * 4 + ni
+/// (row g + 8 r, column 2 t + e of its m16n8 tile) where in range; `acc`
+/// returns that element.
+void emitMmaStore(OpBuilder &b, Location loc, const Problem &p,
+                  const Operands &ops, Value tid, Value m0, Value n0,
+                  function_ref<Value(int64_t a, int64_t r, int64_t e)> acc);
 
 } // namespace mlir::sparq::gpu_kernels
 

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -39,6 +40,9 @@ namespace {
 constexpr StringLiteral kKernelModule = "sparq_kernels";
 constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
+/// The kernel a matmul gets: GEMV, SIMT tiled GEMM or tensor-core GEMM.
+enum class Kernel { Gemv, Gemm, Mma };
+
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -57,9 +61,12 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("sparse formats have no GPU kernel yet");
   if (!quant)
     return fail("the weight is not quantized");
-  if (!quant.isIntegerStorage() ||
-      (quant.getStorageBits() != 4 && quant.getStorageBits() != 8))
-    return fail("only int4 and int8 storage have a GPU kernel");
+  Type storage = quant.getStorageType();
+  bool float8 = isa<Float8E4M3FNType, Float8E5M2Type>(storage);
+  if (!float8 && (!quant.isIntegerStorage() ||
+                  (quant.getStorageBits() != 4 && quant.getStorageBits() != 8)))
+    return fail("only int4, int8, f8E4M3FN and f8E5M2 storage have a GPU "
+                "kernel");
   if (quant.getGlobalScaleType())
     return fail("two-level (global) scales have no GPU kernel");
   Type st = quant.getScaleType();
@@ -72,7 +79,10 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("the input is not a static f32 tensor");
   Problem p;
   p.bits = quant.getStorageBits();
-  p.isSigned = quant.isSignedStorage();
+  if (float8)
+    p.float8 = isa<Float8E4M3FNType>(storage) ? Problem::Float8::E4M3FN
+                                              : Problem::Float8::E5M2;
+  p.isSigned = float8 || quant.isSignedStorage();
   p.hasZeroPoints = quant.isAsymmetric();
   p.scaleType = st;
   p.n = type.getShape()[0];
@@ -118,9 +128,13 @@ gpu::GPUModuleOp getKernelModule(ModuleOp module) {
 
 /// Creates (once per name) the kernel for `p`; `types` are the operand
 /// memref types in order x, data, scales, [zero points], y.
-gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p, bool gemm,
-                         TypeRange types, Location loc) {
-  std::string name = (gemm ? "sparq_gemm_" : "sparq_gemv_") + p.formatName() +
+gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
+                         Kernel kind, TypeRange types, Location loc) {
+  bool gemm = kind != Kernel::Gemv;
+  std::string prefix = kind == Kernel::Gemv   ? "sparq_gemv_"
+                       : kind == Kernel::Gemm ? "sparq_gemm_"
+                                              : "sparq_mma_";
+  std::string name = prefix + p.formatName() +
                      "_" + std::to_string(p.m) + "x" + std::to_string(p.n) +
                      "x" + std::to_string(p.k);
   if (auto f = kernels.lookupSymbol<gpu::GPUFuncOp>(name))
@@ -133,9 +147,14 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p, bool gemm,
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
-    auto tileType = MemRefType::get(
-        {kTileK, kTileM}, b.getF32Type(), AffineMap(),
-        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+    auto workgroup =
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto tileType =
+        kind == Kernel::Mma
+            ? MemRefType::get({kMmaTileM, kMmaPitch}, b.getF16Type(),
+                              AffineMap(), workgroup)
+            : MemRefType::get({kTileK, kTileM}, b.getF32Type(), AffineMap(),
+                              workgroup);
     for (StringRef suffix : {"_xs", "_ws"})
       tiles.push_back(memref::GlobalOp::create(
           b, loc, name + suffix.str(), b.getStringAttr("private"), tileType,
@@ -144,7 +163,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p, bool gemm,
   auto func =
       gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int32_t threads = gemm ? kGemmThreads : kGemvWarps * kWarp;
+  int32_t threads = kind == Kernel::Gemv   ? kGemvWarps * kWarp
+                    : kind == Kernel::Gemm ? kGemmThreads
+                                           : kMmaThreads;
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
@@ -189,6 +210,44 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p, bool gemm,
     b.setInsertionPointToStart(lane0.thenBlock());
     emitGemvStore(b, loc, p, ops, n, mBase, sums);
     b.setInsertionPointToEnd(&body);
+  } else if (kind == Kernel::Mma) {
+    xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
+                                     tiles[0].getSymName());
+    ws = memref::GetGlobalOp::create(b, loc, tiles[1].getType(),
+                                     tiles[1].getSymName());
+    Value n0 = mulC(bx, kMmaTileN), m0 = mulC(by, kMmaTileM);
+    auto accType = VectorType::get({2, 2}, b.getF32Type());
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+    auto loop = scf::ForOp::create(
+        b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k), cIdx(b, loc, kTileK),
+        SmallVector<Value>(kMmaTilesM * kMmaTilesN, zero));
+    b.setInsertionPointToStart(loop.getBody());
+    emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, loop.getInductionVar(),
+                    xs, ws);
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> accs(loop.getRegionIterArgs());
+    for (int64_t kk = 0; kk < kTileK; kk += 16) {
+      SmallVector<Value> fa, fb;
+      for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+        fa.push_back(emitMmaFragmentA(b, loc, opt, tid, xs, kk, mi));
+      for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
+        fb.push_back(emitMmaFragmentB(b, loc, opt, tid, ws, kk, ni));
+      for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+        for (int64_t ni = 0; ni < kMmaTilesN; ++ni) {
+          Value &acc = accs[mi * kMmaTilesN + ni];
+          acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
+                                         ArrayRef<int64_t>{16, 8, 16});
+        }
+    }
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, accs);
+    b.setInsertionPointAfter(loop);
+    emitMmaStore(b, loc, p, ops, tid, m0, n0,
+                 [&](int64_t a, int64_t r, int64_t e) -> Value {
+                   return vector::ExtractOp::create(
+                       b, loc, loop.getResult(a), ArrayRef<int64_t>{r, e});
+                 });
   } else {
     xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
                                      tiles[0].getSymName());
@@ -218,13 +277,18 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p, bool gemm,
 
 /// Launch configuration (documented in Passes.td): GEMV one warp per output
 /// feature, 4 warps per block, grid (ceil(N/4), ceil(M/4)); GEMM 64x64
-/// output tiles, 256 threads, grid (ceil(N/64), ceil(M/64)).
+/// output tiles, 256 threads, grid (ceil(N/64), ceil(M/64)); MMA 64x64
+/// output tiles, 128 threads (4 warps), grid (ceil(N/64), ceil(M/64)).
 std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
-                                                        bool gemm) {
-  if (gemm)
+                                                        Kernel kind) {
+  if (kind == Kernel::Gemm)
     return {{llvm::divideCeilSigned(p.n, kTileN),
              llvm::divideCeilSigned(p.m, kTileM)},
             kGemmThreads};
+  if (kind == Kernel::Mma)
+    return {{llvm::divideCeilSigned(p.n, kMmaTileN),
+             llvm::divideCeilSigned(p.m, kMmaTileM)},
+            kMmaThreads};
   return {{llvm::divideCeilSigned(p.n, kGemvWarps),
            llvm::divideCeilSigned(p.m, kGemvRows)},
           kGemvWarps * kWarp};
@@ -237,42 +301,166 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
 /// (the buffer deallocation pipeline does not accept gpu.wait or
 /// gpu.launch_func).
 void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
-                bool gemm, ArrayRef<Value> hostOperands, Value hostY) {
+                Kernel kind, ArrayRef<Value> hostOperands,
+                ArrayRef<int64_t> resident, Value hostY) {
   SmallVector<Value> operands(hostOperands.begin(), hostOperands.end());
   operands.push_back(hostY);
   TypeRange types = ValueRange(operands).getTypes();
   gpu::GPUFuncOp kernel =
-      getKernel(getKernelModule(module), p, gemm, types, loc);
+      getKernel(getKernelModule(module), p, kind, types, loc);
+  // One launcher per kernel and set of constant operands, e.g.
+  // <kernel>_launch_c12 when data (1) and scales (2) are constants.
   std::string name = (kernel.getName() + "_launch").str();
+  if (!resident.empty()) {
+    name += "_c";
+    for (int64_t i : resident)
+      name += std::to_string(i);
+  }
   auto launcher = module.lookupSymbol<func::FuncOp>(name);
   if (!launcher) {
     OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
     launcher =
         func::FuncOp::create(mb, loc, name, mb.getFunctionType(types, {}));
     launcher.setPrivate();
-    auto [grid, threads] = launchConfig(p, gemm);
-    launcher->setAttr(
-        kGpuLaunchAttr,
-        mb.getDictionaryAttr({
-            mb.getNamedAttr(
-                "kernel", SymbolRefAttr::get(mb.getStringAttr(kKernelModule),
-                                             {FlatSymbolRefAttr::get(kernel)})),
-            mb.getNamedAttr("grid",
-                            mb.getDenseI64ArrayAttr({grid[0], grid[1], 1})),
-            mb.getNamedAttr("block", mb.getDenseI64ArrayAttr({threads, 1, 1})),
-        }));
+    auto [grid, threads] = launchConfig(p, kind);
+    SmallVector<NamedAttribute> launch = {
+        mb.getNamedAttr("kernel",
+                        SymbolRefAttr::get(mb.getStringAttr(kKernelModule),
+                                           {FlatSymbolRefAttr::get(kernel)})),
+        mb.getNamedAttr("grid", mb.getDenseI64ArrayAttr({grid[0], grid[1], 1})),
+        mb.getNamedAttr("block", mb.getDenseI64ArrayAttr({threads, 1, 1}))};
+    if (!resident.empty())
+      launch.push_back(
+          mb.getNamedAttr("resident", mb.getDenseI64ArrayAttr(resident)));
+    launcher->setAttr(kGpuLaunchAttr, mb.getDictionaryAttr(launch));
   }
   func::CallOp::create(b, loc, launcher, operands);
+}
+
+using ForLoop = function_ref<void(int64_t, function_ref<void(Value)>)>;
+
+/// Host reference of the tensor-core GEMM: the same tile and fragment loads;
+/// each nvgpu.mma.sync is replayed from the 32 lanes' fragments gathered in a
+/// host buffer, reading A[row][k] and B[k][col] back through the PTX
+/// m16n8k16 layout (the inverse of the fragment loads: A[row][k] is element
+/// k % 2 of register row / 8 + 2 (k / 8) of lane (row % 8) * 4 + (k % 8) / 2,
+/// B[k][col] element k % 2 of register k / 8 of lane col * 4 + (k % 8) / 2),
+/// the exact f16 products summed in f32 in k order (the tensor cores' order
+/// and internal rounding are not modeled).
+void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
+                          const Operands &ops, const EmitOptions &opt,
+                          std::array<int64_t, 2> grid, ForLoop forLoop) {
+  Type f16 = b.getF16Type(), f32 = b.getF32Type();
+  auto tileType = MemRefType::get({kMmaTileM, kMmaPitch}, f16);
+  Value xs = memref::AllocaOp::create(b, loc, tileType);
+  Value ws = memref::AllocaOp::create(b, loc, tileType);
+  constexpr int64_t numAcc = kMmaTilesM * kMmaTilesN * 4;
+  Value accBuf = memref::AllocaOp::create(
+      b, loc, MemRefType::get({kMmaThreads, numAcc}, f32));
+  Value fa = memref::AllocaOp::create(b, loc,
+                                      MemRefType::get({kWarp, 4, 2}, f16));
+  Value fb = memref::AllocaOp::create(b, loc,
+                                      MemRefType::get({kWarp, 2, 2}, f16));
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  auto accAt = [&](Value tid, int64_t a, int64_t r, int64_t e) -> Value {
+    return memref::LoadOp::create(b, loc, accBuf,
+                                  ValueRange{tid, idx(a * 4 + r * 2 + e)});
+  };
+  auto tidOf = [&](Value warp, Value lane) -> Value {
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, warp, idx(kWarp)), lane);
+  };
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  forLoop(grid[1], [&](Value by) {
+    Value m0 = arith::MulIOp::create(b, loc, by, idx(kMmaTileM));
+    forLoop(grid[0], [&](Value bx) {
+      Value n0 = arith::MulIOp::create(b, loc, bx, idx(kMmaTileN));
+      forLoop(kMmaThreads, [&](Value tid) {
+        for (int64_t j = 0; j < numAcc; ++j)
+          memref::StoreOp::create(b, loc, zero, accBuf,
+                                  ValueRange{tid, idx(j)});
+      });
+      auto kLoop =
+          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(kTileK));
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value k0 = kLoop.getInductionVar();
+        forLoop(kMmaThreads, [&](Value tid) {
+          emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
+        });
+        for (int64_t kk = 0; kk < kTileK; kk += 16)
+          for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+            for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
+              forLoop(kMmaThreads / kWarp, [&](Value warp) {
+                forLoop(kWarp, [&](Value lane) {
+                  Value tid = tidOf(warp, lane);
+                  Value a = emitMmaFragmentA(b, loc, opt, tid, xs, kk, mi);
+                  Value bv = emitMmaFragmentB(b, loc, opt, tid, ws, kk, ni);
+                  for (auto [frag, buf, regs] :
+                       {std::tuple{a, fa, 4}, std::tuple{bv, fb, 2}})
+                    for (int64_t i = 0; i < regs; ++i)
+                      for (int64_t e = 0; e < 2; ++e)
+                        memref::StoreOp::create(
+                            b, loc,
+                            vector::ExtractOp::create(
+                                b, loc, frag, ArrayRef<int64_t>{i, e}),
+                            buf, ValueRange{lane, idx(i), idx(e)});
+                });
+                forLoop(kWarp, [&](Value lane) {
+                  Value tid = tidOf(warp, lane);
+                  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+                  Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+                  int64_t acc = mi * kMmaTilesN + ni;
+                  for (int64_t r = 0; r < 2; ++r)
+                    for (int64_t e = 0; e < 2; ++e) {
+                      // Row g + 8 r and column 2 t + e of the m16n8 tile.
+                      Value col = arith::AddIOp::create(
+                          b, loc, arith::MulIOp::create(b, loc, t, idx(2)),
+                          idx(e));
+                      Value laneA = arith::MulIOp::create(b, loc, g, idx(4));
+                      Value laneB = arith::MulIOp::create(b, loc, col, idx(4));
+                      Value sum = accAt(tid, acc, r, e);
+                      for (int64_t k = 0; k < 16; ++k) {
+                        Value q = idx((k % 8) / 2);
+                        Value av = memref::LoadOp::create(
+                            b, loc, fa,
+                            ValueRange{arith::AddIOp::create(b, loc, laneA, q),
+                                       idx(r + 2 * (k / 8)), idx(k % 2)});
+                        Value bw = memref::LoadOp::create(
+                            b, loc, fb,
+                            ValueRange{arith::AddIOp::create(b, loc, laneB, q),
+                                       idx(k / 8), idx(k % 2)});
+                        Value prod = arith::MulFOp::create(
+                            b, loc, arith::ExtFOp::create(b, loc, f32, av),
+                            arith::ExtFOp::create(b, loc, f32, bw));
+                        sum = arith::AddFOp::create(b, loc, sum, prod);
+                      }
+                      memref::StoreOp::create(
+                          b, loc, sum, accBuf,
+                          ValueRange{tid, idx(acc * 4 + r * 2 + e)});
+                    }
+                });
+              });
+      }
+      forLoop(kMmaThreads, [&](Value tid) {
+        emitMmaStore(b, loc, p, ops, tid, m0, n0,
+                     [&](int64_t a, int64_t r, int64_t e) {
+                       return accAt(tid, a, r, e);
+                     });
+      });
+    });
+  });
 }
 
 /// Host reference path: the same phase emitters in scf.for nests over block
 /// and thread ids, gpu.shuffle's butterfly replayed on a host buffer in the
 /// same order, gpu.barrier implied by running phases one after the other.
-void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
-                       const Operands &ops) {
+void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
+                       Kernel kind, const Operands &ops) {
   EmitOptions opt;
   opt.alignedLoads = false;
-  std::array<int64_t, 2> grid = launchConfig(p, gemm).first;
+  std::array<int64_t, 2> grid = launchConfig(p, kind).first;
   Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
   auto forLoop = [&](int64_t ub, function_ref<void(Value)> body) {
     auto loop = scf::ForOp::create(b, loc, c0, cIdx(b, loc, ub), c1);
@@ -281,7 +469,9 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
     body(loop.getInductionVar());
   };
   Type f32 = b.getF32Type();
-  if (!gemm) {
+  if (kind == Kernel::Mma)
+    return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
+  if (kind == Kernel::Gemv) {
     int64_t rows = std::min(kGemvRows, p.m);
     auto scratchType = MemRefType::get({kWarp, rows}, f32);
     Value lanes = memref::AllocaOp::create(b, loc, scratchType);
@@ -383,8 +573,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool gemm,
 
 /// Rewrites one matmul; x is reshaped to [M, K] and y back to the result
 /// shape.
-void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p, bool gemm,
-                 bool hostReference) {
+void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
+                 Kernel kind, bool hostReference) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto module = op->getParentOfType<ModuleOp>();
@@ -408,20 +598,27 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p, bool gemm,
     x2 = tensor::CollapseShapeOp::create(b, loc, x,
                                          collapseAll(xType.getRank()));
 
-  SmallVector<Value> host = {toBuffer(b, loc, x2),
-                             toBuffer(b, loc, assemble.getData()),
-                             toBuffer(b, loc, assemble.getScales())};
+  SmallVector<Value> tensors = {x2, assemble.getData(), assemble.getScales()};
   if (p.hasZeroPoints)
-    host.push_back(toBuffer(b, loc, assemble.getZeroPoints()));
+    tensors.push_back(assemble.getZeroPoints());
+  SmallVector<Value> host;
+  // Constant weights become device-resident: their host buffers are
+  // read-only globals whose address identifies them for the whole run.
+  SmallVector<int64_t> resident;
+  for (auto [i, t] : llvm::enumerate(tensors)) {
+    host.push_back(toBuffer(b, loc, t));
+    if (i > 0 && t.getDefiningOp<arith::ConstantOp>())
+      resident.push_back(i);
+  }
   auto yType = MemRefType::get({p.m, p.n}, b.getF32Type());
   Value hostY = memref::AllocOp::create(b, loc, yType, ValueRange{},
                                         b.getI64IntegerAttr(64));
   if (hostReference) {
     Operands ops{host[0], host[1], host[2], p.hasZeroPoints ? host[3] : Value(),
                  hostY};
-    emitHostReference(b, loc, p, gemm, ops);
+    emitHostReference(b, loc, p, kind, ops);
   } else {
-    emitLaunch(b, loc, module, p, gemm, host, hostY);
+    emitLaunch(b, loc, module, p, kind, host, resident, hostY);
   }
   Value y = bufferization::ToTensorOp::create(b, loc, y2Type, hostY,
                                               /*restrict=*/true,
@@ -456,9 +653,13 @@ struct ConvertSparqToGPUPass
           op.emitRemark() << "left to the reference decode path: " << reason;
         continue;
       }
-      bool gemm = p->useGemm(gemmMinRows);
-      lowerMatmul(op, assemble, *p, gemm, hostReference);
-      ++(gemm ? numGemm : numGemv);
+      Kernel kind = !p->useGemm(gemmMinRows) ? Kernel::Gemv
+                    : mma                    ? Kernel::Mma
+                                             : Kernel::Gemm;
+      lowerMatmul(op, assemble, *p, kind, hostReference);
+      ++(kind == Kernel::Gemv   ? numGemv
+         : kind == Kernel::Gemm ? numGemm
+                                : numMma);
       if (assemble->use_empty())
         assemble->erase();
     }

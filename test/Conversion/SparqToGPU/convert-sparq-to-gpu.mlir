@@ -89,6 +89,29 @@ func.func @uint8_gemm(%x: tensor<32x64xf32>, %d: tensor<80x64xi8>,
 
 // -----
 
+// FP8 E4M3FN: the GEMV with the bytes widened to f16 bit patterns
+// (sign << 8 | magnitude << 7, times 256 in f32; NaN codes selected to NaN).
+// CHECK-LABEL: func.func @fp8_gemv
+// CHECK: call @sparq_gemv_f8e4m3cf32_1x8x64_launch(
+// CHECK: gpu.func @sparq_gemv_f8e4m3cf32_1x8x64
+// CHECK: vector.load {{.*}} : memref<8x64xi8>, vector<16xi8>
+// CHECK: arith.extui {{.*}} : vector<16xi8> to vector<16xi16>
+// CHECK: arith.bitcast {{.*}} : vector<16xi16> to vector<16xf16>
+// CHECK: arith.extf {{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK: arith.select
+// CHECK: gpu.shuffle
+func.func @fp8_gemv(%x: tensor<1x64xf32>, %d: tensor<8x64xi8>,
+                    %s: tensor<8x1xf32>) -> tensor<1x8xf32> {
+  %w = sparq.assemble %d : tensor<8x64xi8> scales %s : tensor<8x1xf32>
+         -> !sparq.compressed<8x64xf32, #sparq.quant<f8E4M3FN, per_channel(axis = 0)>>
+  %y = sparq.matmul %x, %w : tensor<1x64xf32>,
+         !sparq.compressed<8x64xf32, #sparq.quant<f8E4M3FN, per_channel(axis = 0)>>
+         -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
 // Formats without a kernel stay for the reference path, with a remark.
 // CHECK-LABEL: func.func @unsupported
 // CHECK-COUNT-4: sparq.matmul
@@ -111,7 +134,7 @@ func.func @unsupported(%x: tensor<1x48xf32>, %d: tensor<4x24xi8>, %s: tensor<4x1
          -> tensor<1x4xf32>
   %w3 = sparq.assemble %d3 : tensor<4x24xi8> scales %s3 : tensor<4x1xf32>
          -> !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
-  // expected-remark @below {{left to the reference decode path: only int4 and int8 storage have a GPU kernel}}
+  // expected-remark @below {{left to the reference decode path: only int4, int8, f8E4M3FN and f8E5M2 storage have a GPU kernel}}
   %y3 = sparq.matmul %x2, %w3 : tensor<1x64xf32>,
          !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
          -> tensor<1x4xf32>

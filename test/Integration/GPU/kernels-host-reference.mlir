@@ -8,13 +8,20 @@
 // gpu.barrier and the thread/block id ops themselves (bench/gpu checks those
 // on a GPU). Every matmul must reach a kernel: no remark is allowed.
 //
+// The tensor-core GEMM (mma=true) runs its tile loads (x and the dequantized
+// W rounded to f16) and fragment loads; each nvgpu.mma.sync is replayed from
+// the warp's gathered fragments through the inverse of the PTX m16n8k16
+// layout, so a fragment load that disagrees with the layout fails. Its
+// tolerance covers the f16 rounding of x and w (check-run --f16-inputs).
+//
 // REQUIRES: numpy
 //
 // DEFINE: %{ref} = %host_python %S/../Inputs/quant_ref.py
 // DEFINE: %{spec} =
 // DEFINE: %{gen} =
 // DEFINE: %{tol} = 2e-3
-// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
+// DEFINE: %{mma} =
+// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
 
 // GEMV: int4 groups of 32, f16 scales, K = 288 (9 chunks: lanes 0..8 only).
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
@@ -59,6 +66,43 @@
 // GEMM: unsigned int4 groups of 32, M = 130 (three row tiles).
 // REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric>
 // REDEFINE: %{gen} = --k 64 --n 5 --m 130 --seed 30
+// RUN: %{run} | FileCheck %s
+
+// FP8 GEMV: E4M3FN per channel (including ties between fp8 values, so
+// subnormal and every exponent's codes occur); E5M2 groups of 16 with f16
+// scales.
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 32 --m 2 --seed 63 --special ties
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<f8E5M2, per_group(axis = 0, size = 16), scale = f16>
+// REDEFINE: %{gen} = --k 160 --n 9 --m 3 --seed 64
+// RUN: %{run} | FileCheck %s
+
+// FP8 E4M3FN through the SIMT GEMM, groups of 32, M = 20.
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 66
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70.
+// REDEFINE: %{mma} = mma=true
+// REDEFINE: %{tol} = 2e-2 --f16-inputs
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 28
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM: int8 per channel, M = 70, N = 130 (3 x 2 block tiles).
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 31
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 96 --n 9 --m 16 --seed 32
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM on FP8 E4M3FN weights (exact in f16).
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 66
 // RUN: %{run} | FileCheck %s
 
 // CHECK: PASS max |y - y_ref|

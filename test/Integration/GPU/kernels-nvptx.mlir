@@ -1,7 +1,8 @@
 // Sparq's GPU kernels compiled for NVIDIA (sparq-compile --target=sm_80|sm_90
 // --emit=ptx): kernel names, launch bounds, 16-byte global loads of the
-// packed weights, the shuffle butterfly (GEMV) and the shared-memory tiles
-// with barriers (GEMM); every PTX assembled by ptxas for its chip.
+// packed weights, the shuffle butterfly (GEMV), the f16 shared tiles and
+// tensor-core mma.sync of the default GEMM (MMA) and the f32 shared tiles of
+// the SIMT GEMM (mma=false); every PTX assembled by ptxas for its chip.
 //
 // REQUIRES: numpy, ptxas
 //
@@ -25,12 +26,31 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=GEMV8 < %t/k90.ptx
 
-// int4 groups of 32, asymmetric bf16 scales, batch 40 (tiled GEMM).
+// int4 groups of 32, asymmetric bf16 scales, batch 40: the tensor-core GEMM
+// (the default for sm_80+), and the SIMT GEMM with mma=false.
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
 // REDEFINE: %{gen} = --k 128 --n 72 --m 40 --seed 3
 // RUN: %{check}
-// RUN: FileCheck %s --check-prefixes=GEMM,SM80 < %t/k80.ptx
-// RUN: FileCheck %s --check-prefixes=GEMM,SM90 < %t/k90.ptx
+// RUN: FileCheck %s --check-prefixes=MMA,SM80 < %t/k80.ptx
+// RUN: FileCheck %s --check-prefixes=MMA,SM90 < %t/k90.ptx
+// RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa mma=false}' -o %t/g80.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma=false}' -o %t/g90.ptx
+// RUN: %ptxas -arch=sm_80 %t/g80.ptx -o %t/g80.cubin && %ptxas -arch=sm_90 %t/g90.ptx -o %t/g90.cubin
+// RUN: FileCheck %s --check-prefixes=GEMM,SM80 < %t/g80.ptx
+// RUN: FileCheck %s --check-prefixes=GEMM,SM90 < %t/g90.ptx
+
+// int8 per channel, batch 16 (the smallest batch of the tensor-core GEMM).
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 24 --m 16 --seed 6
+// RUN: %{check}
+// RUN: FileCheck %s --check-prefixes=MMA8,SM90 < %t/k90.ptx
+
+// FP8 E4M3FN per channel, batch 2 (GEMV): bytes widened to f16 by shifts,
+// then f16 -> f32.
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 512 --n 16 --m 2 --seed 7
+// RUN: %{check}
+// RUN: FileCheck %s --check-prefixes=FP8,SM90 < %t/k90.ptx
 
 // SM80: .target sm_80
 // SM90: .target sm_90
@@ -60,3 +80,28 @@
 // GEMM: ld.shared.v4.b32
 // GEMM: fma.rn.f32
 // GEMM: bar.sync 0;
+
+// MMA: .entry sparq_mma_i4g32bf16a_40x72x128(
+// MMA: .maxntid 128, 1, 1
+// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_xs[5120];
+// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_ws[5120];
+// x rows rounded to f16 into the shared tile, 8 bytes per thread and row:
+// MMA: ld.global.v4.b32
+// MMA: cvt.rn.f16x2.f32
+// MMA: st.shared.v2.b32
+// MMA: bar.sync 0;
+// MMA: ld.shared.b32
+// MMA-COUNT-16: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// MMA: bar.sync 0;
+// The dequantized W row (32 f16 = 4 x 16 bytes), placed after by LLVM:
+// MMA: ld.global.v4.b32
+// MMA-COUNT-4: st.shared.v4.b32
+
+// MMA8: .entry sparq_mma_i8cf32_16x24x64(
+// MMA8: .maxntid 128, 1, 1
+// MMA8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// FP8: .entry sparq_gemv_f8e4m3cf32_2x16x512(
+// FP8: ld.global.v4.b32
+// FP8: cvt.f32.f16
+// FP8: shfl.sync.bfly.b32

@@ -527,6 +527,23 @@ def summation_bound(x, wdq, yref):
     return float(b.max() * (1 + 4 * U))
 
 
+def f16_input_bound(x, wdq, yref):
+    """summation_bound when x and w are first rounded to f16 (the tensor-core
+    GEMM): each |fl16(x) fl16(w) - x w| <= (2 u16 + u16^2) |x||w| plus, for
+    operands in the f16 subnormal range, 2^-25 (|x| + |w|) + 2^-50; products
+    of f16 values are exact in f32, so the f32 sum adds gamma_K times the
+    rounded operands' sum, at most (1 + u16)^2 sum|x||w|."""
+    K = x.shape[1]
+    u16 = 2.0 ** -11
+    ax, aw = np.abs(x.astype(F64)), np.abs(wdq.astype(F64))
+    S = ax @ aw
+    sub = 2.0 ** -25 * (ax.sum(axis=1, keepdims=True) + aw.sum(axis=0)) + K * 2.0 ** -50
+    gamma = K * U / (1 - K * U)
+    b = ((2 * u16 + u16 * u16) * S + sub
+         + gamma * (1 + u16) ** 2 * (S + sub) + U * np.abs(yref.astype(F64)))
+    return float(b.max() * (1 + 4 * U))
+
+
 def cmd_gen(args):
     """Writes DIR/model.mlir: W [K, N] (a dense_resource blob) annotated with
     the spec as layer "fc", y = x @ W in @main, and an @entry that calls it on
@@ -559,6 +576,7 @@ def cmd_gen(args):
     wdq = np.ascontiguousarray(r["dequant"].T)  # [K, N]
     yref = (xe.astype(F64) @ wdq.astype(F64)).astype(F32)
     bound = summation_bound(xe, wdq, yref)
+    bound_f16 = f16_input_bound(xe, wdq, yref)
 
     os.makedirs(args.out, exist_ok=True)
     nbytes = SCALE_BYTES[spec.scale_type]
@@ -570,7 +588,8 @@ def cmd_gen(args):
              has_zero_points=np.array(spec.asym),
              global_scale=np.array(r["global_scale"], dtype=F32),
              has_global_scale=np.array(spec.global_scale),
-             zero_blocks=zero_blocks, dequant=r["dequant"], y_ref=yref, bound=np.array(bound))
+             zero_blocks=zero_blocks, dequant=r["dequant"], y_ref=yref, bound=np.array(bound),
+             bound_f16=np.array(bound_f16))
 
     t = lambda *d: "tensor<" + "x".join(str(v) for v in d) + "xf32>"
     if args.packed_arg:
@@ -917,9 +936,10 @@ def cmd_check_run(args):
     msg = []
     if args.ref:
         ref = np.load(args.ref)
-        bound = float(ref["bound"])
+        bound = float(ref["bound_f16" if args.f16_inputs else "bound"])
         if args.tol < bound:
-            print(f"FAIL tolerance {args.tol:g} is below the float32 summation "
+            what = ("f16-input" if args.f16_inputs else "float32 summation")
+            print(f"FAIL tolerance {args.tol:g} is below the {what} "
                   f"error bound {bound:.3g} of this data; raise it")
             return 1
         yref = ref["y_ref"].astype(F64)
@@ -962,6 +982,9 @@ def main():
     r = sub.add_parser("check-run", help="check mlir-runner's max|y - y_ref|")
     r.add_argument("output")
     r.add_argument("--tol", type=float, required=True)
+    r.add_argument("--f16-inputs", action="store_true",
+                   help="the code rounds x and w to f16 before multiplying "
+                   "(tensor-core GEMM): check the tolerance against that bound")
     r.add_argument("--ref", help="ref.npz: also check the printed y and that "
                    "the tolerance covers the summation error bound")
     args = p.parse_args()

@@ -16,5 +16,12 @@ int main(int argc, char **argv) {
     void *stream = mgpuStreamCreate();
     printf("unreachable %p\n", stream);
   }
+  if (argc > 1 && strcmp(argv[1], "resident") == 0) {
+    // The upload of a constant weight too.
+    static signed char weights[2][16];
+    SparqMemRef2D host = {weights, weights, 0, {2, 16}, {16, 1}}, device;
+    _mlir_ciface_sparq_gpu_resident_i8(&device, &host);
+    printf("unreachable %p\n", device.aligned);
+  }
   return 0;
 }

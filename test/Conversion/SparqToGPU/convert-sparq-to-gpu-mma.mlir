@@ -1,0 +1,73 @@
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true" | FileCheck %s
+// RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx90a format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=ROCDL
+
+// The tensor-core GEMM (M >= 16): f16 shared tiles [64, 40] (K rows padded
+// to 80 bytes), 128 threads (4 warps), grid (ceil(N/64), ceil(M/64)); per
+// K step of 32 the W chunk is dequantized in f32, interleaved back into k
+// order, rounded to f16 and stored as one row segment; x is rounded to f16;
+// then 2 x (2 A + 4 B fragments, 8 nvgpu.mma.sync m16n8k16) between two
+// barriers; the 8 vector<2x2xf32> accumulators are stored element-wise
+// where in range.
+// CHECK-LABEL: func.func @int4_mma
+// CHECK: call @sparq_mma_i4g32f16a_40x72x128_launch
+// CHECK: gpu.module @sparq_kernels
+// CHECK-DAG: memref.global "private" @sparq_mma_i4g32f16a_40x72x128_xs : memref<64x40xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-DAG: memref.global "private" @sparq_mma_i4g32f16a_40x72x128_ws : memref<64x40xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK: gpu.func @sparq_mma_i4g32f16a_40x72x128({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: %[[LOOP:.*]]:8 = scf.for {{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<72x64xi8>, vector<16xi8>
+// CHECK: vector.shuffle {{.*}} [0, 16, 1, 17, 2, 18
+// CHECK: arith.truncf {{.*}} : vector<32xf32> to vector<32xf16>
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<32xf16>
+// CHECK: arith.truncf {{.*}} : vector<4xf32> to vector<4xf16>
+// CHECK: gpu.barrier
+// CHECK: vector.load {{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<2xf16>
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-8: nvgpu.mma.sync
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK: vector.extract %[[LOOP]]#0[0, 0] : f32 from vector<2x2xf32>
+// CHECK: func.func private @sparq_mma_i4g32f16a_40x72x128_launch
+// CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 2, 1, 1>
+// ROCDL-LABEL: func.func @int4_mma
+// ROCDL: call @sparq_gemm_i4g32f16a_40x72x128_launch
+// ROCDL-NOT: nvgpu
+func.func @int4_mma(%x: tensor<40x128xf32>, %d: tensor<72x64xi8>,
+                    %s: tensor<72x4xf16>, %z: tensor<72x4xi8>) -> tensor<40x72xf32> {
+  %w = sparq.assemble %d : tensor<72x64xi8> scales %s : tensor<72x4xf16>
+         zero_points %z : tensor<72x4xi8>
+         -> !sparq.compressed<72x128xf32, #sparq.quant<i4, per_group(axis = 1, size = 32), asymmetric, scale = f16>>
+  %y = sparq.matmul %x, %w : tensor<40x128xf32>,
+         !sparq.compressed<72x128xf32, #sparq.quant<i4, per_group(axis = 1, size = 32), asymmetric, scale = f16>>
+         -> tensor<40x72xf32>
+  return %y : tensor<40x72xf32>
+}
+
+// -----
+
+// int8: two 16-byte chunks per 32-element row segment, no interleave; M < 16
+// still gets the GEMV.
+// CHECK-LABEL: func.func @int8_mma
+// CHECK: call @sparq_mma_i8cf32_16x24x64_launch
+// CHECK: call @sparq_gemv_i8cf32_15x24x64_launch
+// CHECK: gpu.func @sparq_mma_i8cf32_16x24x64
+// CHECK-NOT: vector.shuffle
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK: vector.store {{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<16xf16>
+// CHECK: nvgpu.mma.sync
+// CHECK: gpu.func @sparq_gemv_i8cf32_15x24x64
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK: func.func private @sparq_mma_i8cf32_16x24x64_launch
+// CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 1, 1, 1>
+func.func @int8_mma(%x: tensor<16x64xf32>, %x2: tensor<15x64xf32>, %d: tensor<24x64xi8>,
+                    %s: tensor<24x1xf32>) -> (tensor<16x24xf32>, tensor<15x24xf32>) {
+  %w = sparq.assemble %d : tensor<24x64xi8> scales %s : tensor<24x1xf32>
+         -> !sparq.compressed<24x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+  %y = sparq.matmul %x, %w : tensor<16x64xf32>,
+         !sparq.compressed<24x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<16x24xf32>
+  %y2 = sparq.matmul %x2, %w : tensor<15x64xf32>,
+         !sparq.compressed<24x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<15x24xf32>
+  return %y, %y2 : tensor<16x24xf32>, tensor<15x24xf32>
+}
