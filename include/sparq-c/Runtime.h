@@ -81,6 +81,7 @@ void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
 #define SPARQ_RT_Q_HAS_ZP (1 << 9)               /* zero points are read */
 #define SPARQ_RT_Q_ACT_INT8 (1 << 10)            /* int8 activations */
 #define SPARQ_RT_Q_PACKED (1 << 11) /* `data` as written by sparq_rt_qpack */
+#define SPARQ_RT_Q_E2M1 (1 << 12)   /* 4-bit OCP FP4 E2M1 codes (bits = 4) */
 
 /// x: [M, K] f32; y: [M, N] f32; the weight W: [N, K] is stored as in
 /// `!sparq.compressed` (see SparqTypes.td): `data` is [N, ceil(K*b/8)] bytes,
@@ -97,6 +98,13 @@ void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
 ///    (rint: round half to even), and
 ///    y(m,n) = a * sum_g s(n,g) * sum_{k in g} (q(n,k) - z(n,g)) * xq(m,k),
 ///    with the inner sums exact in int32 (AVX-512 VNNI dot products).
+///
+/// SPARQ_RT_Q_E2M1: the 4-bit codes are OCP FP4 E2M1 (sign in bit 3,
+/// magnitudes 0, 0.5, 1, 1.5, 2, 3, 4, 6) and w(n,k) = value(q) * s with no
+/// zero point (SIGNED and HAS_ZP are ignored). Every value is half an integer
+/// in [-12, 12], so the int8-activation path computes
+/// sum_g (s(n,g) / 2) * sum_{k in g} (2 value(q)) * xq(m,k) exactly in int32
+/// as for int4. A global (per-tensor) scale is not applied here.
 void _mlir_ciface_sparq_rt_qmatmul_sf32(sparq_memref2d_t *x,
                                         sparq_memref2d_t *data,
                                         sparq_memref2d_t *scales,
@@ -110,6 +118,20 @@ void _mlir_ciface_sparq_rt_qmatmul_sf16(sparq_memref2d_t *x,
                                         sparq_memref2d_t *y, int64_t k,
                                         int64_t config);
 void _mlir_ciface_sparq_rt_qmatmul_sbf16(sparq_memref2d_t *x,
+                                         sparq_memref2d_t *data,
+                                         sparq_memref2d_t *scales,
+                                         sparq_memref2d_t *zp,
+                                         sparq_memref2d_t *y, int64_t k,
+                                         int64_t config);
+/// Block-scaled FP4 (MXFP4: E8M0 scales; NVFP4: E4M3 scales), or any code
+/// with 8-bit float scales: `scales` holds the raw 8-bit scale codes.
+void _mlir_ciface_sparq_rt_qmatmul_se8m0(sparq_memref2d_t *x,
+                                         sparq_memref2d_t *data,
+                                         sparq_memref2d_t *scales,
+                                         sparq_memref2d_t *zp,
+                                         sparq_memref2d_t *y, int64_t k,
+                                         int64_t config);
+void _mlir_ciface_sparq_rt_qmatmul_se4m3(sparq_memref2d_t *x,
                                          sparq_memref2d_t *data,
                                          sparq_memref2d_t *scales,
                                          sparq_memref2d_t *zp,

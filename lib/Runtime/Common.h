@@ -81,7 +81,46 @@ inline float bf16ToF32(uint16_t h) {
   return f;
 }
 
-enum class ScaleKind { F32, F16, BF16 };
+enum class ScaleKind { F32, F16, BF16, E8M0, E4M3 };
+
+/// Bytes of one scale.
+inline int scaleBytes(ScaleKind kind) {
+  switch (kind) {
+  case ScaleKind::F32:
+    return 4;
+  case ScaleKind::F16:
+  case ScaleKind::BF16:
+    return 2;
+  case ScaleKind::E8M0:
+  case ScaleKind::E4M3:
+    return 1;
+  }
+  return 4;
+}
+
+/// OCP MX E8M0: 2^(e - 127), e = 255 is NaN (exact in f32; e = 0 is the
+/// denormal 2^-127).
+inline float e8m0ToF32(uint8_t e) {
+  if (e == 255)
+    return __builtin_nanf("");
+  uint32_t bits = e == 0 ? 0x00400000u : uint32_t(e) << 23;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+/// OCP FP8 E4M3FN: bias 7, no infinities, S.1111.111 is NaN (exact in f32).
+inline float e4m3ToF32(uint8_t c) {
+  int e = (c >> 3) & 15, m = c & 7;
+  float v;
+  if (e == 15 && m == 7)
+    v = __builtin_nanf("");
+  else if (e == 0)
+    v = float(m) * (1.0f / 512.0f);
+  else
+    v = float(8 + m) * float(1u << e) * (1.0f / 1024.0f);
+  return (c & 0x80) ? -v : v;
+}
 
 inline float loadScale(const void *base, int64_t index, ScaleKind kind) {
   switch (kind) {
@@ -91,6 +130,10 @@ inline float loadScale(const void *base, int64_t index, ScaleKind kind) {
     return f16ToF32(static_cast<const uint16_t *>(base)[index]);
   case ScaleKind::BF16:
     return bf16ToF32(static_cast<const uint16_t *>(base)[index]);
+  case ScaleKind::E8M0:
+    return e8m0ToF32(static_cast<const uint8_t *>(base)[index]);
+  case ScaleKind::E4M3:
+    return e4m3ToF32(static_cast<const uint8_t *>(base)[index]);
   }
   return 0.0f;
 }

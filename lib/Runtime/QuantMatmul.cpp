@@ -52,7 +52,13 @@ struct QProblem {
   int64_t G; // Group length along K.
   bool packed;      // SPARQ_RT_Q_PACKED: offset-binary codes...
   bool interleaved; // ... in blocks of 16 groups (see sparq_rt_qpack).
+  bool e2m1;        // SPARQ_RT_Q_E2M1: FP4 codes, read as 2 * value...
+  float codeScale;  // ... and scaled by 1/2 (1 otherwise).
 };
+
+/// Twice the value of each FP4 E2M1 code (sign bit 3): integers in [-12, 12].
+constexpr int8_t kE2M1Twice[16] = {0, 1,  2,  3,  4,  6,  8,  12,
+                                   0, -1, -2, -3, -4, -6, -8, -12};
 
 /// Whether sparq_rt_qpack interleaves groups for this format.
 inline bool interleaves(int bits, int64_t K, int64_t groups) {
@@ -82,6 +88,8 @@ inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
                              e * p.bits / 8
                        : k * p.bits / 8;
     int32_t u = (row[byte] >> (e * p.bits % 8)) & ((1 << p.bits) - 1);
+    if (p.e2m1)
+      return kE2M1Twice[u];
     return p.isSigned ? u - (1 << (p.bits - 1)) : u;
   }
   int64_t bit = k * p.bits;
@@ -89,6 +97,8 @@ inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   if ((bit & 7) + p.bits > 8)
     v |= uint32_t(row[(bit >> 3) + 1]) << 8;
   int32_t c = int32_t((v >> (bit & 7)) & ((1u << p.bits) - 1));
+  if (p.e2m1)
+    return kE2M1Twice[c];
   if (p.isSigned && (c >> (p.bits - 1)))
     c -= 1 << p.bits;
   return c;
@@ -102,7 +112,7 @@ inline int32_t zeroPointAt(const QProblem &p, int64_t n, int64_t g) {
 }
 
 inline float scaleAt(const QProblem &p, int64_t n, int64_t g) {
-  return loadScale(p.scales, n * p.sn + g * p.sk, p.skind);
+  return loadScale(p.scales, n * p.sn + g * p.sk, p.skind) * p.codeScale;
 }
 
 //===----------------------------------------------------------------------===//
@@ -123,7 +133,8 @@ decodeRow(const QProblem &p, int64_t n, float *w) {
     } else if (p.bits == 4) {
       float lut[16];
       for (int c = 0; c < 16; ++c)
-        lut[c] = float((p.isSigned && c >= 8 ? c - 16 : c) - z) * s;
+        lut[c] = p.e2m1 ? float(kE2M1Twice[c]) * s
+                        : float((p.isSigned && c >= 8 ? c - 16 : c) - z) * s;
       if (k & 1)
         w[k] = lut[row[k >> 1] >> 4], ++k;
       for (; k + 2 <= kEnd; k += 2) {
@@ -189,9 +200,11 @@ SPARQ_EXACT_AVX512 void decodeRowAvx512(const QProblem &p, int64_t n,
   const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
                                      13, 14, 15);
   const __m512 codes4 =
-      p.isSigned ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4,
-                                  -3, -2, -1)
-                 : iota;
+      p.e2m1       ? _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4,
+                                    -6, -8, -12)
+      : p.isSigned ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5,
+                                    -4, -3, -2, -1)
+                   : iota;
   (void)iota;
   const __m128i nibble = _mm_set1_epi8(0x0f);
   for (int64_t g = 0; g * p.G < p.K; ++g) {
@@ -304,7 +317,8 @@ struct Plan {
 
 Plan makePlan(const QProblem &p, bool haveVnni) {
   Plan plan;
-  plan.zeffConst = p.isSigned ? (1 << (p.bits - 1)) : 0;
+  // E2M1 codes are looked up as 2 * value + 12 (unsigned for vpdpbusd).
+  plan.zeffConst = p.e2m1 ? 12 : p.isSigned ? (1 << (p.bits - 1)) : 0;
   if (!haveVnni || (p.bits != 4 && p.bits != 8))
     return plan;
   plan.ce = p.bits == 4 ? 128 : 64;
@@ -604,6 +618,8 @@ SPARQ_AVX512 inline float scaleFast(const void *base, int64_t index,
                                     ScaleKind kind) {
   if (kind == ScaleKind::F32)
     return static_cast<const float *>(base)[index];
+  if (kind == ScaleKind::E8M0 || kind == ScaleKind::E4M3)
+    return loadScale(base, index, kind);
   uint16_t h = static_cast<const uint16_t *>(base)[index];
   if (kind == ScaleKind::F16)
     return _cvtsh_ss(h);
@@ -614,8 +630,8 @@ SPARQ_AVX512 inline float scaleFast(const void *base, int64_t index,
 }
 
 /// Loads `count` (<= 16) consecutive scales starting at `index` as f32.
-SPARQ_AVX512 inline __m512 loadScales(const QProblem &p, int64_t index,
-                                      int count) {
+SPARQ_AVX512 inline __m512 loadScalesRaw(const QProblem &p, int64_t index,
+                                         int count) {
   __mmask16 mask = __mmask16((1u << count) - 1);
   if (p.sk == 1 || count == 1) {
     switch (p.skind) {
@@ -630,12 +646,28 @@ SPARQ_AVX512 inline __m512 loadScales(const QProblem &p, int64_t index,
           _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(
               mask, static_cast<const uint16_t *>(p.scales) + index)),
           16));
+    case ScaleKind::E8M0:
+    case ScaleKind::E4M3:
+      break; // Below, through the exact scalar conversions.
     }
   }
   alignas(64) float tmp[16] = {};
   for (int i = 0; i < count; ++i)
     tmp[i] = scaleFast(p.scales, index + i * p.sk, p.skind);
   return _mm512_load_ps(tmp);
+}
+
+/// loadScalesRaw times the code scale (1/2 for E2M1 codes read as 2 * value).
+SPARQ_AVX512 inline __m512 loadScales(const QProblem &p, int64_t index,
+                                      int count) {
+  __m512 v = loadScalesRaw(p, index, count);
+  return p.e2m1 ? _mm512_mul_ps(v, _mm512_set1_ps(0.5f)) : v;
+}
+
+/// vpshufb table of E2M1 codes: 2 * value + 12 (in [0, 24]), every 16 bytes.
+SPARQ_AVX512 inline __m512i fp4Table() {
+  return _mm512_broadcast_i32x4(
+      _mm_setr_epi8(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0));
 }
 
 /// Loads `count` (<= 16) zero points plus the sign-flip offset as int32.
@@ -723,11 +755,12 @@ SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
 /// MB rows of x times NB rows of W over the vector part of K: int32 VNNI dot
 /// products per span, then offsets removed and scales applied in f32.
 template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
-          bool FLIP>
+          bool FLIP, bool FP4>
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                            const SpanParams &sp, int64_t m0,
                            const int64_t *rows) {
   const __m512i nibble = _mm512_set1_epi8(0x0f);
+  const __m512i fp4Lut = fp4Table();
   const __m512i flip = _mm512_set1_epi8(
       p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
   // ONESPAN: one scale group covers the vector part of K (per-channel):
@@ -759,7 +792,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   if constexpr (ONESPAN)
     for (int j = 0; j < NB; ++j) {
       int64_t n = rows[j];
-      oneScale[j] = scaleFast(p.scales, n * p.sn, p.skind);
+      oneScale[j] = scaleFast(p.scales, n * p.sn, p.skind) * p.codeScale;
       oneZs[j] = oneScale[j] * float(zeroPointAt(p, n, 0) + plan.zeffConst);
     }
   for (int j = 0; j < NB; ++j) {
@@ -798,6 +831,10 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
         if (BITS == 4) {
           lo[j] = _mm512_and_si512(w, nibble);
           hi[j] = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+          if (FP4) {
+            lo[j] = _mm512_shuffle_epi8(fp4Lut, lo[j]);
+            hi[j] = _mm512_shuffle_epi8(fp4Lut, hi[j]);
+          }
         } else {
           lo[j] = w;
           hi[j] = w;
@@ -912,13 +949,13 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
 /// (int4, one row of x): the high nibbles are masked in place (16 * code)
 /// into a second accumulator, shifted back at the flush: one instruction
 /// less per 64 bytes than shifting every step.
-template <int BITS, int MB, int NB, bool HASZP, bool HI16>
+template <int BITS, int MB, int NB, bool HASZP, bool HI16, bool FP4>
 SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
                              const Acts &a, int64_t m0,
                              const int64_t *rows) {
   static_assert(!HI16 || BITS == 4, "HI16 is for int4");
   const __m512i nibble = _mm512_set1_epi8(0x0f),
-                high = _mm512_set1_epi8(char(0xf0));
+                high = _mm512_set1_epi8(char(0xf0)), fp4Lut = fp4Table();
   constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
   const int64_t steps = plan.steps;
   const uint8_t *wrow[NB];
@@ -959,6 +996,10 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
         lo[j] = _mm512_and_si512(w, nibble);
         hi[j] = HI16 ? _mm512_and_si512(w, high)
                      : _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+        if (FP4) {
+          lo[j] = _mm512_shuffle_epi8(fp4Lut, lo[j]);
+          hi[j] = _mm512_shuffle_epi8(fp4Lut, hi[j]);
+        }
       } else {
         lo[j] = w;
         hi[j] = w;
@@ -1026,8 +1067,8 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
            __mmask64(0));
     for (int j = 0; j < NB; ++j) {
       int64_t n = rows[j];
-      __m512 sv = _mm512_set1_ps(scaleFast(p.scales, n * p.sn + g * p.sk,
-                                           p.skind));
+      __m512 sv = _mm512_set1_ps(
+          scaleFast(p.scales, n * p.sn + g * p.sk, p.skind) * p.codeScale);
       int32_t z = HASZP ? zeroPointAt(p, n, g) + plan.zeffConst : 1;
       for (int i = 0; i < MB; ++i) {
         // The group's offset term comes off one lane.
@@ -1071,7 +1112,7 @@ inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
 }
 
 /// Weight rows rows[0..NB) of interleaved W against all of x.
-template <int BITS, int NB, bool HASZP>
+template <int BITS, int NB, bool HASZP, bool FP4>
 void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
                        const int64_t *rows) {
   int64_t m = 0;
@@ -1079,17 +1120,18 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
   for (; m + 4 <= p.M; m += 4) {
     if (NB == 1 || rows[1] == rows[0] + 1)
       prefetchNextRows(p, rows[0], NB, rowBytes, m / 4, tiles);
-    vnniTileIL<BITS, 4, NB, HASZP, false>(p, plan, a, m, rows);
+    vnniTileIL<BITS, 4, NB, HASZP, false, FP4>(p, plan, a, m, rows);
   }
   switch (p.M - m) {
   case 3:
-    vnniTileIL<BITS, 3, NB, HASZP, false>(p, plan, a, m, rows);
+    vnniTileIL<BITS, 3, NB, HASZP, false, FP4>(p, plan, a, m, rows);
     break;
   case 2:
-    vnniTileIL<BITS, 2, NB, HASZP, false>(p, plan, a, m, rows);
+    vnniTileIL<BITS, 2, NB, HASZP, false, FP4>(p, plan, a, m, rows);
     break;
   case 1:
-    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4>(p, plan, a, m, rows);
+    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4 && !FP4, FP4>(p, plan, a, m,
+                                                          rows);
     break;
   default:
     break;
@@ -1134,22 +1176,22 @@ void forEachRowBlock(int64_t n0, int64_t n1, F f, F1 f1) {
     f1(&n);
 }
 
-template <int BITS, bool HASZP>
+template <int BITS, bool HASZP, bool FP4>
 void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
                 int64_t n0, int64_t n1) {
   auto one = [&](const int64_t *rows) {
-    vnniRowsFixedNBIL<BITS, 1, HASZP>(p, plan, a, rows);
+    vnniRowsFixedNBIL<BITS, 1, HASZP, FP4>(p, plan, a, rows);
   };
   int64_t n = n0;
   if (p.M < 4) {
     // GEMV: long sequential streams (see gemvStreams).
     if (gemvStreams(p, plan) == 4)
       n = forEachStreamRow<4>(p, plan, n0, n1, [&](const int64_t *rows) {
-        vnniRowsFixedNBIL<BITS, 4, HASZP>(p, plan, a, rows);
+        vnniRowsFixedNBIL<BITS, 4, HASZP, FP4>(p, plan, a, rows);
       });
     else
       n = forEachStreamRow<2>(p, plan, n0, n1, [&](const int64_t *rows) {
-        vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, rows);
+        vnniRowsFixedNBIL<BITS, 2, HASZP, FP4>(p, plan, a, rows);
       });
     for (; n < n1; ++n)
       one(&n);
@@ -1158,12 +1200,13 @@ void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
   forEachRowBlock<2>(
       n0, n1,
       [&](const int64_t *rows) {
-        vnniRowsFixedNBIL<BITS, 2, HASZP>(p, plan, a, rows);
+        vnniRowsFixedNBIL<BITS, 2, HASZP, FP4>(p, plan, a, rows);
       },
       one);
 }
 
-template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP>
+template <int BITS, int NB, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP,
+          bool FP4>
 void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
                      SpanParams &sp, const int64_t *rows) {
   if (!LANEG && !ONESPAN)
@@ -1173,29 +1216,30 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
   for (; m + 4 <= p.M; m += 4) {
     if (NB == 1 || rows[1] == rows[0] + 1)
       prefetchNextRows(p, rows[0], NB, plan.rowBytes, m / 4, tiles);
-    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
   }
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
     break;
   case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
     break;
   case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
     break;
   default:
     break;
   }
 }
 
-template <int BITS, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP>
+template <int BITS, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP, bool FP4>
 void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
                SpanParams &sp, int64_t n0, int64_t n1) {
   auto rowsOf = [&](auto nb) {
     return [&](const int64_t *rows) {
-      vnniRowsFixedNB<BITS, decltype(nb)::value, HASZP, LANEG, ONESPAN, FLIP>(
+      vnniRowsFixedNB<BITS, decltype(nb)::value, HASZP, LANEG, ONESPAN, FLIP,
+                      FP4>(
           p, plan, a, sp, rows);
     };
   };
@@ -1218,35 +1262,35 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
   }
 }
 
-template <int BITS, bool HASZP, bool LANEG>
+template <int BITS, bool HASZP, bool LANEG, bool FP4>
 void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a,
                SpanParams &sp, int64_t n0, int64_t n1) {
   // Packed weights that are not interleaved are one span (per channel) and
   // already offset binary.
   if (!LANEG && plan.spans == 1)
     return p.packed
-               ? vnniRowsS<BITS, HASZP, false, true, false>(p, plan, a, sp, n0,
+               ? vnniRowsS<BITS, HASZP, false, true, false, FP4>(p, plan, a, sp, n0,
                                                             n1)
-               : vnniRowsS<BITS, HASZP, false, true, true>(p, plan, a, sp, n0,
+               : vnniRowsS<BITS, HASZP, false, true, !FP4, FP4>(p, plan, a, sp, n0,
                                                            n1);
-  vnniRowsS<BITS, HASZP, LANEG, false, true>(p, plan, a, sp, n0, n1);
+  vnniRowsS<BITS, HASZP, LANEG, false, !FP4, FP4>(p, plan, a, sp, n0, n1);
 }
 
-template <int BITS>
+template <int BITS, bool FP4>
 void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
               int64_t n1) {
   // One thread-local lookup per call (in a shared library each access to a
   // thread_local goes through __tls_get_addr).
   if (plan.il)
-    return p.hasZP ? vnniRowsIL<BITS, true>(p, plan, a, n0, n1)
-                   : vnniRowsIL<BITS, false>(p, plan, a, n0, n1);
+    return p.hasZP ? vnniRowsIL<BITS, true, FP4>(p, plan, a, n0, n1)
+                   : vnniRowsIL<BITS, false, FP4>(p, plan, a, n0, n1);
   thread_local SpanParams spStorage;
   SpanParams &sp = spStorage;
   if (plan.laneGroups)
-    return p.hasZP ? vnniRowsZ<BITS, true, true>(p, plan, a, sp, n0, n1)
-                   : vnniRowsZ<BITS, false, true>(p, plan, a, sp, n0, n1);
-  return p.hasZP ? vnniRowsZ<BITS, true, false>(p, plan, a, sp, n0, n1)
-                 : vnniRowsZ<BITS, false, false>(p, plan, a, sp, n0, n1);
+    return p.hasZP ? vnniRowsZ<BITS, true, true, FP4>(p, plan, a, sp, n0, n1)
+                   : vnniRowsZ<BITS, false, true, FP4>(p, plan, a, sp, n0, n1);
+  return p.hasZP ? vnniRowsZ<BITS, true, false, FP4>(p, plan, a, sp, n0, n1)
+                 : vnniRowsZ<BITS, false, false, FP4>(p, plan, a, sp, n0, n1);
 }
 #endif // SPARQ_HAVE_X86
 
@@ -1273,8 +1317,9 @@ void runJob(void *ctx, int32_t index, int32_t count) {
 #if SPARQ_HAVE_X86
   if (job.plan->vector) {
     if (p.bits == 4)
-      return vnniRows<4>(p, *job.plan, *job.acts, n0, n1);
-    return vnniRows<8>(p, *job.plan, *job.acts, n0, n1);
+      return p.e2m1 ? vnniRows<4, true>(p, *job.plan, *job.acts, n0, n1)
+                    : vnniRows<4, false>(p, *job.plan, *job.acts, n0, n1);
+    return vnniRows<8, false>(p, *job.plan, *job.acts, n0, n1);
   }
 #endif
   scalarInt8Rows(p, *job.acts, n0, n1);
@@ -1294,7 +1339,7 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   p.ds0 = data->strides[0];
   p.skind = kind;
   p.scales = static_cast<const char *>(scales->aligned) +
-             scales->offset * (kind == ScaleKind::F32 ? 4 : 2);
+             scales->offset * scaleBytes(kind);
   p.sn = scales->sizes[0] == 1 ? 0 : scales->strides[0];
   p.sk = scales->sizes[1] == 1 ? 0 : scales->strides[1];
   p.G = k / scales->sizes[1];
@@ -1308,6 +1353,12 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   p.bits = SPARQ_RT_Q_BITS(config);
   p.isSigned = config & SPARQ_RT_Q_SIGNED;
   p.actInt8 = config & SPARQ_RT_Q_ACT_INT8;
+  p.e2m1 = (config & SPARQ_RT_Q_E2M1) && p.bits == 4;
+  p.codeScale = p.e2m1 ? 0.5f : 1.0f;
+  if (p.e2m1) { // Sign-magnitude codes: no zero points, no sign flip.
+    p.isSigned = false;
+    p.hasZP = false;
+  }
   p.packed = (config & SPARQ_RT_Q_PACKED) && (p.bits == 4 || p.bits == 8);
   p.interleaved = p.packed && interleaves(p.bits, p.K, scales->sizes[1]);
   if (p.M == 0 || p.N == 0)
@@ -1339,6 +1390,8 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf32, ScaleKind::F32)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf16, ScaleKind::F16)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sbf16, ScaleKind::BF16)
+SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se8m0, ScaleKind::E8M0)
+SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se4m3, ScaleKind::E4M3)
 
 extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {
@@ -1349,8 +1402,10 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
     return config;
   }
   // Offset binary: flipping the top bit of each code adds 2^(b-1) mod 2^b.
-  const uint8_t flip = (config & SPARQ_RT_Q_SIGNED) ? (bits == 4 ? 0x88 : 0x80)
-                                                     : 0;
+  const uint8_t flip =
+      (config & SPARQ_RT_Q_SIGNED) && !(config & SPARQ_RT_Q_E2M1)
+          ? (bits == 4 ? 0x88 : 0x80)
+          : 0;
   if (!interleaves(bits, k, groups)) {
     for (int64_t i = 0; i < n * rowBytes; ++i)
       dst[i] = src[i] ^ flip;

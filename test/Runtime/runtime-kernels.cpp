@@ -237,6 +237,94 @@ void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate,
 
 } // namespace
 
+/// FP4 E2M1 weights (SPARQ_RT_Q_E2M1) with f32 (sk 0), E8M0 (sk 3) or E4M3
+/// (sk 4) scales, one per G elements of a row.
+void fp4Case(int64_t M, int64_t N, int64_t K, int64_t G, int sk, bool act8,
+             bool packed) {
+  static const double kValue[16] = {0, 0.5, 1, 1.5, 2, 3, 4, 6,
+                                    -0.0, -0.5, -1, -1.5, -2, -3, -4, -6};
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
+  int64_t rowBytes = (K * 4 + 7) / 8, groups = K / G;
+  std::vector<uint8_t> data(N * rowBytes);
+  for (auto &b : data)
+    b = uint8_t(byte(rng));
+  std::vector<float> sf(N * groups);
+  std::vector<uint8_t> s8(N * groups);
+  std::vector<double> sd(N * groups);
+  for (int64_t i = 0; i < N * groups; ++i) {
+    if (sk == 3) { // E8M0: 2^(e - 127)
+      s8[i] = uint8_t(122 + byte(rng) % 8);
+      sd[i] = std::ldexp(1.0, int(s8[i]) - 127);
+    } else if (sk == 4) { // E4M3FN normal: (1 + m/8) 2^(e - 7)
+      int e = 3 + byte(rng) % 6, m = byte(rng) % 8;
+      s8[i] = uint8_t(e << 3 | m);
+      sd[i] = std::ldexp(1.0 + m / 8.0, e - 7);
+    } else {
+      sf[i] = std::ldexp(1.0f + 0.5f * std::fabs(uf(rng)), -4);
+      sd[i] = sf[i];
+    }
+  }
+  std::vector<float> x(M * K), y(M * N, NAN);
+  for (auto &v : x)
+    v = uf(rng);
+  std::vector<double> want(M * N), mag(M * N);
+  for (int64_t m = 0; m < M; ++m) {
+    double a = 1.0;
+    std::vector<double> xa(K);
+    float amax = 0;
+    for (int64_t k = 0; k < K; ++k)
+      amax = std::max(amax, std::fabs(x[m * K + k]));
+    float as = amax > 0 ? amax / 127.0f : 1.0f;
+    for (int64_t k = 0; k < K; ++k)
+      xa[k] = act8 ? std::max(-127.0, std::min(127.0, double(std::nearbyint(
+                                                           x[m * K + k] / as))))
+                   : x[m * K + k];
+    if (act8)
+      a = as;
+    for (int64_t n = 0; n < N; ++n) {
+      double acc = 0, absAcc = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        int c = (data[n * rowBytes + k / 2] >> (4 * (k % 2))) & 15;
+        double t = kValue[c] * sd[n * groups + k / G] * xa[k];
+        acc += t;
+        absAcc += std::fabs(t);
+      }
+      want[m * N + n] = a * acc;
+      mag[m * N + n] = a * absAcc;
+    }
+  }
+  int64_t config = 4 | SPARQ_RT_Q_E2M1 | (act8 ? SPARQ_RT_Q_ACT_INT8 : 0);
+  if (packed) {
+    std::vector<uint8_t> p2(data.size());
+    config = sparq_rt_qpack(data.data(), p2.data(), N, K, groups, config);
+    data = p2;
+  }
+  auto xd = desc2(x.data(), M, K, K);
+  auto dd = desc2(data.data(), N, rowBytes, rowBytes);
+  uint8_t zp0 = 0;
+  auto zd = desc2(&zp0, 1, 1, 1);
+  auto yd = desc2(y.data(), M, N, N);
+  if (sk == 0) {
+    auto sdsc = desc2(sf.data(), N, groups, groups);
+    _mlir_ciface_sparq_rt_qmatmul_sf32(&xd, &dd, &sdsc, &zd, &yd, K, config);
+  } else {
+    auto sdsc = desc2(s8.data(), N, groups, groups);
+    if (sk == 3)
+      _mlir_ciface_sparq_rt_qmatmul_se8m0(&xd, &dd, &sdsc, &zd, &yd, K,
+                                          config);
+    else
+      _mlir_ciface_sparq_rt_qmatmul_se4m3(&xd, &dd, &sdsc, &zd, &yd, K,
+                                          config);
+  }
+  char what[200];
+  std::snprintf(what, sizeof what,
+                "fp4 M=%ld N=%ld K=%ld G=%ld scale=%d act=%s%s", long(M),
+                long(N), long(K), long(G), sk, act8 ? "int8" : "f32",
+                packed ? " packed" : "");
+  close(y, want, mag, 1e-5, what);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1)
     sparq_rt_set_num_threads(std::atoi(argv[1]));
@@ -302,6 +390,19 @@ int main(int argc, char **argv) {
   cases += 3;
   denseCase(13, 70, 600, 0, false);
   cases += 5;
+  // FP4 E2M1 (MXFP4: g32 E8M0; NVFP4: g16 E4M3), stored and packed.
+  for (int64_t M : {1, 3, 6})
+    for (int64_t N : {1, 19})
+      for (int64_t K : {64, 96, 640, 2304})
+        for (auto [G, sk] : {std::pair<int64_t, int>{32, 3}, {16, 4}, {128, 0},
+                            {K, 3}})
+          for (bool act8 : {true, false})
+            for (bool packed : {false, true}) {
+              if (K % G || (packed && !act8))
+                continue;
+              fp4Case(M, N, K, G, sk, act8, packed);
+              ++cases;
+            }
   std::printf("%d cases, %d failures\n", cases, failures);
   return failures ? 1 : 0;
 }

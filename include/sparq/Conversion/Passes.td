@@ -242,11 +242,13 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
     * `sparq.matmul %x, %w` whose weight is a `sparq.assemble` of an integer
       format (`i2`..`i8`, `ui2`..`ui8`; per-tensor, per-channel along the
       output axis, or per-group along the reduction axis; symmetric or
-      asymmetric; `f32`, `f16` or `bf16` scales; no global scale and no
-      sparsity) into a call of `sparq_rt_qmatmul_s{f32,f16,bf16}` on the
-      packed bytes, scales and zero points as they are stored. The dense
-      float weight is never built: the kernel streams the packed rows once
-      (see `sparq-c/Runtime.h` for the numerics).
+      asymmetric) or of FP4 `f4E2M1FN` (MXFP4, NVFP4), with `f32`, `f16`,
+      `bf16`, `f8E8M0FNU` or `f8E4M3FN` scales, an optional `f32` global
+      scale and no sparsity, into a call of
+      `sparq_rt_qmatmul_s{f32,f16,bf16,e8m0,e4m3}` on the packed bytes,
+      scales and zero points (the global scale multiplies the call's result).
+      The dense float weight is never built: the kernel streams the packed
+      rows once (see `sparq-c/Runtime.h` for the numerics).
     * `sparq.matmul %x, %w` whose weight is a `sparq.assemble` of a sparse
       format with `f32` values: N:M along the reduction axis into
       `sparq_rt_nm_matmul_f32` (values and packed positions as stored), also

@@ -141,6 +141,22 @@ std::string quantStorageUnsupportedReason(QuantSpecAttr quant) {
   return "";
 }
 
+/// quantStorageUnsupportedReason for the dense kernels, which also read FP4
+/// E2M1 codes, 8-bit E8M0/E4M3 scales and (after the call) a global scale.
+std::string denseQuantUnsupportedReason(QuantSpecAttr quant) {
+  bool fp4 = isa<Float4E2M1FNType>(quant.getStorageType());
+  if (!quant.isIntegerStorage() && !fp4)
+    return "float storage types other than f4E2M1FN have no runtime kernel";
+  if (Type g = quant.getGlobalScaleType(); g && !g.isF32())
+    return "only f32 global scales have a runtime kernel";
+  Type st = quant.getScaleType();
+  if (!st.isF32() && !st.isF16() && !st.isBF16() &&
+      !isa<Float8E8M0FNUType, Float8E4M3FNType>(st))
+    return "only f32, f16, bf16, f8E8M0FNU and f8E4M3FN scales have a "
+           "runtime kernel";
+  return "";
+}
+
 //===----------------------------------------------------------------------===//
 // Sparse weights (N:M, CSR, BSR): sparq_rt_{nm,csr,bsr}_* (SparseMatmul.cpp).
 //===----------------------------------------------------------------------===//
@@ -237,9 +253,26 @@ FailureOr<Value> flattenF32Input(OpBuilder &b, MatmulOp op, int64_t k) {
 /// Replaces `op` by the [M, N] result written into `alloc`, reshaped back to
 /// the op's [..., N] result type.
 void replaceWithRowsResult(OpBuilder &b, MatmulOp op, Value alloc,
-                           RankedTensorType y2Type) {
+                           RankedTensorType y2Type, Value globalScale = {}) {
   Location loc = op.getLoc();
   Value y = toTensor(b, loc, alloc, y2Type);
+  if (globalScale) {
+    // y *= g (the kernels apply the per-group scales only).
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
+    y = linalg::GenericOp::create(
+            b, loc, TypeRange{y2Type}, ValueRange{globalScale}, ValueRange{y},
+            ArrayRef<AffineMap>{scalar, id},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, l, ValueRange{arith::MulFOp::create(nb, l, args[1],
+                                                          args[0])});
+            })
+            .getResult(0);
+  }
   y = unflattenRows(b, loc, y, op.getInput(),
                     cast<RankedTensorType>(op.getResult().getType()));
   op.getResult().replaceAllUsesWith(y);
@@ -248,6 +281,8 @@ void replaceWithRowsResult(OpBuilder &b, MatmulOp op, Value alloc,
 
 /// The `config` bits of an integer-coded weight (sparq-c/Runtime.h).
 int64_t codeConfig(QuantSpecAttr quant, AssembleOp assemble) {
+  if (isa<Float4E2M1FNType>(quant.getStorageType()))
+    return 4 | SPARQ_RT_Q_E2M1;
   int64_t config = quant.getStorageBits();
   if (quant.isSignedStorage())
     config |= SPARQ_RT_Q_SIGNED;
@@ -258,9 +293,11 @@ int64_t codeConfig(QuantSpecAttr quant, AssembleOp assemble) {
 
 /// `prefix` + the runtime's suffix for a scale type (_sf32, _sf16, _sbf16).
 std::string scaleVariant(StringRef prefix, Type scaleType) {
-  return (prefix + (scaleType.isF32()   ? "_sf32"
-                    : scaleType.isF16() ? "_sf16"
-                                        : "_sbf16"))
+  return (prefix + (scaleType.isF32()                    ? "_sf32"
+                    : scaleType.isF16()                  ? "_sf16"
+                    : scaleType.isBF16()                 ? "_sbf16"
+                    : isa<Float8E8M0FNUType>(scaleType) ? "_se8m0"
+                                                         : "_se4m3"))
       .str();
 }
 
@@ -358,7 +395,7 @@ std::string unsupportedReason(AssembleOp assemble) {
       return "low-rank weights have no runtime kernel yet";
   if (!quant)
     return "the weight is not quantized";
-  if (std::string why = quantStorageUnsupportedReason(quant); !why.empty())
+  if (std::string why = denseQuantUnsupportedReason(quant); !why.empty())
     return why;
   if (type.getRank() != 2)
     return "the weight is not rank 2";
@@ -444,7 +481,7 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   func::CallOp::create(b, loc, callee,
                        ValueRange{xm, dm, sm, zm, ym, cI64(b, loc, k),
                                   cI64(b, loc, config)});
-  replaceWithRowsResult(b, op, alloc, y2Type);
+  replaceWithRowsResult(b, op, alloc, y2Type, assemble.getGlobalScale());
   return success();
 }
 

@@ -108,7 +108,7 @@ func.func @fallbacks(%x: tensor<1x64xf32>, %d: tensor<8x64xi8>,
                      %d4: tensor<8x32xi8>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
   %w = sparq.assemble %d : tensor<8x64xi8> scales %s : tensor<8x2xf8E8M0FNU>
          -> !sparq.compressed<8x64xf32, #sparq.quant<f8E4M3FN, per_group(axis = 1, size = 32), scale = f8E8M0FNU>>
-  // expected-remark @below {{left to the reference decode path: float storage types have no runtime kernel}}
+  // expected-remark @below {{left to the reference decode path: float storage types other than f4E2M1FN have no runtime kernel}}
   %y = sparq.matmul %x, %w : tensor<1x64xf32>,
          !sparq.compressed<8x64xf32, #sparq.quant<f8E4M3FN, per_group(axis = 1, size = 32), scale = f8E8M0FNU>>
          -> tensor<1x8xf32>
@@ -179,4 +179,27 @@ func.func @packed_sparse(%x: tensor<1x8xf32>, %d: tensor<2x4xi8> {sparq.packed},
   // expected-error @+1 {{convert-sparq-to-runtime: a 'sparq.packed' weight must be a dense 4- or 8-bit format the runtime lowers: the weight is sparse}}
   %y = sparq.matmul %x, %w : tensor<1x8xf32>, !nmp -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// FP4 E2M1 with E8M0 scales (MXFP4) and an f32 global scale: the 8-bit-scale
+// entry point, config 4 | E2M1 4096 | int8 activations 1024, and y scaled by
+// the global scale after the call.
+// CHECK-LABEL: func.func private @sparq_rt_qmatmul_se8m0
+// CHECK-SAME: memref<?x?xf8E8M0FNU, strided<[?, ?], offset: ?>>
+// CHECK-LABEL: func.func @mxfp4_global
+// CHECK-SAME: %[[G:[^:]*]]: tensor<f32>
+// CHECK: %[[CFG:.*]] = arith.constant 5124 : i64
+// CHECK: call @sparq_rt_qmatmul_se8m0({{.*}}, %[[CFG]])
+// CHECK: %[[Y:.*]] = bufferization.to_tensor
+// CHECK: linalg.generic {{.*}} ins(%[[G]] : tensor<f32>) outs(%[[Y]] : tensor<2x4xf32>)
+// CHECK: arith.mulf
+!mx = !sparq.compressed<4x64xf32, #sparq.quant<f4E2M1FN, per_group(axis = 1, size = 32), scale = f8E8M0FNU, global_scale = f32>>
+func.func @mxfp4_global(%x: tensor<2x64xf32>, %d: tensor<4x32xi8>,
+                        %s: tensor<4x2xf8E8M0FNU>, %g: tensor<f32>) -> tensor<2x4xf32> {
+  %w = sparq.assemble %d : tensor<4x32xi8> scales %s : tensor<4x2xf8E8M0FNU>
+         global_scale %g : tensor<f32> -> !mx
+  %y = sparq.matmul %x, %w : tensor<2x64xf32>, !mx -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
 }
