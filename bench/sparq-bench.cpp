@@ -56,6 +56,8 @@ struct Format {
   /// unstructured, CSR with i16 columns), "shrink50" (the dense f32 layer
   /// with half of its output channels, as sparq-shrink-channels leaves it).
   std::string sparse = "";
+  /// Quantized formats: the storage type when not an integer ("f4E2M1FN").
+  std::string storage = "";
 };
 
 const std::vector<Format> &formats() {
@@ -75,6 +77,8 @@ const std::vector<Format> &formats() {
        "uint4 g128 asym (zero points), int8 act"},
       {"i4-g128-f32act", false, "", 4, true, 128, "f16", false, true,
        "int4 g128 sym, exact f32 act"},
+      {"mxfp4", false, "", 4, true, 32, "f8E8M0FNU", false, false,
+       "MXFP4: FP4 E2M1 g32, E8M0 scales, int8 act", "", "f4E2M1FN"},
       {"2:4-f32", false, "f32", 32, true, 0, "", false, false,
        "2:4 sparse fp32 along K (values + 2-bit positions)", "2:4"},
       {"csr90-f32", false, "f32", 32, true, 0, "", false, false,
@@ -121,7 +125,9 @@ int64_t weightBytes(const Format &f, const Shape &s) {
   if (f.dense)
     return s.n * s.k * (f.wtype == "f32" ? 4 : 2);
   int64_t groups = f.group ? s.k / f.group : 1;
-  int64_t scaleBytes = f.scaleType == "f32" ? 4 : 2;
+  int64_t scaleBytes = f.scaleType == "f32"   ? 4
+                       : f.scaleType[0] == 'f' && f.scaleType[1] == '8' ? 1
+                                                                       : 2;
   return s.n * ((s.k * f.bits + 7) / 8) +
          s.n * groups * (scaleBytes + (f.asym ? 1 : 0));
 }
@@ -187,7 +193,9 @@ void emitFunction(const Format &f, const Shape &s, int64_t m) {
     return;
   }
   int64_t groups = f.group ? s.k / f.group : 1;
-  std::string storage = (f.isSigned ? "i" : "ui") + std::to_string(f.bits);
+  std::string storage = !f.storage.empty()
+                            ? f.storage
+                            : (f.isSigned ? "i" : "ui") + std::to_string(f.bits);
   std::string gran = f.group ? "per_group(axis = 1, size = " +
                                    std::to_string(f.group) + ")"
                              : "per_channel(axis = 0)";
@@ -426,15 +434,20 @@ Weights makeWeights(const Format &f, const Shape &s) {
   fillBytes(w.data);
   if (runtimePacked(f)) {
     Bytes packed(w.data.size());
+    // SPARQ_RT_Q_SIGNED (1 << 8), SPARQ_RT_Q_E2M1 (1 << 12).
     qpack(w.data.data(), packed.data(), s.n, s.k, groups,
-          f.bits | (f.isSigned ? (1 << 8) : 0));
+          f.bits | (f.storage == "f4E2M1FN" ? (1 << 12)
+                    : f.isSigned            ? (1 << 8)
+                                            : 0));
     w.data.swap(packed);
   }
-  int64_t sb = f.scaleType == "f32" ? 4 : 2;
+  int64_t sb = f.scaleType == "f32" ? 4 : f.scaleType == "f8E8M0FNU" ? 1 : 2;
   w.scales.resize(s.n * groups * sb);
   for (int64_t i = 0; i < s.n * groups; ++i) {
     float v = 0.01f + float(next() % 100) * 1e-4f;
-    if (sb == 4)
+    if (sb == 1) // E8M0: 2^(e - 127) around 2^-7.
+      w.scales[i] = uint8_t(118 + next() % 4);
+    else if (sb == 4)
       std::memcpy(&w.scales[i * 4], &v, 4);
     else {
       uint16_t h = f32ToHalfBits(v, f.scaleType == "bf16");
