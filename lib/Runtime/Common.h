@@ -44,6 +44,29 @@ template <typename T> struct CacheAligned {
 };
 template <typename T> using AlignedVector = std::vector<T, CacheAligned<T>>;
 
+/// GEMV row order: S long sequential streams, stream j walking the j-th
+/// S-th part of [n0, n1) from a staggered start (about 256 KB apart) and
+/// wrapping around, as the bandwidth probe does: several streams reach a
+/// core's DRAM bandwidth where one does not, and streams a large power of
+/// two apart contend for the same DRAM banks. Calls f(rows) with rows[j] the
+/// next row of stream j; returns the first row not covered.
+template <int S, typename F>
+int64_t forEachStreamRow(int64_t n0, int64_t n1, int64_t rowBytes, F f) {
+  int64_t part = (n1 - n0) / S;
+  if (part == 0)
+    return n0;
+  int64_t skew =
+      std::max<int64_t>(1, (256 << 10) / std::max<int64_t>(1, rowBytes)) %
+      part;
+  int64_t rows[S];
+  for (int64_t i = 0; i < part; ++i) {
+    for (int j = 0; j < S; ++j)
+      rows[j] = n0 + j * part + (i + j * skew) % part;
+    f(rows);
+  }
+  return n0 + S * part;
+}
+
 /// True when the host has AVX-512 F/BW/VL/DQ + VNNI (checked once).
 bool hostHasAvx512Vnni();
 /// hostHasAvx512Vnni() and AVX-512 VBMI (byte permutes).

@@ -1138,30 +1138,6 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
   }
 }
 
-/// GEMV row order: S long sequential streams, stream j walking the j-th
-/// S-th part of [n0, n1) from a staggered start and wrapping around (as the
-/// bandwidth probe does: streams a large power of two apart contend for the
-/// same DRAM banks). Calls f(rows) with rows[j] the next row of stream j;
-/// returns the first row not covered.
-template <int S, typename F>
-int64_t forEachStreamRow(const QProblem &p, const Plan &plan, int64_t n0,
-                         int64_t n1, F f) {
-  int64_t part = (n1 - n0) / S;
-  if (part == 0)
-    return n0;
-  // About 256 KB between consecutive streams' positions.
-  int64_t skew = std::max<int64_t>(1, (256 << 10) / std::max<int64_t>(
-                                                    1, plan.rowBytes)) %
-                 part;
-  int64_t rows[S];
-  for (int64_t i = 0; i < part; ++i) {
-    for (int j = 0; j < S; ++j)
-      rows[j] = n0 + j * part + (i + j * skew) % part;
-    f(rows);
-  }
-  return n0 + S * part;
-}
-
 /// Rows [n0, n1) in groups of NB consecutive rows (GEMM), then one by one.
 template <int NB, typename F, typename F1>
 void forEachRowBlock(int64_t n0, int64_t n1, F f, F1 f1) {
@@ -1186,11 +1162,11 @@ void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
   if (p.M < 4) {
     // GEMV: long sequential streams (see gemvStreams).
     if (gemvStreams(p, plan) == 4)
-      n = forEachStreamRow<4>(p, plan, n0, n1, [&](const int64_t *rows) {
+      n = forEachStreamRow<4>(n0, n1, plan.rowBytes, [&](const int64_t *rows) {
         vnniRowsFixedNBIL<BITS, 4, HASZP, FP4>(p, plan, a, rows);
       });
     else
-      n = forEachStreamRow<2>(p, plan, n0, n1, [&](const int64_t *rows) {
+      n = forEachStreamRow<2>(n0, n1, plan.rowBytes, [&](const int64_t *rows) {
         vnniRowsFixedNBIL<BITS, 2, HASZP, FP4>(p, plan, a, rows);
       });
     for (; n < n1; ++n)
@@ -1248,9 +1224,9 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
     // GEMV: long sequential streams (see gemvStreams).
     int64_t n =
         gemvStreams(p, plan) == 4
-            ? forEachStreamRow<4>(p, plan, n0, n1,
+            ? forEachStreamRow<4>(n0, n1, plan.rowBytes,
                                   rowsOf(std::integral_constant<int, 4>()))
-            : forEachStreamRow<2>(p, plan, n0, n1,
+            : forEachStreamRow<2>(n0, n1, plan.rowBytes,
                                   rowsOf(std::integral_constant<int, 2>()));
     for (; n < n1; ++n)
       one(&n);

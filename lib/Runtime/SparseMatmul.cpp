@@ -190,10 +190,10 @@ template <int IB> inline uint64_t loadPositions(const uint8_t *irow, int64_t c) 
   return v;
 }
 
-/// Weight rows [n0, n0 + RW) times x rows [m0, m0 + MR): full chunks of 16
+/// Weight rows rows[0..RW) times x rows [m0, m0 + MR): full chunks of 16
 /// stored values (window of WIN dense columns each), then a scalar tail.
 template <int IB, int WIN, int MR, int RW, VT V>
-SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, int64_t n0,
+SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, const int64_t *rows,
                                      int64_t m0, __m512i ctrl, __m512i base) {
   const __m512i fieldMask = _mm512_set1_epi32((1 << IB) - 1);
   const __m512i bit5 = _mm512_set1_epi32(32);
@@ -210,19 +210,19 @@ SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, int64_t n0,
       acc[r][m] = _mm512_setzero_ps();
     zps[r] = _mm512_setzero_ps();
     if (V != VT::F32 && p.zp) {
-      int8_t z = p.zp[(p.sRows == 1 ? 0 : n0 + r) * p.zs0];
+      int8_t z = p.zp[(p.sRows == 1 ? 0 : rows[r]) * p.zs0];
       zps[r] = _mm512_set1_ps(V == VT::I8 ? float(z) : float(uint8_t(z)));
     }
   }
   const uint8_t *irow[RW];
   const void *vrow[RW];
   for (int r = 0; r < RW; ++r) {
-    irow[r] = p.idx + (n0 + r) * p.idxRowStride;
+    irow[r] = p.idx + (rows[r]) * p.idxRowStride;
     vrow[r] = V == VT::F32
                   ? static_cast<const void *>(static_cast<const float *>(p.vals) +
-                                              (n0 + r) * p.vRowStride)
+                                              (rows[r]) * p.vRowStride)
                   : static_cast<const void *>(static_cast<const uint8_t *>(p.vals) +
-                                              (n0 + r) * p.vRowStride);
+                                              (rows[r]) * p.vRowStride);
   }
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t k0 = c * win;
@@ -262,7 +262,7 @@ SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, int64_t n0,
     }
   }
   for (int r = 0; r < RW; ++r) {
-    int64_t n = n0 + r;
+    int64_t n = rows[r];
     float s = 1.0f;
     if (V != VT::F32)
       s = loadScale(p.scales, (p.sRows == 1 ? 0 : n) * p.ss0, p.sk);
@@ -300,10 +300,23 @@ SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1,
   __m512i base = _mm512_load_si512(baseLanes);
   constexpr int RW = MR == 1 ? 4 : MR == 2 ? 2 : 1;
   int64_t n = n0;
-  for (; n + RW <= n1; n += RW)
-    nmGemvBlock<IB, WIN, MR, RW, V>(p, n, m0, ctrl, base);
+  if (MR == 1) {
+    // Batch 1: four long staggered streams (see forEachStreamRow).
+    int64_t rowBytes = p.kv * (V == VT::F32 ? 4 : 1) + p.idxRowStride;
+    n = forEachStreamRow<RW>(
+        n0, n1, rowBytes, [&](const int64_t *rows) SPARQ_SPARSE_AVX512 {
+          nmGemvBlock<IB, WIN, MR, RW, V>(p, rows, m0, ctrl, base);
+        });
+  } else {
+    int64_t rows[RW];
+    for (; n + RW <= n1; n += RW) {
+      for (int r = 0; r < RW; ++r)
+        rows[r] = n + r;
+      nmGemvBlock<IB, WIN, MR, RW, V>(p, rows, m0, ctrl, base);
+    }
+  }
   for (; n < n1; ++n)
-    nmGemvBlock<IB, WIN, MR, 1, V>(p, n, m0, ctrl, base);
+    nmGemvBlock<IB, WIN, MR, 1, V>(p, &n, m0, ctrl, base);
 }
 
 template <int IB, int WIN, VT V>
