@@ -629,6 +629,18 @@ SPARQ_AVX512 inline float scaleFast(const void *base, int64_t index,
   return f;
 }
 
+/// The 256 E4M3FN codes as f32 (e4m3ToF32), built once.
+inline const float *e4m3Table() {
+  static const struct Table {
+    float v[256];
+    Table() {
+      for (int c = 0; c < 256; ++c)
+        v[c] = e4m3ToF32(uint8_t(c));
+    }
+  } table;
+  return table.v;
+}
+
 /// Loads `count` (<= 16) consecutive scales starting at `index` as f32.
 SPARQ_AVX512 inline __m512 loadScalesRaw(const QProblem &p, int64_t index,
                                          int count) {
@@ -646,9 +658,26 @@ SPARQ_AVX512 inline __m512 loadScalesRaw(const QProblem &p, int64_t index,
           _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(
               mask, static_cast<const uint16_t *>(p.scales) + index)),
           16));
-    case ScaleKind::E8M0:
-    case ScaleKind::E4M3:
-      break; // Below, through the exact scalar conversions.
+    case ScaleKind::E8M0: {
+      // 2^(e - 127): e in the exponent field; e = 0 is the denormal
+      // 2^-127, e = 255 NaN.
+      __m512i e = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(
+          mask, static_cast<const uint8_t *>(p.scales) + index));
+      __m512i bits = _mm512_slli_epi32(e, 23);
+      bits = _mm512_mask_mov_epi32(
+          bits, _mm512_cmpeq_epi32_mask(e, _mm512_setzero_si512()),
+          _mm512_set1_epi32(0x00400000));
+      bits = _mm512_mask_mov_epi32(
+          bits, _mm512_cmpeq_epi32_mask(e, _mm512_set1_epi32(255)),
+          _mm512_set1_epi32(0x7fc00000));
+      return _mm512_maskz_mov_ps(mask, _mm512_castsi512_ps(bits));
+    }
+    case ScaleKind::E4M3: {
+      __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(
+          mask, static_cast<const uint8_t *>(p.scales) + index));
+      return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, c,
+                                      e4m3Table(), 4);
+    }
     }
   }
   alignas(64) float tmp[16] = {};
