@@ -699,6 +699,26 @@ SPARQ_AVX512 inline __m512i fp4Table() {
       _mm_setr_epi8(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0));
 }
 
+/// The two VNNI operands of 64 loaded weight bytes: for 4-bit codes the low
+/// nibbles and the high nibbles (HI16: masked in place, 16 x code), FP4
+/// codes then looked up as 2 * value + 12; for int8 the bytes themselves.
+template <int BITS, bool HI16, bool FP4>
+SPARQ_AVX512 inline void unpackCodes(__m512i w, __m512i &lo, __m512i &hi) {
+  static_assert(!HI16 || (BITS == 4 && !FP4), "HI16 is for int4");
+  if (BITS != 4) {
+    lo = hi = w;
+    return;
+  }
+  const __m512i nibble = _mm512_set1_epi8(0x0f);
+  lo = _mm512_and_si512(w, nibble);
+  hi = HI16 ? _mm512_and_si512(w, _mm512_set1_epi8(char(0xf0)))
+            : _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+  if (FP4) {
+    lo = _mm512_shuffle_epi8(fp4Table(), lo);
+    hi = _mm512_shuffle_epi8(fp4Table(), hi);
+  }
+}
+
 /// Loads `count` (<= 16) zero points plus the sign-flip offset as int32.
 SPARQ_AVX512 inline __m512i loadZeros(const QProblem &p, int64_t index,
                                       int count, int32_t offset) {
@@ -788,8 +808,6 @@ template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                            const SpanParams &sp, int64_t m0,
                            const int64_t *rows) {
-  const __m512i nibble = _mm512_set1_epi8(0x0f);
-  const __m512i fp4Lut = fp4Table();
   const __m512i flip = _mm512_set1_epi8(
       p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
   // ONESPAN: one scale group covers the vector part of K (per-channel):
@@ -856,18 +874,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
           raw = _mm512_maskz_loadu_epi8(lastMask, wrow[j] + c * 64);
         else
           raw = _mm512_loadu_si512(wrow[j] + c * 64);
-        __m512i w = FLIP ? _mm512_xor_si512(raw, flip) : raw;
-        if (BITS == 4) {
-          lo[j] = _mm512_and_si512(w, nibble);
-          hi[j] = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
-          if (FP4) {
-            lo[j] = _mm512_shuffle_epi8(fp4Lut, lo[j]);
-            hi[j] = _mm512_shuffle_epi8(fp4Lut, hi[j]);
-          }
-        } else {
-          lo[j] = w;
-          hi[j] = w;
-        }
+        unpackCodes<BITS, false, FP4>(FLIP ? _mm512_xor_si512(raw, flip) : raw,
+                                      lo[j], hi[j]);
       }
       for (int i = 0; i < MB; ++i) {
         __m512i ae = _mm512_loadu_si512(arow[i] + c * ce);
@@ -983,8 +991,6 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
                              const Acts &a, int64_t m0,
                              const int64_t *rows) {
   static_assert(!HI16 || BITS == 4, "HI16 is for int4");
-  const __m512i nibble = _mm512_set1_epi8(0x0f),
-                high = _mm512_set1_epi8(char(0xf0)), fp4Lut = fp4Table();
   constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
   const int64_t steps = plan.steps;
   const uint8_t *wrow[NB];
@@ -1021,18 +1027,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
         w = _mm512_maskz_loadu_epi8(bytes, wrow[j] + wOff);
       else
         w = _mm512_loadu_si512(wrow[j] + wOff);
-      if (BITS == 4) {
-        lo[j] = _mm512_and_si512(w, nibble);
-        hi[j] = HI16 ? _mm512_and_si512(w, high)
-                     : _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
-        if (FP4) {
-          lo[j] = _mm512_shuffle_epi8(fp4Lut, lo[j]);
-          hi[j] = _mm512_shuffle_epi8(fp4Lut, hi[j]);
-        }
-      } else {
-        lo[j] = w;
-        hi[j] = w;
-      }
+      unpackCodes<BITS, HI16, FP4>(w, lo[j], hi[j]);
     }
     for (int i = 0; i < MB; ++i) {
       const int8_t *ap = arow[i] + aOff;

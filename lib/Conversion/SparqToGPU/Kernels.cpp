@@ -261,25 +261,43 @@ void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
 // GEMM
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// One 16-byte chunk of a W tile of `rows` rows x kTileK per thread.
+struct WeightChunk {
+  Value r, c;              // Row in the tile, chunk in the row.
+  SmallVector<Value> w;    // dequantChunk's f32 vectors.
+};
+
+/// Creates `scf.if tid < rows * chunks-per-row`, leaves the builder at the
+/// start of its then block, and there loads thread tid's chunk of row
+/// n0 + tid / chunks-per-row (clamped to the matrix) at column
+/// k0 + chunk * chunkElems and dequantizes it.
+WeightChunk loadWeightChunk(OpBuilder &b, Location loc, const Problem &p,
+                            const Operands &ops, const EmitOptions &opt,
+                            Value tid, Value n0, Value k0, int64_t rows) {
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+  int64_t perRow = kTileK / p.chunkElems();
+  auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, rows * perRow));
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Value r = divC(b, loc, tid, perRow);
+  Value c = remC(b, loc, tid, perRow);
+  Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
+  Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
+  Value raw = vload(b, loc, i8v, ops.data,
+                    {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
+  return {r, c, dequantChunk(b, loc, p, ops, raw, n, kc)};
+}
+} // namespace
+
 void gpu_kernels::emitGemmLoadTile(OpBuilder &b, Location loc, const Problem &p,
                                    const Operands &ops, const EmitOptions &opt,
                                    Value tid, Value m0, Value n0, Value k0,
                                    Value xs, Value ws) {
-  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   // W: kTileN rows of kTileK elements, one 16-byte chunk per thread,
   // dequantized and stored transposed (ws[k][n]).
-  int64_t perRow = kTileK / p.chunkElems();
   {
-    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kTileN * perRow));
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value r = divC(b, loc, tid, perRow);
-    Value c = remC(b, loc, tid, perRow);
-    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
-    Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
-    Value raw = vload(b, loc, i8v, ops.data,
-                      {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
-    SmallVector<Value> w = dequantChunk(b, loc, p, ops, raw, n, kc);
+    auto [r, c, w] = loadWeightChunk(b, loc, p, ops, opt, tid, n0, k0, kTileN);
     Value kb = mul(b, loc, c, p.chunkElems());
     for (int64_t j = 0; j < kChunkBytes; ++j)
       for (auto [h, part] : llvm::enumerate(w)) {
@@ -362,22 +380,13 @@ void gpu_kernels::emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
                                   Value tid, Value m0, Value n0, Value k0,
                                   Value xs, Value ws) {
   Type f16 = b.getF16Type();
-  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   // W: kMmaTileN rows of kTileK elements, one 16-byte chunk per thread,
   // dequantized, rounded to f16 and stored in k order (int4: the low and
   // high nibbles interleaved back into elements 2j, 2j+1).
-  int64_t perRow = kTileK / p.chunkElems();
   {
-    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kMmaTileN * perRow));
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value r = divC(b, loc, tid, perRow);
-    Value c = remC(b, loc, tid, perRow);
-    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
-    Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
-    Value raw = vload(b, loc, i8v, ops.data,
-                      {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
-    SmallVector<Value> w = dequantChunk(b, loc, p, ops, raw, n, kc);
+    auto [r, c, w] =
+        loadWeightChunk(b, loc, p, ops, opt, tid, n0, k0, kMmaTileN);
     Value wk = w[0];
     if (w.size() == 2) {
       SmallVector<int64_t> interleave;

@@ -399,21 +399,15 @@ static void residentCopy(SparqMemRef2D *result, const SparqMemRef2D *host,
   *result = {p, p, 0, {host->sizes[0], host->sizes[1]}, {host->sizes[1], 1}};
 }
 
-void _mlir_ciface_sparq_gpu_resident_i8(SparqMemRef2D *result,
-                                        SparqMemRef2D *host) {
-  residentCopy(result, host, 1, "sparq_gpu_resident");
-}
-void _mlir_ciface_sparq_gpu_resident_f16(SparqMemRef2D *result,
-                                         SparqMemRef2D *host) {
-  residentCopy(result, host, 2, "sparq_gpu_resident");
-}
-void _mlir_ciface_sparq_gpu_resident_bf16(SparqMemRef2D *result,
-                                          SparqMemRef2D *host) {
-  residentCopy(result, host, 2, "sparq_gpu_resident");
-}
-void _mlir_ciface_sparq_gpu_resident_f32(SparqMemRef2D *result,
-                                         SparqMemRef2D *host) {
-  residentCopy(result, host, 4, "sparq_gpu_resident");
-}
+#define SPARQ_GPU_RESIDENT_ENTRY(SUFFIX, BYTES)                                \
+  void _mlir_ciface_sparq_gpu_resident_##SUFFIX(SparqMemRef2D *result,         \
+                                                SparqMemRef2D *host) {         \
+    residentCopy(result, host, BYTES, "sparq_gpu_resident");                   \
+  }
+SPARQ_GPU_RESIDENT_ENTRY(i8, 1)
+SPARQ_GPU_RESIDENT_ENTRY(f16, 2)
+SPARQ_GPU_RESIDENT_ENTRY(bf16, 2)
+SPARQ_GPU_RESIDENT_ENTRY(f32, 4)
+#undef SPARQ_GPU_RESIDENT_ENTRY
 
 } // extern "C"
