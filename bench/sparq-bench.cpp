@@ -582,9 +582,13 @@ BENCH_AVX512 void readPart(void *ctx, int32_t index, int32_t count) {
 }
 
 double readBandwidth(const Lib &lib, int threads, int streams) {
+  // One 1 GiB buffer for every probe of the run.
   size_t bytes = size_t(1) << 30;
-  auto *buf = static_cast<uint8_t *>(hugeAlloc(bytes));
-  std::memset(buf, 1, bytes);
+  static uint8_t *buf = [&] {
+    auto *b = static_cast<uint8_t *>(hugeAlloc(bytes));
+    std::memset(b, 1, bytes);
+    return b;
+  }();
   ReadCtx ctx{buf, bytes, streams, {}};
   lib.setThreads(threads);
   double best = 0;
@@ -596,8 +600,17 @@ double readBandwidth(const Lib &lib, int threads, int streams) {
     size_t read = size_t(threads) * (part / streams / 128 * 128) * streams;
     best = std::max(best, double(read) / t / 1e9);
   }
-  std::free(buf);
   return best;
+}
+
+/// The read bandwidth at `threads` right now: a DRAM GEMV row is compared
+/// with a probe taken just before it, because this machine's bandwidth
+/// drifts by 10-40% over a run (other tenants).
+double localBandwidth(const Lib &lib, int threads) {
+  double bw = 0;
+  for (int streams : {2, 4})
+    bw = std::max(bw, readBandwidth(lib, threads, streams));
+  return bw;
 }
 
 /// Best rate (ops/s / 1e9) of `iters` iterations of `body`, over 5 runs (the
@@ -755,6 +768,11 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
         for (int th : {1, 2}) {
           lib.setThreads(th);
           for (bool d : {false, true}) {
+            // GEMV rows from DRAM: the bandwidth right before them.
+            double bwRef = bw[th];
+            if (d && m == 1)
+              bwRef = localBandwidth(sparq, th);
+            lib.setThreads(th);
             double t = timeCalls(c, w, x, d, minSeconds);
             Row r;
             r.format = f.name;
@@ -766,7 +784,7 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
             r.us = t * 1e6;
             r.gbs = double(bytes) / t / 1e9;
             r.gops = 2.0 * m * s.n * s.k / t / 1e9;
-            r.pctBw = 100.0 * r.gbs / bw[th];
+            r.pctBw = 100.0 * r.gbs / bwRef;
             // Sparse and shrunk formats do less work than 2*M*N*K: their
             // GOP/s is dense-equivalent, and a peak ratio would mislead.
             double peak = (f.dense || f.exactAct ? fma1 : vnni1) * th;
@@ -808,7 +826,10 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
                  "%.1f with one stream) and %.1f GB/s (2 threads).\n\n"
                  "Columns: `time` per call; `GB/s` = weight bytes (packed "
                  "data + scales + zero points) / time; `%%BW` = GB/s / read "
-                 "bandwidth at the same thread count; `GOP/s` = 2*M*N*K / "
+                 "bandwidth at the same thread count (for batch-1 rows from "
+                 "DRAM, the best of 2 and 4 streams measured right before the "
+                 "row: the machine's bandwidth drifts by 10-40%% during a "
+                 "run); `GOP/s` = 2*M*N*K / "
                  "time; `%%peak` = GOP/s / (VNNI peak for integer formats "
                  "with int8 activations, FMA peak otherwise) x threads; "
                  "`naive` = speedup over upstream MLIR's default lowering of "
