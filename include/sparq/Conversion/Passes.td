@@ -274,7 +274,12 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
     With `activations=int8` (the default) integer weights compute with each
     row of activations quantized to int8 (symmetric, one scale per row,
     round half to even), on VNNI dot products; `activations=f32` keeps f32
-    activations and is exact up to f32 summation order. Formats the runtime
+    activations and is exact up to f32 summation order. With int8
+    activations a weight whose reduction is shorter than 16 elements (the
+    first convolution of an image model after im2col) is instead
+    dequantized per call (`sparq.dequantize`, N*K elements) and multiplied on
+    the dense f32 kernel with exact activations: quantizing each activation
+    row would cost more than the product. Formats the runtime
     does not cover are left for `convert-sparq-to-linalg` (with `remarks`,
     a remark says why).
 

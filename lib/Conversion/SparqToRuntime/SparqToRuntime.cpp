@@ -485,6 +485,51 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   return success();
 }
 
+/// Below this many elements per row, quantizing each activation row to int8
+/// (a 64-element padded chunk per row) costs more than the whole product.
+constexpr int64_t kMinIntActK = 16;
+
+bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op);
+
+/// sparq.matmul with a reduction shorter than kMinIntActK: the weight is
+/// dequantized (the reference decode, N*K elements per call) and the product
+/// runs on the dense f32 kernel, with exact f32 activations.
+LogicalResult lowerShortKMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble) {
+  Location loc = op.getLoc();
+  auto wType = cast<CompressedType>(assemble.getResult().getType());
+  int64_t n = wType.getShape()[0], k = wType.getShape()[1];
+  FailureOr<Value> flat = flattenF32Input(b, op, k);
+  if (failed(flat))
+    return failure();
+  auto x2Type = cast<RankedTensorType>(flat->getType());
+  auto y2Type = RankedTensorType::get({x2Type.getShape()[0], n}, b.getF32Type());
+  Value wd = DequantizeOp::create(
+      b, loc, RankedTensorType::get({n, k}, b.getF32Type()),
+      assemble.getResult());
+  SmallVector<Value> dims;
+  if (y2Type.isDynamicDim(0))
+    dims.push_back(tensor::DimOp::create(b, loc, *flat, 0));
+  Value empty = tensor::EmptyOp::create(b, loc, y2Type, dims);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value init =
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
+          .getResult(0);
+  auto mm = linalg::MatmulOp::create(
+      b, loc, TypeRange{y2Type}, ValueRange{*flat, wd}, ValueRange{init},
+      ArrayRef<NamedAttribute>{b.getNamedAttr(
+          "indexing_maps",
+          b.getAffineMapArrayAttr(getTransposedBMatmulMaps(b.getContext())))});
+  Value y = unflattenRows(b, loc, mm.getResult(0), op.getInput(),
+                          cast<RankedTensorType>(op.getResult().getType()));
+  op.getResult().replaceAllUsesWith(y);
+  op.erase();
+  OpBuilder mb(mm);
+  if (!lowerDenseMatmul(mb, mm))
+    return mm.emitError() << "convert-sparq-to-runtime: internal error: the "
+                             "dequantized matmul has no dense kernel";
+  return success();
+}
+
 bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op) {
   if (!op.hasPureTensorSemantics())
     return false;
@@ -572,6 +617,21 @@ struct ConvertSparqToRuntimePass
         continue;
       }
       OpBuilder b(op);
+      int64_t k = cast<CompressedType>(assemble.getResult().getType())
+                      .getShape()[1];
+      if (!sparse && actInt8 && k < kMinIntActK &&
+          !SparqDialect::isPackedArgument(assemble.getData())) {
+        if (remarks)
+          op.emitRemark() << "K = " << k << " < " << kMinIntActK
+                          << ": dequantized per call and run on the dense f32 "
+                             "kernel (quantizing activations would cost more)";
+        if (failed(lowerShortKMatmul(b, op, assemble))) {
+          failedAny = true;
+          continue;
+        }
+        ++numQuant;
+        continue;
+      }
       if (failed(sparse ? lowerSparseMatmul(b, op, assemble)
                         : lowerQuantMatmul(b, op, assemble, actInt8,
                                            packWeights))) {

@@ -203,3 +203,26 @@ func.func @mxfp4_global(%x: tensor<2x64xf32>, %d: tensor<4x32xi8>,
   %y = sparq.matmul %x, %w : tensor<2x64xf32>, !mx -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// K = 9 < 16 (a 3x3 single-channel convolution after im2col): quantizing
+// every activation row to int8 would cost more than the product, so the
+// weight is dequantized per call and runs on the dense f32 kernel.
+// CHECK-LABEL: func.func @short_k
+// CHECK: %[[W:.*]] = sparq.dequantize %{{.*}} : !sparq.compressed<8x9xf32, #sparq.quant<i8, per_channel(axis = 0)>> -> tensor<8x9xf32>
+// CHECK: %[[WM:.*]] = bufferization.to_buffer %[[W]] read_only
+// CHECK: %[[WC:.*]] = memref.cast %[[WM]]
+// CHECK: memref.transpose %[[WC]]
+// CHECK: call @sparq_rt_matmul_f32
+// CHECK-NOT: sparq_rt_qmatmul
+func.func @short_k(%x: tensor<64x9xf32>, %d: tensor<8x9xi8>,
+                   %s: tensor<8x1xf32>) -> tensor<64x8xf32> {
+  %w = sparq.assemble %d : tensor<8x9xi8> scales %s : tensor<8x1xf32>
+         -> !sparq.compressed<8x9xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+  // expected-remark @below {{K = 9 < 16: dequantized per call and run on the dense f32 kernel (quantizing activations would cost more)}}
+  %y = sparq.matmul %x, %w : tensor<64x9xf32>,
+         !sparq.compressed<8x9xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<64x8xf32>
+  return %y : tensor<64x8xf32>
+}
