@@ -80,6 +80,11 @@ void _mlir_ciface_sparq_gpu_resident_bf16(SparqMemRef2D *result,
                                           SparqMemRef2D *host);
 void _mlir_ciface_sparq_gpu_resident_f32(SparqMemRef2D *result,
                                          SparqMemRef2D *host);
+/* 8-bit float scales (MXFP4 / NVFP4-style), one byte per element. */
+void _mlir_ciface_sparq_gpu_resident_f8e8m0(SparqMemRef2D *result,
+                                            SparqMemRef2D *host);
+void _mlir_ciface_sparq_gpu_resident_f8e4m3(SparqMemRef2D *result,
+                                            SparqMemRef2D *host);
 
 #ifdef __cplusplus
 }

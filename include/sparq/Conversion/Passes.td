@@ -335,10 +335,12 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                 "GPU kernels (gpu.launch_func of a generated gpu.module)";
   let description = [{
     Rewrites, on tensors and before bufferization, every `sparq.matmul %x, %w`
-    whose weight is a `sparq.assemble` of a format with `i4`/`ui4`/`i8`/`ui8`
-    or OCP FP8 (`f8E4M3FN`, `f8E5M2`) storage, per-tensor, per-channel (axis 0 of the
-    `[N, K]` weight) or per-group along K scales (`f32`, `f16` or `bf16`),
-    symmetric or asymmetric, no global scale, no sparsity, a static `f32`
+    whose weight is a `sparq.assemble` of a format with `i4`/`ui4`/`i8`/`ui8`,
+    OCP FP8 (`f8E4M3FN`, `f8E5M2`) or FP4 (`f4E2M1FN`) storage, per-tensor,
+    per-channel (axis 0 of the `[N, K]` weight) or per-group along K scales
+    (`f32`, `f16`, `bf16`, `f8E8M0FNU` or `f8E4M3FN`: MXFP4), symmetric or
+    asymmetric, an optional `f32` global scale (multiplied into y on the
+    host after the kernel), no sparsity, a static `f32`
     input, packed rows a multiple of 16 bytes (K a multiple of 32 for int4,
     16 for int8 and FP8) and groups of at least one 16-byte load (32 int4 or
     16 int8/FP8 elements). The packed bytes, scales and zero points are used exactly as
@@ -356,7 +358,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     FP8 conversion instructions (so also on sm_80): E5M2 is the top byte of
     an f16; E4M3FN's `sign << 8 | (exponent, mantissa) << 7` read as f16 is
     its value times 2^-8 (normal or subnormal), multiplied back by 256 in
-    f32; its NaN codes (`S.1111.111`) give NaN.
+    f32; its NaN codes (`S.1111.111`) give NaN. FP4 E2M1 nibbles the same
+    way: `(c & 8) << 12 | (c & 7) << 9` read as f16 is the value times
+    2^-14. E8M0 scales are `e << 23` read as f32 (e = 0: 2^-127, 255: NaN).
 
     Launch configuration, from the static shapes only: the kernel is GEMV
     when M < `gemm-min-rows` (default 16) or K is not a multiple of 32, else
@@ -460,6 +464,7 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",

@@ -29,15 +29,18 @@ using namespace mlir::sparq;
 namespace {
 
 /// The runtime function returning the device copy of a constant host buffer
-/// of `type` (rank 2, element i8, f16, bf16 or f32), declared once per
+/// of `type` (rank 2, element i8, f16, bf16, f32, f8E8M0FNU or f8E4M3FN
+/// scales), declared once per
 /// element type with a dynamic shape, or null for other types.
 func::FuncOp getResidentFn(ModuleOp module, MemRefType type) {
   Type e = type.getElementType();
-  StringRef suffix = e.isInteger(8) ? "i8"
-                     : e.isF16()    ? "f16"
-                     : e.isBF16()   ? "bf16"
-                     : e.isF32()    ? "f32"
-                                    : "";
+  StringRef suffix = e.isInteger(8)                ? "i8"
+                     : e.isF16()                   ? "f16"
+                     : e.isBF16()                  ? "bf16"
+                     : e.isF32()                   ? "f32"
+                     : isa<Float8E8M0FNUType>(e)   ? "f8e8m0"
+                     : isa<Float8E4M3FNType>(e)    ? "f8e4m3"
+                                                   : "";
   if (suffix.empty() || type.getRank() != 2)
     return nullptr;
   std::string name = ("sparq_gpu_resident_" + suffix).str();
@@ -89,7 +92,9 @@ LogicalResult defineLauncher(func::FuncOp func, DictionaryAttr launch) {
       if (!getResidentFn(func->getParentOfType<ModuleOp>(), type))
         return func.emitError()
                << "sparq.gpu_launch resident operand " << i << " has type "
-               << type << " (expected rank 2 of i8, f16, bf16 or f32)";
+               << type
+               << " (expected rank 2 of i8, f16, bf16, f32, f8E8M0FNU or "
+                  "f8E4M3FN)";
       resident.insert(i);
     }
   }

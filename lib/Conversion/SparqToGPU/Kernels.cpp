@@ -32,7 +32,8 @@ bool Problem::useGemm(int64_t gemmMinRows) const {
 }
 
 std::string Problem::formatName() const {
-  std::string s = float8 == Float8::E4M3FN ? "f8e4m3"
+  std::string s = fp4                      ? "e2m1"
+                  : float8 == Float8::E4M3FN ? "f8e4m3"
                   : float8 == Float8::E5M2 ? "f8e5m2"
                   : isSigned               ? "i" + std::to_string(bits)
                                            : "ui" + std::to_string(bits);
@@ -40,7 +41,11 @@ std::string Problem::formatName() const {
     s += "g" + std::to_string(scaleBlockK);
   else
     s += perRowScales ? "c" : "t";
-  s += scaleType.isF32() ? "f32" : scaleType.isF16() ? "f16" : "bf16";
+  s += scaleType.isF32()                    ? "f32"
+       : scaleType.isF16()                  ? "f16"
+       : scaleType.isBF16()                 ? "bf16"
+       : isa<Float8E8M0FNUType>(scaleType) ? "e8m0"
+                                            : "e4m3";
   if (hasZeroPoints)
     s += "a";
   return s;
@@ -81,6 +86,61 @@ Value vload(OpBuilder &b, Location loc, VectorType t, Value mem, ValueRange idx,
                                 align(opt));
 }
 
+Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
+                   Value raw);
+
+/// An 8-bit float scale code (i8) as exact f32: E8M0 is 2^(e - 127) (e = 0
+/// the denormal 2^-127, e = 255 NaN); E4M3FN through decodeFloat8.
+Value decodeScale8(OpBuilder &b, Location loc, Type scaleType, Value code) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  if (isa<Float8E4M3FNType>(scaleType)) {
+    auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+    Value v = decodeFloat8(b, loc, Problem::Float8::E4M3FN,
+                           vector::BroadcastOp::create(b, loc, i8v, code));
+    return vector::ExtractOp::create(b, loc, v, 0);
+  }
+  auto c32 = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  };
+  Value e = arith::ExtUIOp::create(b, loc, i32, code);
+  Value bits = arith::ShLIOp::create(b, loc, e, c32(23));
+  bits = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(0)),
+      c32(0x00400000), bits);
+  bits = arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(255)),
+      c32(0x7fc00000), bits);
+  return arith::BitcastOp::create(b, loc, f32, bits);
+}
+
+/// The 16 FP4 E2M1 codes of `codes` (vector<16xi8>, values 0..15) as exact
+/// f32: sign, 2 exponent and 1 mantissa bits moved into an f16 (bias 15
+/// instead of 1) read as the value times 2^-14, normal or subnormal.
+Value decodeE2M1(OpBuilder &b, Location loc, Value codes) {
+  auto i16v = VectorType::get({kChunkBytes}, b.getI16Type());
+  auto f16v = VectorType::get({kChunkBytes}, b.getF16Type());
+  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i16v, b.getI16IntegerAttr(v)));
+  };
+  Value wide = arith::ExtUIOp::create(b, loc, i16v, codes);
+  Value magnitude = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, wide, splat(7)), splat(9));
+  Value sign = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, wide, splat(8)), splat(12));
+  Value v = arith::ExtFOp::create(
+      b, loc, f32v,
+      arith::BitcastOp::create(
+          b, loc, f16v, arith::OrIOp::create(b, loc, sign, magnitude))
+          .getResult());
+  return arith::MulFOp::create(
+      b, loc, v,
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(16384.0f))));
+}
+
 /// The scale (and zero point) of the weights of row `n` at element `k0`, as
 /// f32 values (z is null without zero points).
 std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
@@ -89,7 +149,10 @@ std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
   Value col = divC(b, loc, k0, p.scaleBlockK);
   Type f32 = b.getF32Type();
   Value s = memref::LoadOp::create(b, loc, ops.scales, ValueRange{row, col});
-  if (!p.scaleType.isF32())
+  if (isa<Float8E8M0FNUType, Float8E4M3FNType>(p.scaleType))
+    s = decodeScale8(b, loc, p.scaleType,
+                     arith::BitcastOp::create(b, loc, b.getI8Type(), s));
+  else if (!p.scaleType.isF32())
     s = arith::ExtFOp::create(b, loc, f32, s);
   Value z;
   if (p.hasZeroPoints) {
@@ -152,7 +215,7 @@ SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
   if (p.bits == 4) {
     Value four = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(4)));
-    if (p.isSigned) {
+    if (p.isSigned && !p.fp4) {
       Value shl = arith::ShLIOp::create(b, loc, raw, four);
       q.push_back(arith::ShRSIOp::create(b, loc, shl, four));
       q.push_back(arith::ShRSIOp::create(b, loc, raw, four));
@@ -170,7 +233,8 @@ SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
   Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
   SmallVector<Value> w;
   for (Value qi : q) {
-    Value f = p.float8 != Problem::Float8::None
+    Value f = p.fp4 ? decodeE2M1(b, loc, qi)
+              : p.float8 != Problem::Float8::None
                   ? decodeFloat8(b, loc, p.float8, qi)
               : p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
                            : Value(arith::UIToFPOp::create(b, loc, f32v, qi));

@@ -43,9 +43,10 @@ struct Problem {
   enum class Float8 { None, E4M3FN, E5M2 };
   unsigned bits = 0;    // 4 or 8
   Float8 float8 = Float8::None;
+  bool fp4 = false;     // OCP FP4 E2M1 codes (bits = 4, sign-magnitude)
   bool isSigned = true; // storage signedness (zero points too)
   bool hasZeroPoints = false;
-  Type scaleType; // f32, f16 or bf16
+  Type scaleType; // f32, f16, bf16, f8E8M0FNU or f8E4M3FN
   int64_t m = 0, n = 0, k = 0;
   bool perRowScales = true; // scale row = n, else 0 (per-tensor)
   int64_t scaleBlockK = 0;  // elements of K sharing one scale (K or g)

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -63,15 +64,19 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("the weight is not quantized");
   Type storage = quant.getStorageType();
   bool float8 = isa<Float8E4M3FNType, Float8E5M2Type>(storage);
-  if (!float8 && (!quant.isIntegerStorage() ||
-                  (quant.getStorageBits() != 4 && quant.getStorageBits() != 8)))
-    return fail("only int4, int8, f8E4M3FN and f8E5M2 storage have a GPU "
-                "kernel");
-  if (quant.getGlobalScaleType())
-    return fail("two-level (global) scales have no GPU kernel");
+  bool fp4 = isa<Float4E2M1FNType>(storage);
+  if (!float8 && !fp4 &&
+      (!quant.isIntegerStorage() ||
+       (quant.getStorageBits() != 4 && quant.getStorageBits() != 8)))
+    return fail("only int4, int8, f4E2M1FN, f8E4M3FN and f8E5M2 storage have "
+                "a GPU kernel");
+  if (Type g = quant.getGlobalScaleType(); g && !g.isF32())
+    return fail("only f32 global scales have a GPU kernel");
   Type st = quant.getScaleType();
-  if (!st.isF32() && !st.isF16() && !st.isBF16())
-    return fail("only f32, f16 and bf16 scales have a GPU kernel");
+  if (!st.isF32() && !st.isF16() && !st.isBF16() &&
+      !isa<Float8E8M0FNUType, Float8E4M3FNType>(st))
+    return fail("only f32, f16, bf16, f8E8M0FNU and f8E4M3FN scales have a "
+                "GPU kernel");
   if (type.getRank() != 2 || !type.getElementType().isF32())
     return fail("the weight is not a rank-2 f32 matrix");
   auto xType = cast<RankedTensorType>(op.getInput().getType());
@@ -79,10 +84,11 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("the input is not a static f32 tensor");
   Problem p;
   p.bits = quant.getStorageBits();
+  p.fp4 = fp4;
   if (float8)
     p.float8 = isa<Float8E4M3FNType>(storage) ? Problem::Float8::E4M3FN
                                               : Problem::Float8::E5M2;
-  p.isSigned = float8 || quant.isSignedStorage();
+  p.isSigned = float8 || fp4 || quant.isSignedStorage();
   p.hasZeroPoints = quant.isAsymmetric();
   p.scaleType = st;
   p.n = type.getShape()[0];
@@ -623,6 +629,22 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
   Value y = bufferization::ToTensorOp::create(b, loc, y2Type, hostY,
                                               /*restrict=*/true,
                                               /*writable=*/true);
+  if (Value g = assemble.getGlobalScale()) {
+    // y *= g on the host (the kernels apply the per-group scales only).
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    AffineMap scalar = AffineMap::get(2, 0, {}, b.getContext());
+    y = linalg::GenericOp::create(
+            b, loc, TypeRange{y2Type}, ValueRange{g}, ValueRange{y},
+            ArrayRef<AffineMap>{scalar, id},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, l, ValueRange{arith::MulFOp::create(nb, l, args[1],
+                                                          args[0])});
+            })
+            .getResult(0);
+  }
   if (resultType.getRank() == 1)
     y = tensor::CollapseShapeOp::create(
         b, loc, resultType, y, SmallVector<ReassociationIndices>{{0, 1}});

@@ -134,7 +134,7 @@ func.func @unsupported(%x: tensor<1x48xf32>, %d: tensor<4x24xi8>, %s: tensor<4x1
          -> tensor<1x4xf32>
   %w3 = sparq.assemble %d3 : tensor<4x24xi8> scales %s3 : tensor<4x1xf32>
          -> !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
-  // expected-remark @below {{left to the reference decode path: only int4, int8, f8E4M3FN and f8E5M2 storage have a GPU kernel}}
+  // expected-remark @below {{left to the reference decode path: only int4, int8, f4E2M1FN, f8E4M3FN and f8E5M2 storage have a GPU kernel}}
   %y3 = sparq.matmul %x2, %w3 : tensor<1x64xf32>,
          !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
          -> tensor<1x4xf32>

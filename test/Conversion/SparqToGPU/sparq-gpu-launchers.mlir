@@ -109,7 +109,7 @@ module attributes {gpu.container_module} {
       gpu.return
     }
   }
-  // expected-error @below {{sparq.gpu_launch resident operand 0 has type 'memref<64xf32>' (expected rank 2 of i8, f16, bf16 or f32)}}
+  // expected-error @below {{sparq.gpu_launch resident operand 0 has type 'memref<64xf32>' (expected rank 2 of i8, f16, bf16, f32, f8E8M0FNU or f8E4M3FN)}}
   func.func private @k_launch(memref<64xf32>, memref<1x8xf32>)
     attributes {sparq.gpu_launch = {kernel = @sparq_kernels::@k, grid = array<i64: 1, 1, 1>, block = array<i64: 32, 1, 1>, resident = array<i64: 0>}}
 }

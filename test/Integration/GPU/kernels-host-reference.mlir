@@ -83,6 +83,15 @@
 // REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 66
 // RUN: %{run} | FileCheck %s
 
+// FP4 E2M1: MXFP4 GEMV (groups of 32, E8M0 scales), the SIMT GEMM with
+// E4M3FN scales and an f32 global scale (applied to y on the host).
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 128 --n 33 --m 3 --seed 67
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E4M3FN, global_scale = f32>
+// REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 68
+// RUN: %{run} | FileCheck %s
+
 // Tensor-core GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70.
 // REDEFINE: %{mma} = mma=true
 // REDEFINE: %{tol} = 2e-2 --f16-inputs
@@ -98,6 +107,11 @@
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
 // REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
 // REDEFINE: %{gen} = --k 96 --n 9 --m 16 --seed 32
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM on MXFP4 weights.
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 64 --n 24 --m 18 --seed 69
 // RUN: %{run} | FileCheck %s
 
 // Tensor-core GEMM on FP8 E4M3FN weights (exact in f16).

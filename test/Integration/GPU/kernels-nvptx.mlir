@@ -52,6 +52,16 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=FP8,SM90 < %t/k90.ptx
 
+// MXFP4 (E2M1 codes, E8M0 scales), batch 1 (GEMV) and batch 40 (MMA):
+// nibbles widened to f16 by shifts, E8M0 scales by one exponent shift.
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 512 --n 16 --m 1 --seed 8
+// RUN: %{check}
+// RUN: FileCheck %s --check-prefixes=FP4,SM80 < %t/k80.ptx
+// REDEFINE: %{gen} = --k 128 --n 72 --m 40 --seed 9
+// RUN: %{check}
+// RUN: FileCheck %s --check-prefixes=FP4MMA,SM90 < %t/k90.ptx
+
 // SM80: .target sm_80
 // SM90: .target sm_90
 
@@ -105,3 +115,11 @@
 // FP8: ld.global.v4.b32
 // FP8: cvt.f32.f16
 // FP8: shfl.sync.bfly.b32
+
+// FP4: .entry sparq_gemv_e2m1g32e8m0_1x16x512(
+// FP4: ld.global.v4.b32
+// FP4: cvt.f32.f16
+// FP4: shfl.sync.bfly.b32
+
+// FP4MMA: .entry sparq_mma_e2m1g32e8m0_40x72x128(
+// FP4MMA: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
