@@ -39,6 +39,7 @@ CASES = [
     ("gemv-i8c", "i8", 0, "f32", False, 1, 11008, 4096),
     ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 4096, 4096),
     ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 11008, 4096),
+    ("gemv-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 1, 4096, 4096),
     ("gemv-i4g128", "i4", 128, "f16", False, 8, 4096, 4096),
     ("simt-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
     ("simt-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
@@ -46,6 +47,7 @@ CASES = [
     ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
     ("mma-ui4g128a", "ui4", 128, "f16", True, 16, 4096, 4096),
     ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
+    ("mma-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 256, 4096, 4096),
 ]
 CHIPS = ["sm_80", "sm_90"]
 
@@ -66,7 +68,7 @@ def case_id(c):
 def layout(c):
     """Shapes of the kernel's operands: x, data, scales, [zero points], y."""
     _, st, g, scale, asym, m, n, k = c
-    bits = 8 if st.startswith("f8") else int(st.lstrip("ui"))
+    bits = 8 if st.startswith("f8") else 4 if st == "f4E2M1FN" else int(st.lstrip("ui"))
     groups = k // g if g else 1
     shapes = [("x", (m, k), "f32"), ("data", (n, k * bits // 8), "i8"),
               ("scales", (n, groups), scale)]
@@ -163,6 +165,11 @@ def reference(c, x, data, scales, zp):
     d = data.view(np.uint8)
     if st == "f8E4M3FN":
         q = fp8_e4m3_values()[d]
+    elif st == "f4E2M1FN":
+        e2m1 = np.array([0, .5, 1, 1.5, 2, 3, 4, 6, -0., -.5, -1, -1.5, -2, -3, -4, -6])
+        q = np.empty((n, k), dtype=np.float64)
+        q[:, 0::2] = e2m1[d & 15]
+        q[:, 1::2] = e2m1[d >> 4]
     elif bits == 4:
         q = np.empty((n, k), dtype=np.int32)
         q[:, 0::2] = d & 15
@@ -172,6 +179,8 @@ def reference(c, x, data, scales, zp):
     else:
         q = d.astype(np.int32) if st.startswith("u") else d.view(np.int8).astype(np.int32)
     block = k // groups
+    if scales.dtype == np.uint8:  # E8M0 codes: 2^(e - 127)
+        scales = np.ldexp(1.0, scales.astype(np.int32) - 127).astype(np.float32)
     s = np.repeat(scales.astype(np.float32), block, axis=1)
     w = q.astype(np.float32)
     if asym:
@@ -294,18 +303,21 @@ def cmd_run(args):
             info = json.load(f)
         with open(os.path.join(kdir, chip, cid + ".ptx"), "rb") as f:
             fn = rt.function(f.read(), info["kernel"])
-        sdt = {"f16": np.float16, "f32": np.float32}[scale]
+        sdt = {"f16": np.float16, "f32": np.float32, "f8E8M0FNU": np.uint8}[scale]
         x = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
         data = rng.integers(0, 256, size=shapes[1][1], dtype=np.uint8)
         if st == "f8E4M3FN":
             data[(data & 127) == 127] -= 1  # no NaN codes
         data = data.view(np.int8)
-        scales = (rng.uniform(0.5, 1.5, size=(n, groups)) * 0.01).astype(sdt)
+        if scale == "f8E8M0FNU":  # 2^-8 .. 2^-6
+            scales = rng.integers(119, 122, size=(n, groups)).astype(np.uint8)
+        else:
+            scales = (rng.uniform(0.5, 1.5, size=(n, groups)) * 0.01).astype(sdt)
         zp = None
         if asym:
             lo, hi = (0, (1 << bits) - 1) if st.startswith("u") else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
             zp = rng.integers(lo, hi + 1, size=(n, groups)).astype(np.int16).astype(np.uint8).view(np.int8)
-        tdt = {"f16": torch.float16, "f32": torch.float32}[scale]
+        tdt = {"f16": torch.float16, "f32": torch.float32, "f8E8M0FNU": torch.uint8}[scale]
         host = [x, data, scales] + ([zp] if asym else [])
         dev_in = [torch.from_numpy(np.ascontiguousarray(h)).to(dev) for h in host]
         dev_in[2] = dev_in[2].to(tdt)

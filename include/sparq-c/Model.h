@@ -31,7 +31,8 @@ int32_t sparq_model_abi_version(void);
 ///
 /// Names come from the `sparq.name` argument/result attributes of the entry
 /// function, else `input<i>` / `output<i>`. Shapes are static. dtypes use
-/// numpy's names: float32, float64, float16, int64, int32, int8.
+/// numpy's names: float32, float64, float16, int64, int32, int8, and uint8
+/// for 8-bit float types (their raw codes, e.g. E8M0 scales).
 const char *sparq_model_signature(void);
 
 /// Runs the model once. `inputs[i]` points to input i and `outputs[j]` to a

@@ -99,7 +99,7 @@ int64_t bytesOf(StringRef dtype) {
       .Cases({"float32", "int32"}, 4)
       .Cases({"float64", "int64"}, 8)
       .Case("float16", 2)
-      .Case("int8", 1)
+      .Cases({"int8", "uint8"}, 1)
       .Default(0);
 }
 
@@ -393,6 +393,8 @@ std::vector<double> asDoubles(const TensorInfo &t, const std::vector<char> &d) {
       out[k] = v;
     } else if (t.dtype == "int8") {
       out[k] = int8_t(*p);
+    } else if (t.dtype == "uint8") {
+      out[k] = uint8_t(*p);
     } else {
       out[k] = NAN; // float16: not summarized
     }

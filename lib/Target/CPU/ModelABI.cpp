@@ -42,6 +42,9 @@ static std::optional<std::pair<StringRef, int64_t>> dtypeOf(Type type) {
     return std::pair(StringRef("int32"), int64_t(4));
   if (type.isInteger(8))
     return std::pair(StringRef("int8"), int64_t(1));
+  // 8-bit floats (e.g. E8M0 / E4M3 scales) travel as their raw codes.
+  if (auto f = dyn_cast<FloatType>(type); f && f.getWidth() == 8)
+    return std::pair(StringRef("uint8"), int64_t(1));
   return std::nullopt;
 }
 
@@ -84,7 +87,8 @@ static FailureOr<ModelTensor> describe(func::FuncOp func, Type type,
   if (!dtype)
     return func.emitError() << "model " << kind << " " << index
                             << " has element type " << tensor.getElementType()
-                            << "; supported: f32, f64, f16, i64, i32, i8";
+                            << "; supported: f32, f64, f16, i64, i32, i8, 8-bit floats (as "
+                               "raw uint8 codes)";
   ModelTensor t;
   t.name = name ? name.str() : (kind + Twine(index)).str();
   t.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
