@@ -343,7 +343,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     host after the kernel), no sparsity, a static `f32`
     input, packed rows a multiple of 16 bytes (K a multiple of 32 for int4,
     16 for int8 and FP8) and groups of at least one 16-byte load (32 int4 or
-    16 int8/FP8 elements). The packed bytes, scales and zero points are used exactly as
+    16 int8/FP8 elements) or of exactly half of one (16 4-bit elements, as
+    NVFP4's: two scales per load). The packed bytes, scales and zero points are used exactly as
     `!sparq.compressed` stores them; the dense weight is never built.
     Other formats are left for `convert-sparq-to-linalg` (with `remarks`, a
     remark says why).

@@ -231,6 +231,25 @@ SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
   auto [s, z] = loadScale(b, loc, p, ops, n, k0);
   Value sv = vector::BroadcastOp::create(b, loc, f32v, s);
   Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
+  if (p.scaleBlockK * 2 == p.chunkElems()) {
+    // Two groups per chunk (NVFP4's 16, int8 groups of 8): lane j of every
+    // vector below holds element 2j, 2j+1 (4-bit) or j (8-bit), so lanes
+    // 0..7 take the first group's scale and lanes 8..15 the second's.
+    auto [s2, z2] = loadScale(b, loc, p, ops, n,
+                              add(b, loc, k0, cIdx(b, loc, p.scaleBlockK)));
+    SmallVector<bool> first(kChunkBytes, false);
+    for (int64_t j = 0; j < kChunkBytes / 2; ++j)
+      first[j] = true;
+    Value lanes = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({kChunkBytes}, b.getI1Type()),
+                               ArrayRef<bool>(first)));
+    sv = arith::SelectOp::create(b, loc, lanes, sv,
+                                 vector::BroadcastOp::create(b, loc, f32v, s2));
+    if (zv)
+      zv = arith::SelectOp::create(
+          b, loc, lanes, zv, vector::BroadcastOp::create(b, loc, f32v, z2));
+  }
   SmallVector<Value> w;
   for (Value qi : q) {
     Value f = p.fp4 ? decodeE2M1(b, loc, qi)

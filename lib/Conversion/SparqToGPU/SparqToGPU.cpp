@@ -103,9 +103,11 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("packed rows are not a multiple of 16 bytes (K must be a "
                 "multiple of " +
                 std::to_string(kChunkBytes * 8 / p.bits) + ")");
-  if (p.scaleBlockK % p.chunkElems() != 0)
+  if (p.scaleBlockK % p.chunkElems() != 0 &&
+      p.scaleBlockK * 2 != p.chunkElems())
     return fail("scale groups smaller than one 16-byte load (" +
-                std::to_string(p.chunkElems()) + " elements)");
+                std::to_string(p.chunkElems()) +
+                " elements) other than half of one");
   return p;
 }
 

@@ -117,7 +117,7 @@ func.func @fp8_gemv(%x: tensor<1x64xf32>, %d: tensor<8x64xi8>,
 // CHECK-COUNT-4: sparq.matmul
 // CHECK-NOT: gpu.module
 func.func @unsupported(%x: tensor<1x48xf32>, %d: tensor<4x24xi8>, %s: tensor<4x1xf32>,
-                       %x2: tensor<1x64xf32>, %d2: tensor<4x32xi8>, %s2: tensor<4x4xf32>,
+                       %x2: tensor<1x64xf32>, %d2: tensor<4x32xi8>, %s2: tensor<4x8xf32>,
                        %d3: tensor<4x24xi8>, %s3: tensor<4x1xf32>,
                        %d4: tensor<4x64xi8>, %s4: tensor<4x1xf32>, %x4: tensor<?x64xf32>) {
   %w = sparq.assemble %d : tensor<4x24xi8> scales %s : tensor<4x1xf32>
@@ -126,11 +126,11 @@ func.func @unsupported(%x: tensor<1x48xf32>, %d: tensor<4x24xi8>, %s: tensor<4x1
   %y = sparq.matmul %x, %w : tensor<1x48xf32>,
          !sparq.compressed<4x48xf32, #sparq.quant<i4, per_channel(axis = 0)>>
          -> tensor<1x4xf32>
-  %w2 = sparq.assemble %d2 : tensor<4x32xi8> scales %s2 : tensor<4x4xf32>
-         -> !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 16)>>
-  // expected-remark @below {{left to the reference decode path: scale groups smaller than one 16-byte load (32 elements)}}
+  %w2 = sparq.assemble %d2 : tensor<4x32xi8> scales %s2 : tensor<4x8xf32>
+         -> !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 8)>>
+  // expected-remark @below {{left to the reference decode path: scale groups smaller than one 16-byte load (32 elements) other than half of one}}
   %y2 = sparq.matmul %x2, %w2 : tensor<1x64xf32>,
-         !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 16)>>
+         !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 8)>>
          -> tensor<1x4xf32>
   %w3 = sparq.assemble %d3 : tensor<4x24xi8> scales %s3 : tensor<4x1xf32>
          -> !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>

@@ -92,6 +92,18 @@
 // REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 68
 // RUN: %{run} | FileCheck %s
 
+// NVFP4 (groups of 16: two scales per 16-byte load, E4M3FN scales and an
+// f32 global scale) through the GEMV and the SIMT GEMM; int4 groups of 16
+// with zero points.
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 16), scale = f8E4M3FN, global_scale = f32>
+// REDEFINE: %{gen} = --k 128 --n 20 --m 3 --seed 70
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{gen} = --k 64 --n 40 --m 20 --seed 71
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 16), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 96 --n 9 --m 2 --seed 72
+// RUN: %{run} | FileCheck %s
+
 // Tensor-core GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70.
 // REDEFINE: %{mma} = mma=true
 // REDEFINE: %{tol} = 2e-2 --f16-inputs
@@ -107,6 +119,11 @@
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
 // REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
 // REDEFINE: %{gen} = --k 96 --n 9 --m 16 --seed 32
+// RUN: %{run} | FileCheck %s
+
+// Tensor-core GEMM on NVFP4 weights (two scales per 16-byte load).
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 16), scale = f8E4M3FN, global_scale = f32>
+// REDEFINE: %{gen} = --k 64 --n 24 --m 18 --seed 73
 // RUN: %{run} | FileCheck %s
 
 // Tensor-core GEMM on MXFP4 weights.

@@ -62,6 +62,12 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=FP4MMA,SM90 < %t/k90.ptx
 
+// NVFP4 (groups of 16: two E4M3FN scales per 16-byte load, global scale).
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 16), scale = f8E4M3FN, global_scale = f32>
+// REDEFINE: %{gen} = --k 256 --n 16 --m 1 --seed 10
+// RUN: %{check}
+// RUN: FileCheck %s --check-prefixes=NVFP4 < %t/k90.ptx
+
 // SM80: .target sm_80
 // SM90: .target sm_90
 
@@ -123,3 +129,7 @@
 
 // FP4MMA: .entry sparq_mma_e2m1g32e8m0_40x72x128(
 // FP4MMA: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// NVFP4: .entry sparq_gemv_e2m1g16e4m3_1x16x256(
+// NVFP4: ld.global.v4.b32
+// NVFP4: shfl.sync.bfly.b32
