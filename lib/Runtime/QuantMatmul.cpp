@@ -801,6 +801,44 @@ SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
                           _mm512_unpackhi_epi64(s2[0], s2[1]));
 }
 
+/// The horizontal sums of v[0..4) (lane i of the result: the sum of v[i]):
+/// one shuffle tree instead of four separate reductions.
+SPARQ_AVX512 inline __m128 sum4(const __m512 (&v)[4]) {
+  // 128-bit chunks: [v0 0+2, v0 1+3, v1 0+2, v1 1+3] and the same for v2, v3.
+  __m512 a = _mm512_add_ps(_mm512_shuffle_f32x4(v[0], v[1], 0x44),
+                           _mm512_shuffle_f32x4(v[0], v[1], 0xee));
+  __m512 b = _mm512_add_ps(_mm512_shuffle_f32x4(v[2], v[3], 0x44),
+                           _mm512_shuffle_f32x4(v[2], v[3], 0xee));
+  // Chunk c: four partial sums of v[c].
+  __m512 c = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x88),
+                           _mm512_shuffle_f32x4(a, b, 0xdd));
+  // Within each chunk: pairs, then halves.
+  c = _mm512_add_ps(c, _mm512_permute_ps(c, 0xb1));
+  c = _mm512_add_ps(c, _mm512_permute_ps(c, 0x4e));
+  return _mm512_castps512_ps128(_mm512_permutexvar_ps(
+      _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), c));
+}
+
+/// y for an MB x NB tile of f32 lane accumulators: y(m0 + i, rows[j]) =
+/// a.scale[m0 + i] * (sum of accf[i][j]'s lanes).
+template <int MB, int NB>
+SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a,
+                                   int64_t m0, const int64_t *rows,
+                                   const __m512 (&accf)[MB][NB]) {
+  for (int i = 0; i < MB; ++i) {
+    if constexpr (NB == 4) {
+      alignas(16) float t[4];
+      _mm_store_ps(t, sum4(accf[i]));
+      for (int j = 0; j < NB; ++j)
+        p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = a.scale[m0 + i] * t[j];
+    } else {
+      for (int j = 0; j < NB; ++j)
+        p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] =
+            a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
+    }
+  }
+}
+
 /// MB rows of x times NB rows of W over the vector part of K: int32 VNNI dot
 /// products per span, then offsets removed and scales applied in f32.
 template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
@@ -972,12 +1010,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
       }
     }
   }
-  for (int i = 0; i < MB; ++i)
-    for (int j = 0; j < NB; ++j) {
-      // kv >= K: a partial last chunk was read with masked loads.
-      float v = _mm512_reduce_add_ps(accf[i][j]);
-      p.y[(m0 + i) * p.ys0 + (rows[j]) * p.ys1] = a.scale[m0 + i] * v;
-    }
+  // kv >= K: a partial last chunk was read with masked loads.
+  storeTile<MB, NB>(p, a, m0, rows, accf);
 }
 
 /// MB rows of x times NB rows of interleaved packed W (see sparq_rt_qpack):
@@ -1102,10 +1136,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
       }
     }
   }
-  for (int i = 0; i < MB; ++i)
-    for (int j = 0; j < NB; ++j)
-      p.y[(m0 + i) * p.ys0 + (rows[j]) * p.ys1] =
-          a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
+  storeTile<MB, NB>(p, a, m0, rows, accf);
 }
 
 /// How many weight rows a GEMV streams at once, from as many parts of the
