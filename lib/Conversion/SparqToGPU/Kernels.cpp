@@ -89,6 +89,28 @@ Value vload(OpBuilder &b, Location loc, VectorType t, Value mem, ValueRange idx,
 Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
                    Value raw);
 
+/// A vector<16xi16> of `v`.
+Value splatI16(OpBuilder &b, Location loc, int64_t v) {
+  auto i16v = VectorType::get({kChunkBytes}, b.getI16Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(i16v, b.getI16IntegerAttr(v)));
+}
+
+/// `bits` (vector<16xi16>) read as f16, widened to f32, times `factor` (a
+/// power of two: exact).
+Value f16BitsToF32(OpBuilder &b, Location loc, Value bits, float factor) {
+  auto f16v = VectorType::get({kChunkBytes}, b.getF16Type());
+  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
+  Value v = arith::ExtFOp::create(
+      b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
+  if (factor == 1.0f)
+    return v;
+  return arith::MulFOp::create(
+      b, loc, v,
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(factor))));
+}
+
 /// An 8-bit float scale code (i8) as exact f32: E8M0 is 2^(e - 127) (e = 0
 /// the denormal 2^-127, e = 255 NaN); E4M3FN through decodeFloat8.
 Value decodeScale8(OpBuilder &b, Location loc, Type scaleType, Value code) {
@@ -119,26 +141,15 @@ Value decodeScale8(OpBuilder &b, Location loc, Type scaleType, Value code) {
 /// instead of 1) read as the value times 2^-14, normal or subnormal.
 Value decodeE2M1(OpBuilder &b, Location loc, Value codes) {
   auto i16v = VectorType::get({kChunkBytes}, b.getI16Type());
-  auto f16v = VectorType::get({kChunkBytes}, b.getF16Type());
-  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
-  auto splat = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(i16v, b.getI16IntegerAttr(v)));
-  };
   Value wide = arith::ExtUIOp::create(b, loc, i16v, codes);
   Value magnitude = arith::ShLIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, wide, splat(7)), splat(9));
+      b, loc, arith::AndIOp::create(b, loc, wide, splatI16(b, loc, 7)),
+      splatI16(b, loc, 9));
   Value sign = arith::ShLIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, wide, splat(8)), splat(12));
-  Value v = arith::ExtFOp::create(
-      b, loc, f32v,
-      arith::BitcastOp::create(
-          b, loc, f16v, arith::OrIOp::create(b, loc, sign, magnitude))
-          .getResult());
-  return arith::MulFOp::create(
-      b, loc, v,
-      arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(16384.0f))));
+      b, loc, arith::AndIOp::create(b, loc, wide, splatI16(b, loc, 8)),
+      splatI16(b, loc, 12));
+  return f16BitsToF32(b, loc, arith::OrIOp::create(b, loc, sign, magnitude),
+                      16384.0f);
 }
 
 /// The scale (and zero point) of the weights of row `n` at element `k0`, as
@@ -171,29 +182,18 @@ std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
 Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
                    Value raw) {
   auto i16v = VectorType::get({kChunkBytes}, b.getI16Type());
-  auto f16v = VectorType::get({kChunkBytes}, b.getF16Type());
   auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
-  auto splat = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(i16v, b.getI16IntegerAttr(v)));
-  };
+  auto splat = [&](int64_t v) { return splatI16(b, loc, v); };
   Value wide = arith::ExtUIOp::create(b, loc, i16v, raw);
-  if (format == Problem::Float8::E5M2) {
-    Value bits = arith::ShLIOp::create(b, loc, wide, splat(8));
-    return arith::ExtFOp::create(
-        b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
-  }
+  if (format == Problem::Float8::E5M2)
+    return f16BitsToF32(b, loc, arith::ShLIOp::create(b, loc, wide, splat(8)),
+                        1.0f);
   Value magnitude = arith::AndIOp::create(b, loc, wide, splat(0x7F));
   Value sign = arith::ShLIOp::create(
       b, loc, arith::AndIOp::create(b, loc, wide, splat(0x80)), splat(8));
   Value bits = arith::OrIOp::create(
       b, loc, sign, arith::ShLIOp::create(b, loc, magnitude, splat(7)));
-  Value v = arith::ExtFOp::create(
-      b, loc, f32v, arith::BitcastOp::create(b, loc, f16v, bits).getResult());
-  v = arith::MulFOp::create(
-      b, loc, v,
-      arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(256.0f))));
+  Value v = f16BitsToF32(b, loc, bits, 256.0f);
   Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                       magnitude, splat(0x7F));
   Value nan = arith::ConstantOp::create(

@@ -15,6 +15,7 @@
 
 #include "Kernels.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Utils/Matmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -631,22 +632,8 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
   Value y = bufferization::ToTensorOp::create(b, loc, y2Type, hostY,
                                               /*restrict=*/true,
                                               /*writable=*/true);
-  if (Value g = assemble.getGlobalScale()) {
-    // y *= g on the host (the kernels apply the per-group scales only).
-    AffineMap id = b.getMultiDimIdentityMap(2);
-    AffineMap scalar = AffineMap::get(2, 0, {}, b.getContext());
-    y = linalg::GenericOp::create(
-            b, loc, TypeRange{y2Type}, ValueRange{g}, ValueRange{y},
-            ArrayRef<AffineMap>{scalar, id},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::parallel},
-            [](OpBuilder &nb, Location l, ValueRange args) {
-              linalg::YieldOp::create(
-                  nb, l, ValueRange{arith::MulFOp::create(nb, l, args[1],
-                                                          args[0])});
-            })
-            .getResult(0);
-  }
+  if (Value g = assemble.getGlobalScale()) // Applied on the host.
+    y = multiplyByGlobalScale(b, loc, y, g);
   if (resultType.getRank() == 1)
     y = tensor::CollapseShapeOp::create(
         b, loc, resultType, y, SmallVector<ReassociationIndices>{{0, 1}});

@@ -256,23 +256,8 @@ void replaceWithRowsResult(OpBuilder &b, MatmulOp op, Value alloc,
                            RankedTensorType y2Type, Value globalScale = {}) {
   Location loc = op.getLoc();
   Value y = toTensor(b, loc, alloc, y2Type);
-  if (globalScale) {
-    // y *= g (the kernels apply the per-group scales only).
-    MLIRContext *ctx = b.getContext();
-    AffineMap id = b.getMultiDimIdentityMap(2);
-    AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
-    y = linalg::GenericOp::create(
-            b, loc, TypeRange{y2Type}, ValueRange{globalScale}, ValueRange{y},
-            ArrayRef<AffineMap>{scalar, id},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::parallel},
-            [](OpBuilder &nb, Location l, ValueRange args) {
-              linalg::YieldOp::create(
-                  nb, l, ValueRange{arith::MulFOp::create(nb, l, args[1],
-                                                          args[0])});
-            })
-            .getResult(0);
-  }
+  if (globalScale) // The kernels apply the per-group scales only.
+    y = multiplyByGlobalScale(b, loc, y, globalScale);
   y = unflattenRows(b, loc, y, op.getInput(),
                     cast<RankedTensorType>(op.getResult().getType()));
   op.getResult().replaceAllUsesWith(y);

@@ -130,3 +130,21 @@ void mlir::sparq::replaceLayerWeight(OpBuilder &b, const Layer &layer,
   if (annotation->use_empty())
     annotation->erase();
 }
+
+Value mlir::sparq::multiplyByGlobalScale(OpBuilder &b, Location loc, Value y,
+                                         Value globalScale) {
+  auto type = cast<RankedTensorType>(y.getType());
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  AffineMap scalar = AffineMap::get(2, 0, {}, b.getContext());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{globalScale}, ValueRange{y},
+             ArrayRef<AffineMap>{scalar, id},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel},
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l,
+                   ValueRange{arith::MulFOp::create(nb, l, args[1], args[0])});
+             })
+      .getResult(0);
+}

@@ -37,6 +37,12 @@ bool isPlainMatmul(Operation *op);
 /// The indexing maps of C[M,N] += A[M,K] * B[N,K] over (m, n, k).
 SmallVector<AffineMap> getTransposedBMatmulMaps(MLIRContext *ctx);
 
+/// `y` (a rank-2 f32 tensor) times the rank-0 f32 tensor `globalScale`,
+/// elementwise (a `linalg.generic`): the two-level scales' second level,
+/// applied to the result of a kernel that applies the first.
+Value multiplyByGlobalScale(OpBuilder &b, Location loc, Value y,
+                            Value globalScale);
+
 /// True if `op` is a `linalg.matmul` with exactly those maps.
 bool hasTransposedBMaps(Operation *op);
 
