@@ -1171,10 +1171,10 @@ template <int BITS, int NB, bool HASZP, bool FP4>
 void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
                        const int64_t *rows) {
   int64_t m = 0;
-  const int64_t tiles = p.M / 4, rowBytes = p.K * BITS / 8;
+  const int64_t tiles = p.M / 4;
   for (; m + 4 <= p.M; m += 4) {
     if (NB == 1 || rows[1] == rows[0] + 1)
-      prefetchNextRows(p, rows[0], NB, rowBytes, m / 4, tiles);
+      prefetchNextRows(p, rows[0], NB, plan.rowBytes, m / 4, tiles);
     vnniTileIL<BITS, 4, NB, HASZP, false, FP4>(p, plan, a, m, rows);
   }
   switch (p.M - m) {

@@ -242,12 +242,25 @@ Value unflattenRows(OpBuilder &b, Location loc, Value y, Value x,
       SmallVector<ReassociationIndices>{lead, {rank - 1}}, outShape);
 }
 
-/// The f32 input of `op` as [M, K] (leading dims collapsed), or an error.
-FailureOr<Value> flattenF32Input(OpBuilder &b, MatmulOp op, int64_t k) {
+/// The f32 input of `op` as [M, K] rows (leading dims collapsed) and the
+/// [M, N] f32 type of its result rows, for the [N, K] weight `wType`.
+struct FlatRows {
+  Value x;
+  RankedTensorType yType;
+};
+
+/// FlatRows of `op`, or an error if its input is not f32.
+FailureOr<FlatRows> flattenF32Input(OpBuilder &b, MatmulOp op,
+                                    CompressedType wType) {
   Value x = op.getInput();
   if (!cast<RankedTensorType>(x.getType()).getElementType().isF32())
     return op.emitError() << "convert-sparq-to-runtime: input must be f32";
-  return flattenRows(b, op.getLoc(), x, k);
+  Value x2 = flattenRows(b, op.getLoc(), x, wType.getShape()[1]);
+  auto yType = RankedTensorType::get(
+      {cast<RankedTensorType>(x2.getType()).getShape()[0],
+       wType.getShape()[0]},
+      b.getF32Type());
+  return FlatRows{x2, yType};
 }
 
 /// Replaces `op` by the [M, N] result written into `alloc`, reshaped back to
@@ -297,14 +310,12 @@ LogicalResult lowerSparseMatmul(OpBuilder &b, MatmulOp op,
   SparsitySpecAttr sparsity = wType.getSparsity();
   QuantSpecAttr quant = wType.getQuant();
   int64_t k = wType.getShape()[1];
-  FailureOr<Value> flat = flattenF32Input(b, op, k);
+  FailureOr<FlatRows> flat = flattenF32Input(b, op, wType);
   if (failed(flat))
     return failure();
-  Value x2 = *flat;
-  auto x2Type = cast<RankedTensorType>(x2.getType());
+  Value x2 = flat->x;
+  RankedTensorType y2Type = flat->yType;
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
-  auto y2Type = RankedTensorType::get(
-      {x2Type.getShape()[0], wType.getShape()[0]}, f32);
   Value alloc = allocRowsOutput(b, loc, y2Type, x2);
   Value xm = asBuffer(b, loc, x2);
   Value ym = memref::CastOp::create(b, loc, dynamicMemref(f32), alloc);
@@ -403,14 +414,12 @@ packConstantData(OpBuilder &b, Location loc, Value data, int64_t k,
   if ((bits != 4 && bits != 8) || !matchPattern(data, m_Constant(&value)))
     return std::nullopt;
   auto type = cast<RankedTensorType>(data.getType());
-  FailureOr<std::vector<int64_t>> codes =
-      readIntConstant(value, type, /*isSigned=*/false);
-  if (failed(codes))
+  FailureOr<std::vector<uint8_t>> src = readByteConstant(value, type);
+  if (failed(src))
     return std::nullopt;
-  std::vector<uint8_t> src(codes->begin(), codes->end());
-  std::vector<char> dst(src.size());
+  std::vector<char> dst(src->size());
   int64_t packed =
-      sparq_rt_qpack(src.data(), reinterpret_cast<uint8_t *>(dst.data()),
+      sparq_rt_qpack(src->data(), reinterpret_cast<uint8_t *>(dst.data()),
                      type.getShape()[0], k, groups, config);
   return std::make_pair(createConstant(b, loc, type, dst, "packed_weight"),
                         packed);
@@ -425,13 +434,11 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   int64_t k = wType.getShape()[1];
 
   // x: [..., K] -> [M, K].
-  FailureOr<Value> flat = flattenF32Input(b, op, k);
+  FailureOr<FlatRows> flat = flattenF32Input(b, op, wType);
   if (failed(flat))
     return failure();
-  Value x2 = *flat;
-  auto x2Type = cast<RankedTensorType>(x2.getType());
-  auto y2Type = RankedTensorType::get({x2Type.getShape()[0], wType.getShape()[0]},
-                                      b.getF32Type());
+  Value x2 = flat->x;
+  RankedTensorType y2Type = flat->yType;
 
   Type scaleType = quant.getScaleType();
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
@@ -483,24 +490,23 @@ LogicalResult lowerShortKMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble) 
   Location loc = op.getLoc();
   auto wType = cast<CompressedType>(assemble.getResult().getType());
   int64_t n = wType.getShape()[0], k = wType.getShape()[1];
-  FailureOr<Value> flat = flattenF32Input(b, op, k);
+  FailureOr<FlatRows> flat = flattenF32Input(b, op, wType);
   if (failed(flat))
     return failure();
-  auto x2Type = cast<RankedTensorType>(flat->getType());
-  auto y2Type = RankedTensorType::get({x2Type.getShape()[0], n}, b.getF32Type());
+  RankedTensorType y2Type = flat->yType;
   Value wd = DequantizeOp::create(
       b, loc, RankedTensorType::get({n, k}, b.getF32Type()),
       assemble.getResult());
   SmallVector<Value> dims;
   if (y2Type.isDynamicDim(0))
-    dims.push_back(tensor::DimOp::create(b, loc, *flat, 0));
+    dims.push_back(tensor::DimOp::create(b, loc, flat->x, 0));
   Value empty = tensor::EmptyOp::create(b, loc, y2Type, dims);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   Value init =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
           .getResult(0);
   auto mm = linalg::MatmulOp::create(
-      b, loc, TypeRange{y2Type}, ValueRange{*flat, wd}, ValueRange{init},
+      b, loc, TypeRange{y2Type}, ValueRange{flat->x, wd}, ValueRange{init},
       ArrayRef<NamedAttribute>{b.getNamedAttr(
           "indexing_maps",
           b.getAffineMapArrayAttr(getTransposedBMatmulMaps(b.getContext())))});

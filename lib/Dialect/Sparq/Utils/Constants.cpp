@@ -116,6 +116,22 @@ forEachRawElement(Attribute value, int64_t n, unsigned width,
   return success();
 }
 
+FailureOr<std::vector<uint8_t>>
+mlir::sparq::readByteConstant(Attribute value, ShapedType type) {
+  if (!type.getElementType().isInteger(8) || !type.hasStaticShape())
+    return failure();
+  FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
+  int64_t n = type.getNumElements();
+  if (failed(raw))
+    return failure();
+  auto [bytes, splat] = *raw;
+  if (splat && bytes.size() == 1)
+    return std::vector<uint8_t>(n, uint8_t(bytes[0]));
+  if (int64_t(bytes.size()) != n)
+    return failure();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
 FailureOr<std::vector<int64_t>>
 mlir::sparq::readIntConstant(Attribute value, ShapedType type, bool isSigned) {
   auto intType = dyn_cast<IntegerType>(type.getElementType());

@@ -23,6 +23,12 @@ FailureOr<std::vector<int64_t>> readIntConstant(Attribute value,
                                                 ShapedType type,
                                                 bool isSigned);
 
+/// The bytes of an i8 constant (`dense<...>` or `dense_resource<...>`, a
+/// splat expanded), row-major, without widening them. Fails on other
+/// element types or a missing blob.
+FailureOr<std::vector<uint8_t>> readByteConstant(Attribute value,
+                                                 ShapedType type);
+
 /// Reads a constant of any float type into doubles (every float format Sparq
 /// uses converts to double exactly). Fails on other element types or a
 /// missing blob.
