@@ -100,6 +100,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.remarks = options.remarks;
   // No amdgpu.mfma path yet: AMD chips keep the SIMT GEMM.
   toGpu.mma = options.mma && nvidia;
+  toGpu.nvvm = nvidia;
   pm.addPass(createConvertSparqToGPU(toGpu));
   pm.addPass(createConvertSparqToLinalg());
   pm.addPass(createCanonicalizerPass());

@@ -449,6 +449,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mma", "mma", "bool", /*default=*/"false",
            "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
            "of the SIMT GEMM for M >= gemm-min-rows">,
+    Option<"nvvm", "nvvm", "bool", /*default=*/"false",
+           "NVIDIA kernels: use NVVM intrinsics in kernel bodies (one "
+           "`nvvm.prmt` per integer code instead of shift/mask/or)">,
     Option<"hostReference", "host-reference", "bool", /*default=*/"false",
            "Emit the kernels' math as host loops instead of GPU launches "
            "(for testing numerics on the CPU)">,
@@ -468,6 +471,7 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

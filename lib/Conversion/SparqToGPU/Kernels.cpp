@@ -10,6 +10,7 @@
 #include "Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -203,35 +204,99 @@ Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
   return arith::SelectOp::create(b, loc, isNaN, nan, v);
 }
 
-/// Dequantizes one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
-/// at element `k0`: int4 gives {low nibbles, high nibbles} (elements 2j and
-/// 2j+1), int8 gives {the 16 elements}, each vector<16xf32> = (q - z) * s.
-SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
-                                const Operands &ops, Value raw, Value n,
-                                Value k0) {
+/// The integer codes of `raw` (vector<16xi8>) as exact f32 without integer
+/// to float conversions (quarter rate on NVIDIA GPUs): each code u in
+/// 0..255 (offset binary: signed codes have their sign bit flipped first)
+/// is placed in the mantissa of 2^23, `0x4B000000 | u` read as f32 is
+/// exactly 2^23 + u, and subtracting `base` (2^23 + offset + z) leaves
+/// q - z. The bit operations are done on vector<4xi32> words. int4 gives
+/// {low nibbles, high nibbles} (elements 2t, 2t+1 of byte t), int8 {bytes}.
+SmallVector<Value> integerCodes(OpBuilder &b, Location loc, const Problem &p,
+                                const EmitOptions &opt, Value raw, Value base) {
+  Type i32 = b.getI32Type();
+  auto w4 = VectorType::get({4}, i32);
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto splat = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(int32_t(v))));
+  };
+  Value w = vector::BitCastOp::create(b, loc, w4, raw);
+  if (p.isSigned)
+    w = arith::XOrIOp::create(b, loc, w,
+                              splat(p.bits == 4 ? 0x88888888u : 0x80808080u));
+  SmallVector<Value> sources{w};
+  if (p.bits == 4)
+    sources = {arith::AndIOp::create(b, loc, w, splat(0x0F0F0F0Fu)),
+               arith::AndIOp::create(
+                   b, loc, arith::ShRUIOp::create(b, loc, w, splat(4)),
+                   splat(0x0F0F0F0Fu))};
+  SmallVector<Value> out;
+  for (Value src : sources) {
+    // Slice j holds byte j of each word: lane i is byte 4i + j.
+    SmallVector<Value> slices;
+    for (int64_t j = 0; j < 4; ++j) {
+      Value magic;
+      if (opt.nvvm) {
+        // prmt picks byte j of the word and bytes 0x00, 0x00, 0x4B of the
+        // constant (pool bytes 4, 4, 7): 0x4B0000uu in one instruction.
+        auto c32 = [&](uint32_t v) -> Value {
+          return arith::ConstantOp::create(b, loc,
+                                           b.getI32IntegerAttr(int32_t(v)));
+        };
+        Value sel = c32(0x7440u + uint32_t(j)), hi = c32(0x4B000000u);
+        magic = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0)));
+        for (int64_t i = 0; i < 4; ++i) {
+          Value word = vector::ExtractOp::create(b, loc, src, i);
+          Value r = NVVM::PermuteOp::create(b, loc, i32, word, hi, sel,
+                                            NVVM::PermuteMode::DEFAULT);
+          magic = vector::InsertOp::create(b, loc, r, magic, i);
+        }
+      } else {
+        Value byte =
+            j == 0 ? src : arith::ShRUIOp::create(b, loc, src, splat(8 * j));
+        if (j < 3)
+          byte = arith::AndIOp::create(b, loc, byte, splat(0xFF));
+        magic = arith::OrIOp::create(b, loc, byte, splat(0x4B000000u));
+      }
+      slices.push_back(arith::BitcastOp::create(b, loc, f4, magic));
+    }
+    // Back to byte order: byte t = 4i + j is lane i of slice j.
+    SmallVector<int64_t> concat, order;
+    for (int64_t i = 0; i < 8; ++i)
+      concat.push_back(i);
+    Value s01 = vector::ShuffleOp::create(b, loc, slices[0], slices[1], concat);
+    Value s23 = vector::ShuffleOp::create(b, loc, slices[2], slices[3], concat);
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t j = 0; j < 4; ++j)
+        order.push_back(j < 2 ? 4 * j + i : 8 + 4 * (j - 2) + i);
+    Value bytes = vector::ShuffleOp::create(b, loc, s01, s23, order);
+    out.push_back(arith::SubFOp::create(b, loc, bytes, base));
+  }
+  return out;
+}
+
+/// The codes of one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
+/// at element `k0` as exact f32 q - z (int4/FP4: {elements 2t, elements
+/// 2t+1}, else {the 16 elements}), and its scale: `scale` when the chunk
+/// lies in one group, else null and `scales` holds lanes 0..7 of the first
+/// group's scale and 8..15 of the second's (for every vector of `q`).
+struct ChunkCodes {
+  SmallVector<Value> q;
+  Value scale;  // f32, or null with two groups per chunk
+  Value scales; // vector<16xf32>
+};
+
+ChunkCodes chunkCodes(OpBuilder &b, Location loc, const Problem &p,
+                      const Operands &ops, const EmitOptions &opt, Value raw,
+                      Value n, Value k0) {
   auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
-  SmallVector<Value> q;
-  if (p.bits == 4) {
-    Value four = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(4)));
-    if (p.isSigned && !p.fp4) {
-      Value shl = arith::ShLIOp::create(b, loc, raw, four);
-      q.push_back(arith::ShRSIOp::create(b, loc, shl, four));
-      q.push_back(arith::ShRSIOp::create(b, loc, raw, four));
-    } else {
-      Value mask = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(15)));
-      q.push_back(arith::AndIOp::create(b, loc, raw, mask));
-      q.push_back(arith::ShRUIOp::create(b, loc, raw, four));
-    }
-  } else {
-    q.push_back(raw);
-  }
   auto [s, z] = loadScale(b, loc, p, ops, n, k0);
   Value sv = vector::BroadcastOp::create(b, loc, f32v, s);
   Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
-  if (p.scaleBlockK * 2 == p.chunkElems()) {
+  bool twoGroups = p.scaleBlockK * 2 == p.chunkElems();
+  if (twoGroups) {
     // Two groups per chunk (NVFP4's 16, int8 groups of 8): lane j of every
     // vector below holds element 2j, 2j+1 (4-bit) or j (8-bit), so lanes
     // 0..7 take the first group's scale and lanes 8..15 the second's.
@@ -250,18 +315,65 @@ SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
       zv = arith::SelectOp::create(
           b, loc, lanes, zv, vector::BroadcastOp::create(b, loc, f32v, z2));
   }
-  SmallVector<Value> w;
-  for (Value qi : q) {
-    Value f = p.fp4 ? decodeE2M1(b, loc, qi)
-              : p.float8 != Problem::Float8::None
-                  ? decodeFloat8(b, loc, p.float8, qi)
-              : p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f32v, qi))
-                           : Value(arith::UIToFPOp::create(b, loc, f32v, qi));
+  ChunkCodes out;
+  out.scale = twoGroups ? Value() : s;
+  out.scales = sv;
+  if (!p.fp4 && p.float8 == Problem::Float8::None) {
+    // base = 2^23 + offset (+ z): exact in f32.
+    double offset = p.isSigned ? (p.bits == 4 ? 8.0 : 128.0) : 0.0;
+    Value base = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(f32v, b.getF32FloatAttr(8388608.0f + offset)));
+    if (zv)
+      base = arith::AddFOp::create(b, loc, base, zv);
+    out.q = integerCodes(b, loc, p, opt, raw, base);
+    return out;
+  }
+  SmallVector<Value> codes{raw};
+  if (p.bits == 4) {
+    Value four = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(4)));
+    Value mask = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8v, b.getI8IntegerAttr(15)));
+    codes = {arith::AndIOp::create(b, loc, raw, mask),
+             arith::ShRUIOp::create(b, loc, raw, four)};
+  }
+  for (Value c : codes) {
+    Value f = p.fp4 ? decodeE2M1(b, loc, c) : decodeFloat8(b, loc, p.float8, c);
     if (zv)
       f = arith::SubFOp::create(b, loc, f, zv);
-    w.push_back(arith::MulFOp::create(b, loc, f, sv));
+    out.q.push_back(f);
   }
+  return out;
+}
+
+/// Dequantizes one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
+/// at element `k0`: int4 gives {low nibbles, high nibbles} (elements 2j and
+/// 2j+1), int8 gives {the 16 elements}, each vector<16xf32> = (q - z) * s.
+SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
+                                const Operands &ops, const EmitOptions &opt,
+                                Value raw, Value n, Value k0) {
+  ChunkCodes c = chunkCodes(b, loc, p, ops, opt, raw, n, k0);
+  SmallVector<Value> w;
+  for (Value q : c.q)
+    w.push_back(arith::MulFOp::create(b, loc, q, c.scales));
   return w;
+}
+
+/// The sum of the 16 lanes of `v` as a balanced tree (lanes i and i + 8,
+/// then i and i + 4, ...): 4 dependent adds instead of 16.
+Value treeSum(OpBuilder &b, Location loc, Value v) {
+  for (int64_t width = kChunkBytes / 2; width >= 1; width /= 2) {
+    SmallVector<int64_t> lo, hi;
+    for (int64_t i = 0; i < width; ++i) {
+      lo.push_back(i);
+      hi.push_back(width + i);
+    }
+    Value a = vector::ShuffleOp::create(b, loc, v, v, lo);
+    Value c = vector::ShuffleOp::create(b, loc, v, v, hi);
+    v = arith::AddFOp::create(b, loc, a, c);
+  }
+  return vector::ExtractOp::create(b, loc, v, 0);
 }
 
 SmallVector<int64_t> strided(int64_t start, int64_t count) {
@@ -305,7 +417,9 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
   }
   for (int64_t u = 0; u < unroll; ++u) {
     Value k0 = mul(b, loc, chunks[u], p.chunkElems());
-    SmallVector<Value> w = dequantChunk(b, loc, p, ops, raws[u], n, k0);
+    // Products with the exact codes, one scale multiply per chunk (per
+    // group half with two groups per chunk).
+    ChunkCodes codes = chunkCodes(b, loc, p, ops, opt, raws[u], n, k0);
     for (int64_t i = 0; i < rows; ++i) {
       Value row = minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1);
       Value xv = vload(b, loc, xType, ops.x, {row, k0}, opt);
@@ -315,13 +429,22 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
             vector::ShuffleOp::create(b, loc, xv, xv, strided(0, kChunkBytes));
         Value xo =
             vector::ShuffleOp::create(b, loc, xv, xv, strided(1, kChunkBytes));
-        prod = vector::FMAOp::create(b, loc, xe, w[0],
-                                     arith::MulFOp::create(b, loc, xo, w[1]));
+        prod = vector::FMAOp::create(
+            b, loc, xe, codes.q[0],
+            arith::MulFOp::create(b, loc, xo, codes.q[1]));
       } else {
-        prod = arith::MulFOp::create(b, loc, xv, w[0]);
+        prod = arith::MulFOp::create(b, loc, xv, codes.q[0]);
       }
-      accs[i] = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                            prod, accs[i]);
+      if (!codes.scale) {
+        prod = arith::MulFOp::create(b, loc, prod, codes.scales);
+        accs[i] = arith::AddFOp::create(b, loc, accs[i], treeSum(b, loc, prod));
+      } else {
+        // sum * s + acc, contracted to one fma.
+        auto contract = arith::FastMathFlags::contract;
+        Value scaled = arith::MulFOp::create(b, loc, treeSum(b, loc, prod),
+                                             codes.scale, contract);
+        accs[i] = arith::AddFOp::create(b, loc, accs[i], scaled, contract);
+      }
     }
   }
   scf::YieldOp::create(b, loc, accs);
@@ -368,7 +491,7 @@ WeightChunk loadWeightChunk(OpBuilder &b, Location loc, const Problem &p,
   Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
   Value raw = vload(b, loc, i8v, ops.data,
                     {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
-  return {r, c, dequantChunk(b, loc, p, ops, raw, n, kc)};
+  return {r, c, dequantChunk(b, loc, p, ops, opt, raw, n, kc)};
 }
 } // namespace
 

@@ -73,6 +73,9 @@ struct Operands {
 /// the reference mode need not be).
 struct EmitOptions {
   bool alignedLoads = true;
+  /// NVIDIA kernels: integer codes reach the f32 mantissa with one
+  /// `nvvm.prmt` byte permute each instead of shift/mask/or.
+  bool nvvm = false;
 };
 
 /// GEMV phase 1: the partial dot products of lane `lane` for output feature

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -138,7 +139,8 @@ gpu::GPUModuleOp getKernelModule(ModuleOp module) {
 /// Creates (once per name) the kernel for `p`; `types` are the operand
 /// memref types in order x, data, scales, [zero points], y.
 gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
-                         Kernel kind, TypeRange types, Location loc) {
+                         Kernel kind, TypeRange types, Location loc,
+                         bool nvvm) {
   bool gemm = kind != Kernel::Gemv;
   std::string prefix = kind == Kernel::Gemv   ? "sparq_gemv_"
                        : kind == Kernel::Gemm ? "sparq_gemm_"
@@ -187,6 +189,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     ops.zeroPoints = body.getArgument(i++);
   ops.y = body.getArgument(i++);
   EmitOptions opt;
+  opt.nvvm = nvvm;
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value bx = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value by = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
@@ -311,12 +314,12 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
 /// gpu.launch_func).
 void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
                 Kernel kind, ArrayRef<Value> hostOperands,
-                ArrayRef<int64_t> resident, Value hostY) {
+                ArrayRef<int64_t> resident, Value hostY, bool nvvm) {
   SmallVector<Value> operands(hostOperands.begin(), hostOperands.end());
   operands.push_back(hostY);
   TypeRange types = ValueRange(operands).getTypes();
   gpu::GPUFuncOp kernel =
-      getKernel(getKernelModule(module), p, kind, types, loc);
+      getKernel(getKernelModule(module), p, kind, types, loc, nvvm);
   // One launcher per kernel and set of constant operands, e.g.
   // <kernel>_launch_c12 when data (1) and scales (2) are constants.
   std::string name = (kernel.getName() + "_launch").str();
@@ -583,7 +586,7 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
 /// Rewrites one matmul; x is reshaped to [M, K] and y back to the result
 /// shape.
 void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
-                 Kernel kind, bool hostReference) {
+                 Kernel kind, bool hostReference, bool nvvm) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto module = op->getParentOfType<ModuleOp>();
@@ -627,7 +630,7 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
                  hostY};
     emitHostReference(b, loc, p, kind, ops);
   } else {
-    emitLaunch(b, loc, module, p, kind, host, resident, hostY);
+    emitLaunch(b, loc, module, p, kind, host, resident, hostY, nvvm);
   }
   Value y = bufferization::ToTensorOp::create(b, loc, y2Type, hostY,
                                               /*restrict=*/true,
@@ -667,7 +670,7 @@ struct ConvertSparqToGPUPass
       Kernel kind = !p->useGemm(gemmMinRows) ? Kernel::Gemv
                     : mma                    ? Kernel::Mma
                                              : Kernel::Gemm;
-      lowerMatmul(op, assemble, *p, kind, hostReference);
+      lowerMatmul(op, assemble, *p, kind, hostReference, nvvm);
       ++(kind == Kernel::Gemv   ? numGemv
          : kind == Kernel::Gemm ? numGemm
                                 : numMma);

@@ -51,7 +51,7 @@ func.func @int4_mma(%x: tensor<40x128xf32>, %d: tensor<72x64xi8>,
 // CHECK: call @sparq_mma_i8cf32_16x24x64_launch
 // CHECK: call @sparq_gemv_i8cf32_15x24x64_launch
 // CHECK: gpu.func @sparq_mma_i8cf32_16x24x64
-// CHECK-NOT: vector.shuffle
+// CHECK-NOT: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xf16>
 // CHECK: vector.store {{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<16xf16>
 // CHECK: nvgpu.mma.sync

@@ -1,4 +1,5 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="remarks=true" --verify-diagnostics | FileCheck %s
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=NVVM
 
 // GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
 // identity-layout buffers, y allocated on the host, a call of the launcher
@@ -18,23 +19,38 @@
 // CHECK-NOT: sparq.matmul
 //
 // The kernel: one warp per output feature, 16-byte aligned loads of packed
-// weights (lane-strided chunks), nibbles unpacked with shifts, x as
-// vector<32xf32> split into even/odd elements, (q - z) * s, and a shuffle xor
-// butterfly; lane 0 stores.
+// weights (lane-strided chunks), codes turned into f32 without conversions
+// (sign bits flipped, nibbles masked into the mantissa of 2^23, minus
+// 2^23 + 8 + z), x as vector<32xf32> split into even/odd elements, the
+// chunk's products summed, scaled once (one contracted multiply-add) and a
+// shuffle xor butterfly; lane 0 stores.
+// With `nvvm` (the sparq-gpu pipeline on NVIDIA chips) each code is one
+// byte permute: byte j of the word, then 0x00, 0x00, 0x4B (selector 0x744j).
+// NVVM-LABEL: gpu.func @sparq_gemv_i4g32f16a_6x8x64
+// NVVM: %[[SEL0:.*]] = arith.constant 29760 : i32
+// NVVM: %[[MAGIC:.*]] = arith.constant 1258291200 : i32
+// NVVM: nvvm.prmt <default> %[[SEL0]], %{{.*}}, %[[MAGIC]] : i32
+// NVVM: %[[SEL3:.*]] = arith.constant 29763 : i32
+// NVVM: nvvm.prmt <default> %[[SEL3]], %{{.*}}, %{{.*}} : i32
+// NVVM-NOT: arith.ori {{.*}} : vector<4xi32>
+// NVVM: gpu.return
 // CHECK: gpu.module @sparq_kernels
 // CHECK: gpu.func @sparq_gemv_i4g32f16a_6x8x64(%[[KX:.*]]: memref<6x64xf32>, %[[KD:.*]]: memref<8x32xi8>, %{{.*}}: memref<8x2xf16>, %{{.*}}: memref<8x2xi8>, %[[KY:.*]]: memref<6x8xf32>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
 // CHECK: gpu.thread_id x
 // CHECK: scf.for
 // CHECK: vector.load %[[KD]]{{.*}} {alignment = 16 : i64} : memref<8x32xi8>, vector<16xi8>
-// CHECK: arith.shli
-// CHECK: arith.shrsi
 // CHECK: arith.extf {{.*}} : f16 to f32
-// CHECK: arith.sitofp {{.*}} : vector<16xi8> to vector<16xf32>
-// CHECK: arith.subf
+// CHECK: arith.sitofp {{.*}} : i8 to f32
+// CHECK: vector.bitcast {{.*}} : vector<16xi8> to vector<4xi32>
+// CHECK: arith.xori
+// CHECK: arith.ori {{.*}} : vector<4xi32>
+// CHECK: arith.bitcast {{.*}} : vector<4xi32> to vector<4xf32>
+// CHECK: arith.subf {{.*}} : vector<16xf32>
 // CHECK: vector.load %[[KX]]{{.*}} {alignment = 16 : i64} : memref<6x64xf32>, vector<32xf32>
 // CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
 // CHECK: vector.fma
-// CHECK: vector.reduction <add>
+// CHECK: arith.mulf {{.*}} fastmath<contract> : f32
+// CHECK: arith.addf {{.*}} fastmath<contract> : f32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : f32
 // CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32{{.*}} : f32
 // CHECK: memref.store %{{.*}}, %[[KY]]
@@ -65,7 +81,9 @@ func.func @int4_groups(%x: tensor<2x3x64xf32>, %d: tensor<8x32xi8>,
 // CHECK: gpu.func @sparq_gemm_ui8cf32_32x80x64({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // CHECK: scf.for
 // CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<80x64xi8>, vector<16xi8>
-// CHECK: arith.uitofp {{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: vector.bitcast {{.*}} : vector<16xi8> to vector<4xi32>
+// CHECK-NOT: arith.xori
+// CHECK: arith.subf
 // CHECK: gpu.barrier
 // CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<32x64xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: vector.fma
