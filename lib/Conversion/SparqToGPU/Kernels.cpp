@@ -287,21 +287,56 @@ struct ChunkCodes {
   Value scales; // vector<16xf32>
 };
 
-ChunkCodes chunkCodes(OpBuilder &b, Location loc, const Problem &p,
-                      const Operands &ops, const EmitOptions &opt, Value raw,
-                      Value n, Value k0) {
+bool twoGroupsPerChunk(const Problem &p) {
+  return p.scaleBlockK * 2 == p.chunkElems();
+}
+} // namespace
+
+int64_t gpu_kernels::chunkLoadValues(const Problem &p) {
+  return (1 + (p.hasZeroPoints ? 1 : 0)) * (twoGroupsPerChunk(p) ? 2 : 1) + 1;
+}
+
+SmallVector<Value> gpu_kernels::emitLoadChunk(OpBuilder &b, Location loc,
+                                              const Problem &p,
+                                              const Operands &ops,
+                                              const EmitOptions &opt, Value n,
+                                              Value k0) {
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
+  SmallVector<Value> v{vload(b, loc, i8v, ops.data,
+                             {n, divC(b, loc, mul(b, loc, k0, p.bits), 8)},
+                             opt)};
+  auto [s, z] = loadScale(b, loc, p, ops, n, k0);
+  v.push_back(s);
+  if (z)
+    v.push_back(z);
+  if (twoGroupsPerChunk(p)) {
+    auto [s2, z2] = loadScale(b, loc, p, ops, n,
+                              add(b, loc, k0, cIdx(b, loc, p.scaleBlockK)));
+    v.push_back(s2);
+    if (z2)
+      v.push_back(z2);
+  }
+  return v;
+}
+
+namespace {
+/// Decodes emitLoadChunk's values.
+ChunkCodes decodeChunk(OpBuilder &b, Location loc, const Problem &p,
+                       const EmitOptions &opt, ValueRange loaded) {
   auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
-  auto [s, z] = loadScale(b, loc, p, ops, n, k0);
+  Value raw = loaded[0];
+  Value s = loaded[1];
+  Value z = p.hasZeroPoints ? loaded[2] : Value();
   Value sv = vector::BroadcastOp::create(b, loc, f32v, s);
   Value zv = z ? vector::BroadcastOp::create(b, loc, f32v, z) : Value();
-  bool twoGroups = p.scaleBlockK * 2 == p.chunkElems();
+  bool twoGroups = twoGroupsPerChunk(p);
   if (twoGroups) {
     // Two groups per chunk (NVFP4's 16, int8 groups of 8): lane j of every
     // vector below holds element 2j, 2j+1 (4-bit) or j (8-bit), so lanes
     // 0..7 take the first group's scale and lanes 8..15 the second's.
-    auto [s2, z2] = loadScale(b, loc, p, ops, n,
-                              add(b, loc, k0, cIdx(b, loc, p.scaleBlockK)));
+    Value s2 = loaded[p.hasZeroPoints ? 3 : 2];
+    Value z2 = p.hasZeroPoints ? loaded[4] : Value();
     SmallVector<bool> first(kChunkBytes, false);
     for (int64_t j = 0; j < kChunkBytes / 2; ++j)
       first[j] = true;
@@ -351,9 +386,8 @@ ChunkCodes chunkCodes(OpBuilder &b, Location loc, const Problem &p,
 /// at element `k0`: int4 gives {low nibbles, high nibbles} (elements 2j and
 /// 2j+1), int8 gives {the 16 elements}, each vector<16xf32> = (q - z) * s.
 SmallVector<Value> dequantChunk(OpBuilder &b, Location loc, const Problem &p,
-                                const Operands &ops, const EmitOptions &opt,
-                                Value raw, Value n, Value k0) {
-  ChunkCodes c = chunkCodes(b, loc, p, ops, opt, raw, n, k0);
+                                const EmitOptions &opt, ValueRange loaded) {
+  ChunkCodes c = decodeChunk(b, loc, p, opt, loaded);
   SmallVector<Value> w;
   for (Value q : c.q)
     w.push_back(arith::MulFOp::create(b, loc, q, c.scales));
@@ -389,78 +423,109 @@ SmallVector<int64_t> strided(int64_t start, int64_t count) {
 // GEMV
 //===----------------------------------------------------------------------===//
 
-SmallVector<Value>
-gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
-                                  const Operands &ops, const EmitOptions &opt,
-                                  Value n, Value lane, Value mBase) {
-  int64_t rows = std::min(kGemvRows, p.m);
+SmallVector<Value> gpu_kernels::emitGemvLoads(OpBuilder &b, Location loc,
+                                              const Problem &p,
+                                              const Operands &ops,
+                                              const EmitOptions &opt,
+                                              ArrayRef<Value> ns, Value chunk) {
+  SmallVector<Value> v;
+  for (Value n : ns) {
+    Value row = minC(b, loc, n, p.n - 1);
+    for (int64_t u = 0; u < p.gemvUnroll(); ++u) {
+      Value c = minC(b, loc, add(b, loc, chunk, cIdx(b, loc, u * kWarp)),
+                     p.numChunks() - 1);
+      llvm::append_range(
+          v, emitLoadChunk(b, loc, p, ops, opt, row,
+                           mul(b, loc, c, p.chunkElems())));
+    }
+  }
+  return v;
+}
+
+SmallVector<Value> gpu_kernels::emitGemvLanePartials(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    const EmitOptions &opt, ArrayRef<Value> ns, Value lane, Value mBase,
+    Value xs, ValueRange prologue) {
+  int64_t rows = p.gemvRows();
   int64_t unroll = p.gemvUnroll();
+  int64_t per = chunkLoadValues(p);
+  int64_t numSums = static_cast<int64_t>(ns.size()) * rows;
   Type f32 = b.getF32Type();
-  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   auto xType = VectorType::get({p.chunkElems()}, f32);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  SmallVector<Value> init(rows, zero);
+  SmallVector<Value> init(numSums, zero);
+  llvm::append_range(init, prologue);
   auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.numChunks()),
                                  cIdx(b, loc, kWarp * unroll), init);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value iv = loop.getInductionVar();
-  SmallVector<Value> accs(loop.getRegionIterArgs());
-  // All loads of the step first, so that `unroll` 16-byte loads per lane are
-  // in flight before the first one is used.
-  SmallVector<Value> chunks, raws;
+  SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numSums));
+  ValueRange loaded = loop.getRegionIterArgs().drop_front(numSums);
+  // The next iteration's loads are issued before this iteration's math
+  // (clamped: past the row they reload its last chunk, unused).
+  SmallVector<Value> next = emitGemvLoads(
+      b, loc, p, ops, opt, ns, add(b, loc, iv, cIdx(b, loc, kWarp * unroll)));
   for (int64_t u = 0; u < unroll; ++u) {
-    Value c = add(b, loc, iv, cIdx(b, loc, u * kWarp));
-    chunks.push_back(c);
-    raws.push_back(
-        vload(b, loc, i8v, ops.data, {n, mul(b, loc, c, kChunkBytes)}, opt));
-  }
-  for (int64_t u = 0; u < unroll; ++u) {
-    Value k0 = mul(b, loc, chunks[u], p.chunkElems());
-    // Products with the exact codes, one scale multiply per chunk (per
-    // group half with two groups per chunk).
-    ChunkCodes codes = chunkCodes(b, loc, p, ops, opt, raws[u], n, k0);
+    Value k0 = mul(b, loc, add(b, loc, iv, cIdx(b, loc, u * kWarp)),
+                   p.chunkElems());
+    SmallVector<ChunkCodes> codes;
+    for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
+      codes.push_back(decodeChunk(b, loc, p, opt,
+                                  loaded.slice((f * unroll + u) * per, per)));
     for (int64_t i = 0; i < rows; ++i) {
       Value row = minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1);
-      Value xv = vload(b, loc, xType, ops.x, {row, k0}, opt);
-      Value prod;
+      // One x load per chunk and row of x, shared by the output features.
+      Value xv = vload(b, loc, xType, xs, {row, k0}, opt);
+      Value xe, xo;
       if (p.bits == 4) {
-        Value xe =
-            vector::ShuffleOp::create(b, loc, xv, xv, strided(0, kChunkBytes));
-        Value xo =
-            vector::ShuffleOp::create(b, loc, xv, xv, strided(1, kChunkBytes));
-        prod = vector::FMAOp::create(
-            b, loc, xe, codes.q[0],
-            arith::MulFOp::create(b, loc, xo, codes.q[1]));
-      } else {
-        prod = arith::MulFOp::create(b, loc, xv, codes.q[0]);
+        xe = vector::ShuffleOp::create(b, loc, xv, xv, strided(0, kChunkBytes));
+        xo = vector::ShuffleOp::create(b, loc, xv, xv, strided(1, kChunkBytes));
       }
-      if (!codes.scale) {
-        prod = arith::MulFOp::create(b, loc, prod, codes.scales);
-        accs[i] = arith::AddFOp::create(b, loc, accs[i], treeSum(b, loc, prod));
-      } else {
-        // sum * s + acc, contracted to one fma.
-        auto contract = arith::FastMathFlags::contract;
-        Value scaled = arith::MulFOp::create(b, loc, treeSum(b, loc, prod),
-                                             codes.scale, contract);
-        accs[i] = arith::AddFOp::create(b, loc, accs[i], scaled, contract);
+      for (auto [f, c] : llvm::enumerate(codes)) {
+        // Products with the exact codes, one scale multiply per chunk (per
+        // group half with two groups per chunk).
+        Value prod =
+            p.bits == 4
+                ? Value(vector::FMAOp::create(
+                      b, loc, xe, c.q[0],
+                      arith::MulFOp::create(b, loc, xo, c.q[1])))
+                : Value(arith::MulFOp::create(b, loc, xv, c.q[0]));
+        Value &acc = accs[f * rows + i];
+        if (!c.scale) {
+          prod = arith::MulFOp::create(b, loc, prod, c.scales);
+          acc = arith::AddFOp::create(b, loc, acc, treeSum(b, loc, prod));
+        } else {
+          // sum * s + acc, contracted to one fma.
+          auto contract = arith::FastMathFlags::contract;
+          Value scaled = arith::MulFOp::create(b, loc, treeSum(b, loc, prod),
+                                               c.scale, contract);
+          acc = arith::AddFOp::create(b, loc, acc, scaled, contract);
+        }
       }
     }
   }
+  llvm::append_range(accs, next);
   scf::YieldOp::create(b, loc, accs);
-  return SmallVector<Value>(loop.getResults());
+  return SmallVector<Value>(loop.getResults().take_front(numSums));
 }
 
 void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
-                                const Operands &ops, Value n, Value mBase,
-                                ArrayRef<Value> sums) {
-  for (auto [i, sum] : llvm::enumerate(sums)) {
-    Value m = add(b, loc, mBase, cIdx(b, loc, i));
-    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, m, p.m));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    memref::StoreOp::create(b, loc, sum, ops.y, ValueRange{m, n});
-  }
+                                const Operands &ops, ArrayRef<Value> ns,
+                                Value mBase, ArrayRef<Value> sums) {
+  int64_t rows = static_cast<int64_t>(sums.size() / ns.size());
+  for (auto [f, n] : llvm::enumerate(ns))
+    for (int64_t i = 0; i < rows; ++i) {
+      Value m = add(b, loc, mBase, cIdx(b, loc, i));
+      auto ifOp = scf::IfOp::create(
+          b, loc,
+          arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
+                                ltC(b, loc, n, p.n)));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      memref::StoreOp::create(b, loc, sums[f * rows + i], ops.y,
+                              ValueRange{m, n});
+    }
 }
 
 //===----------------------------------------------------------------------===//
@@ -481,7 +546,6 @@ struct WeightChunk {
 WeightChunk loadWeightChunk(OpBuilder &b, Location loc, const Problem &p,
                             const Operands &ops, const EmitOptions &opt,
                             Value tid, Value n0, Value k0, int64_t rows) {
-  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   int64_t perRow = kTileK / p.chunkElems();
   auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, rows * perRow));
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -489,9 +553,9 @@ WeightChunk loadWeightChunk(OpBuilder &b, Location loc, const Problem &p,
   Value c = remC(b, loc, tid, perRow);
   Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
   Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
-  Value raw = vload(b, loc, i8v, ops.data,
-                    {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt);
-  return {r, c, dequantChunk(b, loc, p, ops, opt, raw, n, kc)};
+  return {r, c,
+          dequantChunk(b, loc, p, opt,
+                       emitLoadChunk(b, loc, p, ops, opt, n, kc))};
 }
 } // namespace
 
@@ -581,18 +645,77 @@ void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 // Tensor-core GEMM
 //===----------------------------------------------------------------------===//
 
-void gpu_kernels::emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
-                                  const Operands &ops, const EmitOptions &opt,
-                                  Value tid, Value m0, Value n0, Value k0,
-                                  Value xs, Value ws) {
+int64_t Problem::mmaStepK() const { return k % 64 == 0 ? 64 : 32; }
+
+namespace {
+/// The MMA step's work split: W chunks of the [kMmaTileN, stepK] tile per
+/// thread (threads past the tile's chunk count load a clamped chunk and do
+/// not store it), x float4s of the [kMmaTileM, stepK] tile per thread.
+struct MmaStepSplit {
+  int64_t chunksPerRow, chunks, chunksPerThread, quadsPerRow, quadsPerThread;
+};
+MmaStepSplit mmaStepSplit(const Problem &p) {
+  MmaStepSplit sp;
+  sp.chunksPerRow = p.mmaStepK() / p.chunkElems();
+  sp.chunks = kMmaTileN * sp.chunksPerRow;
+  sp.chunksPerThread = std::max<int64_t>(1, sp.chunks / kMmaThreads);
+  sp.quadsPerRow = p.mmaStepK() / 4;
+  sp.quadsPerThread = kMmaTileM * sp.quadsPerRow / kMmaThreads;
+  return sp;
+}
+} // namespace
+
+SmallVector<Value> gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc,
+                                                const Problem &p,
+                                                const Operands &ops,
+                                                const EmitOptions &opt,
+                                                Value tid, Value m0, Value n0,
+                                                Value k0) {
+  MmaStepSplit sp = mmaStepSplit(p);
+  SmallVector<Value> v;
+  for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
+    Value idx = remC(b, loc, add(b, loc, tid, cIdx(b, loc, i * kMmaThreads)),
+                     sp.chunks);
+    Value r = divC(b, loc, idx, sp.chunksPerRow);
+    Value c = remC(b, loc, idx, sp.chunksPerRow);
+    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
+    Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
+    llvm::append_range(v, emitLoadChunk(b, loc, p, ops, opt, n, kc));
+  }
+  // x: sixteen (stepK 64) or eight consecutive threads read one row's
+  // contiguous bytes as vector<4xf32>.
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
+    Value r = divC(b, loc, idx, sp.quadsPerRow);
+    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
+    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
+    v.push_back(vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt));
+  }
+  return v;
+}
+
+void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc,
+                                   const Problem &p, const EmitOptions &opt,
+                                   Value tid, ValueRange loaded, Value xs,
+                                   Value ws) {
   Type f16 = b.getF16Type();
-  // W: kMmaTileN rows of kTileK elements, one 16-byte chunk per thread,
-  // dequantized, rounded to f16 and stored in k order (int4: the low and
-  // high nibbles interleaved back into elements 2j, 2j+1).
-  {
+  MmaStepSplit sp = mmaStepSplit(p);
+  int64_t per = chunkLoadValues(p);
+  // W: dequantized ((q - z) * s in f32), rounded to f16 and stored in k
+  // order (int4/FP4: the low and high nibbles interleaved back into
+  // elements 2j, 2j+1).
+  for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
     OpBuilder::InsertionGuard guard(b);
-    auto [r, c, w] =
-        loadWeightChunk(b, loc, p, ops, opt, tid, n0, k0, kMmaTileN);
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
+    if (sp.chunks < kMmaThreads) {
+      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, sp.chunks));
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+    Value r = divC(b, loc, idx, sp.chunksPerRow);
+    Value c = remC(b, loc, idx, sp.chunksPerRow);
+    SmallVector<Value> w =
+        dequantChunk(b, loc, p, opt, loaded.slice(i * per, per));
     Value wk = w[0];
     if (w.size() == 2) {
       SmallVector<int64_t> interleave;
@@ -608,22 +731,27 @@ void gpu_kernels::emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
                             ValueRange{r, mul(b, loc, c, p.chunkElems())},
                             /*nontemporal=*/false, align(opt));
   }
-  // x: kMmaTileM rows of kTileK f32 as vector<4xf32>, eight consecutive
-  // threads reading one row's 128 contiguous bytes.
-  auto f4 = VectorType::get({4}, b.getF32Type());
+  // x rounded to f16.
   auto h4 = VectorType::get({4}, f16);
-  constexpr int64_t quads = kTileK / 4;
-  for (int64_t i = 0; i < kMmaTileM * quads / kMmaThreads; ++i) {
+  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
     Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
-    Value r = divC(b, loc, idx, quads);
-    Value c4 = mul(b, loc, remC(b, loc, idx, quads), 4);
-    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
-    Value xv = vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt);
-    Value xh = arith::TruncFOp::create(b, loc, h4, xv);
+    Value r = divC(b, loc, idx, sp.quadsPerRow);
+    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
+    Value xh = arith::TruncFOp::create(
+        b, loc, h4, loaded[sp.chunksPerThread * per + i]);
     vector::StoreOp::create(
         b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
         opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
   }
+}
+
+void gpu_kernels::emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, const EmitOptions &opt,
+                                  Value tid, Value m0, Value n0, Value k0,
+                                  Value xs, Value ws) {
+  SmallVector<Value> loaded =
+      emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, k0);
+  emitMmaStoreStep(b, loc, p, opt, tid, loaded, xs, ws);
 }
 
 namespace {

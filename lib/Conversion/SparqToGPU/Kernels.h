@@ -20,20 +20,26 @@ namespace mlir::sparq::gpu_kernels {
 /// Bytes of packed weights each thread loads per step (vector<16xi8>).
 constexpr int64_t kChunkBytes = 16;
 constexpr int64_t kWarp = 32;
-/// GEMV: warps per block (one output feature per warp) and rows of x per
-/// block (grid.y covers the rest).
+/// GEMV without staging: warps per block (one output feature per warp) and
+/// rows of x per block (grid.y covers the rest).
 constexpr int64_t kGemvWarps = 4;
 constexpr int64_t kGemvRows = 4;
+/// GEMV with x staged in shared memory (all M rows of x fit in
+/// kGemvStageBytes): warps per block and output features per warp.
+constexpr int64_t kGemvStagedWarps = 8;
+constexpr int64_t kGemvStagedFeatures = 2;
+constexpr int64_t kGemvStageBytes = 48 * 1024;
 /// GEMM: output tile [kTileM x kTileN], K step kTileK, 16x16 threads, each
 /// computing a 4x4 micro tile.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
 /// Tensor-core GEMM (NVIDIA, nvgpu.mma.sync m16n8k16 f16 x f16 -> f32):
-/// output tile [kMmaTileM x kMmaTileN], K step kTileK, 4 warps each owning a
-/// 32x32 quarter as 2 x 4 m16n8 tiles. The shared tiles hold x and the
-/// dequantized W as f16, k-contiguous rows padded to kMmaPitch elements
-/// (80 bytes: the fragment loads of a warp hit 32 distinct banks).
+/// output tile [kMmaTileM x kMmaTileN], K step Problem::mmaStepK() (64, or
+/// 32 when K is not a multiple of 64), 4 warps each owning a 32x32 quarter
+/// as 2 x 4 m16n8 tiles. The shared tiles hold x and the dequantized W as
+/// f16, k-contiguous rows padded by kMmaPad elements (144 or 80 bytes: the
+/// fragment loads of a warp hit 32 distinct banks).
 constexpr int64_t kMmaTileM = 64, kMmaTileN = 64, kMmaThreads = 128,
-                  kMmaPitch = 40;
+                  kMmaPad = 8;
 /// Accumulators per thread: 2 (m16) x 4 (n8) tiles of vector<2x2xf32>.
 constexpr int64_t kMmaTilesM = 2, kMmaTilesN = 4;
 
@@ -56,6 +62,21 @@ struct Problem {
   int64_t numChunks() const { return rowBytes() / kChunkBytes; }
   /// Chunks each lane loads per GEMV loop iteration (1, 2 or 4).
   int64_t gemvUnroll() const;
+  /// GEMV geometry: x staged in shared memory (M * K * 4 bytes fit in
+  /// kGemvStageBytes), else read from global memory per warp.
+  bool gemvStaged() const { return m * k * 4 <= kGemvStageBytes; }
+  int64_t gemvWarps() const {
+    return gemvStaged() ? kGemvStagedWarps : kGemvWarps;
+  }
+  /// Output features (rows of W) per warp, sharing each x load.
+  int64_t gemvFeatures() const {
+    return gemvStaged() ? kGemvStagedFeatures : 1;
+  }
+  /// Rows of x per block.
+  int64_t gemvRows() const { return gemvStaged() ? m : std::min(kGemvRows, m); }
+  /// K elements per step of the tensor-core GEMM.
+  int64_t mmaStepK() const;
+  int64_t mmaPitch() const { return mmaStepK() + kMmaPad; }
   bool useGemm(int64_t gemmMinRows) const;
   /// A short stable name of the format, e.g. "i4g128f16" or "ui8ca".
   std::string formatName() const;
@@ -78,15 +99,27 @@ struct EmitOptions {
   bool nvvm = false;
 };
 
-/// GEMV phase 1: the partial dot products of lane `lane` for output feature
-/// `n` and the kGemvRows rows of x from `mBase` (clamped to M - 1).
+/// GEMV, the weight loads of one loop iteration of lane chunk `chunk`
+/// (gemvUnroll chunks `chunk + 32 u`, clamped to the row) for each output
+/// feature of `ns` (clamped to N - 1): emitLoadChunk values, flattened.
+/// Issued one iteration ahead (the kernel's prologue, then the loop).
+SmallVector<Value> emitGemvLoads(OpBuilder &b, Location loc, const Problem &p,
+                                 const Operands &ops, const EmitOptions &opt,
+                                 ArrayRef<Value> ns, Value chunk);
+/// GEMV phase 1: the partial dot products of lane `lane` for the output
+/// features `ns` and the gemvRows() rows of x from `mBase` (clamped to
+/// M - 1) read from `xs` (ops.x, or its copy in shared memory), as
+/// sums[f * rows + i]; `prologue` holds emitGemvLoads(ns, lane).
 SmallVector<Value> emitGemvLanePartials(OpBuilder &b, Location loc,
                                         const Problem &p, const Operands &ops,
-                                        const EmitOptions &opt, Value n,
-                                        Value lane, Value mBase);
-/// GEMV phase 3: stores `sums` to y[mBase + i, n] where in range.
+                                        const EmitOptions &opt,
+                                        ArrayRef<Value> ns, Value lane,
+                                        Value mBase, Value xs,
+                                        ValueRange prologue);
+/// GEMV phase 3: stores sums[f * rows + i] to y[mBase + i, ns[f]] where in
+/// range.
 void emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
-                   const Operands &ops, Value n, Value mBase,
+                   const Operands &ops, ArrayRef<Value> ns, Value mBase,
                    ArrayRef<Value> sums);
 
 /// GEMM phase 1 (thread `tid` of the tile at m0, n0, K offset k0): loads x
@@ -104,10 +137,32 @@ void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
                    const Operands &ops, Value tid, Value m0, Value n0,
                    ValueRange accs);
 
+/// The values emitLoadChunk returns for one chunk.
+int64_t chunkLoadValues(const Problem &p);
+/// Issues the global loads of one 16-byte chunk of row `n` at element `k0`:
+/// {raw vector<16xi8>, scale, [zero point], [second group's scale, [zero
+/// point]]}, scales and zero points as f32. Kept apart from decoding so that
+/// kernels can issue loads early (the MMA GEMM one K step ahead).
+SmallVector<Value> emitLoadChunk(OpBuilder &b, Location loc, const Problem &p,
+                                 const Operands &ops, const EmitOptions &opt,
+                                 Value n, Value k0);
+
+/// MMA GEMM, loads of one K step (thread `tid` of the tile at m0, n0, K
+/// offset k0): its W chunks (emitLoadChunk values) and x vector<4xf32>s, as
+/// values that the kernel carries to the next iteration (software
+/// pipelining: step k + 1 is loaded while step k computes).
+SmallVector<Value> emitMmaLoadStep(OpBuilder &b, Location loc,
+                                   const Problem &p, const Operands &ops,
+                                   const EmitOptions &opt, Value tid, Value m0,
+                                   Value n0, Value k0);
+/// Stores emitMmaLoadStep's values into the shared tiles: W dequantized in
+/// f32 ((q - z) * s as in the other kernels) and rounded to f16 into
+/// ws [kMmaTileN, pitch], x rounded to f16 into xs [kMmaTileM, pitch].
+void emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
+                      const EmitOptions &opt, Value tid, ValueRange loaded,
+                      Value xs, Value ws);
 /// MMA GEMM phase 1 (thread `tid` of the tile at m0, n0, K offset k0):
-/// x rounded to f16 into xs [kMmaTileM, kMmaPitch], W dequantized in f32
-/// ((q - z) * s as in the other kernels), then rounded to f16 into
-/// ws [kMmaTileN, kMmaPitch]; both row-major with K contiguous.
+/// emitMmaStoreStep of emitMmaLoadStep (the host reference's order).
 void emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
                      const Operands &ops, const EmitOptions &opt, Value tid,
                      Value m0, Value n0, Value k0, Value xs, Value ws);

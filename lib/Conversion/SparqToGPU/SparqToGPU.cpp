@@ -154,15 +154,22 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   MLIRContext *ctx = b.getContext();
   Value xs, ws;
   SmallVector<memref::GlobalOp> tiles;
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  if (!gemm && p.gemvStaged()) {
+    // The GEMV's copy of x, read by all warps of the block.
+    tiles.push_back(memref::GlobalOp::create(
+        b, loc, name + "_x", b.getStringAttr("private"),
+        MemRefType::get({p.m, p.k}, b.getF32Type(), AffineMap(), workgroup),
+        Attribute(), /*constant=*/false, b.getI64IntegerAttr(16)));
+  }
   if (gemm) {
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
-    auto workgroup =
-        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
     auto tileType =
         kind == Kernel::Mma
-            ? MemRefType::get({kMmaTileM, kMmaPitch}, b.getF16Type(),
+            ? MemRefType::get({kMmaTileM, p.mmaPitch()}, b.getF16Type(),
                               AffineMap(), workgroup)
             : MemRefType::get({kTileK, kTileM}, b.getF32Type(), AffineMap(),
                               workgroup);
@@ -174,7 +181,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   auto func =
       gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int32_t threads = kind == Kernel::Gemv   ? kGemvWarps * kWarp
+  int32_t threads = kind == Kernel::Gemv   ? p.gemvWarps() * kWarp
                     : kind == Kernel::Gemm ? kGemmThreads
                                            : kMmaThreads;
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
@@ -199,16 +206,63 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   if (!gemm) {
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
-    Value n = arith::AddIOp::create(b, loc, mulC(bx, kGemvWarps), warp);
-    Value mBase = mulC(by, kGemvRows);
-    // Warp-uniform: the whole warp skips a row past N.
+    int64_t features = p.gemvFeatures();
+    Value n0 = mulC(arith::AddIOp::create(b, loc, mulC(bx, p.gemvWarps()), warp),
+                    features);
+    SmallVector<Value> ns;
+    for (int64_t f = 0; f < features; ++f)
+      ns.push_back(arith::AddIOp::create(b, loc, n0, cIdx(b, loc, f)));
+    Value mBase = mulC(by, p.gemvRows());
+    // The first iteration's weight loads are issued before x is staged.
+    SmallVector<Value> prologue = emitGemvLoads(b, loc, p, ops, opt, ns, lane);
+    Value xs = ops.x;
+    if (p.gemvStaged()) {
+      xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
+                                       tiles[0].getSymName());
+      // All threads copy x (M * K f32) as vector<4xf32>: every load issued
+      // before the first store (indices past the end reload the last
+      // vector, not stored), then a barrier.
+      int64_t quads = p.m * p.k / 4, threads = p.gemvWarps() * kWarp;
+      int64_t perThread = llvm::divideCeilSigned(quads, threads);
+      auto f4 = VectorType::get({4}, b.getF32Type());
+      auto at = [&](Value idx) -> SmallVector<Value, 2> {
+        Value r = arith::DivUIOp::create(b, loc, idx, cIdx(b, loc, p.k / 4));
+        Value c = mulC(
+            arith::RemUIOp::create(b, loc, idx, cIdx(b, loc, p.k / 4)), 4);
+        return {r, c};
+      };
+      SmallVector<Value> idxs, vals;
+      for (int64_t i = 0; i < perThread; ++i) {
+        idxs.push_back(
+            arith::AddIOp::create(b, loc, tid, cIdx(b, loc, i * threads)));
+        Value clamped = arith::MinUIOp::create(b, loc, idxs.back(),
+                                               cIdx(b, loc, quads - 1));
+        vals.push_back(vector::LoadOp::create(b, loc, f4, ops.x, at(clamped),
+                                              /*nontemporal=*/false,
+                                              llvm::MaybeAlign(16)));
+      }
+      for (int64_t i = 0; i < perThread; ++i) {
+        OpBuilder::InsertionGuard guard(b);
+        if ((i + 1) * threads > quads) {
+          auto ifOp = scf::IfOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, idxs[i],
+                                    cIdx(b, loc, quads)));
+          b.setInsertionPointToStart(ifOp.thenBlock());
+        }
+        vector::StoreOp::create(b, loc, vals[i], xs, at(idxs[i]),
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+      }
+      gpu::BarrierOp::create(b, loc);
+    }
+    // Warp-uniform: the whole warp skips rows past N.
     auto inRange = scf::IfOp::create(
         b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n0,
                               cIdx(b, loc, p.n)));
     b.setInsertionPointToStart(inRange.thenBlock());
-    SmallVector<Value> sums =
-        emitGemvLanePartials(b, loc, p, ops, opt, n, lane, mBase);
+    SmallVector<Value> sums = emitGemvLanePartials(b, loc, p, ops, opt, ns,
+                                                   lane, mBase, xs, prologue);
     for (Value &s : sums)
       for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
         auto sh = gpu::ShuffleOp::create(b, loc, s, off, kWarp,
@@ -220,7 +274,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                               cIdx(b, loc, 0)));
     b.setInsertionPointToStart(lane0.thenBlock());
-    emitGemvStore(b, loc, p, ops, n, mBase, sums);
+    emitGemvStore(b, loc, p, ops, ns, mBase, sums);
     b.setInsertionPointToEnd(&body);
   } else if (kind == Kernel::Mma) {
     xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
@@ -231,15 +285,29 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     auto accType = VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
-    auto loop = scf::ForOp::create(
-        b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k), cIdx(b, loc, kTileK),
-        SmallVector<Value>(kMmaTilesM * kMmaTilesN, zero));
+    // Software pipelined by one K step: the loop carries the registers of
+    // the next step's global loads, issued before this step's mma so that
+    // their latency overlaps the tensor-core work. The last iteration
+    // reloads the last step (valid memory, not used).
+    int64_t stepK = p.mmaStepK();
+    SmallVector<Value> init(kMmaTilesM * kMmaTilesN, zero);
+    size_t numAccs = init.size();
+    llvm::append_range(init, emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0,
+                                             cIdx(b, loc, 0)));
+    auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
+                                   cIdx(b, loc, stepK), init);
     b.setInsertionPointToStart(loop.getBody());
-    emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, loop.getInductionVar(),
-                    xs, ws);
+    emitMmaStoreStep(b, loc, p, opt, tid,
+                     loop.getRegionIterArgs().drop_front(numAccs), xs, ws);
     gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> accs(loop.getRegionIterArgs());
-    for (int64_t kk = 0; kk < kTileK; kk += 16) {
+    Value next = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, loop.getInductionVar(),
+                                      cIdx(b, loc, stepK)),
+        cIdx(b, loc, p.k - stepK));
+    SmallVector<Value> prefetched =
+        emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, next);
+    SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
+    for (int64_t kk = 0; kk < stepK; kk += 16) {
       SmallVector<Value> fa, fb;
       for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
         fa.push_back(emitMmaFragmentA(b, loc, opt, tid, xs, kk, mi));
@@ -253,6 +321,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         }
     }
     gpu::BarrierOp::create(b, loc);
+    llvm::append_range(accs, prefetched);
     scf::YieldOp::create(b, loc, accs);
     b.setInsertionPointAfter(loop);
     emitMmaStore(b, loc, p, ops, tid, m0, n0,
@@ -301,9 +370,9 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
     return {{llvm::divideCeilSigned(p.n, kMmaTileN),
              llvm::divideCeilSigned(p.m, kMmaTileM)},
             kMmaThreads};
-  return {{llvm::divideCeilSigned(p.n, kGemvWarps),
-           llvm::divideCeilSigned(p.m, kGemvRows)},
-          kGemvWarps * kWarp};
+  return {{llvm::divideCeilSigned(p.n, p.gemvWarps() * p.gemvFeatures()),
+           llvm::divideCeilSigned(p.m, p.gemvRows())},
+          p.gemvWarps() * kWarp};
 }
 
 /// Device path: a call of the private launcher declaration
@@ -363,7 +432,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                           const Operands &ops, const EmitOptions &opt,
                           std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
-  auto tileType = MemRefType::get({kMmaTileM, kMmaPitch}, f16);
+  auto tileType = MemRefType::get({kMmaTileM, p.mmaPitch()}, f16);
   Value xs = memref::AllocaOp::create(b, loc, tileType);
   Value ws = memref::AllocaOp::create(b, loc, tileType);
   constexpr int64_t numAcc = kMmaTilesM * kMmaTilesN * 4;
@@ -393,7 +462,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                                   ValueRange{tid, idx(j)});
       });
       auto kLoop =
-          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(kTileK));
+          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(kLoop.getBody());
@@ -401,7 +470,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
         forLoop(kMmaThreads, [&](Value tid) {
           emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
         });
-        for (int64_t kk = 0; kk < kTileK; kk += 16)
+        for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
           for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
             for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
               forLoop(kMmaThreads / kWarp, [&](Value warp) {
@@ -484,28 +553,40 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
   if (kind == Kernel::Mma)
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Gemv) {
-    int64_t rows = std::min(kGemvRows, p.m);
-    auto scratchType = MemRefType::get({kWarp, rows}, f32);
+    int64_t sumsPerWarp = p.gemvFeatures() * p.gemvRows();
+    auto scratchType = MemRefType::get({kWarp, sumsPerWarp}, f32);
     Value lanes = memref::AllocaOp::create(b, loc, scratchType);
     Value tmp = memref::AllocaOp::create(b, loc, scratchType);
     forLoop(grid[1], [&](Value by) {
-      Value mBase = arith::MulIOp::create(b, loc, by, cIdx(b, loc, kGemvRows));
+      Value mBase =
+          arith::MulIOp::create(b, loc, by, cIdx(b, loc, p.gemvRows()));
       forLoop(grid[0], [&](Value bx) {
-        forLoop(kGemvWarps, [&](Value warp) {
-          Value n = arith::AddIOp::create(
+        forLoop(p.gemvWarps(), [&](Value warp) {
+          Value n0 = arith::MulIOp::create(
               b, loc,
-              arith::MulIOp::create(b, loc, bx, cIdx(b, loc, kGemvWarps)),
-              warp);
+              arith::AddIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(b, loc, bx,
+                                        cIdx(b, loc, p.gemvWarps())),
+                  warp),
+              cIdx(b, loc, p.gemvFeatures()));
+          SmallVector<Value> ns;
+          for (int64_t f = 0; f < p.gemvFeatures(); ++f)
+            ns.push_back(arith::AddIOp::create(b, loc, n0, cIdx(b, loc, f)));
           auto inRange = scf::IfOp::create(
               b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n0,
                                     cIdx(b, loc, p.n)));
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(inRange.thenBlock());
+          // x is read in place: the kernel's shared copy holds the same
+          // values.
           forLoop(kWarp, [&](Value lane) {
-            SmallVector<Value> part =
-                emitGemvLanePartials(b, loc, p, ops, opt, n, lane, mBase);
-            for (int64_t i = 0; i < rows; ++i)
+            SmallVector<Value> prologue =
+                emitGemvLoads(b, loc, p, ops, opt, ns, lane);
+            SmallVector<Value> part = emitGemvLanePartials(
+                b, loc, p, ops, opt, ns, lane, mBase, ops.x, prologue);
+            for (int64_t i = 0; i < sumsPerWarp; ++i)
               memref::StoreOp::create(b, loc, part[i], lanes,
                                       ValueRange{lane, cIdx(b, loc, i)});
           });
@@ -513,7 +594,7 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
             forLoop(kWarp, [&](Value lane) {
               Value other =
                   arith::XOrIOp::create(b, loc, lane, cIdx(b, loc, off));
-              for (int64_t i = 0; i < rows; ++i) {
+              for (int64_t i = 0; i < sumsPerWarp; ++i) {
                 Value ci = cIdx(b, loc, i);
                 Value a =
                     memref::LoadOp::create(b, loc, lanes, ValueRange{lane, ci});
@@ -527,10 +608,10 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
             memref::CopyOp::create(b, loc, tmp, lanes);
           }
           SmallVector<Value> sums;
-          for (int64_t i = 0; i < rows; ++i)
+          for (int64_t i = 0; i < sumsPerWarp; ++i)
             sums.push_back(memref::LoadOp::create(
                 b, loc, lanes, ValueRange{c0, cIdx(b, loc, i)}));
-          emitGemvStore(b, loc, p, ops, n, mBase, sums);
+          emitGemvStore(b, loc, p, ops, ns, mBase, sums);
         });
       });
     });

@@ -1,29 +1,37 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true" | FileCheck %s
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx90a format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=ROCDL
 
-// The tensor-core GEMM (M >= 16): f16 shared tiles [64, 40] (K rows padded
-// to 80 bytes), 128 threads (4 warps), grid (ceil(N/64), ceil(M/64)); per
-// K step of 32 the W chunk is dequantized in f32, interleaved back into k
-// order, rounded to f16 and stored as one row segment; x is rounded to f16;
-// then 2 x (2 A + 4 B fragments, 8 nvgpu.mma.sync m16n8k16) between two
-// barriers; the 8 vector<2x2xf32> accumulators are stored element-wise
-// where in range.
+// The tensor-core GEMM (M >= 16): f16 shared tiles [64, 72] (K steps of 64
+// padded to 144-byte rows), 128 threads (4 warps), grid (ceil(N/64),
+// ceil(M/64)). Software pipelined: the loads of step 0 (each thread's W
+// chunk with its scale and zero point, and its 8 x vector<4xf32>) are
+// issued before the loop, which carries the next step's loads: per step the
+// carried W chunk is dequantized in f32, interleaved back into k order,
+// rounded to f16 and stored as one row segment, x is rounded to f16, a
+// barrier, then the loads of step k + 64 (clamped to the last step) are
+// issued before 4 x (2 A + 4 B fragments, 8 nvgpu.mma.sync m16n8k16) and a
+// barrier; the 8 vector<2x2xf32> accumulators are stored element-wise where
+// in range.
 // CHECK-LABEL: func.func @int4_mma
 // CHECK: call @sparq_mma_i4g32f16a_40x72x128_launch
 // CHECK: gpu.module @sparq_kernels
-// CHECK-DAG: memref.global "private" @sparq_mma_i4g32f16a_40x72x128_xs : memref<64x40xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
-// CHECK-DAG: memref.global "private" @sparq_mma_i4g32f16a_40x72x128_ws : memref<64x40xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-DAG: memref.global "private" @sparq_mma_i4g32f16a_40x72x128_xs : memref<64x72xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-DAG: memref.global "private" @sparq_mma_i4g32f16a_40x72x128_ws : memref<64x72xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
 // CHECK: gpu.func @sparq_mma_i4g32f16a_40x72x128({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
-// CHECK: %[[LOOP:.*]]:8 = scf.for {{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<72x64xi8>, vector<16xi8>
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<40x128xf32>, vector<4xf32>
+// CHECK: %[[LOOP:.*]]:19 = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<16xi8>, f32, f32, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // CHECK: vector.shuffle {{.*}} [0, 16, 1, 17, 2, 18
 // CHECK: arith.truncf {{.*}} : vector<32xf32> to vector<32xf16>
-// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<32xf16>
-// CHECK: arith.truncf {{.*}} : vector<4xf32> to vector<4xf16>
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<64x72xf16, #gpu.address_space<workgroup>>, vector<32xf16>
+// CHECK-COUNT-8: arith.truncf {{.*}} : vector<4xf32> to vector<4xf16>
 // CHECK: gpu.barrier
-// CHECK: vector.load {{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<2xf16>
+// CHECK: %[[NEXT:.*]] = arith.addi %[[K]], %c64
+// CHECK: arith.minui %[[NEXT]], %c64
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<72x64xi8>, vector<16xi8>
+// CHECK: vector.load {{.*}} : memref<64x72xf16, #gpu.address_space<workgroup>>, vector<2xf16>
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
-// CHECK-COUNT-8: nvgpu.mma.sync
+// CHECK-COUNT-24: nvgpu.mma.sync
 // CHECK: gpu.barrier
 // CHECK: scf.yield
 // CHECK: vector.extract %[[LOOP]]#0[0, 0] : f32 from vector<2x2xf32>
@@ -53,7 +61,7 @@ func.func @int4_mma(%x: tensor<40x128xf32>, %d: tensor<72x64xi8>,
 // CHECK: gpu.func @sparq_mma_i8cf32_16x24x64
 // CHECK-NOT: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xf16>
-// CHECK: vector.store {{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>>, vector<16xf16>
+// CHECK: vector.store {{.*}} : memref<64x72xf16, #gpu.address_space<workgroup>>, vector<16xf16>
 // CHECK: nvgpu.mma.sync
 // CHECK: gpu.func @sparq_gemv_i8cf32_15x24x64
 // CHECK-NOT: nvgpu.mma.sync

@@ -4,7 +4,7 @@
 // GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
 // identity-layout buffers, y allocated on the host, a call of the launcher
 // declaration that names the kernel and its launch configuration
-// (grid (ceil(N/4), ceil(M/4)), 128 threads).
+// (grid (ceil(N/16), 1), 256 threads: x staged in shared memory).
 // CHECK-LABEL: func.func @int4_groups
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x64xf32>, %[[D:.*]]: tensor<8x32xi8>, %[[S:.*]]: tensor<8x2xf16>, %[[Z:.*]]: tensor<8x2xi8>)
 // CHECK: %[[X2:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
@@ -18,12 +18,15 @@
 // CHECK: tensor.expand_shape %[[YT]] {{\[}}[0, 1], [2]] output_shape [2, 3, 8]
 // CHECK-NOT: sparq.matmul
 //
-// The kernel: one warp per output feature, 16-byte aligned loads of packed
-// weights (lane-strided chunks), codes turned into f32 without conversions
-// (sign bits flipped, nibbles masked into the mantissa of 2^23, minus
-// 2^23 + 8 + z), x as vector<32xf32> split into even/odd elements, the
-// chunk's products summed, scaled once (one contracted multiply-add) and a
-// shuffle xor butterfly; lane 0 stores.
+// The kernel (x fits in shared memory: 8 warps, two output features per
+// warp): each lane first issues its first 16-byte aligned weight loads
+// (lane-strided chunks, with scales and zero points), then the block copies
+// x into shared memory and synchronizes; the loop carries the next
+// iteration's loads. Codes become f32 without conversions (sign bits
+// flipped, nibbles masked into the mantissa of 2^23, minus 2^23 + 8 + z),
+// x as vector<32xf32> (read once for both features) split into even/odd
+// elements, the chunk's products summed, scaled once (one contracted
+// multiply-add), a shuffle xor butterfly; lane 0 stores.
 // With `nvvm` (the sparq-gpu pipeline on NVIDIA chips) each code is one
 // byte permute: byte j of the word, then 0x00, 0x00, 0x4B (selector 0x744j).
 // NVVM-LABEL: gpu.func @sparq_gemv_i4g32f16a_6x8x64
@@ -35,18 +38,25 @@
 // NVVM-NOT: arith.ori {{.*}} : vector<4xi32>
 // NVVM: gpu.return
 // CHECK: gpu.module @sparq_kernels
-// CHECK: gpu.func @sparq_gemv_i4g32f16a_6x8x64(%[[KX:.*]]: memref<6x64xf32>, %[[KD:.*]]: memref<8x32xi8>, %{{.*}}: memref<8x2xf16>, %{{.*}}: memref<8x2xi8>, %[[KY:.*]]: memref<6x8xf32>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: memref.global "private" @sparq_gemv_i4g32f16a_6x8x64_x : memref<6x64xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK: gpu.func @sparq_gemv_i4g32f16a_6x8x64(%[[KX:.*]]: memref<6x64xf32>, %[[KD:.*]]: memref<8x32xi8>, %{{.*}}: memref<8x2xf16>, %{{.*}}: memref<8x2xi8>, %[[KY:.*]]: memref<6x8xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // CHECK: gpu.thread_id x
-// CHECK: scf.for
 // CHECK: vector.load %[[KD]]{{.*}} {alignment = 16 : i64} : memref<8x32xi8>, vector<16xi8>
 // CHECK: arith.extf {{.*}} : f16 to f32
 // CHECK: arith.sitofp {{.*}} : i8 to f32
+// CHECK: vector.load %[[KD]]
+// CHECK: %[[XS:.*]] = memref.get_global @sparq_gemv_i4g32f16a_6x8x64_x
+// CHECK: %[[XV:.*]] = vector.load %[[KX]]
+// CHECK: vector.store %[[XV]], %[[XS]]
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<16xi8>, f32, f32, vector<16xi8>, f32, f32)
+// CHECK: vector.load %[[KD]]
 // CHECK: vector.bitcast {{.*}} : vector<16xi8> to vector<4xi32>
 // CHECK: arith.xori
 // CHECK: arith.ori {{.*}} : vector<4xi32>
 // CHECK: arith.bitcast {{.*}} : vector<4xi32> to vector<4xf32>
 // CHECK: arith.subf {{.*}} : vector<16xf32>
-// CHECK: vector.load %[[KX]]{{.*}} {alignment = 16 : i64} : memref<6x64xf32>, vector<32xf32>
+// CHECK: vector.load %[[XS]]{{.*}} : memref<6x64xf32, #gpu.address_space<workgroup>>, vector<32xf32>
 // CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
 // CHECK: vector.fma
 // CHECK: arith.mulf {{.*}} fastmath<contract> : f32
@@ -55,7 +65,7 @@
 // CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32{{.*}} : f32
 // CHECK: memref.store %{{.*}}, %[[KY]]
 // CHECK: func.func private @sparq_gemv_i4g32f16a_6x8x64_launch(memref<6x64xf32>, memref<8x32xi8>, memref<8x2xf16>, memref<8x2xi8>, memref<6x8xf32>)
-// CHECK-SAME: sparq.gpu_launch = {block = array<i64: 128, 1, 1>, grid = array<i64: 2, 2, 1>, kernel = @sparq_kernels::@sparq_gemv_i4g32f16a_6x8x64}
+// CHECK-SAME: sparq.gpu_launch = {block = array<i64: 256, 1, 1>, grid = array<i64: 1, 1, 1>, kernel = @sparq_kernels::@sparq_gemv_i4g32f16a_6x8x64}
 func.func @int4_groups(%x: tensor<2x3x64xf32>, %d: tensor<8x32xi8>,
                        %s: tensor<8x2xf16>, %z: tensor<8x2xi8>) -> tensor<2x3x8xf32> {
   %w = sparq.assemble %d : tensor<8x32xi8> scales %s : tensor<8x2xf16>

@@ -23,7 +23,8 @@
 // DEFINE: %{mma} =
 // DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
 
-// GEMV: int4 groups of 32, f16 scales, K = 288 (9 chunks: lanes 0..8 only).
+// GEMV: int4 groups of 32, f16 scales, K = 288 (9 chunks: lanes 0..8 only;
+// x staged in shared memory, two output features per warp, N odd).
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
 // REDEFINE: %{gen} = --k 288 --n 33 --m 5 --seed 21
 // RUN: %{run} | FileCheck %s
@@ -36,6 +37,15 @@
 // GEMV: int4 groups of 256 with 4 chunks in flight per lane (K = 4096).
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 256)>
 // REDEFINE: %{gen} = --k 4096 --n 6 --m 1 --seed 23
+// REDEFINE: %{tol} = 2e-2
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-3
+
+// GEMV with x read from global memory (4 x 4096 f32 exceed the 48 KB of
+// shared memory the staged GEMV uses): 4 warps of one output feature each,
+// rows of x in blocks of 4, signed int8 groups of 64, N odd.
+// REDEFINE: %{spec} = #sparq.quant<i8, per_group(axis = 0, size = 64)>
+// REDEFINE: %{gen} = --k 4096 --n 7 --m 4 --seed 33
 // REDEFINE: %{tol} = 2e-2
 // RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3

@@ -20,9 +20,10 @@
 // RUN: FileCheck %s --check-prefixes=GEMV,SM80 < %t/k80.ptx
 // RUN: FileCheck %s --check-prefixes=GEMV,SM90 < %t/k90.ptx
 
-// uint8 per channel, asymmetric, batch 3 (GEMV).
+// uint8 per channel, asymmetric, batch 4 (GEMV; x is 64 KB, more than
+// shared memory takes: read from global memory, 4 warps, no barrier).
 // REDEFINE: %{spec} = #sparq.quant<ui8, per_channel(axis = 1), asymmetric>
-// REDEFINE: %{gen} = --k 256 --n 20 --m 3 --seed 2
+// REDEFINE: %{gen} = --k 4096 --n 20 --m 4 --seed 2
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=GEMV8 < %t/k90.ptx
 
@@ -71,9 +72,18 @@
 // SM80: .target sm_80
 // SM90: .target sm_90
 
+// x (16 KB) fits in shared memory: 8 warps of two output features each;
+// the first weight loads, then x copied (all loads before the stores) and a
+// barrier; codes reach f32 through one prmt each.
 // GEMV: .entry sparq_gemv_i4g128f16_1x64x4096(
-// GEMV: .maxntid 128, 1, 1
+// GEMV: .maxntid 256, 1, 1
+// GEMV: .shared .align 16 .b8 sparq_gemv_i4g128f16_1x64x4096_x[16384];
 // GEMV: ld.global.v4.b32
+// GEMV: ld.global.v4.b32
+// GEMV: st.shared.v4.b32
+// GEMV: bar.sync 0;
+// GEMV: ld.shared.v4.b32
+// GEMV: prmt.b32 {{.*}}, 1258291200, 0x7440U;
 // GEMV: shfl.sync.bfly.b32 {{.*}}, 16, 31, -1;
 // GEMV: shfl.sync.bfly.b32 {{.*}}, 8, 31, -1;
 // GEMV: shfl.sync.bfly.b32 {{.*}}, 4, 31, -1;
@@ -81,9 +91,11 @@
 // GEMV: shfl.sync.bfly.b32 {{.*}}, 1, 31, -1;
 // GEMV-NOT: bar.sync
 
-// GEMV8: .entry sparq_gemv_ui8cf32a_3x20x256(
+// GEMV8: .entry sparq_gemv_ui8cf32a_4x20x4096(
 // GEMV8: .maxntid 128, 1, 1
+// GEMV8-NOT: .shared
 // GEMV8: ld.global.v4.b32
+// GEMV8-NOT: bar.sync
 // GEMV8: shfl.sync.bfly.b32
 
 // GEMM: .entry sparq_gemm_i4g32bf16a_40x72x128(
@@ -99,19 +111,22 @@
 
 // MMA: .entry sparq_mma_i4g32bf16a_40x72x128(
 // MMA: .maxntid 128, 1, 1
-// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_xs[5120];
-// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_ws[5120];
-// x rows rounded to f16 into the shared tile, 8 bytes per thread and row:
+// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_xs[9216];
+// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_ws[9216];
+// Step 0's loads before the loop; in the loop the carried W chunk
+// dequantized and stored as f16 (4 x 16 bytes), x rounded to f16 (8 bytes
+// per thread and row), a barrier, the next step's loads issued before the
+// 4 x 8 tensor-core instructions of this step, a barrier.
 // MMA: ld.global.v4.b32
+// MMA: $L__BB
+// MMA-COUNT-4: st.shared.v4.b32
 // MMA: cvt.rn.f16x2.f32
 // MMA: st.shared.v2.b32
 // MMA: bar.sync 0;
-// MMA: ld.shared.b32
-// MMA-COUNT-16: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
-// MMA: bar.sync 0;
-// The dequantized W row (32 f16 = 4 x 16 bytes), placed after by LLVM:
 // MMA: ld.global.v4.b32
-// MMA-COUNT-4: st.shared.v4.b32
+// MMA: ld.shared.b32
+// MMA-COUNT-32: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// MMA: bar.sync 0;
 
 // MMA8: .entry sparq_mma_i8cf32_16x24x64(
 // MMA8: .maxntid 128, 1, 1

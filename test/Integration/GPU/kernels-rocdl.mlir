@@ -25,7 +25,7 @@
 // GEMV: v_cvt_f32_f16
 // GEMV: ds_bpermute_b32
 // GEMV: .amdhsa_kernel sparq_gemv_i4g64f16_2x16x512
-// GEMV: .max_flat_workgroup_size: 128
+// GEMV: .max_flat_workgroup_size: 256
 
 // GEMM: sparq_gemm_i8cf32_64x64x64:
 // GEMM: global_load_dwordx4
