@@ -49,6 +49,23 @@ CASES = [
     ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
     ("mma-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 256, 4096, 4096),
 ]
+# GEMV geometry variants (gemv-warps / gemv-features; the kernel word gets
+# "~w<warps>f<features>"), timed next to the default to tune it.
+for _warps, _features, _unroll in [(8, 2, 1), (8, 2, 2), (8, 4, 1), (8, 4, 2),
+                                  (4, 4, 1), (4, 4, 2), (16, 2, 1), (8, 8, 1),
+                                  (4, 8, 1)]:
+    for _base in [("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
+                  ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
+                  ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
+        CASES.append((_base[0].replace(
+            "gemv", f"gemv~w{_warps}f{_features}u{_unroll}", 1),) + _base[1:])
+# Tensor-core GEMM variants: block width and K steps loaded ahead.
+for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2)]:
+    for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+                  ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
+                  ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096)]:
+        CASES.append((_base[0].replace("mma", f"mma~t{_tile}p{_prefetch}", 1),)
+                     + _base[1:])
 CHIPS = ["sm_80", "sm_90"]
 
 
@@ -57,7 +74,21 @@ def log(msg):
 
 
 def kernel_kind(c):
-    return c[0].split("-")[0]
+    return c[0].split("-")[0].split("~")[0]
+
+
+def variant_options(c):
+    """convert-sparq-to-gpu options of a "gemv~w<warps>f<features>u<unroll>"
+    or "mma~t<tile-n>p<prefetch>" case."""
+    word = c[0].split("-")[0]
+    m = re.fullmatch(r"gemv~w(\d+)f(\d+)u(\d+)", word)
+    if m:
+        return (f" gemv-warps={m.group(1)} gemv-features={m.group(2)} "
+                f"gemv-unroll={m.group(3)}")
+    m = re.fullmatch(r"mma~t(\d+)p(\d+)", word)
+    if m:
+        return f" mma-tile-n={m.group(1)} mma-prefetch={m.group(2)}"
+    return ""
 
 
 def case_id(c):
@@ -110,8 +141,9 @@ def compile_case(build, c, chips, out):
     with open(src, "w") as f:
         f.write(model_mlir(c))
     mma = "true" if kernel_kind(c) == "mma" else "false"
+    extra = variant_options(c)
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
-                   f"--convert-sparq-to-gpu=mma={mma}"])
+                   f"--convert-sparq-to-gpu=mma={mma}{extra}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
                   r"grid = array<i64: (\d+), (\d+), (\d+)>, "
                   r"kernel = @sparq_kernels::@(\w+)\}", ir)
@@ -126,7 +158,7 @@ def compile_case(build, c, chips, out):
         os.makedirs(os.path.join(out, chip), exist_ok=True)
         run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
                   f"--target={chip}", "--emit=ptx",
-                  f"--pipeline=sparq-gpu{{chip={chip} format=isa mma={mma}}}", "-o",
+                  f"--pipeline=sparq-gpu{{chip={chip} format=isa mma={mma}{extra}}}", "-o",
                   os.path.join(out, chip, cid + ".ptx")])
 
 

@@ -101,6 +101,11 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   // No amdgpu.mfma path yet: AMD chips keep the SIMT GEMM.
   toGpu.mma = options.mma && nvidia;
   toGpu.nvvm = nvidia;
+  toGpu.gemvWarps = options.gemvWarps;
+  toGpu.gemvFeatures = options.gemvFeatures;
+  toGpu.gemvUnroll = options.gemvUnroll;
+  toGpu.mmaTileN = options.mmaTileN;
+  toGpu.mmaPrefetch = options.mmaPrefetch;
   pm.addPass(createConvertSparqToGPU(toGpu));
   pm.addPass(createConvertSparqToLinalg());
   pm.addPass(createCanonicalizerPass());

@@ -449,6 +449,19 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mma", "mma", "bool", /*default=*/"false",
            "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
            "of the SIMT GEMM for M >= gemm-min-rows">,
+    Option<"gemvWarps", "gemv-warps", "int64_t", /*default=*/"0",
+           "GEMV warps per block (0: 8 when x is staged in shared memory, "
+           "else 4)">,
+    Option<"gemvFeatures", "gemv-features", "int64_t", /*default=*/"0",
+           "GEMV output features per warp (0: with x staged 4 for 4-bit and "
+           "2 for 8-bit codes, else 1)">,
+    Option<"mmaTileN", "mma-tile-n", "int64_t", /*default=*/"0",
+           "Tensor-core GEMM output columns per block, 64 or 128 (0: 64)">,
+    Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
+           "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)">,
+    Option<"gemvUnroll", "gemv-unroll", "int64_t", /*default=*/"0",
+           "GEMV 16-byte chunks per lane and loop iteration, at most (0: 4; "
+           "lowered to 2 or 1 where the row's chunks require)">,
     Option<"nvvm", "nvvm", "bool", /*default=*/"false",
            "NVIDIA kernels: use NVVM intrinsics in kernel bodies (one "
            "`nvvm.prmt` per integer code instead of shift/mask/or)">,

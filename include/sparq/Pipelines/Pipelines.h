@@ -69,6 +69,30 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "false: the SIMT f32 GEMM. AMD chips always use the "
                      "SIMT GEMM"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> gemvWarps{
+      *this, "gemv-warps",
+      llvm::cl::desc("GEMV warps per block (0: 8 with x in shared memory, "
+                     "else 4)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gemvFeatures{
+      *this, "gemv-features",
+      llvm::cl::desc("GEMV output features per warp (0: with x in shared "
+                     "memory 4 for 4-bit, 2 for 8-bit codes, else 1)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> mmaTileN{
+      *this, "mma-tile-n",
+      llvm::cl::desc("Tensor-core GEMM output columns per block, 64 or 128 "
+                     "(0: 64)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> mmaPrefetch{
+      *this, "mma-prefetch",
+      llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gemvUnroll{
+      *this, "gemv-unroll",
+      llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "
+                     "most (0: 4)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> remarks{
       *this, "remarks",
       llvm::cl::desc("Remark on every compressed matmul left to the "

@@ -23,7 +23,8 @@ using namespace mlir::sparq::gpu_kernels;
 
 int64_t Problem::gemvUnroll() const {
   for (int64_t u : {4, 2})
-    if (numChunks() % (kWarp * u) == 0)
+    if ((!gemvUnrollOverride || u <= gemvUnrollOverride) &&
+        numChunks() % (kWarp * u) == 0)
       return u;
   return 1;
 }
@@ -276,6 +277,85 @@ SmallVector<Value> integerCodes(OpBuilder &b, Location loc, const Problem &p,
   return out;
 }
 
+/// NVIDIA: the 32 FP4 E2M1 codes of `raw` (vector<16xi8>) as exact f32
+/// 2 * value ({elements 2t, elements 2t+1}) with byte permutes instead of
+/// bit moves and f16 conversions. Per four codes (16 bits of a word, one
+/// code per selector nibble): two prmt table lookups of the magnitude
+/// (code & 7) give 2v + 12 for a positive and for a negative sign
+/// (tables {12, 13, 14, 15, 16, 18, 20, 24} and {12, 11, ..., 0}), a third
+/// prmt in sign-replicate mode gives 0xFF bytes where the code's sign bit is
+/// set, and one xor/and picks; then each byte becomes 2^23 + 2v + 12 with
+/// one prmt (as integerCodes) and 2^23 + 12 is subtracted.
+SmallVector<Value> e2m1TwiceByPermutes(OpBuilder &b, Location loc, Value raw) {
+  Type i32 = b.getI32Type();
+  auto w4 = VectorType::get({4}, i32);
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto c32 = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
+  };
+  auto prmt = [&](Value sel, Value lo, Value hi) -> Value {
+    return NVVM::PermuteOp::create(b, loc, i32, lo, hi, sel,
+                                   NVVM::PermuteMode::DEFAULT);
+  };
+  Value words = vector::BitCastOp::create(b, loc, w4, raw);
+  // slices[4 h + j] lane i: element 8 i + 4 h + j.
+  SmallVector<Value> slices(8);
+  for (int64_t h = 0; h < 2; ++h) {
+    for (int64_t i = 0; i < 4; ++i) {
+      Value w = vector::ExtractOp::create(b, loc, words, i);
+      Value sel =
+          h == 0 ? w : Value(arith::ShRUIOp::create(b, loc, w, c32(16)));
+      Value mag = arith::AndIOp::create(b, loc, sel, c32(0x7777));
+      Value pos = prmt(mag, c32(0x0F0E0D0Cu), c32(0x18141210u));
+      Value neg = prmt(mag, c32(0x090A0B0Cu), c32(0x00040608u));
+      Value sign = prmt(sel, c32(0x80808080u), c32(0x80808080u));
+      // Bytes of pos and neg are < 0x80: the sign bytes' top bit is moot.
+      Value r = arith::XOrIOp::create(
+          b, loc, pos,
+          arith::AndIOp::create(
+              b, loc, arith::XOrIOp::create(b, loc, pos, neg), sign));
+      for (int64_t j = 0; j < 4; ++j) {
+        Value magic = prmt(c32(0x7440u + uint32_t(j)), r, c32(0x4B000000u));
+        Value &slice = slices[4 * h + j];
+        if (!slice)
+          slice = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0)));
+        slice = vector::InsertOp::create(b, loc, magic, slice, i);
+      }
+    }
+  }
+  // Concatenate: position 4 s + i holds element 8 i + s.
+  SmallVector<Value> parts;
+  for (Value sl : slices)
+    parts.push_back(arith::BitcastOp::create(b, loc, f4, sl));
+  while (parts.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t k = 0; k < parts.size(); k += 2) {
+      int64_t width = cast<VectorType>(parts[k].getType()).getNumElements();
+      SmallVector<int64_t> idx;
+      for (int64_t e = 0; e < 2 * width; ++e)
+        idx.push_back(e);
+      next.push_back(
+          vector::ShuffleOp::create(b, loc, parts[k], parts[k + 1], idx));
+    }
+    parts = next;
+  }
+  auto f32v = VectorType::get({kChunkBytes}, b.getF32Type());
+  Value base = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(f32v, b.getF32FloatAttr(8388620.0f)));
+  SmallVector<Value> out;
+  for (int64_t parity = 0; parity < 2; ++parity) {
+    SmallVector<int64_t> idx;
+    for (int64_t t = 0; t < kChunkBytes; ++t) {
+      int64_t e = 2 * t + parity;
+      idx.push_back(4 * (e % 8) + e / 8);
+    }
+    Value v = vector::ShuffleOp::create(b, loc, parts[0], parts[0], idx);
+    out.push_back(arith::SubFOp::create(b, loc, v, base));
+  }
+  return out;
+}
+
 /// The codes of one 16-byte chunk `raw` (vector<16xi8>) of row `n` starting
 /// at element `k0` as exact f32 q - z (int4/FP4: {elements 2t, elements
 /// 2t+1}, else {the 16 elements}), and its scale: `scale` when the chunk
@@ -362,6 +442,21 @@ ChunkCodes decodeChunk(OpBuilder &b, Location loc, const Problem &p,
     if (zv)
       base = arith::AddFOp::create(b, loc, base, zv);
     out.q = integerCodes(b, loc, p, opt, raw, base);
+    return out;
+  }
+  if (p.fp4 && opt.nvvm) {
+    // 2 * value, exact integers: halve the scale instead.
+    Value half = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.5f));
+    if (out.scale)
+      out.scale = arith::MulFOp::create(b, loc, out.scale, half);
+    out.scales = arith::MulFOp::create(
+        b, loc, out.scales, vector::BroadcastOp::create(b, loc, f32v, half));
+    out.q = e2m1TwiceByPermutes(b, loc, raw);
+    if (zv) {
+      Value z2 = arith::AddFOp::create(b, loc, zv, zv);
+      for (Value &q : out.q)
+        q = arith::SubFOp::create(b, loc, q, z2);
+    }
     return out;
   }
   SmallVector<Value> codes{raw};
@@ -647,6 +742,12 @@ void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 
 int64_t Problem::mmaStepK() const { return k % 64 == 0 ? 64 : 32; }
 
+int64_t Problem::mmaTileN() const {
+  // 64 is the width measured on an H100; 128 (x read from L2 half as
+  // often) is selectable for tuning until it is measured.
+  return mmaTileNOverride ? mmaTileNOverride : 64;
+}
+
 namespace {
 /// The MMA step's work split: W chunks of the [kMmaTileN, stepK] tile per
 /// thread (threads past the tile's chunk count load a clamped chunk and do
@@ -657,10 +758,10 @@ struct MmaStepSplit {
 MmaStepSplit mmaStepSplit(const Problem &p) {
   MmaStepSplit sp;
   sp.chunksPerRow = p.mmaStepK() / p.chunkElems();
-  sp.chunks = kMmaTileN * sp.chunksPerRow;
-  sp.chunksPerThread = std::max<int64_t>(1, sp.chunks / kMmaThreads);
+  sp.chunks = p.mmaTileN() * sp.chunksPerRow;
+  sp.chunksPerThread = std::max<int64_t>(1, sp.chunks / p.mmaThreads());
   sp.quadsPerRow = p.mmaStepK() / 4;
-  sp.quadsPerThread = kMmaTileM * sp.quadsPerRow / kMmaThreads;
+  sp.quadsPerThread = kMmaTileM * sp.quadsPerRow / p.mmaThreads();
   return sp;
 }
 } // namespace
@@ -674,7 +775,8 @@ SmallVector<Value> gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc,
   MmaStepSplit sp = mmaStepSplit(p);
   SmallVector<Value> v;
   for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
-    Value idx = remC(b, loc, add(b, loc, tid, cIdx(b, loc, i * kMmaThreads)),
+    Value idx = remC(b, loc,
+                     add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads())),
                      sp.chunks);
     Value r = divC(b, loc, idx, sp.chunksPerRow);
     Value c = remC(b, loc, idx, sp.chunksPerRow);
@@ -686,7 +788,7 @@ SmallVector<Value> gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc,
   // contiguous bytes as vector<4xf32>.
   auto f4 = VectorType::get({4}, b.getF32Type());
   for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
     Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
@@ -707,8 +809,8 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc,
   // elements 2j, 2j+1).
   for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
     OpBuilder::InsertionGuard guard(b);
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
-    if (sp.chunks < kMmaThreads) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    if (sp.chunks < p.mmaThreads()) {
       auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, sp.chunks));
       b.setInsertionPointToStart(ifOp.thenBlock());
     }
@@ -734,7 +836,7 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc,
   // x rounded to f16.
   auto h4 = VectorType::get({4}, f16);
   for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * kMmaThreads));
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
     Value xh = arith::TruncFOp::create(
@@ -760,11 +862,12 @@ namespace {
 struct MmaLane {
   Value wm, wn, g, t;
 };
-MmaLane mmaLane(OpBuilder &b, Location loc, Value tid) {
+MmaLane mmaLane(OpBuilder &b, Location loc, const Problem &p, Value tid) {
   Value warp = divC(b, loc, tid, kWarp);
   Value lane = remC(b, loc, tid, kWarp);
-  return {mul(b, loc, divC(b, loc, warp, 2), kMmaTilesM * 16),
-          mul(b, loc, remC(b, loc, warp, 2), kMmaTilesN * 8),
+  int64_t warpsN = p.mmaTileN() / (kMmaTilesN * 8);
+  return {mul(b, loc, divC(b, loc, warp, warpsN), kMmaTilesM * 16),
+          mul(b, loc, remC(b, loc, warp, warpsN), kMmaTilesN * 8),
           divC(b, loc, lane, 4), remC(b, loc, lane, 4)};
 }
 } // namespace
@@ -792,9 +895,9 @@ Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> pairs) {
 } // namespace
 
 Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
-                                    const EmitOptions &opt, Value tid,
+                                    const Problem &p, const EmitOptions &opt, Value tid,
                                     Value xs, int64_t kk, int64_t mi) {
-  MmaLane l = mmaLane(b, loc, tid);
+  MmaLane l = mmaLane(b, loc, p, tid);
   Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
   Value row8 = add(b, loc, row, cIdx(b, loc, 8));
   // a0a1: (g, 2t), a2a3: (g + 8, 2t), a4a5: (g, 2t + 8), a6a7: (g + 8, 2t + 8).
@@ -806,9 +909,9 @@ Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
 }
 
 Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
-                                    const EmitOptions &opt, Value tid,
+                                    const Problem &p, const EmitOptions &opt, Value tid,
                                     Value ws, int64_t kk, int64_t ni) {
-  MmaLane l = mmaLane(b, loc, tid);
+  MmaLane l = mmaLane(b, loc, p, tid);
   // b0b1: (k = 2t, n = g), b2b3: (k = 2t + 8, n = g); ws is [n][k].
   Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
   return buildFragment(b, loc,
@@ -820,7 +923,7 @@ void gpu_kernels::emitMmaStore(
     OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
     Value tid, Value m0, Value n0,
     function_ref<Value(int64_t a, int64_t r, int64_t e)> acc) {
-  MmaLane l = mmaLane(b, loc, tid);
+  MmaLane l = mmaLane(b, loc, p, tid);
   Value rowBase = add(b, loc, add(b, loc, m0, l.wm), l.g);
   Value colBase = add(b, loc, add(b, loc, n0, l.wn), mul(b, loc, l.t, 2));
   for (int64_t mi = 0; mi < kMmaTilesM; ++mi)

@@ -25,7 +25,9 @@ constexpr int64_t kWarp = 32;
 constexpr int64_t kGemvWarps = 4;
 constexpr int64_t kGemvRows = 4;
 /// GEMV with x staged in shared memory (all M rows of x fit in
-/// kGemvStageBytes): warps per block and output features per warp.
+/// kGemvStageBytes): warps per block and output features per warp (twice
+/// as many for 4-bit codes: the best of the geometries measured on an
+/// H100, docs/Benchmarks-GPU.md).
 constexpr int64_t kGemvStagedWarps = 8;
 constexpr int64_t kGemvStagedFeatures = 2;
 constexpr int64_t kGemvStageBytes = 48 * 1024;
@@ -38,8 +40,7 @@ constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
 /// as 2 x 4 m16n8 tiles. The shared tiles hold x and the dequantized W as
 /// f16, k-contiguous rows padded by kMmaPad elements (144 or 80 bytes: the
 /// fragment loads of a warp hit 32 distinct banks).
-constexpr int64_t kMmaTileM = 64, kMmaTileN = 64, kMmaThreads = 128,
-                  kMmaPad = 8;
+constexpr int64_t kMmaTileM = 64, kMmaPad = 8;
 /// Accumulators per thread: 2 (m16) x 4 (n8) tiles of vector<2x2xf32>.
 constexpr int64_t kMmaTilesM = 2, kMmaTilesN = 4;
 
@@ -66,17 +67,34 @@ struct Problem {
   /// kGemvStageBytes), else read from global memory per warp.
   bool gemvStaged() const { return m * k * 4 <= kGemvStageBytes; }
   int64_t gemvWarps() const {
-    return gemvStaged() ? kGemvStagedWarps : kGemvWarps;
+    return gemvWarpsOverride ? gemvWarpsOverride
+           : gemvStaged()    ? kGemvStagedWarps
+                             : kGemvWarps;
   }
   /// Output features (rows of W) per warp, sharing each x load.
   int64_t gemvFeatures() const {
-    return gemvStaged() ? kGemvStagedFeatures : 1;
+    return gemvFeaturesOverride ? gemvFeaturesOverride
+           : !gemvStaged()      ? 1
+           : bits == 4          ? 2 * kGemvStagedFeatures
+                                : kGemvStagedFeatures;
   }
+  /// convert-sparq-to-gpu's gemv-warps / gemv-features / gemv-unroll (0:
+  /// the defaults; the unroll is the largest of 4, 2, 1 not above it that
+  /// divides the row's chunks into whole warp steps).
+  int64_t gemvWarpsOverride = 0, gemvFeaturesOverride = 0,
+          gemvUnrollOverride = 0;
   /// Rows of x per block.
   int64_t gemvRows() const { return gemvStaged() ? m : std::min(kGemvRows, m); }
   /// K elements per step of the tensor-core GEMM.
   int64_t mmaStepK() const;
   int64_t mmaPitch() const { return mmaStepK() + kMmaPad; }
+  /// Output columns per tensor-core block: 64 (4 warps), or 128 (8 warps,
+  /// x read from L2 half as often) with mma-tile-n=128.
+  int64_t mmaTileN() const;
+  int64_t mmaThreads() const { return mmaTileN() * 2; }
+  /// K steps loaded ahead by the tensor-core GEMM (1 or 2).
+  int64_t mmaPrefetch() const { return mmaPrefetchOverride ? mmaPrefetchOverride : 1; }
+  int64_t mmaTileNOverride = 0, mmaPrefetchOverride = 0;
   bool useGemm(int64_t gemmMinRows) const;
   /// A short stable name of the format, e.g. "i4g128f16" or "ui8ca".
   std::string formatName() const;
@@ -170,11 +188,13 @@ void emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
 /// tile `mi` of its warp at K offset `kk` (0 or 16) of xs: rows g, g + 8 x
 /// columns 2t, 2t + 8 (g = lane / 4, t = lane % 4) in the PTX register
 /// order a0..a7.
-Value emitMmaFragmentA(OpBuilder &b, Location loc, const EmitOptions &opt,
+Value emitMmaFragmentA(OpBuilder &b, Location loc, const Problem &p,
+                       const EmitOptions &opt,
                        Value tid, Value xs, int64_t kk, int64_t mi);
 /// The B fragment (vector<2x2xf16>) for the n8 tile `ni`: column g, rows
 /// 2t and 2t + 8 (b0..b3), read from ws [n][k].
-Value emitMmaFragmentB(OpBuilder &b, Location loc, const EmitOptions &opt,
+Value emitMmaFragmentB(OpBuilder &b, Location loc, const Problem &p,
+                       const EmitOptions &opt,
                        Value tid, Value ws, int64_t kk, int64_t ni);
 /// MMA GEMM phase 3: stores element (r, e) of accumulator a = mi * 4 + ni
 /// (row g + 8 r, column 2 t + e of its m16n8 tile) where in range; `acc`

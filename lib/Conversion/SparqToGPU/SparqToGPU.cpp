@@ -167,23 +167,25 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
-    auto tileType =
-        kind == Kernel::Mma
-            ? MemRefType::get({kMmaTileM, p.mmaPitch()}, b.getF16Type(),
-                              AffineMap(), workgroup)
-            : MemRefType::get({kTileK, kTileM}, b.getF32Type(), AffineMap(),
-                              workgroup);
+    auto tileType = [&](bool w) {
+      return kind == Kernel::Mma
+                 ? MemRefType::get({w ? p.mmaTileN() : kMmaTileM, p.mmaPitch()},
+                                   b.getF16Type(), AffineMap(), workgroup)
+                 : MemRefType::get({kTileK, kTileM}, b.getF32Type(),
+                                   AffineMap(), workgroup);
+    };
     for (StringRef suffix : {"_xs", "_ws"})
       tiles.push_back(memref::GlobalOp::create(
-          b, loc, name + suffix.str(), b.getStringAttr("private"), tileType,
-          Attribute(), /*constant=*/false, b.getI64IntegerAttr(16)));
+          b, loc, name + suffix.str(), b.getStringAttr("private"),
+          tileType(suffix == "_ws"), Attribute(), /*constant=*/false,
+          b.getI64IntegerAttr(16)));
   }
   auto func =
       gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   int32_t threads = kind == Kernel::Gemv   ? p.gemvWarps() * kWarp
                     : kind == Kernel::Gemm ? kGemmThreads
-                                           : kMmaThreads;
+                                           : p.mmaThreads();
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
@@ -281,7 +283,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                                      tiles[0].getSymName());
     ws = memref::GetGlobalOp::create(b, loc, tiles[1].getType(),
                                      tiles[1].getSymName());
-    Value n0 = mulC(bx, kMmaTileN), m0 = mulC(by, kMmaTileM);
+    Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, kMmaTileM);
     auto accType = VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
@@ -289,30 +291,39 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // the next step's global loads, issued before this step's mma so that
     // their latency overlaps the tensor-core work. The last iteration
     // reloads the last step (valid memory, not used).
-    int64_t stepK = p.mmaStepK();
+    // With mmaPrefetch() = 2 the loop carries the loads of the next two
+    // steps.
+    int64_t stepK = p.mmaStepK(), depth = p.mmaPrefetch();
     SmallVector<Value> init(kMmaTilesM * kMmaTilesN, zero);
     size_t numAccs = init.size();
-    llvm::append_range(init, emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0,
-                                             cIdx(b, loc, 0)));
+    size_t perStep = 0;
+    for (int64_t d = 0; d < depth; ++d) {
+      SmallVector<Value> step = emitMmaLoadStep(
+          b, loc, p, ops, opt, tid, m0, n0,
+          cIdx(b, loc, std::min(d * stepK, p.k - stepK)));
+      perStep = step.size();
+      llvm::append_range(init, step);
+    }
     auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
                                    cIdx(b, loc, stepK), init);
     b.setInsertionPointToStart(loop.getBody());
-    emitMmaStoreStep(b, loc, p, opt, tid,
-                     loop.getRegionIterArgs().drop_front(numAccs), xs, ws);
+    ValueRange carried = loop.getRegionIterArgs().drop_front(numAccs);
+    emitMmaStoreStep(b, loc, p, opt, tid, carried.take_front(perStep), xs, ws);
     gpu::BarrierOp::create(b, loc);
     Value next = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, loop.getInductionVar(),
-                                      cIdx(b, loc, stepK)),
+                                      cIdx(b, loc, depth * stepK)),
         cIdx(b, loc, p.k - stepK));
-    SmallVector<Value> prefetched =
-        emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, next);
+    SmallVector<Value> prefetched(carried.drop_front(perStep));
+    llvm::append_range(
+        prefetched, emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, next));
     SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
     for (int64_t kk = 0; kk < stepK; kk += 16) {
       SmallVector<Value> fa, fb;
       for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
-        fa.push_back(emitMmaFragmentA(b, loc, opt, tid, xs, kk, mi));
+        fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi));
       for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
-        fb.push_back(emitMmaFragmentB(b, loc, opt, tid, ws, kk, ni));
+        fb.push_back(emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni));
       for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
         for (int64_t ni = 0; ni < kMmaTilesN; ++ni) {
           Value &acc = accs[mi * kMmaTilesN + ni];
@@ -367,9 +378,9 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
              llvm::divideCeilSigned(p.m, kTileM)},
             kGemmThreads};
   if (kind == Kernel::Mma)
-    return {{llvm::divideCeilSigned(p.n, kMmaTileN),
+    return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
              llvm::divideCeilSigned(p.m, kMmaTileM)},
-            kMmaThreads};
+            p.mmaThreads()};
   return {{llvm::divideCeilSigned(p.n, p.gemvWarps() * p.gemvFeatures()),
            llvm::divideCeilSigned(p.m, p.gemvRows())},
           p.gemvWarps() * kWarp};
@@ -432,12 +443,13 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                           const Operands &ops, const EmitOptions &opt,
                           std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
-  auto tileType = MemRefType::get({kMmaTileM, p.mmaPitch()}, f16);
-  Value xs = memref::AllocaOp::create(b, loc, tileType);
-  Value ws = memref::AllocaOp::create(b, loc, tileType);
+  Value xs = memref::AllocaOp::create(
+      b, loc, MemRefType::get({kMmaTileM, p.mmaPitch()}, f16));
+  Value ws = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
   constexpr int64_t numAcc = kMmaTilesM * kMmaTilesN * 4;
   Value accBuf = memref::AllocaOp::create(
-      b, loc, MemRefType::get({kMmaThreads, numAcc}, f32));
+      b, loc, MemRefType::get({p.mmaThreads(), numAcc}, f32));
   Value fa = memref::AllocaOp::create(b, loc,
                                       MemRefType::get({kWarp, 4, 2}, f16));
   Value fb = memref::AllocaOp::create(b, loc,
@@ -455,8 +467,8 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   forLoop(grid[1], [&](Value by) {
     Value m0 = arith::MulIOp::create(b, loc, by, idx(kMmaTileM));
     forLoop(grid[0], [&](Value bx) {
-      Value n0 = arith::MulIOp::create(b, loc, bx, idx(kMmaTileN));
-      forLoop(kMmaThreads, [&](Value tid) {
+      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
+      forLoop(p.mmaThreads(), [&](Value tid) {
         for (int64_t j = 0; j < numAcc; ++j)
           memref::StoreOp::create(b, loc, zero, accBuf,
                                   ValueRange{tid, idx(j)});
@@ -467,17 +479,17 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(kLoop.getBody());
         Value k0 = kLoop.getInductionVar();
-        forLoop(kMmaThreads, [&](Value tid) {
+        forLoop(p.mmaThreads(), [&](Value tid) {
           emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
         });
         for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
           for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
             for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
-              forLoop(kMmaThreads / kWarp, [&](Value warp) {
+              forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
                 forLoop(kWarp, [&](Value lane) {
                   Value tid = tidOf(warp, lane);
-                  Value a = emitMmaFragmentA(b, loc, opt, tid, xs, kk, mi);
-                  Value bv = emitMmaFragmentB(b, loc, opt, tid, ws, kk, ni);
+                  Value a = emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi);
+                  Value bv = emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni);
                   for (auto [frag, buf, regs] :
                        {std::tuple{a, fa, 4}, std::tuple{bv, fb, 2}})
                     for (int64_t i = 0; i < regs; ++i)
@@ -524,7 +536,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                 });
               });
       }
-      forLoop(kMmaThreads, [&](Value tid) {
+      forLoop(p.mmaThreads(), [&](Value tid) {
         emitMmaStore(b, loc, p, ops, tid, m0, n0,
                      [&](int64_t a, int64_t r, int64_t e) {
                        return accAt(tid, a, r, e);
@@ -733,6 +745,21 @@ struct ConvertSparqToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (gemvWarps < 0 || gemvWarps > 32 || gemvFeatures < 0 ||
+        gemvFeatures > 8 || gemvUnroll < 0 || gemvUnroll > 4 ||
+        !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileN)) ||
+        mmaPrefetch < 0 || mmaPrefetch > 2) {
+      getOperation().emitError()
+          << "convert-sparq-to-gpu: gemv-warps must be in [0, 32], "
+             "gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, "
+             "64 or 128 and mma-prefetch in [0, 2] (0: the default), got "
+          << static_cast<int64_t>(gemvWarps) << ", "
+          << static_cast<int64_t>(gemvFeatures) << ", "
+          << static_cast<int64_t>(gemvUnroll) << ", "
+          << static_cast<int64_t>(mmaTileN) << " and "
+          << static_cast<int64_t>(mmaPrefetch);
+      return signalPassFailure();
+    }
     SmallVector<MatmulOp> ops;
     getOperation().walk([&](MatmulOp op) { ops.push_back(op); });
     for (MatmulOp op : ops) {
@@ -743,6 +770,13 @@ struct ConvertSparqToGPUPass
         reason = "the data is 'sparq.packed' (the CPU runtime's layout)";
       else if (assemble)
         p = getProblem(op, assemble, reason);
+      if (succeeded(p)) {
+        p->gemvWarpsOverride = gemvWarps;
+        p->gemvFeaturesOverride = gemvFeatures;
+        p->gemvUnrollOverride = gemvUnroll;
+        p->mmaTileNOverride = mmaTileN;
+        p->mmaPrefetchOverride = mmaPrefetch;
+      }
       if (failed(p)) {
         if (remarks)
           op.emitRemark() << "left to the reference decode path: " << reason;

@@ -1,5 +1,8 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="remarks=true" --verify-diagnostics | FileCheck %s
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=NVVM
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=2 gemv-features=3 remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=TUNED
+// RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=33" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64 or 128 and mma-prefetch in [0, 2] (0: the default), got 33, 0, 0, 0 and 0
 
 // GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
 // identity-layout buffers, y allocated on the host, a call of the launcher
@@ -18,13 +21,14 @@
 // CHECK: tensor.expand_shape %[[YT]] {{\[}}[0, 1], [2]] output_shape [2, 3, 8]
 // CHECK-NOT: sparq.matmul
 //
-// The kernel (x fits in shared memory: 8 warps, two output features per
-// warp): each lane first issues its first 16-byte aligned weight loads
+// The kernel (x fits in shared memory: 8 warps, four output features per
+// warp for 4-bit codes; 24 sums = 4 features x 6 rows of x): each lane
+// first issues its first 16-byte aligned weight loads
 // (lane-strided chunks, with scales and zero points), then the block copies
 // x into shared memory and synchronizes; the loop carries the next
 // iteration's loads. Codes become f32 without conversions (sign bits
 // flipped, nibbles masked into the mantissa of 2^23, minus 2^23 + 8 + z),
-// x as vector<32xf32> (read once for both features) split into even/odd
+// x as vector<32xf32> (read once for the four features) split into even/odd
 // elements, the chunk's products summed, scaled once (one contracted
 // multiply-add), a shuffle xor butterfly; lane 0 stores.
 // With `nvvm` (the sparq-gpu pipeline on NVIDIA chips) each code is one
@@ -37,6 +41,10 @@
 // NVVM: nvvm.prmt <default> %[[SEL3]], %{{.*}}, %{{.*}} : i32
 // NVVM-NOT: arith.ori {{.*}} : vector<4xi32>
 // NVVM: gpu.return
+// gemv-warps / gemv-features override the geometry: 2 warps of 3 features,
+// grid ceil(8 / 6) = 2.
+// TUNED: gpu.func @sparq_gemv_i4g32f16a_6x8x64({{.*}}) kernel attributes {known_block_size = array<i32: 64, 1, 1>}
+// TUNED: sparq.gpu_launch = {block = array<i64: 64, 1, 1>, grid = array<i64: 2, 1, 1>
 // CHECK: gpu.module @sparq_kernels
 // CHECK: memref.global "private" @sparq_gemv_i4g32f16a_6x8x64_x : memref<6x64xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
 // CHECK: gpu.func @sparq_gemv_i4g32f16a_6x8x64(%[[KX:.*]]: memref<6x64xf32>, %[[KD:.*]]: memref<8x32xi8>, %{{.*}}: memref<8x2xf16>, %{{.*}}: memref<8x2xi8>, %[[KY:.*]]: memref<6x8xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
@@ -49,7 +57,7 @@
 // CHECK: %[[XV:.*]] = vector.load %[[KX]]
 // CHECK: vector.store %[[XV]], %[[XS]]
 // CHECK: gpu.barrier
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<16xi8>, f32, f32, vector<16xi8>, f32, f32)
+// CHECK: scf.for {{.*}} -> ({{(f32, )+}}vector<16xi8>, f32, f32, vector<16xi8>, f32, f32, vector<16xi8>, f32, f32, vector<16xi8>, f32, f32)
 // CHECK: vector.load %[[KD]]
 // CHECK: vector.bitcast {{.*}} : vector<16xi8> to vector<4xi32>
 // CHECK: arith.xori

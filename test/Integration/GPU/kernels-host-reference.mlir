@@ -126,6 +126,17 @@
 // REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 31
 // RUN: %{run} | FileCheck %s
 
+// The same with 128-column blocks (8 warps, 2 x 4 warp tiles; the default
+// for shapes with at least 128 such blocks): N = 130 needs two blocks, the
+// second mostly past N; and int4 with 128-column blocks and 32-element K
+// steps (K = 96).
+// REDEFINE: %{mma} = mma=true mma-tile-n=128
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 96 --n 150 --m 20 --seed 34
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = mma=true
+
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
 // REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
 // REDEFINE: %{gen} = --k 96 --n 9 --m 16 --seed 32

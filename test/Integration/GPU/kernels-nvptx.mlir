@@ -137,9 +137,15 @@
 // FP8: cvt.f32.f16
 // FP8: shfl.sync.bfly.b32
 
+// FP4 codes through byte permutes: table lookups of 2v + 12 for both signs
+// (0x0F0E0D0C / 0x18141210 and 0x090A0B0C / 0x00040608), the sign bytes in
+// sign-replicate mode, no f16 conversion.
 // FP4: .entry sparq_gemv_e2m1g32e8m0_1x16x512(
 // FP4: ld.global.v4.b32
-// FP4: cvt.f32.f16
+// FP4-DAG: prmt.b32 {{.*}}, 252579084, 403968528, %r{{[0-9]+}};
+// FP4-DAG: prmt.b32 {{.*}}, 151653132, 263688, %r{{[0-9]+}};
+// FP4-DAG: prmt.b32 {{.*}}, -2139062144, -2139062144, %r{{[0-9]+}};
+// FP4-NOT: cvt.f32.f16
 // FP4: shfl.sync.bfly.b32
 
 // FP4MMA: .entry sparq_mma_e2m1g32e8m0_40x72x128(
