@@ -59,6 +59,13 @@ for _warps, _features, _unroll in [(8, 2, 1), (8, 2, 2), (8, 4, 1), (8, 4, 2),
                   ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
         CASES.append((_base[0].replace(
             "gemv", f"gemv~w{_warps}f{_features}u{_unroll}", 1),) + _base[1:])
+# GEMV with int8 activations (dp4a), default geometry and 8 x 2, 4 x 4.
+for _tag in ["a8", "a8w8f2", "a8w4f4"]:
+    for _base in [("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
+                  ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
+                  ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 11008),
+                  ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
+        CASES.append((_base[0].replace("gemv", f"gemv~{_tag}", 1),) + _base[1:])
 # Tensor-core GEMM variants: block width and K steps loaded ahead.
 for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2)]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
@@ -88,7 +95,16 @@ def variant_options(c):
     m = re.fullmatch(r"mma~t(\d+)p(\d+)", word)
     if m:
         return f" mma-tile-n={m.group(1)} mma-prefetch={m.group(2)}"
+    m = re.fullmatch(r"gemv~a8(?:w(\d+)f(\d+))?", word)
+    if m:
+        geometry = (f" gemv-warps={m.group(1)} gemv-features={m.group(2)}"
+                    if m.group(1) else "")
+        return " activations=int8" + geometry
     return ""
+
+
+def int8_activations(c):
+    return "activations=int8" in variant_options(c)
 
 
 def case_id(c):
@@ -220,6 +236,13 @@ def reference(c, x, data, scales, zp):
         w = w - np.repeat(z.astype(np.float32), block, axis=1)
     w = (w * s).astype(np.float32)  # (q - z) * s rounded to f32, as specified
     ulp = 2.0 ** -24
+    if int8_activations(c):
+        # Each row of x quantized as the kernel (and the CPU runtime) does:
+        # a = max|x| / 127, xq = clamp(rint(x / a), -127, 127), in f32.
+        amax = np.abs(x).max(axis=1, keepdims=True)
+        a = np.where(amax > 0, amax / np.float32(127), np.float32(1)).astype(np.float32)
+        xq = np.clip(np.rint(x / a), -127, 127)
+        x = (xq.astype(np.float64) * a.astype(np.float64))
     if kernel_kind(c) == "mma":
         # The kernel rounds x and the f32 w to f16; f16 products are exact.
         x, w = x.astype(np.float16), w.astype(np.float16)

@@ -455,6 +455,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"gemvFeatures", "gemv-features", "int64_t", /*default=*/"0",
            "GEMV output features per warp (0: with x staged 4 for 4-bit and "
            "2 for 8-bit codes, else 1)">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"f32\"",
+           "GEMV activations: f32 (exact), or int8 (each row of x quantized "
+           "as the CPU runtime does, int32 dot products) for integer codes">,
     Option<"mmaTileN", "mma-tile-n", "int64_t", /*default=*/"0",
            "Tensor-core GEMM output columns per block, 64 or 128 (0: 64)">,
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",

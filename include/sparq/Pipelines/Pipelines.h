@@ -79,6 +79,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("GEMV output features per warp (0: with x in shared "
                      "memory 4 for 4-bit, 2 for 8-bit codes, else 1)"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> activations{
+      *this, "activations",
+      llvm::cl::desc("GEMV activations: f32 (exact) or int8 (per-row "
+                     "dynamic quantization, int32 dot products; integer "
+                     "codes)"),
+      llvm::cl::init("f32")};
   PassOptions::Option<int64_t> mmaTileN{
       *this, "mma-tile-n",
       llvm::cl::desc("Tensor-core GEMM output columns per block, 64 or 128 "

@@ -537,10 +537,208 @@ SmallVector<Value> gpu_kernels::emitGemvLoads(OpBuilder &b, Location loc,
   return v;
 }
 
+namespace {
+/// a = max|x| / 127 of row `row` (1 for an all-zero row), from xmax.
+Value rowScale(OpBuilder &b, Location loc, const XSource &xs, Value row) {
+  Value bits = memref::LoadOp::create(b, loc, xs.xmax, ValueRange{row});
+  Value amax = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  return arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, bits, zero),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f)),
+      arith::DivFOp::create(
+          b, loc, amax,
+          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f))));
+}
+
+/// sum_i a_i * b_i + c over the 4 bytes of the i32 words a and b (signed or
+/// zero-extended): nvvm.dot.accumulate.4way (dp4a) on NVIDIA, else widened
+/// arith.
+Value dot4(OpBuilder &b, Location loc, const EmitOptions &opt, Value a,
+           bool aSigned, Value bw, bool bSigned, Value c) {
+  auto v4i8 = VectorType::get({4}, b.getI8Type());
+  auto v4i32 = VectorType::get({4}, b.getI32Type());
+  auto bytes = [&](Value word) -> Value {
+    Value v = vector::BroadcastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), word);
+    return vector::BitCastOp::create(b, loc, v4i8, v);
+  };
+  Value av = bytes(a), bv = bytes(bw);
+  if (opt.nvvm) {
+    auto type = [](bool sgn) {
+      return sgn ? NVVM::DotAccumulateType::SIGNED
+                 : NVVM::DotAccumulateType::UNSIGNED;
+    };
+    return NVVM::DotAccumulate4WayOp::create(b, loc, b.getI32Type(), av,
+                                             type(aSigned), bv, type(bSigned),
+                                             c);
+  }
+  auto widen = [&](Value v, bool sgn) -> Value {
+    return sgn ? Value(arith::ExtSIOp::create(b, loc, v4i32, v))
+               : Value(arith::ExtUIOp::create(b, loc, v4i32, v));
+  };
+  Value prod = arith::MulIOp::create(b, loc, widen(av, aSigned),
+                                     widen(bv, bSigned));
+  return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, prod,
+                                     c);
+}
+
+/// The int32 sum over one chunk of (q - z) * xq for the codes of
+/// emitLoadChunk values `loaded` (one group per chunk) and the xq words of
+/// the chunk (8 for 4-bit codes, 4 for 8-bit).
+Value chunkDot(OpBuilder &b, Location loc, const Problem &p,
+               const EmitOptions &opt, ValueRange loaded,
+               ArrayRef<Value> xWords, Value xSum) {
+  Type i32 = b.getI32Type();
+  auto w4 = VectorType::get({4}, i32);
+  auto c32 = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
+  };
+  Value words = vector::BitCastOp::create(b, loc, w4, loaded[0]);
+  Value acc = c32(0);
+  // Offset-binary int4 codes u = q + 8 (and unsigned ones) are read as
+  // unsigned bytes; the offset and the zero point come out of the sum as
+  // (offset + z) * sum(xq).
+  int64_t offset = p.bits == 4 && p.isSigned ? 8 : 0;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value w = vector::ExtractOp::create(b, loc, words, i);
+    if (p.bits == 4) {
+      if (p.isSigned)
+        w = arith::XOrIOp::create(b, loc, w, c32(0x88888888u));
+      Value lo = arith::AndIOp::create(b, loc, w, c32(0x0F0F0F0Fu));
+      Value hi = arith::AndIOp::create(
+          b, loc, arith::ShRUIOp::create(b, loc, w, c32(4)), c32(0x0F0F0F0Fu));
+      acc = dot4(b, loc, opt, lo, false, xWords[2 * i], true, acc);
+      acc = dot4(b, loc, opt, hi, false, xWords[2 * i + 1], true, acc);
+    } else {
+      acc = dot4(b, loc, opt, w, p.isSigned, xWords[i], true, acc);
+    }
+  }
+  Value z = p.hasZeroPoints
+                ? Value(arith::FPToSIOp::create(b, loc, i32, loaded[2]))
+                : Value();
+  Value off = c32(uint32_t(offset));
+  if (z)
+    off = arith::AddIOp::create(b, loc, off, z);
+  if (offset || z)
+    acc = arith::SubIOp::create(b, loc, acc,
+                                arith::MulIOp::create(b, loc, off, xSum));
+  return acc;
+}
+
+/// Runs `body(r, c4)` for each vector<4xf32> quad (row r, column c4) of x
+/// that thread `tid` of `threads` owns: quads tid, tid + threads, ...
+void forEachQuad(OpBuilder &b, Location loc, const Problem &p, Value tid,
+                 int64_t threads, function_ref<void(Value, Value)> body) {
+  int64_t quads = p.m * p.k / 4;
+  for (int64_t i = 0; i * threads < quads; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * threads));
+    if ((i + 1) * threads > quads) {
+      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, quads));
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+    body(divC(b, loc, idx, p.k / 4), mul(b, loc, remC(b, loc, idx, p.k / 4), 4));
+  }
+}
+} // namespace
+
+void gpu_kernels::emitQuantizeXInit(OpBuilder &b, Location loc,
+                                    const Problem &p, const XSource &xs,
+                                    Value tid, int64_t threads) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  int64_t sums = p.m * p.numChunks();
+  for (int64_t i = 0; i * threads < sums + p.m; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * threads));
+    auto inSums = scf::IfOp::create(b, loc, ltC(b, loc, idx, sums),
+                                    /*withElseRegion=*/true);
+    b.setInsertionPointToStart(inSums.thenBlock());
+    memref::StoreOp::create(b, loc, zero, xs.xsum,
+                            ValueRange{divC(b, loc, idx, p.numChunks()),
+                                       remC(b, loc, idx, p.numChunks())});
+    b.setInsertionPointToStart(inSums.elseBlock());
+    Value r = arith::SubIOp::create(b, loc, idx, cIdx(b, loc, sums));
+    auto inMax = scf::IfOp::create(b, loc, ltC(b, loc, r, p.m));
+    b.setInsertionPointToStart(inMax.thenBlock());
+    memref::StoreOp::create(b, loc, zero, xs.xmax, ValueRange{r});
+  }
+}
+
+void gpu_kernels::emitQuantizeXMax(OpBuilder &b, Location loc,
+                                   const Problem &p, const XSource &xs,
+                                   Value tid, int64_t threads) {
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto w4 = VectorType::get({4}, b.getI32Type());
+  forEachQuad(b, loc, p, tid, threads, [&](Value r, Value c4) {
+    Value v = vector::LoadOp::create(b, loc, f4, xs.x, ValueRange{r, c4});
+    // |x| bits: non-negative floats order as their bit patterns.
+    Value bits = arith::AndIOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, w4, v),
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF))));
+    Value mx = vector::ReductionOp::create(b, loc,
+                                           vector::CombiningKind::MAXSI, bits);
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs, mx,
+                                xs.xmax, ValueRange{r});
+  });
+}
+
+void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
+                                     const Problem &p, const XSource &xs,
+                                     Value tid, int64_t threads) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto w4 = VectorType::get({4}, i32);
+  auto splatF = [&](float v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(f4, b.getF32FloatAttr(v)));
+  };
+  auto splatI = [&](int32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(v)));
+  };
+  forEachQuad(b, loc, p, tid, threads, [&](Value r, Value c4) {
+    Value v = vector::LoadOp::create(b, loc, f4, xs.x, ValueRange{r, c4});
+    Value a = vector::BroadcastOp::create(b, loc, f4, rowScale(b, loc, xs, r));
+    // rint(x / a): adding 1.5 * 2^23 rounds |v| <= 2^22 to an integer
+    // (half to even) in the low mantissa bits.
+    Value t = arith::AddFOp::create(b, loc, arith::DivFOp::create(b, loc, v, a),
+                                    splatF(12582912.0f));
+    Value q = arith::SubIOp::create(b, loc,
+                                    arith::BitcastOp::create(b, loc, w4, t),
+                                    splatI(0x4B400000));
+    q = arith::MaxSIOp::create(b, loc,
+                               arith::MinSIOp::create(b, loc, q, splatI(127)),
+                               splatI(-127));
+    for (int64_t e = 0; e < 4; ++e) {
+      // 4-bit codes: element e of a block of 8 at e / 2 (even) or
+      // 4 + e / 2 (odd).
+      Value col = add(b, loc, c4, cIdx(b, loc, e));
+      if (p.bits == 4) {
+        Value blk = mul(b, loc, divC(b, loc, col, 8), 8);
+        Value w = remC(b, loc, col, 8);
+        Value pos = add(b, loc, divC(b, loc, w, 2),
+                        mul(b, loc, remC(b, loc, w, 2), 4));
+        col = add(b, loc, blk, pos);
+      }
+      Value byte = arith::TruncIOp::create(
+          b, loc, i8, vector::ExtractOp::create(b, loc, q, e));
+      memref::StoreOp::create(b, loc, byte, xs.xq, ValueRange{r, col});
+    }
+    Value sum =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, q);
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, sum,
+                                xs.xsum,
+                                ValueRange{r, divC(b, loc, c4, p.chunkElems())});
+  });
+}
+
 SmallVector<Value> gpu_kernels::emitGemvLanePartials(
     OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
     const EmitOptions &opt, ArrayRef<Value> ns, Value lane, Value mBase,
-    Value xs, ValueRange prologue) {
+    const XSource &xs, ValueRange prologue) {
   int64_t rows = p.gemvRows();
   int64_t unroll = p.gemvUnroll();
   int64_t per = chunkLoadValues(p);
@@ -564,6 +762,34 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
   for (int64_t u = 0; u < unroll; ++u) {
     Value k0 = mul(b, loc, add(b, loc, iv, cIdx(b, loc, u * kWarp)),
                    p.chunkElems());
+    if (p.int8Activations) {
+      // Exact int32 dot products of each feature's codes with the row's
+      // int8 codes, one conversion and multiply-add with the scale.
+      Value c = add(b, loc, iv, cIdx(b, loc, u * kWarp));
+      int64_t words = p.bits == 4 ? 8 : 4;
+      auto xqType = VectorType::get({4 * words}, b.getI8Type());
+      auto xwType = VectorType::get({words}, b.getI32Type());
+      for (int64_t i = 0; i < rows; ++i) {
+        Value row = minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1);
+        Value xw = vector::BitCastOp::create(
+            b, loc, xwType, vload(b, loc, xqType, xs.xq, {row, k0}, opt));
+        SmallVector<Value> xWords;
+        for (int64_t w = 0; w < words; ++w)
+          xWords.push_back(vector::ExtractOp::create(b, loc, xw, w));
+        Value xSum = memref::LoadOp::create(b, loc, xs.xsum, ValueRange{row, c});
+        for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f) {
+          ValueRange l = loaded.slice((f * unroll + u) * per, per);
+          Value dot = chunkDot(b, loc, p, opt, l, xWords, xSum);
+          auto contract = arith::FastMathFlags::contract;
+          Value scaled = arith::MulFOp::create(
+              b, loc, arith::SIToFPOp::create(b, loc, f32, dot), l[1],
+              contract);
+          Value &acc = accs[f * rows + i];
+          acc = arith::AddFOp::create(b, loc, acc, scaled, contract);
+        }
+      }
+      continue;
+    }
     SmallVector<ChunkCodes> codes;
     for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
       codes.push_back(decodeChunk(b, loc, p, opt,
@@ -571,7 +797,7 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
     for (int64_t i = 0; i < rows; ++i) {
       Value row = minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1);
       // One x load per chunk and row of x, shared by the output features.
-      Value xv = vload(b, loc, xType, xs, {row, k0}, opt);
+      Value xv = vload(b, loc, xType, xs.x, {row, k0}, opt);
       Value xe, xo;
       if (p.bits == 4) {
         xe = vector::ShuffleOp::create(b, loc, xv, xv, strided(0, kChunkBytes));
@@ -602,7 +828,18 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
   }
   llvm::append_range(accs, next);
   scf::YieldOp::create(b, loc, accs);
-  return SmallVector<Value>(loop.getResults().take_front(numSums));
+  b.setInsertionPointAfter(loop);
+  SmallVector<Value> sums(loop.getResults().take_front(numSums));
+  if (p.int8Activations)
+    for (int64_t i = 0; i < rows; ++i) {
+      // Times the row's activation scale a.
+      Value a = rowScale(
+          b, loc, xs,
+          minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
+      for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
+        sums[f * rows + i] = arith::MulFOp::create(b, loc, sums[f * rows + i], a);
+    }
+  return sums;
 }
 
 void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,

@@ -65,7 +65,16 @@ struct Problem {
   int64_t gemvUnroll() const;
   /// GEMV geometry: x staged in shared memory (M * K * 4 bytes fit in
   /// kGemvStageBytes), else read from global memory per warp.
-  bool gemvStaged() const { return m * k * 4 <= kGemvStageBytes; }
+  bool gemvStaged() const { return xStageBytes() <= kGemvStageBytes; }
+  /// Shared memory of the GEMV's copy of x: f32, or with int8 activations
+  /// the codes, per-chunk code sums and per-row maxima.
+  int64_t xStageBytes() const {
+    return int8Activations ? m * k + m * numChunks() * 4 + m * 4 : m * k * 4;
+  }
+  /// GEMV with int8 activations (convert-sparq-to-gpu activations=int8, for
+  /// integer codes): each row of x quantized as the CPU runtime does, the
+  /// products summed exactly in int32 by 4-way byte dot products.
+  bool int8Activations = false;
   int64_t gemvWarps() const {
     return gemvWarpsOverride ? gemvWarpsOverride
            : gemvStaged()    ? kGemvStagedWarps
@@ -107,6 +116,16 @@ struct Operands {
   Value x, data, scales, zeroPoints, y;
 };
 
+/// Where the GEMV reads x: `x` ([M, K] f32, global or shared), or with int8
+/// activations the buffers emitQuantizeX* fill: xq [M, K] i8 (for 4-bit
+/// codes each block of 8 elements stored as its 4 even then its 4 odd
+/// elements, matching the low and high nibbles of a word), xsum [M, chunks]
+/// i32 (the sum of each chunk's codes) and xmax [M] i32 (the bits of
+/// max |x| of the row, a non-negative f32).
+struct XSource {
+  Value x, xq, xsum, xmax;
+};
+
 /// True when the loads carry `alignment = 16` (GPU buffers are allocated
 /// 256-byte aligned and every row is a multiple of 16 bytes; host buffers of
 /// the reference mode need not be).
@@ -132,8 +151,19 @@ SmallVector<Value> emitGemvLanePartials(OpBuilder &b, Location loc,
                                         const Problem &p, const Operands &ops,
                                         const EmitOptions &opt,
                                         ArrayRef<Value> ns, Value lane,
-                                        Value mBase, Value xs,
+                                        Value mBase, const XSource &xs,
                                         ValueRange prologue);
+/// Int8 activations, in three phases separated by barriers, each run by
+/// every thread `tid` of `threads`: zero xsum and xmax; the row maxima
+/// (atomic max of |x| bits); the codes xq = clamp(rint(x / a), -127, 127)
+/// with a = max|x| / 127 (1 for an all-zero row; rint rounds half to even,
+/// as the CPU runtime) and their chunk sums (atomic adds).
+void emitQuantizeXInit(OpBuilder &b, Location loc, const Problem &p,
+                       const XSource &xs, Value tid, int64_t threads);
+void emitQuantizeXMax(OpBuilder &b, Location loc, const Problem &p,
+                      const XSource &xs, Value tid, int64_t threads);
+void emitQuantizeXCodes(OpBuilder &b, Location loc, const Problem &p,
+                        const XSource &xs, Value tid, int64_t threads);
 /// GEMV phase 3: stores sums[f * rows + i] to y[mBase + i, ns[f]] where in
 /// range.
 void emitGemvStore(OpBuilder &b, Location loc, const Problem &p,

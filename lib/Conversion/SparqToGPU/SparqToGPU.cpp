@@ -146,7 +146,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        : kind == Kernel::Gemm ? "sparq_gemm_"
                                               : "sparq_mma_";
   std::string name = prefix + p.formatName() +
-                     "_" + std::to_string(p.m) + "x" + std::to_string(p.n) +
+                     (p.int8Activations ? "_xi8" : "") + "_" +
+                     std::to_string(p.m) + "x" + std::to_string(p.n) +
                      "x" + std::to_string(p.k);
   if (auto f = kernels.lookupSymbol<gpu::GPUFuncOp>(name))
     return f;
@@ -156,12 +157,20 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   SmallVector<memref::GlobalOp> tiles;
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  if (!gemm && p.gemvStaged()) {
-    // The GEMV's copy of x, read by all warps of the block.
+  auto shared = [&](StringRef suffix, ArrayRef<int64_t> shape, Type type) {
     tiles.push_back(memref::GlobalOp::create(
-        b, loc, name + "_x", b.getStringAttr("private"),
-        MemRefType::get({p.m, p.k}, b.getF32Type(), AffineMap(), workgroup),
-        Attribute(), /*constant=*/false, b.getI64IntegerAttr(16)));
+        b, loc, name + suffix.str(), b.getStringAttr("private"),
+        MemRefType::get(shape, type, AffineMap(), workgroup), Attribute(),
+        /*constant=*/false, b.getI64IntegerAttr(16)));
+  };
+  if (!gemm && p.int8Activations) {
+    // The GEMV's int8 codes of x, their chunk sums and the row maxima.
+    shared("_xq", {p.m, p.k}, b.getI8Type());
+    shared("_xsum", {p.m, p.numChunks()}, b.getI32Type());
+    shared("_xmax", {p.m}, b.getI32Type());
+  } else if (!gemm && p.gemvStaged()) {
+    // The GEMV's copy of x, read by all warps of the block.
+    shared("_x", {p.m, p.k}, b.getF32Type());
   }
   if (gemm) {
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
@@ -217,10 +226,23 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     Value mBase = mulC(by, p.gemvRows());
     // The first iteration's weight loads are issued before x is staged.
     SmallVector<Value> prologue = emitGemvLoads(b, loc, p, ops, opt, ns, lane);
-    Value xs = ops.x;
-    if (p.gemvStaged()) {
-      xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
-                                       tiles[0].getSymName());
+    XSource xs{ops.x, {}, {}, {}};
+    auto getShared = [&](int i) -> Value {
+      return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
+                                         tiles[i].getSymName());
+    };
+    if (p.int8Activations) {
+      // Every block quantizes x itself (three phases, three barriers).
+      xs = {ops.x, getShared(0), getShared(1), getShared(2)};
+      int64_t threads = p.gemvWarps() * kWarp;
+      emitQuantizeXInit(b, loc, p, xs, tid, threads);
+      gpu::BarrierOp::create(b, loc);
+      emitQuantizeXMax(b, loc, p, xs, tid, threads);
+      gpu::BarrierOp::create(b, loc);
+      emitQuantizeXCodes(b, loc, p, xs, tid, threads);
+      gpu::BarrierOp::create(b, loc);
+    } else if (p.gemvStaged()) {
+      xs.x = getShared(0);
       // All threads copy x (M * K f32) as vector<4xf32>: every load issued
       // before the first store (indices past the end reload the last
       // vector, not stored), then a barrier.
@@ -252,7 +274,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                                     cIdx(b, loc, quads)));
           b.setInsertionPointToStart(ifOp.thenBlock());
         }
-        vector::StoreOp::create(b, loc, vals[i], xs, at(idxs[i]),
+        vector::StoreOp::create(b, loc, vals[i], xs.x, at(idxs[i]),
                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
       }
       gpu::BarrierOp::create(b, loc);
@@ -566,6 +588,26 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Gemv) {
     int64_t sumsPerWarp = p.gemvFeatures() * p.gemvRows();
+    XSource xs{ops.x, {}, {}, {}};
+    if (p.int8Activations) {
+      // The kernel's quantization phases, once, over the same threads.
+      xs.xq = memref::AllocaOp::create(
+          b, loc, MemRefType::get({p.m, p.k}, b.getI8Type()));
+      xs.xsum = memref::AllocaOp::create(
+          b, loc, MemRefType::get({p.m, p.numChunks()}, b.getI32Type()));
+      xs.xmax = memref::AllocaOp::create(
+          b, loc, MemRefType::get({p.m}, b.getI32Type()));
+      int64_t threads = p.gemvWarps() * kWarp;
+      forLoop(threads, [&](Value tid) {
+        emitQuantizeXInit(b, loc, p, xs, tid, threads);
+      });
+      forLoop(threads, [&](Value tid) {
+        emitQuantizeXMax(b, loc, p, xs, tid, threads);
+      });
+      forLoop(threads, [&](Value tid) {
+        emitQuantizeXCodes(b, loc, p, xs, tid, threads);
+      });
+    }
     auto scratchType = MemRefType::get({kWarp, sumsPerWarp}, f32);
     Value lanes = memref::AllocaOp::create(b, loc, scratchType);
     Value tmp = memref::AllocaOp::create(b, loc, scratchType);
@@ -597,7 +639,7 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
             SmallVector<Value> prologue =
                 emitGemvLoads(b, loc, p, ops, opt, ns, lane);
             SmallVector<Value> part = emitGemvLanePartials(
-                b, loc, p, ops, opt, ns, lane, mBase, ops.x, prologue);
+                b, loc, p, ops, opt, ns, lane, mBase, xs, prologue);
             for (int64_t i = 0; i < sumsPerWarp; ++i)
               memref::StoreOp::create(b, loc, part[i], lanes,
                                       ValueRange{lane, cIdx(b, loc, i)});
@@ -745,6 +787,12 @@ struct ConvertSparqToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (activations != "f32" && activations != "int8") {
+      getOperation().emitError()
+          << "convert-sparq-to-gpu: activations must be 'f32' or 'int8', got '"
+          << activations << "'";
+      return signalPassFailure();
+    }
     if (gemvWarps < 0 || gemvWarps > 32 || gemvFeatures < 0 ||
         gemvFeatures > 8 || gemvUnroll < 0 || gemvUnroll > 4 ||
         !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileN)) ||
@@ -776,6 +824,16 @@ struct ConvertSparqToGPUPass
         p->gemvUnrollOverride = gemvUnroll;
         p->mmaTileNOverride = mmaTileN;
         p->mmaPrefetchOverride = mmaPrefetch;
+        if (activations == "int8") {
+          // Integer codes, one scale group per 16-byte chunk, x codes in
+          // shared memory; otherwise f32 activations.
+          Problem q = *p;
+          q.int8Activations = true;
+          p->int8Activations = !p->fp4 &&
+                               p->float8 == Problem::Float8::None &&
+                               p->scaleBlockK >= p->chunkElems() &&
+                               !p->useGemm(gemmMinRows) && q.gemvStaged();
+        }
       }
       if (failed(p)) {
         if (remarks)

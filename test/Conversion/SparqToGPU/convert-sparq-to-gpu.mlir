@@ -1,6 +1,9 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="remarks=true" --verify-diagnostics | FileCheck %s
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=NVVM
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=2 gemv-features=3 remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=TUNED
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=int8 nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=A8
+// RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=bf16" 2>&1 | FileCheck %s --check-prefix=BADACT
+// BADACT: error: convert-sparq-to-gpu: activations must be 'f32' or 'int8', got 'bf16'
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=33" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64 or 128 and mma-prefetch in [0, 2] (0: the default), got 33, 0, 0, 0 and 0
 
@@ -41,6 +44,25 @@
 // NVVM: nvvm.prmt <default> %[[SEL3]], %{{.*}}, %{{.*}} : i32
 // NVVM-NOT: arith.ori {{.*}} : vector<4xi32>
 // NVVM: gpu.return
+// activations=int8: the kernel (named _xi8) quantizes x into shared memory
+// in three phases between barriers (zero the sums and maxima; atomic max of
+// |x| bits per row; codes rint(x / a) and atomic chunk sums), then sums
+// exact int32 dot products (dp4a with nvvm: offset-binary nibbles unsigned,
+// x codes signed) and converts once per chunk.
+// A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xq : memref<6x64xi8, #gpu.address_space<workgroup>>
+// A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xsum : memref<6x2xi32, #gpu.address_space<workgroup>>
+// A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xmax : memref<6xi32, #gpu.address_space<workgroup>>
+// A8-LABEL: gpu.func @sparq_gemv_i4g32f16a_xi8_6x8x64
+// A8: gpu.barrier
+// A8: memref.atomic_rmw maxs
+// A8: gpu.barrier
+// A8: arith.divf {{.*}} : vector<4xf32>
+// A8: memref.atomic_rmw addi
+// A8: gpu.barrier
+// A8: scf.for
+// A8: nvvm.dot.accumulate.4way %{{.*}} <unsigned>, %{{.*}} <signed>, %{{.*}} : vector<4xi8>, vector<4xi8>
+// A8: arith.sitofp {{.*}} : i32 to f32
+// A8: sparq.gpu_launch = {block = array<i64: 256, 1, 1>, grid = array<i64: 1, 1, 1>, kernel = @sparq_kernels::@sparq_gemv_i4g32f16a_xi8_6x8x64}
 // gemv-warps / gemv-features override the geometry: 2 warps of 3 features,
 // grid ceil(8 / 6) = 2.
 // TUNED: gpu.func @sparq_gemv_i4g32f16a_6x8x64({{.*}}) kernel attributes {known_block_size = array<i32: 64, 1, 1>}

@@ -41,6 +41,27 @@
 // RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 
+// GEMV with int8 activations (activations=int8): each row of x quantized
+// as the CPU runtime does (gen --act int8 builds y_ref from the same codes),
+// exact int32 dot products per chunk (offset-binary int4 codes and zero
+// points corrected with the chunk's code sum), one scale per chunk. Signed
+// int4 g32 with N odd, unsigned asymmetric int4 g128 bf16, int8 per
+// channel, unsigned asymmetric int8 g64.
+// REDEFINE: %{mma} = activations=int8
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 256 --n 33 --m 3 --seed 35 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 128), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 512 --n 17 --m 2 --seed 36 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 208 --n 9 --m 5 --seed 37 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui8, per_group(axis = 0, size = 64), asymmetric>
+// REDEFINE: %{gen} = --k 192 --n 40 --m 1 --seed 38 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} =
+
 // GEMV with x read from global memory (4 x 4096 f32 exceed the 48 KB of
 // shared memory the staged GEMV uses): 4 warps of one output feature each,
 // rows of x in blocks of 4, signed int8 groups of 64, N odd.

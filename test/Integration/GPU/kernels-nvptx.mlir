@@ -19,6 +19,10 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=GEMV,SM80 < %t/k80.ptx
 // RUN: FileCheck %s --check-prefixes=GEMV,SM90 < %t/k90.ptx
+// RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa activations=int8}' -o %t/a80.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa activations=int8}' -o %t/a90.ptx
+// RUN: %ptxas -arch=sm_80 %t/a80.ptx -o %t/a80.cubin && %ptxas -arch=sm_90 %t/a90.ptx -o %t/a90.cubin
+// RUN: FileCheck %s --check-prefixes=GEMVA8 < %t/a90.ptx
 
 // uint8 per channel, asymmetric, batch 4 (GEMV; x is 64 KB, more than
 // shared memory takes: read from global memory, 4 warps, no barrier).
@@ -90,6 +94,17 @@
 // GEMV: shfl.sync.bfly.b32 {{.*}}, 2, 31, -1;
 // GEMV: shfl.sync.bfly.b32 {{.*}}, 1, 31, -1;
 // GEMV-NOT: bar.sync
+
+// With int8 activations: the block quantizes x into shared memory (atomic
+// max and add on shared memory, three barriers), then dp4a.
+// GEMVA8: .entry sparq_gemv_i4g128f16_xi8_1x64x4096(
+// GEMVA8: .shared .align 16 .b8 sparq_gemv_i4g128f16_xi8_1x64x4096_xq[4096];
+// GEMVA8: atom.shared.max.s32
+// GEMVA8: bar.sync 0;
+// GEMVA8: atom.shared.add.u32
+// GEMVA8: bar.sync 0;
+// GEMVA8: dp4a.u32.s32
+// GEMVA8: shfl.sync.bfly.b32
 
 // GEMV8: .entry sparq_gemv_ui8cf32a_4x20x4096(
 // GEMV8: .maxntid 128, 1, 1
