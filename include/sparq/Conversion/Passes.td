@@ -354,8 +354,11 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     `sparq_gemv_<format>_<M>x<N>x<K>`, `sparq_gemm_...` or `sparq_mma_...`
     (`<format>` e.g. `i4g128f16`, `ui4g64f16a`, `f8e4m3cf32`: storage,
     `g<size>`/`c` per channel/`t` per tensor, scale type, `a` asymmetric).
-    Numerics: `w = (q - z) * s` in f32 as `#sparq.quant` defines it, products
-    summed in f32. FP8 bytes are decoded exactly without lookup tables or
+    Numerics: `w = (q - z) * s` as `#sparq.quant` defines it; the GEMV sums
+    the products of x with the exact codes q - z of a 16-byte chunk in f32
+    and multiplies the sum by s (a chunk never straddles a group), the GEMM
+    kernels multiply by the dequantized w (f32, or f16 for the tensor
+    cores); sums in f32. FP8 bytes are decoded exactly without lookup tables or
     FP8 conversion instructions (so also on sm_80): E5M2 is the top byte of
     an f16; E4M3FN's `sign << 8 | (exponent, mantissa) << 7` read as f16 is
     its value times 2^-8 (normal or subnormal), multiplied back by 256 in
@@ -363,24 +366,55 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     way: `(c & 8) << 12 | (c & 7) << 9` read as f16 is the value times
     2^-14. E8M0 scales are `e << 23` read as f32 (e = 0: 2^-127, 255: NaN).
 
+    Integer codes become f32 without int-to-float conversions (quarter rate
+    on NVIDIA GPUs): signed codes get their sign bit flipped (offset
+    binary), each code is placed in the mantissa of 2^23 (`0x4B000000 | u`
+    read as f32 is exactly 2^23 + u) and 2^23 + offset + z is subtracted,
+    which leaves q - z exactly. With `nvvm` (the `sparq-gpu` pipeline on
+    NVIDIA chips) each code takes one `nvvm.prmt` byte permute; FP4 codes
+    take three table-lookup permutes per four codes (2 * value + 12 for
+    either sign, the sign bytes in sign-replicate mode) and the scale is
+    halved.
+
     Launch configuration, from the static shapes only: the kernel is GEMV
     when M < `gemm-min-rows` (default 16) or K is not a multiple of 32, else
-    GEMM (MMA with `mma`); grids are the ceilings below. There is no tuning
-    per device or shape (split-K for small N, larger tiles for large M,
-    more rows per GEMV block) yet.
+    GEMM (MMA with `mma`); grids are the ceilings below. The GEMV geometry
+    and the tensor-core block width and prefetch depth can be set with
+    `gemv-warps`, `gemv-features`, `gemv-unroll`, `mma-tile-n` and
+    `mma-prefetch` (bench/gpu times variants; the defaults are the best
+    measured on an H100, docs/Benchmarks-GPU.md).
 
-    * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32): one warp
-      (32 lanes) per output feature `n`, 4 warps (128 threads,
-      `known_block_size`) per block, grid `(ceil(N/4), ceil(M/4))`, each block
-      computing 4 rows of x. Lane `l` streams the 16-byte chunks
-      `l, l+32, ...` of row `n` (`vector<16xi8>` loads, 16-byte aligned, a
-      warp reads 512 contiguous bytes per step, 2 or 4 chunks in flight per
-      lane when the row length allows), unpacks nibbles in registers
-      (shift/and on `vector<16xi8>`), scales per chunk (a chunk never
-      straddles a group), multiplies by x read from global memory (L1/L2
-      resident) and reduces across the warp with a `gpu.shuffle xor`
-      butterfly (offsets 16..1). For N = 4096 that is 1024 blocks of 128
-      threads: one wave on an H100 (132 SMs x 16 blocks).
+    * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32). When x
+      fits in 48 KB of shared memory (M * K * 4 bytes, or with int8
+      activations M * K bytes plus sums) each block first issues its lanes'
+      first weight loads, then copies x into shared memory (all loads
+      before the stores) and synchronizes: 8 warps (256 threads) per block,
+      each warp computing 4 (4-bit codes) or 2 (8-bit) output features
+      `n` that share every x load, grid `(ceil(N / (8 * features)), 1)`.
+      Otherwise x is read from global memory: 4 warps of one feature, rows
+      of x in blocks of 4, grid `(ceil(N/4), ceil(M/4))`. Lane `l` streams
+      the 16-byte chunks `l, l+32, ...` of its rows (`vector<16xi8>` loads,
+      16-byte aligned, a warp reads 512 contiguous bytes per step, 4, 2 or 1
+      chunks per lane and iteration as the row length allows), the next
+      iteration's loads issued before this iteration's math. Per chunk the
+      products of x with the exact codes are summed as a tree and scaled
+      once (a chunk never straddles a group; with two groups per chunk each
+      half is scaled), then the lanes reduce with a `gpu.shuffle xor`
+      butterfly (offsets 16..1) and lane 0 stores.
+    * **GEMV with int8 activations** (`activations=int8`; integer codes,
+      groups of at least one chunk, x codes fitting in shared memory, else
+      the f32 GEMV): each block quantizes x as the CPU runtime does
+      (`sparq-c/Runtime.h`: per row a = max|x| / 127,
+      xq = clamp(rint(x / a), -127, 127), rint half to even) in three
+      phases between barriers (zero the sums; atomic max of the |x| bits
+      per row; codes and atomic per-chunk code sums), storing 4-bit
+      weights' x codes as the even then the odd elements of each block of
+      8 (the low and high nibbles of a word). Per chunk the sum over
+      (q - z) * xq is exact in int32: 4-way byte dot products
+      (`nvvm.dot.accumulate.4way`, PTX `dp4a`, on NVIDIA) of the
+      offset-binary codes, minus (offset + z) times the chunk's code sum;
+      one conversion and multiply-add with the scale per chunk, the row's
+      a applied at the end. Kernels are named `..._xi8_<M>x<N>x<K>`.
     * **GEMM** (M >= `gemm-min-rows` and K a multiple of 32): shared-memory
       tiled SIMT kernel, 64x64 output tiles, K steps of 32, 256 threads
       (16x16, a 4x4 micro tile each), grid `(ceil(N/64), ceil(M/64))`. Per
@@ -391,22 +425,24 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     * **MMA** (`mma=true`, same condition as GEMM; kernel `sparq_mma_...`):
       tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
       (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
-      64x64 output tiles, 128 threads (4 warps, each a 32x32 quarter as
-      2 x 4 m16n8 tiles, 8 `vector<2x2xf32>` accumulators), grid
-      `(ceil(N/64), ceil(M/64))`. Per K step of 32: threads 0..63 (int4) or
-      0..127 (int8) each load one 16-byte chunk of W, dequantize it in f32
-      (`(q - z) * s` as above), interleave int4 nibbles back into K order,
-      round to f16 and store 32 bytes (int8) or 64 bytes (int4) of a K-major
-      f16 shared tile; x is read as `vector<4xf32>` and rounded to f16. Rows
-      of both tiles are padded from 32 to 40 halves (80 bytes) so that the
-      fragment loads (`vector<2xf16>` from shared memory, no `ldmatrix`) of a
-      warp hit distinct banks. Then two k16 steps of 2 A and 4 B fragments
-      and 8 `nvgpu.mma.sync` between two barriers. Numerics differ from the
-      other kernels: x and w are rounded to f16 (x beyond the f16 range
-      becomes infinite), products are exact, accumulation is the tensor
-      cores' f32. No software pipelining (`cp.async`, double buffering) yet.
-      Not yet run on a GPU: `bench/gpu/run` checks it against a CPU
-      reference the first time one is available.
+      Output blocks of 64 x `mma-tile-n` (64, 4 warps, by default; 128, 8
+      warps), each warp a 32x32 tile as 2 x 4 m16n8 tiles with 8
+      `vector<2x2xf32>` accumulators, grid `(ceil(N/tile), ceil(M/64))`. K
+      steps of 64 (32 when K is not a multiple of 64), software pipelined:
+      the loop carries the registers of the next `mma-prefetch` steps'
+      global loads (W chunks with their scales, x as `vector<4xf32>`), so
+      they are in flight during this step's tensor-core work. Per step each
+      thread dequantizes its carried W chunk(s) in f32 (`(q - z) * s`),
+      interleaves int4 nibbles back into K order, rounds to f16 and stores
+      into a K-major f16 shared tile; x is rounded to f16 into another. Rows
+      of both tiles are padded by 8 halves (144 or 80 bytes) so that the
+      fragment loads (`vector<2xf16>` from shared memory, no `ldmatrix`) of
+      a warp hit distinct banks. A barrier, the next step's loads, then
+      4 (or 2) k16 steps of 2 A and 4 B fragments and 8 `nvgpu.mma.sync`,
+      and a barrier. Numerics differ from the other kernels: x and w are
+      rounded to f16 (x beyond the f16 range becomes infinite), products
+      are exact, accumulation is the tensor cores' f32. Checked on an H100
+      by `bench/gpu/run` against an f16-rounded float64 reference.
 
     Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
     scales and zero points, a `memref.alloc` for y that becomes the result
@@ -438,7 +474,7 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     becomes
     ```mlir
     %t = gpu.launch_func async [...] @sparq_kernels::@sparq_gemv_i4g128f16_1x4096x4096
-           blocks in (%c1024, %c1, %c1) threads in (%c128, %c1, %c1)
+           blocks in (%c128, %c1, %c1) threads in (%c256, %c1, %c1)
            args(%dx : memref<1x4096xf32>, %dw : memref<4096x2048xi8>,
                 %ds : memref<4096x32xf16>, %dy : memref<1x4096xf32>)
     ```
