@@ -66,6 +66,9 @@ for _tag in ["a8", "a8w8f2", "a8w4f4"]:
                   ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 11008),
                   ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
         CASES.append((_base[0].replace("gemv", f"gemv~{_tag}", 1),) + _base[1:])
+# Batch 8 with int8 x codes in shared memory (f32 x, 128 KB, does not fit).
+CASES.append(("gemv~a8-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
+CASES.append(("gemv~a8w8f2-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
 # Tensor-core GEMM variants: block width and K steps loaded ahead.
 for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2)]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
