@@ -330,7 +330,7 @@ int main(int argc, char **argv) {
     sparq_rt_set_num_threads(std::atoi(argv[1]));
   std::printf("isa %s threads %d\n", sparq_rt_isa(), sparq_rt_get_num_threads());
   int cases = 0;
-  const int64_t Ms[] = {1, 3, 7};
+  const int64_t Ms[] = {1, 3, 7, 9}; // 9: GEMM panels, 4 + 4 + 1 rows
   for (int64_t M : Ms)
     for (int64_t N : {1, 5, 67})
       for (int64_t K : {64, 256, 384, 200, 37}) {
@@ -391,7 +391,7 @@ int main(int argc, char **argv) {
   denseCase(13, 70, 600, 0, false);
   cases += 5;
   // FP4 E2M1 (MXFP4: g32 E8M0; NVFP4: g16 E4M3), stored and packed.
-  for (int64_t M : {1, 3, 6})
+  for (int64_t M : {1, 3, 6, 10})
     for (int64_t N : {1, 19})
       for (int64_t K : {64, 96, 640, 2304})
         for (auto [G, sk] : {std::pair<int64_t, int>{32, 3}, {16, 4}, {128, 0},
