@@ -70,7 +70,8 @@ for _tag in ["a8", "a8w8f2", "a8w4f4"]:
 CASES.append(("gemv~a8-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
 CASES.append(("gemv~a8w8f2-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
 # Tensor-core GEMM variants: block width and K steps loaded ahead.
-for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2)]:
+for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2), (256, 1),
+                         (256, 2)]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
                   ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096)]:

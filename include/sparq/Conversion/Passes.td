@@ -425,8 +425,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     * **MMA** (`mma=true`, same condition as GEMM; kernel `sparq_mma_...`):
       tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
       (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
-      Output blocks of 64 x `mma-tile-n` (64, 4 warps, by default; 128, 8
-      warps), each warp a 32x32 tile as 2 x 4 m16n8 tiles with 8
+      Output blocks of 64 x `mma-tile-n` (64, 4 warps, by default; 128 or
+      256, 8 or 16 warps), each warp a 32x32 tile as 2 x 4 m16n8 tiles with 8
       `vector<2x2xf32>` accumulators, grid `(ceil(N/tile), ceil(M/64))`. K
       steps of 64 (32 when K is not a multiple of 64), software pipelined:
       the loop carries the registers of the next `mma-prefetch` steps'
@@ -495,7 +495,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "GEMV activations: f32 (exact), or int8 (each row of x quantized "
            "as the CPU runtime does, int32 dot products) for integer codes">,
     Option<"mmaTileN", "mma-tile-n", "int64_t", /*default=*/"0",
-           "Tensor-core GEMM output columns per block, 64 or 128 (0: 64)">,
+           "Tensor-core GEMM output columns per block, 64, 128 or 256 "
+           "(0: 64)">,
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
            "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)">,
     Option<"gemvUnroll", "gemv-unroll", "int64_t", /*default=*/"0",

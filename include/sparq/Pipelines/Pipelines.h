@@ -87,8 +87,8 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init("f32")};
   PassOptions::Option<int64_t> mmaTileN{
       *this, "mma-tile-n",
-      llvm::cl::desc("Tensor-core GEMM output columns per block, 64 or 128 "
-                     "(0: 64)"),
+      llvm::cl::desc("Tensor-core GEMM output columns per block, 64, 128 or "
+                     "256 (0: 64)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> mmaPrefetch{
       *this, "mma-prefetch",

@@ -97,8 +97,8 @@ struct Problem {
   /// K elements per step of the tensor-core GEMM.
   int64_t mmaStepK() const;
   int64_t mmaPitch() const { return mmaStepK() + kMmaPad; }
-  /// Output columns per tensor-core block: 64 (4 warps), or 128 (8 warps,
-  /// x read from L2 half as often) with mma-tile-n=128.
+  /// Output columns per tensor-core block: 64 (4 warps), or 128 / 256 (8 /
+  /// 16 warps: x read from L2 half / a quarter as often) with mma-tile-n.
   int64_t mmaTileN() const;
   int64_t mmaThreads() const { return mmaTileN() * 2; }
   /// K steps loaded ahead by the tensor-core GEMM (1 or 2).

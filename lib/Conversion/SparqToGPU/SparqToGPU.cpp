@@ -795,12 +795,14 @@ struct ConvertSparqToGPUPass
     }
     if (gemvWarps < 0 || gemvWarps > 32 || gemvFeatures < 0 ||
         gemvFeatures > 8 || gemvUnroll < 0 || gemvUnroll > 4 ||
-        !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileN)) ||
+        !llvm::is_contained({0, 64, 128, 256},
+                            static_cast<int64_t>(mmaTileN)) ||
         mmaPrefetch < 0 || mmaPrefetch > 2) {
       getOperation().emitError()
           << "convert-sparq-to-gpu: gemv-warps must be in [0, 32], "
              "gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, "
-             "64 or 128 and mma-prefetch in [0, 2] (0: the default), got "
+             "64, 128 or 256 and mma-prefetch in [0, 2] (0: the default), "
+             "got "
           << static_cast<int64_t>(gemvWarps) << ", "
           << static_cast<int64_t>(gemvFeatures) << ", "
           << static_cast<int64_t>(gemvUnroll) << ", "

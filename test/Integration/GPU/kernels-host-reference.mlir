@@ -156,6 +156,10 @@
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
 // REDEFINE: %{gen} = --k 96 --n 150 --m 20 --seed 34
 // RUN: %{run} | FileCheck %s
+// 256-column blocks (16 warps, 2 x 8), N = 300: a second block mostly past N.
+// REDEFINE: %{mma} = mma=true mma-tile-n=256
+// REDEFINE: %{gen} = --k 128 --n 300 --m 70 --seed 39
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{mma} = mma=true
 
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
