@@ -488,6 +488,27 @@ def cmd_run(args):
         print(f"| {r[0]} | {'ok' if r[1] else 'WRONG'} | {r[2]:.2g} | {r[3]:.1f} | "
               f"{r[4]:.0f} | {r[5]:.0f}% | {r[6]:.2f} | {r[7]:.1f} | {r[8]:.2f} | {r[9]:.2f} | "
               f"{r[10]:.1f} | {r[11]:.1f} |")
+    # The fastest variant of each kernel, format and shape next to the
+    # default (the variant-free case): what the defaults should be.
+    groups = {}
+    for r in rows:
+        word, rest = r[0].split("-", 1)
+        kind, _, variant = word.partition("~")
+        groups.setdefault(f"{kind}-{rest}", []).append((variant or "default", r))
+    tuned = [(k, v) for k, v in groups.items() if len(v) > 1]
+    if tuned:
+        print("\nBest variant per kernel and shape (us, % copy BW; only correct runs):")
+        print("| kernel and shape | default us | best variant | best us | best % copy BW |")
+        print("|---|---|---|---|---|")
+        for key, variants in tuned:
+            ok_runs = [(name, r) for name, r in variants if r[1]]
+            if not ok_runs:
+                continue
+            default = next((r[3] for name, r in ok_runs if name == "default"), None)
+            name, best = min(ok_runs, key=lambda nr: nr[1][3])
+            print(f"| {key} | {default:.1f} | {name} | {best[3]:.1f} | {best[5]:.0f}% |"
+                  if default is not None else
+                  f"| {key} | - | {name} | {best[3]:.1f} | {best[5]:.0f}% |")
     if failures:
         print(f"\n{failures} kernel(s) gave wrong results", file=sys.stderr)
         return 1
