@@ -385,8 +385,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     measured on an H100, docs/Benchmarks-GPU.md).
 
     * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32). When x
-      fits in 48 KB of shared memory (M * K * 4 bytes, or with int8
-      activations M * K bytes plus sums) each block first issues its lanes'
+      has at most 8 rows and fits in 48 KB of shared memory (M * K * 4
+      bytes, or with int8 activations M * K bytes plus sums) each block
+      first issues its lanes'
       first weight loads, then copies x into shared memory (all loads
       before the stores) and synchronizes: 8 warps (256 threads) per block,
       each warp computing 4 (4-bit codes) or 2 (8-bit) output features

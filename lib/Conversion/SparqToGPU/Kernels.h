@@ -31,6 +31,10 @@ constexpr int64_t kGemvRows = 4;
 constexpr int64_t kGemvStagedWarps = 8;
 constexpr int64_t kGemvStagedFeatures = 2;
 constexpr int64_t kGemvStageBytes = 48 * 1024;
+/// Rows of x a staged GEMV block computes at most (each adds an
+/// accumulator per output feature and lane); more rows (K not a multiple
+/// of 32 with a large batch) take the unstaged GEMV in blocks of 4 rows.
+constexpr int64_t kGemvStagedMaxRows = 8;
 /// GEMM: output tile [kTileM x kTileN], K step kTileK, 16x16 threads, each
 /// computing a 4x4 micro tile.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
@@ -65,7 +69,9 @@ struct Problem {
   int64_t gemvUnroll() const;
   /// GEMV geometry: x staged in shared memory (M * K * 4 bytes fit in
   /// kGemvStageBytes), else read from global memory per warp.
-  bool gemvStaged() const { return xStageBytes() <= kGemvStageBytes; }
+  bool gemvStaged() const {
+    return m <= kGemvStagedMaxRows && xStageBytes() <= kGemvStageBytes;
+  }
   /// Shared memory of the GEMV's copy of x: f32, or with int8 activations
   /// the codes, per-chunk code sums and per-row maxima.
   int64_t xStageBytes() const {

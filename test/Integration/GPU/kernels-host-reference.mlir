@@ -71,6 +71,12 @@
 // RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 
+// GEMV for a batch of 20 (K = 48 is not a multiple of 32, so no GEMM):
+// more than 8 rows of x take the unstaged GEMV in blocks of 4 rows.
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 48 --n 5 --m 20 --seed 40
+// RUN: %{run} | FileCheck %s
+
 // GEMV: int8 per channel, K = 208 (13 chunks).
 // REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
 // REDEFINE: %{gen} = --k 208 --n 17 --m 6 --seed 24
