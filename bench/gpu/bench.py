@@ -185,6 +185,8 @@ def compile_case(build, c, chips, out):
 def cmd_prepare(args):
     os.makedirs(args.out, exist_ok=True)
     for c in CASES:
+        if args.only and not re.search(args.only, case_id(c)):
+            continue
         compile_case(args.build, c, CHIPS, args.out)
     log(f"kernels for {', '.join(CHIPS)} in {args.out}")
     return 0
@@ -521,6 +523,7 @@ def main():
     pr = sub.add_parser("prepare")
     pr.add_argument("--build", required=True)
     pr.add_argument("--out", required=True)
+    pr.add_argument("--only", help="prepare the cases whose id matches this regex")
     r = sub.add_parser("run")
     r.add_argument("--build", required=True)
     r.add_argument("--runtime", required=True)
