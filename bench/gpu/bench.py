@@ -66,6 +66,7 @@ for _tag in ["a8", "a8w8f2", "a8w4f4"]:
                   ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 11008),
                   ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
         CASES.append((_base[0].replace("gemv", f"gemv~{_tag}", 1),) + _base[1:])
+CASES.append(("gemv~a8-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 1, 4096, 4096))
 # Batch 8 with int8 x codes in shared memory (f32 x, 128 KB, does not fit).
 CASES.append(("gemv~a8-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
 CASES.append(("gemv~a8w8f2-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))

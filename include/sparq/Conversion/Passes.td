@@ -402,7 +402,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       once (a chunk never straddles a group; with two groups per chunk each
       half is scaled), then the lanes reduce with a `gpu.shuffle xor`
       butterfly (offsets 16..1) and lane 0 stores.
-    * **GEMV with int8 activations** (`activations=int8`; integer codes,
+    * **GEMV with int8 activations** (`activations=int8`; integer or FP4
+      codes,
       groups of at least one chunk, x codes fitting in shared memory, else
       the f32 GEMV): each block quantizes x as the CPU runtime does
       (`sparq-c/Runtime.h`: per row a = max|x| / 127,
@@ -413,7 +414,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       8 (the low and high nibbles of a word). Per chunk the sum over
       (q - z) * xq is exact in int32: 4-way byte dot products
       (`nvvm.dot.accumulate.4way`, PTX `dp4a`, on NVIDIA) of the
-      offset-binary codes, minus (offset + z) times the chunk's code sum;
+      offset-binary codes (FP4: the bytes 2 * value + 12 from byte-permute
+      table lookups against x codes in element order, the scale halved),
+      minus (offset + z) times the chunk's code sum;
       one conversion and multiply-add with the scale per chunk, the row's
       a applied at the end. Kernels are named `..._xi8_<M>x<N>x<K>`.
     * **GEMM** (M >= `gemm-min-rows` and K a multiple of 32): shared-memory

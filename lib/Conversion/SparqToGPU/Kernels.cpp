@@ -584,6 +584,57 @@ Value dot4(OpBuilder &b, Location loc, const EmitOptions &opt, Value a,
                                      c);
 }
 
+/// The four FP4 E2M1 codes in the low 16 bits of `codes` (code j in bits
+/// 4j..4j+3) as the bytes 2 * value + 12 (0..24): on NVIDIA three prmt
+/// table lookups (as e2m1TwiceByPermutes), else arithmetic per code
+/// (|2v| = m for exponent 0, else (2 + m) << (e - 1)).
+Value e2m1Bytes(OpBuilder &b, Location loc, const EmitOptions &opt,
+                Value codes) {
+  Type i32 = b.getI32Type();
+  auto c32 = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
+  };
+  if (opt.nvvm) {
+    auto prmt = [&](Value sel, Value lo, Value hi) -> Value {
+      return NVVM::PermuteOp::create(b, loc, i32, lo, hi, sel,
+                                     NVVM::PermuteMode::DEFAULT);
+    };
+    Value mag = arith::AndIOp::create(b, loc, codes, c32(0x7777));
+    Value pos = prmt(mag, c32(0x0F0E0D0Cu), c32(0x18141210u));
+    Value neg = prmt(mag, c32(0x090A0B0Cu), c32(0x00040608u));
+    Value sign = prmt(codes, c32(0x80808080u), c32(0x80808080u));
+    return arith::XOrIOp::create(
+        b, loc, pos,
+        arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, pos, neg),
+                              sign));
+  }
+  Value out = c32(0);
+  for (int64_t j = 0; j < 4; ++j) {
+    Value c = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, codes, c32(4 * j)), c32(15));
+    Value m = arith::AndIOp::create(b, loc, c, c32(1));
+    Value e = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, c, c32(1)), c32(3));
+    Value eIsZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(0));
+    Value shift = arith::SelectOp::create(
+        b, loc, eIsZero, c32(0), arith::SubIOp::create(b, loc, e, c32(1)));
+    Value mag2 = arith::SelectOp::create(
+        b, loc, eIsZero, m,
+        arith::ShLIOp::create(b, loc, arith::AddIOp::create(b, loc, m, c32(2)),
+                              shift));
+    Value negative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                              arith::AndIOp::create(b, loc, c, c32(8)), c32(0));
+    Value byte = arith::SelectOp::create(
+        b, loc, negative, arith::SubIOp::create(b, loc, c32(12), mag2),
+        arith::AddIOp::create(b, loc, c32(12), mag2));
+    out = arith::OrIOp::create(
+        b, loc, out, arith::ShLIOp::create(b, loc, byte, c32(8 * j)));
+  }
+  return out;
+}
+
 /// The int32 sum over one chunk of (q - z) * xq for the codes of
 /// emitLoadChunk values `loaded` (one group per chunk) and the xq words of
 /// the chunk (8 for 4-bit codes, 4 for 8-bit).
@@ -599,11 +650,18 @@ Value chunkDot(OpBuilder &b, Location loc, const Problem &p,
   Value acc = c32(0);
   // Offset-binary int4 codes u = q + 8 (and unsigned ones) are read as
   // unsigned bytes; the offset and the zero point come out of the sum as
-  // (offset + z) * sum(xq).
-  int64_t offset = p.bits == 4 && p.isSigned ? 8 : 0;
+  // (offset + z) * sum(xq). FP4 codes as the bytes 2v + 12 (offset 12; the
+  // caller halves the scale), x codes in element order.
+  int64_t offset = p.fp4 ? 12 : p.bits == 4 && p.isSigned ? 8 : 0;
   for (int64_t i = 0; i < 4; ++i) {
     Value w = vector::ExtractOp::create(b, loc, words, i);
-    if (p.bits == 4) {
+    if (p.fp4) {
+      Value hi16 = arith::ShRUIOp::create(b, loc, w, c32(16));
+      acc = dot4(b, loc, opt, e2m1Bytes(b, loc, opt, w), false, xWords[2 * i],
+                 true, acc);
+      acc = dot4(b, loc, opt, e2m1Bytes(b, loc, opt, hi16), false,
+                 xWords[2 * i + 1], true, acc);
+    } else if (p.bits == 4) {
       if (p.isSigned)
         w = arith::XOrIOp::create(b, loc, w, c32(0x88888888u));
       Value lo = arith::AndIOp::create(b, loc, w, c32(0x0F0F0F0Fu));
@@ -716,7 +774,7 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
       // 4-bit codes: element e of a block of 8 at e / 2 (even) or
       // 4 + e / 2 (odd).
       Value col = add(b, loc, c4, cIdx(b, loc, e));
-      if (p.bits == 4) {
+      if (p.bits == 4 && !p.fp4) {
         Value blk = mul(b, loc, divC(b, loc, col, 8), 8);
         Value w = remC(b, loc, col, 8);
         Value pos = add(b, loc, divC(b, loc, w, 2),
@@ -781,8 +839,13 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
           ValueRange l = loaded.slice((f * unroll + u) * per, per);
           Value dot = chunkDot(b, loc, p, opt, l, xWords, xSum);
           auto contract = arith::FastMathFlags::contract;
+          Value scale = l[1];
+          if (p.fp4) // The dot products are of 2 * value.
+            scale = arith::MulFOp::create(
+                b, loc, scale,
+                arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.5f)));
           Value scaled = arith::MulFOp::create(
-              b, loc, arith::SIToFPOp::create(b, loc, f32, dot), l[1],
+              b, loc, arith::SIToFPOp::create(b, loc, f32, dot), scale,
               contract);
           Value &acc = accs[f * rows + i];
           acc = arith::AddFOp::create(b, loc, acc, scaled, contract);

@@ -831,8 +831,7 @@ struct ConvertSparqToGPUPass
           // shared memory; otherwise f32 activations.
           Problem q = *p;
           q.int8Activations = true;
-          p->int8Activations = !p->fp4 &&
-                               p->float8 == Problem::Float8::None &&
+          p->int8Activations = p->float8 == Problem::Float8::None &&
                                p->scaleBlockK >= p->chunkElems() &&
                                !p->useGemm(gemmMinRows) && q.gemvStaged();
         }

@@ -60,6 +60,14 @@
 // REDEFINE: %{spec} = #sparq.quant<ui8, per_group(axis = 0, size = 64), asymmetric>
 // REDEFINE: %{gen} = --k 192 --n 40 --m 1 --seed 38 --act int8
 // RUN: %{run} | FileCheck %s
+// MXFP4 and FP4 with E4M3 scales and a global scale: codes as the bytes
+// 2v + 12 against x codes in element order, the scale halved.
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 256 --n 33 --m 3 --seed 41 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E4M3FN, global_scale = f32>
+// REDEFINE: %{gen} = --k 128 --n 9 --m 2 --seed 42 --act int8
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{mma} =
 
 // GEMV with x read from global memory (4 x 4096 f32 exceed the 48 KB of
