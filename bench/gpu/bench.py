@@ -72,7 +72,8 @@ CASES.append(("gemv~a8-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
 CASES.append(("gemv~a8w8f2-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
 # Tensor-core GEMM variants: block width and K steps loaded ahead.
 for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2), (256, 1),
-                         (256, 2)]:
+                         (256, 2), ("64", "1l"), ("128", "1l"), ("256", "1l"),
+                         ("256", "2l")]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
                   ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096)]:
@@ -97,9 +98,10 @@ def variant_options(c):
     if m:
         return (f" gemv-warps={m.group(1)} gemv-features={m.group(2)} "
                 f"gemv-unroll={m.group(3)}")
-    m = re.fullmatch(r"mma~t(\d+)p(\d+)", word)
+    m = re.fullmatch(r"mma~t(\d+)p(\d+)(l?)", word)
     if m:
-        return f" mma-tile-n={m.group(1)} mma-prefetch={m.group(2)}"
+        return (f" mma-tile-n={m.group(1)} mma-prefetch={m.group(2)}" +
+                (" mma-ldmatrix=true" if m.group(3) else ""))
     m = re.fullmatch(r"gemv~a8(?:w(\d+)f(\d+))?", word)
     if m:
         geometry = (f" gemv-warps={m.group(1)} gemv-features={m.group(2)}"

@@ -106,6 +106,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvUnroll = options.gemvUnroll;
   toGpu.mmaTileN = options.mmaTileN;
   toGpu.mmaPrefetch = options.mmaPrefetch;
+  toGpu.mmaLdmatrix = options.mmaLdmatrix;
   toGpu.activations = options.activations;
   pm.addPass(createConvertSparqToGPU(toGpu));
   pm.addPass(createConvertSparqToLinalg());

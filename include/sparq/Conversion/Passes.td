@@ -503,6 +503,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "(0: 64)">,
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
            "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)">,
+    Option<"mmaLdmatrix", "mma-ldmatrix", "bool", /*default=*/"false",
+           "Tensor-core GEMM (with nvvm): load fragments with ldmatrix.x4">,
     Option<"gemvUnroll", "gemv-unroll", "int64_t", /*default=*/"0",
            "GEMV 16-byte chunks per lane and loop iteration, at most (0: 4; "
            "lowered to 2 or 1 where the row's chunks require)">,

@@ -94,6 +94,10 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "mma-prefetch",
       llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> mmaLdmatrix{
+      *this, "mma-ldmatrix",
+      llvm::cl::desc("Tensor-core GEMM: load fragments with ldmatrix.x4"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> gemvUnroll{
       *this, "gemv-unroll",
       llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -1194,10 +1195,42 @@ Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> pairs) {
 }
 } // namespace
 
+namespace {
+/// ldmatrix.x4 of four 8x8 f16 matrices: lane group q (lanes 8q..8q+7)
+/// gives the row addresses of matrix q, rows `rows[q] + lane % 8` at
+/// column `cols[q]`; lane l receives row l / 4, columns 2 (l % 4) and +1
+/// of each matrix, in matrix order.
+Value ldmatrix4(OpBuilder &b, Location loc, Value tid, Value mem,
+                std::array<Value, 4> rows, std::array<int64_t, 4> cols) {
+  Value lane = remC(b, loc, tid, kWarp);
+  Value q = divC(b, loc, lane, 8), r = remC(b, loc, lane, 8);
+  // Select this lane's matrix (q is uniform per group of 8 lanes).
+  Value row = rows[3], col = cIdx(b, loc, cols[3]);
+  for (int i = 2; i >= 0; --i) {
+    Value isI = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, q,
+                                      cIdx(b, loc, i));
+    row = arith::SelectOp::create(b, loc, isI, rows[i], row);
+    col = arith::SelectOp::create(b, loc, isI, cIdx(b, loc, cols[i]), col);
+  }
+  auto type = VectorType::get({4, 2}, b.getF16Type());
+  return nvgpu::LdMatrixOp::create(b, loc, type, mem,
+                                   ValueRange{add(b, loc, row, r), col},
+                                   /*transpose=*/false, /*numTiles=*/4);
+}
+} // namespace
+
 Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
-                                    const Problem &p, const EmitOptions &opt, Value tid,
-                                    Value xs, int64_t kk, int64_t mi) {
+                                    const Problem &p, const EmitOptions &opt,
+                                    Value tid, Value xs, int64_t kk,
+                                    int64_t mi) {
   MmaLane l = mmaLane(b, loc, p, tid);
+  if (opt.ldmatrix) {
+    // a0a1: rows 0-7, a2a3: rows 8-15 at column kk; a4a5, a6a7 at kk + 8.
+    Value base = add(b, loc, l.wm, cIdx(b, loc, mi * 16));
+    Value base8 = add(b, loc, base, cIdx(b, loc, 8));
+    return ldmatrix4(b, loc, tid, xs, {base, base8, base, base8},
+                     {kk, kk, kk + 8, kk + 8});
+  }
   Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
   Value row8 = add(b, loc, row, cIdx(b, loc, 8));
   // a0a1: (g, 2t), a2a3: (g + 8, 2t), a4a5: (g, 2t + 8), a6a7: (g + 8, 2t + 8).
@@ -1217,6 +1250,31 @@ Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
   return buildFragment(b, loc,
                        {loadPair(b, loc, opt, ws, row, l.t, kk),
                         loadPair(b, loc, opt, ws, row, l.t, kk + 8)});
+}
+
+std::pair<Value, Value> gpu_kernels::emitMmaFragmentBPair(
+    OpBuilder &b, Location loc, const Problem &p, const EmitOptions &opt,
+    Value tid, Value ws, int64_t kk, int64_t ni) {
+  if (!opt.ldmatrix)
+    return {emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni),
+            emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni + 1)};
+  // Matrices: (ni, kk), (ni, kk + 8), (ni + 1, kk), (ni + 1, kk + 8); rows
+  // of ws are n, so each gives b0b1 / b2b3 of one n8 tile.
+  MmaLane l = mmaLane(b, loc, p, tid);
+  Value n0 = add(b, loc, l.wn, cIdx(b, loc, ni * 8));
+  Value n1 = add(b, loc, n0, cIdx(b, loc, 8));
+  Value v =
+      ldmatrix4(b, loc, tid, ws, {n0, n0, n1, n1}, {kk, kk + 8, kk, kk + 8});
+  auto half = [&](int64_t first) -> Value {
+    auto type = VectorType::get({2, 2}, b.getF16Type());
+    Value out = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
+    for (int64_t i = 0; i < 2; ++i)
+      out = vector::InsertOp::create(
+          b, loc, vector::ExtractOp::create(b, loc, v, first + i), out, i);
+    return out;
+  };
+  return {half(0), half(2)};
 }
 
 void gpu_kernels::emitMmaStore(

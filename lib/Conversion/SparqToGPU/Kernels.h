@@ -110,6 +110,8 @@ struct Problem {
   /// K steps loaded ahead by the tensor-core GEMM (1 or 2).
   int64_t mmaPrefetch() const { return mmaPrefetchOverride ? mmaPrefetchOverride : 1; }
   int64_t mmaTileNOverride = 0, mmaPrefetchOverride = 0;
+  /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
+  bool mmaLdmatrix = false;
   bool useGemm(int64_t gemmMinRows) const;
   /// A short stable name of the format, e.g. "i4g128f16" or "ui8ca".
   std::string formatName() const;
@@ -140,6 +142,10 @@ struct EmitOptions {
   /// NVIDIA kernels: integer codes reach the f32 mantissa with one
   /// `nvvm.prmt` byte permute each instead of shift/mask/or.
   bool nvvm = false;
+  /// NVIDIA tensor-core GEMM: fragments loaded with ldmatrix (one
+  /// instruction per A fragment or pair of B fragments) instead of 32-bit
+  /// shared loads.
+  bool ldmatrix = false;
 };
 
 /// GEMV, the weight loads of one loop iteration of lane chunk `chunk`
@@ -227,6 +233,12 @@ void emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
 Value emitMmaFragmentA(OpBuilder &b, Location loc, const Problem &p,
                        const EmitOptions &opt,
                        Value tid, Value xs, int64_t kk, int64_t mi);
+/// With opt.ldmatrix, the B fragments of the n8 tiles `ni` and `ni + 1`
+/// from one ldmatrix.x4 (else two emitMmaFragmentB).
+std::pair<Value, Value> emitMmaFragmentBPair(OpBuilder &b, Location loc,
+                                             const Problem &p,
+                                             const EmitOptions &opt, Value tid,
+                                             Value ws, int64_t kk, int64_t ni);
 /// The B fragment (vector<2x2xf16>) for the n8 tile `ni`: column g, rows
 /// 2t and 2t + 8 (b0..b3), read from ws [n][k].
 Value emitMmaFragmentB(OpBuilder &b, Location loc, const Problem &p,

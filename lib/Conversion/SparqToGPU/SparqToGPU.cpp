@@ -208,6 +208,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   ops.y = body.getArgument(i++);
   EmitOptions opt;
   opt.nvvm = nvvm;
+  opt.ldmatrix = nvvm && p.mmaLdmatrix;
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value bx = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value by = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
@@ -344,8 +345,11 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       SmallVector<Value> fa, fb;
       for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
         fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi));
-      for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
-        fb.push_back(emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni));
+      for (int64_t ni = 0; ni < kMmaTilesN; ni += 2) {
+        auto [b0, b1] = emitMmaFragmentBPair(b, loc, p, opt, tid, ws, kk, ni);
+        fb.push_back(b0);
+        fb.push_back(b1);
+      }
       for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
         for (int64_t ni = 0; ni < kMmaTilesN; ++ni) {
           Value &acc = accs[mi * kMmaTilesN + ni];
@@ -826,6 +830,7 @@ struct ConvertSparqToGPUPass
         p->gemvUnrollOverride = gemvUnroll;
         p->mmaTileNOverride = mmaTileN;
         p->mmaPrefetchOverride = mmaPrefetch;
+        p->mmaLdmatrix = mmaLdmatrix;
         if (activations == "int8") {
           // Integer codes, one scale group per 16-byte chunk, x codes in
           // shared memory; otherwise f32 activations.

@@ -1,4 +1,5 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true" | FileCheck %s
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true nvvm=true mma-ldmatrix=true" | FileCheck %s --check-prefix=LDM
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx90a format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=ROCDL
 
 // The tensor-core GEMM (M >= 16): f16 shared tiles [64, 72] (K steps of 64
@@ -12,6 +13,12 @@
 // issued before 4 x (2 A + 4 B fragments, 8 nvgpu.mma.sync m16n8k16) and a
 // barrier; the 8 vector<2x2xf32> accumulators are stored element-wise where
 // in range.
+// With mma-ldmatrix (NVIDIA): per k16 step one ldmatrix.x4 per A fragment
+// and one per pair of B fragments (4 per step, 16 per K step of 64).
+// LDM-LABEL: gpu.func @sparq_mma_i4g32f16a_40x72x128
+// LDM-COUNT-16: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x72xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// LDM-NOT: vector.load {{.*}} : memref<64x72xf16, #gpu.address_space<workgroup>>, vector<2xf16>
+// LDM: gpu.return
 // CHECK-LABEL: func.func @int4_mma
 // CHECK: call @sparq_mma_i4g32f16a_40x72x128_launch
 // CHECK: gpu.module @sparq_kernels

@@ -38,6 +38,9 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=MMA,SM80 < %t/k80.ptx
 // RUN: FileCheck %s --check-prefixes=MMA,SM90 < %t/k90.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-ldmatrix=true}' -o %t/l90.ptx
+// RUN: %ptxas -arch=sm_90 %t/l90.ptx -o %t/l90.cubin
+// RUN: FileCheck %s --check-prefix=LDM < %t/l90.ptx
 // RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa mma=false}' -o %t/g80.ptx
 // RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma=false}' -o %t/g90.ptx
 // RUN: %ptxas -arch=sm_80 %t/g80.ptx -o %t/g80.cubin && %ptxas -arch=sm_90 %t/g90.ptx -o %t/g90.cubin
@@ -142,6 +145,10 @@
 // MMA: ld.shared.b32
 // MMA-COUNT-32: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // MMA: bar.sync 0;
+
+// LDM: .entry sparq_mma_i4g32bf16a_40x72x128(
+// LDM: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// LDM: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 
 // MMA8: .entry sparq_mma_i8cf32_16x24x64(
 // MMA8: .maxntid 128, 1, 1
