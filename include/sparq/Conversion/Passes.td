@@ -440,8 +440,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       interleaves int4 nibbles back into K order, rounds to f16 and stores
       into a K-major f16 shared tile; x is rounded to f16 into another. Rows
       of both tiles are padded by 8 halves (144 or 80 bytes) so that the
-      fragment loads (`vector<2xf16>` from shared memory, no `ldmatrix`) of
-      a warp hit distinct banks. A barrier, the next step's loads, then
+      fragment loads (`vector<2xf16>` from shared memory, or with
+      `mma-ldmatrix` one `nvgpu.ldmatrix` x4 per A fragment and per pair of
+      B fragments) of a warp hit distinct banks. A barrier, the next step's loads, then
       4 (or 2) k16 steps of 2 A and 4 B fragments and 8 `nvgpu.mma.sync`,
       and a barrier. Numerics differ from the other kernels: x and w are
       rounded to f16 (x beyond the f16 range becomes infinite), products
