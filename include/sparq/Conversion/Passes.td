@@ -537,6 +537,27 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def SparqEmulateNVVM : Pass<"sparq-emulate-nvvm", "ModuleOp"> {
+  let summary = "Rewrite nvvm.prmt and nvvm.dot.accumulate.4way into arith "
+                "(CPU runs of host-reference kernels built with nvvm)";
+  let description = [{
+    `convert-sparq-to-gpu` with `host-reference=true nvvm=true` emits the
+    kernels' math on the host with the NVIDIA-only byte ops the GPU kernels
+    use: `nvvm.prmt` (byte permutes: integer codes into the f32 mantissa,
+    FP4 table lookups) and `nvvm.dot.accumulate.4way` (`dp4a`, the
+    int8-activation GEMV). This pass replaces each with arith on `i32`
+    following the PTX ISA: `prmt` (default mode) picks, for result byte k,
+    byte `(c >> 4k) & 7` of the pool {a bytes 0-3, b bytes 4-7}, replicating
+    its sign bit when bit 3 of the nibble is set; `dp4a` adds to c the four
+    products of the bytes of a and b, each sign- or zero-extended as its type
+    says. Then `--sparq-cpu-reference` runs them, so the CPU tests check the
+    selectors, tables and signedness of the GPU code paths. Other `prmt`
+    modes are an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SparqGpuLaunchers : Pass<"sparq-gpu-launchers", "ModuleOp"> {
   let summary = "Define the host launchers of Sparq's GPU kernels (after "
                 "bufferization)";

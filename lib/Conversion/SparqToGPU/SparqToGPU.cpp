@@ -575,10 +575,13 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
 /// Host reference path: the same phase emitters in scf.for nests over block
 /// and thread ids, gpu.shuffle's butterfly replayed on a host buffer in the
 /// same order, gpu.barrier implied by running phases one after the other.
-void emitHostReference(OpBuilder &b, Location loc, const Problem &p,
+void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
                        Kernel kind, const Operands &ops) {
   EmitOptions opt;
   opt.alignedLoads = false;
+  // With nvvm the host kernels keep the NVVM byte ops (run them on the CPU
+  // through sparq-emulate-nvvm).
+  opt.nvvm = nvvm;
   std::array<int64_t, 2> grid = launchConfig(p, kind).first;
   Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
   auto forLoop = [&](int64_t ub, function_ref<void(Value)> body) {
@@ -767,7 +770,7 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
   if (hostReference) {
     Operands ops{host[0], host[1], host[2], p.hasZeroPoints ? host[3] : Value(),
                  hostY};
-    emitHostReference(b, loc, p, kind, ops);
+    emitHostReference(b, loc, p, nvvm, kind, ops);
   } else {
     emitLaunch(b, loc, module, p, kind, host, resident, hostY, nvvm);
   }

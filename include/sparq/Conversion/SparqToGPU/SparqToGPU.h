@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -17,6 +18,7 @@ namespace mlir::sparq {
 
 #define GEN_PASS_DECL_CONVERTSPARQTOGPU
 #define GEN_PASS_DECL_SPARQGPULAUNCHERS
+#define GEN_PASS_DECL_SPARQEMULATENVVM
 #include "sparq/Conversion/Passes.h.inc"
 
 } // namespace mlir::sparq

@@ -1,0 +1,43 @@
+// Sparq's GPU kernels as built for NVIDIA (nvvm=true: prmt byte permutes,
+// dp4a) run on the CPU through the host-reference lowering, their NVVM ops
+// rewritten into arith from the PTX definitions by sparq-emulate-nvvm, and
+// checked against the numpy reference as kernels-host-reference.mlir does.
+//
+// REQUIRES: numpy
+// DEFINE: %{ref} = %host_python %S/../Inputs/quant_ref.py
+// DEFINE: %{spec} =
+// DEFINE: %{gen} =
+// DEFINE: %{tol} = 2e-3
+// DEFINE: %{mma} =
+// DEFINE: %{emulate} =
+// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir %{emulate} --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
+
+// int4 and asymmetric uint8 GEMV, MXFP4 GEMV, the int8-activation GEMV on
+// MXFP4 and int4, and the tensor-core GEMM on MXFP4.
+// REDEFINE: %{emulate} = --sparq-emulate-nvvm
+// REDEFINE: %{mma} = nvvm=true
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 256 --n 33 --m 3 --seed 43
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui8, per_group(axis = 0, size = 64), asymmetric>
+// REDEFINE: %{gen} = --k 192 --n 9 --m 2 --seed 44
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 256 --n 9 --m 2 --seed 45
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = nvvm=true activations=int8
+// REDEFINE: %{gen} = --k 256 --n 9 --m 2 --seed 46 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 256 --n 33 --m 3 --seed 47 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = nvvm=true mma=true
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 64 --n 24 --m 18 --seed 48
+// REDEFINE: %{tol} = 2e-2 --f16-inputs
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-3
+// REDEFINE: %{mma} =
+// REDEFINE: %{emulate} =
+
+// CHECK: PASS max |y - y_ref|
