@@ -1199,23 +1199,42 @@ namespace {
 /// ldmatrix.x4 of four 8x8 f16 matrices: lane group q (lanes 8q..8q+7)
 /// gives the row addresses of matrix q, rows `rows[q] + lane % 8` at
 /// column `cols[q]`; lane l receives row l / 4, columns 2 (l % 4) and +1
-/// of each matrix, in matrix order.
-Value ldmatrix4(OpBuilder &b, Location loc, Value tid, Value mem,
-                std::array<Value, 4> rows, std::array<int64_t, 4> cols) {
+/// of each matrix, in matrix order. On the host (opt.host, the reference
+/// kernels) the same addressing is replayed: row i of lane l's result is
+/// read at the address lane 8 i + l / 4 would give, plus 2 (l % 4).
+Value ldmatrix4(OpBuilder &b, Location loc, const EmitOptions &opt, Value tid,
+                Value mem, std::array<Value, 4> rows,
+                std::array<int64_t, 4> cols) {
+  // The (row, column) address lane `lane` gives: rows[q] + lane % 8 and
+  // cols[q] of its matrix q = lane / 8 (uniform per group of 8 lanes).
+  auto address = [&](Value lane) -> std::pair<Value, Value> {
+    Value q = divC(b, loc, lane, 8), r = remC(b, loc, lane, 8);
+    Value row = rows[3], col = cIdx(b, loc, cols[3]);
+    for (int i = 2; i >= 0; --i) {
+      Value isI = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, q,
+                                        cIdx(b, loc, i));
+      row = arith::SelectOp::create(b, loc, isI, rows[i], row);
+      col = arith::SelectOp::create(b, loc, isI, cIdx(b, loc, cols[i]), col);
+    }
+    return {add(b, loc, row, r), col};
+  };
   Value lane = remC(b, loc, tid, kWarp);
-  Value q = divC(b, loc, lane, 8), r = remC(b, loc, lane, 8);
-  // Select this lane's matrix (q is uniform per group of 8 lanes).
-  Value row = rows[3], col = cIdx(b, loc, cols[3]);
-  for (int i = 2; i >= 0; --i) {
-    Value isI = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, q,
-                                      cIdx(b, loc, i));
-    row = arith::SelectOp::create(b, loc, isI, rows[i], row);
-    col = arith::SelectOp::create(b, loc, isI, cIdx(b, loc, cols[i]), col);
-  }
   auto type = VectorType::get({4, 2}, b.getF16Type());
-  return nvgpu::LdMatrixOp::create(b, loc, type, mem,
-                                   ValueRange{add(b, loc, row, r), col},
-                                   /*transpose=*/false, /*numTiles=*/4);
+  if (!opt.host) {
+    auto [row, col] = address(lane);
+    return nvgpu::LdMatrixOp::create(b, loc, type, mem, ValueRange{row, col},
+                                     /*transpose=*/false, /*numTiles=*/4);
+  }
+  Value v = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
+  Value quad = divC(b, loc, lane, 4), pair = mul(b, loc, remC(b, loc, lane, 4), 2);
+  for (int64_t i = 0; i < 4; ++i) {
+    auto [row, col] = address(add(b, loc, quad, cIdx(b, loc, 8 * i)));
+    Value h2 = vector::LoadOp::create(b, loc, VectorType::get({2}, b.getF16Type()),
+                                      mem, ValueRange{row, add(b, loc, col, pair)});
+    v = vector::InsertOp::create(b, loc, h2, v, i);
+  }
+  return v;
 }
 } // namespace
 
@@ -1228,7 +1247,7 @@ Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
     // a0a1: rows 0-7, a2a3: rows 8-15 at column kk; a4a5, a6a7 at kk + 8.
     Value base = add(b, loc, l.wm, cIdx(b, loc, mi * 16));
     Value base8 = add(b, loc, base, cIdx(b, loc, 8));
-    return ldmatrix4(b, loc, tid, xs, {base, base8, base, base8},
+    return ldmatrix4(b, loc, opt, tid, xs, {base, base8, base, base8},
                      {kk, kk, kk + 8, kk + 8});
   }
   Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
@@ -1264,7 +1283,7 @@ std::pair<Value, Value> gpu_kernels::emitMmaFragmentBPair(
   Value n0 = add(b, loc, l.wn, cIdx(b, loc, ni * 8));
   Value n1 = add(b, loc, n0, cIdx(b, loc, 8));
   Value v =
-      ldmatrix4(b, loc, tid, ws, {n0, n0, n1, n1}, {kk, kk + 8, kk, kk + 8});
+      ldmatrix4(b, loc, opt, tid, ws, {n0, n0, n1, n1}, {kk, kk + 8, kk, kk + 8});
   auto half = [&](int64_t first) -> Value {
     auto type = VectorType::get({2, 2}, b.getF16Type());
     Value out = arith::ConstantOp::create(

@@ -146,6 +146,9 @@ struct EmitOptions {
   /// instruction per A fragment or pair of B fragments) instead of 32-bit
   /// shared loads.
   bool ldmatrix = false;
+  /// The host-reference kernels: cross-lane ops (ldmatrix) are replayed
+  /// from their definition instead of emitted.
+  bool host = false;
 };
 
 /// GEMV, the weight loads of one loop iteration of lane chunk `chunk`

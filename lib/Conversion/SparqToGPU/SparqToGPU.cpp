@@ -580,8 +580,10 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
   EmitOptions opt;
   opt.alignedLoads = false;
   // With nvvm the host kernels keep the NVVM byte ops (run them on the CPU
-  // through sparq-emulate-nvvm).
+  // through sparq-emulate-nvvm) and replay ldmatrix's addressing.
   opt.nvvm = nvvm;
+  opt.host = true;
+  opt.ldmatrix = nvvm && p.mmaLdmatrix;
   std::array<int64_t, 2> grid = launchConfig(p, kind).first;
   Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
   auto forLoop = [&](int64_t ub, function_ref<void(Value)> body) {

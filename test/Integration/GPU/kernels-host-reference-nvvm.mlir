@@ -36,6 +36,16 @@
 // REDEFINE: %{gen} = --k 64 --n 24 --m 18 --seed 48
 // REDEFINE: %{tol} = 2e-2 --f16-inputs
 // RUN: %{run} | FileCheck %s
+// ldmatrix fragment loads (mma-ldmatrix), their lane addressing replayed on
+// the host: 64- and 128-column blocks.
+// REDEFINE: %{mma} = nvvm=true mma=true mma-ldmatrix=true
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 49
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = nvvm=true mma=true mma-ldmatrix=true mma-tile-n=128
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 50
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 // REDEFINE: %{mma} =
 // REDEFINE: %{emulate} =
