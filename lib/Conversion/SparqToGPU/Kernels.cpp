@@ -89,6 +89,11 @@ Value vload(OpBuilder &b, Location loc, VectorType t, Value mem, ValueRange idx,
                                 align(opt));
 }
 
+/// An i32 constant.
+Value i32Const(OpBuilder &b, Location loc, uint32_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
+}
+
 Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
                    Value raw);
 
@@ -124,9 +129,7 @@ Value decodeScale8(OpBuilder &b, Location loc, Type scaleType, Value code) {
                            vector::BroadcastOp::create(b, loc, i8v, code));
     return vector::ExtractOp::create(b, loc, v, 0);
   }
-  auto c32 = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
-  };
+  auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
   Value e = arith::ExtUIOp::create(b, loc, i32, code);
   Value bits = arith::ShLIOp::create(b, loc, e, c32(23));
   bits = arith::SelectOp::create(
@@ -206,6 +209,70 @@ Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
   return arith::SelectOp::create(b, loc, isNaN, nan, v);
 }
 
+/// nvvm.prmt (default mode): result byte k is byte (sel >> 4k) & 7 of the
+/// pool {lo bytes 0-3, hi bytes 4-7}, sign-replicated when bit 3 of that
+/// nibble is set.
+Value permute(OpBuilder &b, Location loc, Value sel, Value lo, Value hi) {
+  return NVVM::PermuteOp::create(b, loc, b.getI32Type(), lo, hi, sel,
+                                 NVVM::PermuteMode::DEFAULT);
+}
+
+/// Byte j of `word` in the mantissa of 2^23 (0x4B0000uu: exactly 2^23 + the
+/// byte as f32) with one prmt: byte j of the word, then bytes 0x00, 0x00,
+/// 0x4B of the constant (pool bytes 4, 4, 7).
+Value mantissaByte(OpBuilder &b, Location loc, Value word, int64_t j) {
+  return permute(b, loc, i32Const(b, loc, 0x7440u + uint32_t(j)), word,
+                 i32Const(b, loc, 0x4B000000u));
+}
+
+/// The four FP4 E2M1 codes in the low 16 bits of `codes` (code j in bits
+/// 4j..4j+3) as the bytes 2 * value + 12 (0..24). On NVIDIA three prmt per
+/// four codes: table lookups of the magnitude (code & 7) for a positive and
+/// for a negative sign (tables {12, 13, 14, 15, 16, 18, 20, 24} and
+/// {12, 11, ..., 0}), sign bytes (0xFF where bit 3 is set) in sign-replicate
+/// mode, and one xor/and picks. Elsewhere arithmetic per code (|2v| = m for
+/// exponent 0, else (2 + m) << (e - 1)).
+Value e2m1Bytes(OpBuilder &b, Location loc, const EmitOptions &opt,
+                Value codes) {
+  auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
+  if (opt.nvvm) {
+    Value mag = arith::AndIOp::create(b, loc, codes, c32(0x7777));
+    Value pos = permute(b, loc, mag, c32(0x0F0E0D0Cu), c32(0x18141210u));
+    Value neg = permute(b, loc, mag, c32(0x090A0B0Cu), c32(0x00040608u));
+    Value sign = permute(b, loc, codes, c32(0x80808080u), c32(0x80808080u));
+    // Bytes of pos and neg are < 0x80: the sign bytes' top bit is moot.
+    return arith::XOrIOp::create(
+        b, loc, pos,
+        arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, pos, neg),
+                              sign));
+  }
+  Value out = c32(0);
+  for (int64_t j = 0; j < 4; ++j) {
+    Value c = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, codes, c32(4 * j)), c32(15));
+    Value m = arith::AndIOp::create(b, loc, c, c32(1));
+    Value e = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, c, c32(1)), c32(3));
+    Value eIsZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(0));
+    Value shift = arith::SelectOp::create(
+        b, loc, eIsZero, c32(0), arith::SubIOp::create(b, loc, e, c32(1)));
+    Value mag2 = arith::SelectOp::create(
+        b, loc, eIsZero, m,
+        arith::ShLIOp::create(b, loc, arith::AddIOp::create(b, loc, m, c32(2)),
+                              shift));
+    Value negative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                              arith::AndIOp::create(b, loc, c, c32(8)), c32(0));
+    Value byte = arith::SelectOp::create(
+        b, loc, negative, arith::SubIOp::create(b, loc, c32(12), mag2),
+        arith::AddIOp::create(b, loc, c32(12), mag2));
+    out = arith::OrIOp::create(
+        b, loc, out, arith::ShLIOp::create(b, loc, byte, c32(8 * j)));
+  }
+  return out;
+}
+
 /// The integer codes of `raw` (vector<16xi8>) as exact f32 without integer
 /// to float conversions (quarter rate on NVIDIA GPUs): each code u in
 /// 0..255 (offset binary: signed codes have their sign bit flipped first)
@@ -239,21 +306,15 @@ SmallVector<Value> integerCodes(OpBuilder &b, Location loc, const Problem &p,
     for (int64_t j = 0; j < 4; ++j) {
       Value magic;
       if (opt.nvvm) {
-        // prmt picks byte j of the word and bytes 0x00, 0x00, 0x4B of the
-        // constant (pool bytes 4, 4, 7): 0x4B0000uu in one instruction.
-        auto c32 = [&](uint32_t v) -> Value {
-          return arith::ConstantOp::create(b, loc,
-                                           b.getI32IntegerAttr(int32_t(v)));
-        };
-        Value sel = c32(0x7440u + uint32_t(j)), hi = c32(0x4B000000u);
+        // One prmt per code: 0x4B0000uu.
         magic = arith::ConstantOp::create(
             b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0)));
-        for (int64_t i = 0; i < 4; ++i) {
-          Value word = vector::ExtractOp::create(b, loc, src, i);
-          Value r = NVVM::PermuteOp::create(b, loc, i32, word, hi, sel,
-                                            NVVM::PermuteMode::DEFAULT);
-          magic = vector::InsertOp::create(b, loc, r, magic, i);
-        }
+        for (int64_t i = 0; i < 4; ++i)
+          magic = vector::InsertOp::create(
+              b, loc,
+              mantissaByte(b, loc, vector::ExtractOp::create(b, loc, src, i),
+                           j),
+              magic, i);
       } else {
         Value byte =
             j == 0 ? src : arith::ShRUIOp::create(b, loc, src, splat(8 * j));
@@ -280,48 +341,30 @@ SmallVector<Value> integerCodes(OpBuilder &b, Location loc, const Problem &p,
 
 /// NVIDIA: the 32 FP4 E2M1 codes of `raw` (vector<16xi8>) as exact f32
 /// 2 * value ({elements 2t, elements 2t+1}) with byte permutes instead of
-/// bit moves and f16 conversions. Per four codes (16 bits of a word, one
-/// code per selector nibble): two prmt table lookups of the magnitude
-/// (code & 7) give 2v + 12 for a positive and for a negative sign
-/// (tables {12, 13, 14, 15, 16, 18, 20, 24} and {12, 11, ..., 0}), a third
-/// prmt in sign-replicate mode gives 0xFF bytes where the code's sign bit is
-/// set, and one xor/and picks; then each byte becomes 2^23 + 2v + 12 with
-/// one prmt (as integerCodes) and 2^23 + 12 is subtracted.
-SmallVector<Value> e2m1TwiceByPermutes(OpBuilder &b, Location loc, Value raw) {
-  Type i32 = b.getI32Type();
-  auto w4 = VectorType::get({4}, i32);
+/// bit moves and f16 conversions: e2m1Bytes per four codes (16 bits of a
+/// word), then each byte becomes 2^23 + 2v + 12 with one prmt
+/// (mantissaByte) and 2^23 + 12 is subtracted.
+SmallVector<Value> e2m1TwiceByPermutes(OpBuilder &b, Location loc,
+                                       const EmitOptions &opt, Value raw) {
+  auto w4 = VectorType::get({4}, b.getI32Type());
   auto f4 = VectorType::get({4}, b.getF32Type());
-  auto c32 = [&](uint32_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
-  };
-  auto prmt = [&](Value sel, Value lo, Value hi) -> Value {
-    return NVVM::PermuteOp::create(b, loc, i32, lo, hi, sel,
-                                   NVVM::PermuteMode::DEFAULT);
-  };
   Value words = vector::BitCastOp::create(b, loc, w4, raw);
   // slices[4 h + j] lane i: element 8 i + 4 h + j.
   SmallVector<Value> slices(8);
   for (int64_t h = 0; h < 2; ++h) {
     for (int64_t i = 0; i < 4; ++i) {
       Value w = vector::ExtractOp::create(b, loc, words, i);
-      Value sel =
-          h == 0 ? w : Value(arith::ShRUIOp::create(b, loc, w, c32(16)));
-      Value mag = arith::AndIOp::create(b, loc, sel, c32(0x7777));
-      Value pos = prmt(mag, c32(0x0F0E0D0Cu), c32(0x18141210u));
-      Value neg = prmt(mag, c32(0x090A0B0Cu), c32(0x00040608u));
-      Value sign = prmt(sel, c32(0x80808080u), c32(0x80808080u));
-      // Bytes of pos and neg are < 0x80: the sign bytes' top bit is moot.
-      Value r = arith::XOrIOp::create(
-          b, loc, pos,
-          arith::AndIOp::create(
-              b, loc, arith::XOrIOp::create(b, loc, pos, neg), sign));
+      Value sel = h == 0 ? w
+                         : Value(arith::ShRUIOp::create(
+                               b, loc, w, i32Const(b, loc, 16)));
+      Value r = e2m1Bytes(b, loc, opt, sel);
       for (int64_t j = 0; j < 4; ++j) {
-        Value magic = prmt(c32(0x7440u + uint32_t(j)), r, c32(0x4B000000u));
         Value &slice = slices[4 * h + j];
         if (!slice)
           slice = arith::ConstantOp::create(
               b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0)));
-        slice = vector::InsertOp::create(b, loc, magic, slice, i);
+        slice = vector::InsertOp::create(b, loc, mantissaByte(b, loc, r, j),
+                                         slice, i);
       }
     }
   }
@@ -452,7 +495,7 @@ ChunkCodes decodeChunk(OpBuilder &b, Location loc, const Problem &p,
       out.scale = arith::MulFOp::create(b, loc, out.scale, half);
     out.scales = arith::MulFOp::create(
         b, loc, out.scales, vector::BroadcastOp::create(b, loc, f32v, half));
-    out.q = e2m1TwiceByPermutes(b, loc, raw);
+    out.q = e2m1TwiceByPermutes(b, loc, opt, raw);
     if (zv) {
       Value z2 = arith::AddFOp::create(b, loc, zv, zv);
       for (Value &q : out.q)
@@ -518,6 +561,17 @@ SmallVector<int64_t> strided(int64_t start, int64_t count) {
 //===----------------------------------------------------------------------===//
 // GEMV
 //===----------------------------------------------------------------------===//
+
+SmallVector<Value> gpu_kernels::emitGemvFeatures(OpBuilder &b, Location loc,
+                                                 const Problem &p, Value bx,
+                                                 Value warp) {
+  Value n0 = mul(b, loc, add(b, loc, mul(b, loc, bx, p.gemvWarps()), warp),
+                 p.gemvFeatures());
+  SmallVector<Value> ns{n0};
+  for (int64_t f = 1; f < p.gemvFeatures(); ++f)
+    ns.push_back(add(b, loc, n0, cIdx(b, loc, f)));
+  return ns;
+}
 
 SmallVector<Value> gpu_kernels::emitGemvLoads(OpBuilder &b, Location loc,
                                               const Problem &p,
@@ -585,57 +639,6 @@ Value dot4(OpBuilder &b, Location loc, const EmitOptions &opt, Value a,
                                      c);
 }
 
-/// The four FP4 E2M1 codes in the low 16 bits of `codes` (code j in bits
-/// 4j..4j+3) as the bytes 2 * value + 12 (0..24): on NVIDIA three prmt
-/// table lookups (as e2m1TwiceByPermutes), else arithmetic per code
-/// (|2v| = m for exponent 0, else (2 + m) << (e - 1)).
-Value e2m1Bytes(OpBuilder &b, Location loc, const EmitOptions &opt,
-                Value codes) {
-  Type i32 = b.getI32Type();
-  auto c32 = [&](uint32_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
-  };
-  if (opt.nvvm) {
-    auto prmt = [&](Value sel, Value lo, Value hi) -> Value {
-      return NVVM::PermuteOp::create(b, loc, i32, lo, hi, sel,
-                                     NVVM::PermuteMode::DEFAULT);
-    };
-    Value mag = arith::AndIOp::create(b, loc, codes, c32(0x7777));
-    Value pos = prmt(mag, c32(0x0F0E0D0Cu), c32(0x18141210u));
-    Value neg = prmt(mag, c32(0x090A0B0Cu), c32(0x00040608u));
-    Value sign = prmt(codes, c32(0x80808080u), c32(0x80808080u));
-    return arith::XOrIOp::create(
-        b, loc, pos,
-        arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, pos, neg),
-                              sign));
-  }
-  Value out = c32(0);
-  for (int64_t j = 0; j < 4; ++j) {
-    Value c = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, codes, c32(4 * j)), c32(15));
-    Value m = arith::AndIOp::create(b, loc, c, c32(1));
-    Value e = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, c, c32(1)), c32(3));
-    Value eIsZero =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(0));
-    Value shift = arith::SelectOp::create(
-        b, loc, eIsZero, c32(0), arith::SubIOp::create(b, loc, e, c32(1)));
-    Value mag2 = arith::SelectOp::create(
-        b, loc, eIsZero, m,
-        arith::ShLIOp::create(b, loc, arith::AddIOp::create(b, loc, m, c32(2)),
-                              shift));
-    Value negative =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                              arith::AndIOp::create(b, loc, c, c32(8)), c32(0));
-    Value byte = arith::SelectOp::create(
-        b, loc, negative, arith::SubIOp::create(b, loc, c32(12), mag2),
-        arith::AddIOp::create(b, loc, c32(12), mag2));
-    out = arith::OrIOp::create(
-        b, loc, out, arith::ShLIOp::create(b, loc, byte, c32(8 * j)));
-  }
-  return out;
-}
-
 /// The int32 sum over one chunk of (q - z) * xq for the codes of
 /// emitLoadChunk values `loaded` (one group per chunk) and the xq words of
 /// the chunk (8 for 4-bit codes, 4 for 8-bit).
@@ -644,9 +647,7 @@ Value chunkDot(OpBuilder &b, Location loc, const Problem &p,
                ArrayRef<Value> xWords, Value xSum) {
   Type i32 = b.getI32Type();
   auto w4 = VectorType::get({4}, i32);
-  auto c32 = [&](uint32_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
-  };
+  auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
   Value words = vector::BitCastOp::create(b, loc, w4, loaded[0]);
   Value acc = c32(0);
   // Offset-binary int4 codes u = q + 8 (and unsigned ones) are read as
@@ -686,22 +687,71 @@ Value chunkDot(OpBuilder &b, Location loc, const Problem &p,
   return acc;
 }
 
-/// Runs `body(r, c4)` for each vector<4xf32> quad (row r, column c4) of x
-/// that thread `tid` of `threads` owns: quads tid, tid + threads, ...
+/// The vector<4xf32> quads of x: quad `idx` is row idx / (K / 4), column
+/// 4 (idx % (K / 4)); thread `tid` of `threads` owns quads tid,
+/// tid + threads, ... (quadIndex(i)).
+struct XQuads {
+  OpBuilder &b;
+  Location loc;
+  const Problem &p;
+  Value tid;
+  int64_t threads;
+
+  int64_t count() const { return p.m * p.k / 4; }
+  int64_t perThread() const { return llvm::divideCeilSigned(count(), threads); }
+  /// Whether quad i of the thread may lie past the end (needs a guard).
+  bool mayOverrun(int64_t i) const { return (i + 1) * threads > count(); }
+  Value quadIndex(int64_t i) const {
+    return add(b, loc, tid, cIdx(b, loc, i * threads));
+  }
+  SmallVector<Value, 2> at(Value idx) const {
+    return {divC(b, loc, idx, p.k / 4),
+            mul(b, loc, remC(b, loc, idx, p.k / 4), 4)};
+  }
+  /// Leaves `b` inside `if idx < count` when quad i may overrun.
+  void guard(int64_t i, Value idx) const {
+    if (!mayOverrun(i))
+      return;
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, count()));
+    b.setInsertionPointToStart(ifOp.thenBlock());
+  }
+};
+
+/// Runs `body(r, c4)` for each quad (row r, column c4) of x that thread
+/// `tid` of `threads` owns.
 void forEachQuad(OpBuilder &b, Location loc, const Problem &p, Value tid,
                  int64_t threads, function_ref<void(Value, Value)> body) {
-  int64_t quads = p.m * p.k / 4;
-  for (int64_t i = 0; i * threads < quads; ++i) {
+  XQuads q{b, loc, p, tid, threads};
+  for (int64_t i = 0; i < q.perThread(); ++i) {
     OpBuilder::InsertionGuard guard(b);
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * threads));
-    if ((i + 1) * threads > quads) {
-      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, quads));
-      b.setInsertionPointToStart(ifOp.thenBlock());
-    }
-    body(divC(b, loc, idx, p.k / 4), mul(b, loc, remC(b, loc, idx, p.k / 4), 4));
+    Value idx = q.quadIndex(i);
+    q.guard(i, idx);
+    SmallVector<Value, 2> rc = q.at(idx);
+    body(rc[0], rc[1]);
   }
 }
 } // namespace
+
+void gpu_kernels::emitStageX(OpBuilder &b, Location loc, const Problem &p,
+                             Value x, Value xs, Value tid, int64_t threads) {
+  // Every load issued before the first store (quads past the end reload
+  // the last one, not stored).
+  XQuads q{b, loc, p, tid, threads};
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  SmallVector<Value> idxs, vals;
+  for (int64_t i = 0; i < q.perThread(); ++i) {
+    idxs.push_back(q.quadIndex(i));
+    vals.push_back(vector::LoadOp::create(
+        b, loc, f4, x, q.at(minC(b, loc, idxs.back(), q.count() - 1)),
+        /*nontemporal=*/false, llvm::MaybeAlign(16)));
+  }
+  for (int64_t i = 0; i < q.perThread(); ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    q.guard(i, idxs[i]);
+    vector::StoreOp::create(b, loc, vals[i], xs, q.at(idxs[i]),
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  }
+}
 
 void gpu_kernels::emitQuantizeXInit(OpBuilder &b, Location loc,
                                     const Problem &p, const XSource &xs,
@@ -1225,16 +1275,15 @@ Value ldmatrix4(OpBuilder &b, Location loc, const EmitOptions &opt, Value tid,
     return nvgpu::LdMatrixOp::create(b, loc, type, mem, ValueRange{row, col},
                                      /*transpose=*/false, /*numTiles=*/4);
   }
-  Value v = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
   Value quad = divC(b, loc, lane, 4), pair = mul(b, loc, remC(b, loc, lane, 4), 2);
+  SmallVector<Value> pairs;
   for (int64_t i = 0; i < 4; ++i) {
     auto [row, col] = address(add(b, loc, quad, cIdx(b, loc, 8 * i)));
-    Value h2 = vector::LoadOp::create(b, loc, VectorType::get({2}, b.getF16Type()),
-                                      mem, ValueRange{row, add(b, loc, col, pair)});
-    v = vector::InsertOp::create(b, loc, h2, v, i);
+    pairs.push_back(vector::LoadOp::create(
+        b, loc, VectorType::get({2}, b.getF16Type()), mem,
+        ValueRange{row, add(b, loc, col, pair)}));
   }
-  return v;
+  return buildFragment(b, loc, pairs);
 }
 } // namespace
 
@@ -1284,16 +1333,11 @@ std::pair<Value, Value> gpu_kernels::emitMmaFragmentBPair(
   Value n1 = add(b, loc, n0, cIdx(b, loc, 8));
   Value v =
       ldmatrix4(b, loc, opt, tid, ws, {n0, n0, n1, n1}, {kk, kk + 8, kk, kk + 8});
-  auto half = [&](int64_t first) -> Value {
-    auto type = VectorType::get({2, 2}, b.getF16Type());
-    Value out = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
-    for (int64_t i = 0; i < 2; ++i)
-      out = vector::InsertOp::create(
-          b, loc, vector::ExtractOp::create(b, loc, v, first + i), out, i);
-    return out;
+  auto row = [&](int64_t i) -> Value {
+    return vector::ExtractOp::create(b, loc, v, i);
   };
-  return {half(0), half(2)};
+  return {buildFragment(b, loc, {row(0), row(1)}),
+          buildFragment(b, loc, {row(2), row(3)})};
 }
 
 void gpu_kernels::emitMmaStore(

@@ -168,6 +168,14 @@ SmallVector<Value> emitGemvLanePartials(OpBuilder &b, Location loc,
                                         ArrayRef<Value> ns, Value lane,
                                         Value mBase, const XSource &xs,
                                         ValueRange prologue);
+/// The staged GEMV's copy of x (M * K f32) into shared `xs`, as
+/// vector<4xf32>s by every thread `tid` of `threads` (a barrier follows).
+void emitStageX(OpBuilder &b, Location loc, const Problem &p, Value x,
+                Value xs, Value tid, int64_t threads);
+/// The output features `n0`, `n0 + 1`, ... of warp `warp` of GEMV block
+/// `bx` (gemvFeatures() per warp).
+SmallVector<Value> emitGemvFeatures(OpBuilder &b, Location loc,
+                                    const Problem &p, Value bx, Value warp);
 /// Int8 activations, in three phases separated by barriers, each run by
 /// every thread `tid` of `threads`: zero xsum and xmax; the row maxima
 /// (atomic max of |x| bits); the codes xq = clamp(rint(x / a), -127, 127)

@@ -218,12 +218,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   if (!gemm) {
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
-    int64_t features = p.gemvFeatures();
-    Value n0 = mulC(arith::AddIOp::create(b, loc, mulC(bx, p.gemvWarps()), warp),
-                    features);
-    SmallVector<Value> ns;
-    for (int64_t f = 0; f < features; ++f)
-      ns.push_back(arith::AddIOp::create(b, loc, n0, cIdx(b, loc, f)));
+    SmallVector<Value> ns = emitGemvFeatures(b, loc, p, bx, warp);
+    Value n0 = ns.front();
     Value mBase = mulC(by, p.gemvRows());
     // The first iteration's weight loads are issued before x is staged.
     SmallVector<Value> prologue = emitGemvLoads(b, loc, p, ops, opt, ns, lane);
@@ -244,40 +240,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       gpu::BarrierOp::create(b, loc);
     } else if (p.gemvStaged()) {
       xs.x = getShared(0);
-      // All threads copy x (M * K f32) as vector<4xf32>: every load issued
-      // before the first store (indices past the end reload the last
-      // vector, not stored), then a barrier.
-      int64_t quads = p.m * p.k / 4, threads = p.gemvWarps() * kWarp;
-      int64_t perThread = llvm::divideCeilSigned(quads, threads);
-      auto f4 = VectorType::get({4}, b.getF32Type());
-      auto at = [&](Value idx) -> SmallVector<Value, 2> {
-        Value r = arith::DivUIOp::create(b, loc, idx, cIdx(b, loc, p.k / 4));
-        Value c = mulC(
-            arith::RemUIOp::create(b, loc, idx, cIdx(b, loc, p.k / 4)), 4);
-        return {r, c};
-      };
-      SmallVector<Value> idxs, vals;
-      for (int64_t i = 0; i < perThread; ++i) {
-        idxs.push_back(
-            arith::AddIOp::create(b, loc, tid, cIdx(b, loc, i * threads)));
-        Value clamped = arith::MinUIOp::create(b, loc, idxs.back(),
-                                               cIdx(b, loc, quads - 1));
-        vals.push_back(vector::LoadOp::create(b, loc, f4, ops.x, at(clamped),
-                                              /*nontemporal=*/false,
-                                              llvm::MaybeAlign(16)));
-      }
-      for (int64_t i = 0; i < perThread; ++i) {
-        OpBuilder::InsertionGuard guard(b);
-        if ((i + 1) * threads > quads) {
-          auto ifOp = scf::IfOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, idxs[i],
-                                    cIdx(b, loc, quads)));
-          b.setInsertionPointToStart(ifOp.thenBlock());
-        }
-        vector::StoreOp::create(b, loc, vals[i], xs.x, at(idxs[i]),
-                                /*nontemporal=*/false, llvm::MaybeAlign(16));
-      }
+      emitStageX(b, loc, p, ops.x, xs.x, tid, p.gemvWarps() * kWarp);
       gpu::BarrierOp::create(b, loc);
     }
     // Warp-uniform: the whole warp skips rows past N.
@@ -393,10 +356,12 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   return func;
 }
 
-/// Launch configuration (documented in Passes.td): GEMV one warp per output
-/// feature, 4 warps per block, grid (ceil(N/4), ceil(M/4)); GEMM 64x64
-/// output tiles, 256 threads, grid (ceil(N/64), ceil(M/64)); MMA 64x64
-/// output tiles, 128 threads (4 warps), grid (ceil(N/64), ceil(M/64)).
+/// Launch configuration (documented in Passes.td): GEMV gemvWarps() warps
+/// of gemvFeatures() output features per block, gemvRows() rows of x per
+/// block, grid (ceil(N / (warps * features)), ceil(M / rows)); GEMM 64x64
+/// output tiles, 256 threads, grid (ceil(N/64), ceil(M/64)); MMA 64 x
+/// mmaTileN() output tiles, mmaThreads() threads, grid (ceil(N/tile),
+/// ceil(M/64)).
 std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
                                                         Kernel kind) {
   if (kind == Kernel::Gemm)
@@ -625,17 +590,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
           arith::MulIOp::create(b, loc, by, cIdx(b, loc, p.gemvRows()));
       forLoop(grid[0], [&](Value bx) {
         forLoop(p.gemvWarps(), [&](Value warp) {
-          Value n0 = arith::MulIOp::create(
-              b, loc,
-              arith::AddIOp::create(
-                  b, loc,
-                  arith::MulIOp::create(b, loc, bx,
-                                        cIdx(b, loc, p.gemvWarps())),
-                  warp),
-              cIdx(b, loc, p.gemvFeatures()));
-          SmallVector<Value> ns;
-          for (int64_t f = 0; f < p.gemvFeatures(); ++f)
-            ns.push_back(arith::AddIOp::create(b, loc, n0, cIdx(b, loc, f)));
+          SmallVector<Value> ns = emitGemvFeatures(b, loc, p, bx, warp);
+          Value n0 = ns.front();
           auto inRange = scf::IfOp::create(
               b, loc,
               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n0,
@@ -837,8 +793,8 @@ struct ConvertSparqToGPUPass
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
         if (activations == "int8") {
-          // Integer codes, one scale group per 16-byte chunk, x codes in
-          // shared memory; otherwise f32 activations.
+          // Integer or FP4 codes, one scale group per 16-byte chunk, x codes
+          // in shared memory; otherwise f32 activations.
           Problem q = *p;
           q.int8Activations = true;
           p->int8Activations = p->float8 == Problem::Float8::None &&
