@@ -125,18 +125,12 @@ void _mlir_ciface_sparq_rt_qmatmul_sbf16(sparq_memref2d_t *x,
                                          int64_t config);
 /// Block-scaled FP4 (MXFP4: E8M0 scales; NVFP4: E4M3 scales), or any code
 /// with 8-bit float scales: `scales` holds the raw 8-bit scale codes.
-void _mlir_ciface_sparq_rt_qmatmul_se8m0(sparq_memref2d_t *x,
-                                         sparq_memref2d_t *data,
-                                         sparq_memref2d_t *scales,
-                                         sparq_memref2d_t *zp,
-                                         sparq_memref2d_t *y, int64_t k,
-                                         int64_t config);
-void _mlir_ciface_sparq_rt_qmatmul_se4m3(sparq_memref2d_t *x,
-                                         sparq_memref2d_t *data,
-                                         sparq_memref2d_t *scales,
-                                         sparq_memref2d_t *zp,
-                                         sparq_memref2d_t *y, int64_t k,
-                                         int64_t config);
+void _mlir_ciface_sparq_rt_qmatmul_se8m0(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
+    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config);
+void _mlir_ciface_sparq_rt_qmatmul_se4m3(
+    sparq_memref2d_t *x, sparq_memref2d_t *data, sparq_memref2d_t *scales,
+    sparq_memref2d_t *zp, sparq_memref2d_t *y, int64_t k, int64_t config);
 
 /// Rewrites the `data` of a quantized weight ([N, ceil(K*b/8)] bytes in the
 /// `!sparq.compressed` layout, `groups` = K / G scale groups per row) into the

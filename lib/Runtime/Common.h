@@ -56,8 +56,7 @@ int64_t forEachStreamRow(int64_t n0, int64_t n1, int64_t rowBytes, F f) {
   if (part == 0)
     return n0;
   int64_t skew =
-      std::max<int64_t>(1, (256 << 10) / std::max<int64_t>(1, rowBytes)) %
-      part;
+      std::max<int64_t>(1, (256 << 10) / std::max<int64_t>(1, rowBytes)) % part;
   int64_t rows[S];
   for (int64_t i = 0; i < part; ++i) {
     for (int j = 0; j < S; ++j)

@@ -83,10 +83,9 @@ inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   const uint8_t *row = p.data + n * p.ds0;
   if (p.packed) {
     int64_t L = 32 / p.bits, e = k % L;
-    int64_t byte = p.interleaved
-                       ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
-                             e * p.bits / 8
-                       : k * p.bits / 8;
+    int64_t byte = p.interleaved ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
+                                       e * p.bits / 8
+                                 : k * p.bits / 8;
     int32_t u = (row[byte] >> (e * p.bits % 8)) & ((1 << p.bits) - 1);
     if (p.e2m1)
       return kE2M1Twice[u];
@@ -199,12 +198,12 @@ SPARQ_EXACT_AVX512 void decodeRowAvx512(const QProblem &p, int64_t n,
   const uint8_t *row = p.data + n * p.ds0;
   const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
                                      13, 14, 15);
-  const __m512 codes4 =
-      p.e2m1       ? _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4,
-                                    -6, -8, -12)
-      : p.isSigned ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5,
-                                    -4, -3, -2, -1)
-                   : iota;
+  const __m512 codes4 = p.e2m1 ? _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1,
+                                                -2, -3, -4, -6, -8, -12)
+                        : p.isSigned
+                            ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6,
+                                             -5, -4, -3, -2, -1)
+                            : iota;
   (void)iota;
   const __m128i nibble = _mm_set1_epi8(0x0f);
   for (int64_t g = 0; g * p.G < p.K; ++g) {
@@ -238,8 +237,7 @@ SPARQ_EXACT_AVX512 void decodeRowAvx512(const QProblem &p, int64_t n,
 SPARQ_EXACT_AVX512 void exactRowsAvx512(const QProblem &p, int64_t n0,
                                         int64_t n1) {
   bool vectorDecode = !p.packed && (p.bits == 4 || p.bits == 8) &&
-                      p.G % 16 == 0 &&
-                      p.K % 16 == 0 && p.xs1 == 1;
+                      p.G % 16 == 0 && p.K % 16 == 0 && p.xs1 == 1;
   if (!vectorDecode)
     return exactRowsImpl(p, n0, n1);
   std::vector<float> w(p.K);
@@ -311,7 +309,7 @@ struct Plan {
   // in `steps` 64-byte steps (one 4-byte word per group and step).
   bool il = false;
   int64_t steps = 0;
-  int64_t blocks = 0;      // Blocks of 16 groups walked interleaved.
+  int64_t blocks = 0;       // Blocks of 16 groups walked interleaved.
   bool tailNatural = false; // Groups past them in natural order.
 };
 
@@ -402,13 +400,13 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
                lo = _mm512_set1_ps(-127.0f);
   // int8 weights in one span: the kernel order is the natural one, zero
   // padded to whole chunks, and only the row total is needed; one pass.
-  const bool direct = p.bits == 8 && plan.spans == 1 && !plan.laneGroups &&
-                      !plan.il;
+  const bool direct =
+      p.bits == 8 && plan.spans == 1 && !plan.laneGroups && !plan.il;
   __m512i total = _mm512_setzero_si512();
   for (int64_t k = 0; k < (direct ? plan.kv : K); k += 16) {
-    __mmask16 m = K - k >= 16  ? __mmask16(0xffff)
+    __mmask16 m = K - k >= 16 ? __mmask16(0xffff)
                   : K - k > 0 ? __mmask16((1u << (K - k)) - 1)
-                               : __mmask16(0);
+                              : __mmask16(0);
     __m512 v = _mm512_roundscale_ps(
         _mm512_div_ps(_mm512_maskz_loadu_ps(m, xr + k), vs),
         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -430,10 +428,10 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
     return; // arrangeInterleaved builds the lanes.
   const __m512i ones = _mm512_set1_epi8(1);
   // Byte indices of the even and odd elements of a 128-byte chunk.
-  const __m512i ie = _mm512_set_epi64(
-      0x7e7c7a7876747270, 0x6e6c6a6866646260, 0x5e5c5a5856545250,
-      0x4e4c4a4846444240, 0x3e3c3a3836343230, 0x2e2c2a2826242220,
-      0x1e1c1a1816141210, 0x0e0c0a0806040200);
+  const __m512i ie = _mm512_set_epi64(0x7e7c7a7876747270, 0x6e6c6a6866646260,
+                                      0x5e5c5a5856545250, 0x4e4c4a4846444240,
+                                      0x3e3c3a3836343230, 0x2e2c2a2826242220,
+                                      0x1e1c1a1816141210, 0x0e0c0a0806040200);
   const __m512i io = _mm512_add_epi8(ie, _mm512_set1_epi8(1));
   alignas(64) int8_t padded[128];
   for (int64_t c = 0; c < plan.chunks; ++c) {
@@ -675,8 +673,8 @@ SPARQ_AVX512 inline __m512 loadScalesRaw(const QProblem &p, int64_t index,
     case ScaleKind::E4M3: {
       __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(
           mask, static_cast<const uint8_t *>(p.scales) + index));
-      return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, c,
-                                      e4m3Table(), 4);
+      return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, c, e4m3Table(),
+                                      4);
     }
     }
   }
@@ -746,8 +744,7 @@ struct SpanParams {
 };
 
 SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
-                                  const int64_t *rows, int nb,
-                                  SpanParams &sp) {
+                                  const int64_t *rows, int nb, SpanParams &sp) {
   const int64_t spans = plan.spans;
   size_t need = size_t(nb * spans + 16);
   if (sp.scales.size() < need) {
@@ -767,7 +764,6 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
     }
   }
 }
-
 
 /// The 16 horizontal sums of v[i][j] (MB * NB == 16) in one vector: the sum
 /// of v[q / NB][q % NB] in lane sum16Lane(q). A transpose-and-add tree (15
@@ -822,8 +818,8 @@ SPARQ_AVX512 inline __m128 sum4(const __m512 (&v)[4]) {
 /// y for an MB x NB tile of f32 lane accumulators: y(m0 + i, rows[j]) =
 /// a.scale[m0 + i] * (sum of accf[i][j]'s lanes).
 template <int MB, int NB>
-SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a,
-                                   int64_t m0, const int64_t *rows,
+SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
+                                   const int64_t *rows,
                                    const __m512 (&accf)[MB][NB]) {
   for (int i = 0; i < MB; ++i) {
     if constexpr (NB == 4) {
@@ -1021,9 +1017,8 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
 /// into a second accumulator, shifted back at the flush: one instruction
 /// less per 64 bytes than shifting every step.
 template <int BITS, int MB, int NB, bool HASZP, bool HI16, bool FP4>
-SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
-                             const Acts &a, int64_t m0,
-                             const int64_t *rows) {
+SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a,
+                             int64_t m0, const int64_t *rows) {
   static_assert(!HI16 || BITS == 4, "HI16 is for int4");
   constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
   const int64_t steps = plan.steps;
@@ -1113,8 +1108,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan,
   }
   // The natural-order tail: each group whole 64-byte steps of its own.
   const int64_t groupBytes = p.G * BITS / 8;
-  for (int64_t g = 16 * plan.blocks; plan.tailNatural && g < plan.groups;
-       ++g) {
+  for (int64_t g = 16 * plan.blocks; plan.tailNatural && g < plan.groups; ++g) {
     const int64_t wbase = plan.blocks * 64 * steps +
                           (g - 16 * plan.blocks) * groupBytes,
                   abase = plan.blocks * steps * stepBytes +
@@ -1185,8 +1179,7 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
     vnniTileIL<BITS, 2, NB, HASZP, false, FP4>(p, plan, a, m, rows);
     break;
   case 1:
-    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4 && !FP4, FP4>(p, plan, a, m,
-                                                          rows);
+    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4 && !FP4, FP4>(p, plan, a, m, rows);
     break;
   default:
     break;
@@ -1208,8 +1201,8 @@ void forEachRowBlock(int64_t n0, int64_t n1, F f, F1 f1) {
 }
 
 template <int BITS, bool HASZP, bool FP4>
-void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a,
-                int64_t n0, int64_t n1) {
+void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
+                int64_t n1) {
   auto one = [&](const int64_t *rows) {
     vnniRowsFixedNBIL<BITS, 1, HASZP, FP4>(p, plan, a, rows);
   };
@@ -1247,17 +1240,21 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
   for (; m + 4 <= p.M; m += 4) {
     if (NB == 1 || rows[1] == rows[0] + 1)
       prefetchNextRows(p, rows[0], NB, plan.rowBytes, m / 4, tiles);
-    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
+                                                            rows);
   }
   switch (p.M - m) {
   case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
+                                                            rows);
     break;
   case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
+                                                            rows);
     break;
   case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m, rows);
+    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
+                                                            rows);
     break;
   default:
     break;
@@ -1270,8 +1267,7 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
   auto rowsOf = [&](auto nb) {
     return [&](const int64_t *rows) {
       vnniRowsFixedNB<BITS, decltype(nb)::value, HASZP, LANEG, ONESPAN, FLIP,
-                      FP4>(
-          p, plan, a, sp, rows);
+                      FP4>(p, plan, a, sp, rows);
     };
   };
   auto one = rowsOf(std::integral_constant<int, 1>());
@@ -1300,10 +1296,10 @@ void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a,
   // already offset binary.
   if (!LANEG && plan.spans == 1)
     return p.packed
-               ? vnniRowsS<BITS, HASZP, false, true, false, FP4>(p, plan, a, sp, n0,
-                                                            n1)
-               : vnniRowsS<BITS, HASZP, false, true, !FP4, FP4>(p, plan, a, sp, n0,
-                                                           n1);
+               ? vnniRowsS<BITS, HASZP, false, true, false, FP4>(p, plan, a, sp,
+                                                                 n0, n1)
+               : vnniRowsS<BITS, HASZP, false, true, !FP4, FP4>(p, plan, a, sp,
+                                                                n0, n1);
   vnniRowsS<BITS, HASZP, LANEG, false, !FP4, FP4>(p, plan, a, sp, n0, n1);
 }
 

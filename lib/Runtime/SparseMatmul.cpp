@@ -218,11 +218,12 @@ SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, const int64_t *rows,
   const void *vrow[RW];
   for (int r = 0; r < RW; ++r) {
     irow[r] = p.idx + (rows[r]) * p.idxRowStride;
-    vrow[r] = V == VT::F32
-                  ? static_cast<const void *>(static_cast<const float *>(p.vals) +
-                                              (rows[r]) * p.vRowStride)
-                  : static_cast<const void *>(static_cast<const uint8_t *>(p.vals) +
-                                              (rows[r]) * p.vRowStride);
+    vrow[r] =
+        V == VT::F32
+            ? static_cast<const void *>(static_cast<const float *>(p.vals) +
+                                        (rows[r]) * p.vRowStride)
+            : static_cast<const void *>(static_cast<const uint8_t *>(p.vals) +
+                                        (rows[r]) * p.vRowStride);
   }
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t k0 = c * win;

@@ -140,8 +140,8 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
   if (packed) {
     // The kernels read the packed layout; the reference above read `data`.
     std::vector<uint8_t> packedData(data.size());
-    int64_t c = sparq_rt_qpack(data.data(), packedData.data(), N, K, sc,
-                               config);
+    int64_t c =
+        sparq_rt_qpack(data.data(), packedData.data(), N, K, sc, config);
     if ((bits == 4 || bits == 8) != bool(c & SPARQ_RT_Q_PACKED)) {
       std::printf("FAIL qpack bits=%d config %lx\n", bits, long(c));
       ++failures;
@@ -164,8 +164,9 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
   char what[256];
   std::snprintf(what, sizeof what,
                 "q M=%ld N=%ld K=%ld bits=%d %s G=%ld %s scale=%d act=%s%s%s",
-                long(M), long(N), long(K), bits, isSigned ? "signed" : "unsigned",
-                long(G), asym ? "asym" : "sym", scaleKind, act8 ? "int8" : "f32",
+                long(M), long(N), long(K), bits,
+                isSigned ? "signed" : "unsigned", long(G),
+                asym ? "asym" : "sym", scaleKind, act8 ? "int8" : "f32",
                 perTensor ? " per-tensor" : "", packed ? " packed" : "");
   // int8 activations: the integer sums are exact; only f32 summation of the
   // scaled group sums differs (~1e-6 relative). Exact path: f32 dot products.
@@ -241,7 +242,7 @@ void denseCase(int64_t M, int64_t N, int64_t K, int wt, bool accumulate,
 /// (sk 4) scales, one per G elements of a row.
 void fp4Case(int64_t M, int64_t N, int64_t K, int64_t G, int sk, bool act8,
              bool packed) {
-  static const double kValue[16] = {0, 0.5, 1, 1.5, 2, 3, 4, 6,
+  static const double kValue[16] = {0,    0.5,  1,  1.5,  2,  3,  4,  6,
                                     -0.0, -0.5, -1, -1.5, -2, -3, -4, -6};
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
@@ -278,7 +279,7 @@ void fp4Case(int64_t M, int64_t N, int64_t K, int64_t G, int sk, bool act8,
     float as = amax > 0 ? amax / 127.0f : 1.0f;
     for (int64_t k = 0; k < K; ++k)
       xa[k] = act8 ? std::max(-127.0, std::min(127.0, double(std::nearbyint(
-                                                           x[m * K + k] / as))))
+                                                          x[m * K + k] / as))))
                    : x[m * K + k];
     if (act8)
       a = as;
@@ -311,11 +312,9 @@ void fp4Case(int64_t M, int64_t N, int64_t K, int64_t G, int sk, bool act8,
   } else {
     auto sdsc = desc2(s8.data(), N, groups, groups);
     if (sk == 3)
-      _mlir_ciface_sparq_rt_qmatmul_se8m0(&xd, &dd, &sdsc, &zd, &yd, K,
-                                          config);
+      _mlir_ciface_sparq_rt_qmatmul_se8m0(&xd, &dd, &sdsc, &zd, &yd, K, config);
     else
-      _mlir_ciface_sparq_rt_qmatmul_se4m3(&xd, &dd, &sdsc, &zd, &yd, K,
-                                          config);
+      _mlir_ciface_sparq_rt_qmatmul_se4m3(&xd, &dd, &sdsc, &zd, &yd, K, config);
   }
   char what[200];
   std::snprintf(what, sizeof what,
@@ -394,8 +393,8 @@ int main(int argc, char **argv) {
   for (int64_t M : {1, 3, 6, 10})
     for (int64_t N : {1, 19})
       for (int64_t K : {64, 96, 640, 2304})
-        for (auto [G, sk] : {std::pair<int64_t, int>{32, 3}, {16, 4}, {128, 0},
-                            {K, 3}})
+        for (auto [G, sk] :
+             {std::pair<int64_t, int>{32, 3}, {16, 4}, {128, 0}, {K, 3}})
           for (bool act8 : {true, false})
             for (bool packed : {false, true}) {
               if (K % G || (packed && !act8))

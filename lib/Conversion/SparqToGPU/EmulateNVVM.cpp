@@ -90,9 +90,8 @@ struct SparqEmulateNVVMPass
           failed = true;
           return;
         }
-        prmt.replaceAllUsesWith(emulatePermute(b, prmt.getLoc(), prmt.getLo(),
-                                               prmt.getHi(),
-                                               prmt.getSelector()));
+        prmt.replaceAllUsesWith(emulatePermute(
+            b, prmt.getLoc(), prmt.getLo(), prmt.getHi(), prmt.getSelector()));
         prmt.erase();
       } else if (auto dot = dyn_cast<NVVM::DotAccumulate4WayOp>(op)) {
         dot.replaceAllUsesWith(emulateDot4(

@@ -34,13 +34,13 @@ namespace {
 /// element type with a dynamic shape, or null for other types.
 func::FuncOp getResidentFn(ModuleOp module, MemRefType type) {
   Type e = type.getElementType();
-  StringRef suffix = e.isInteger(8)                ? "i8"
-                     : e.isF16()                   ? "f16"
-                     : e.isBF16()                  ? "bf16"
-                     : e.isF32()                   ? "f32"
-                     : isa<Float8E8M0FNUType>(e)   ? "f8e8m0"
-                     : isa<Float8E4M3FNType>(e)    ? "f8e4m3"
-                                                   : "";
+  StringRef suffix = e.isInteger(8)              ? "i8"
+                     : e.isF16()                 ? "f16"
+                     : e.isBF16()                ? "bf16"
+                     : e.isF32()                 ? "f32"
+                     : isa<Float8E8M0FNUType>(e) ? "f8e8m0"
+                     : isa<Float8E4M3FNType>(e)  ? "f8e4m3"
+                                                 : "";
   if (suffix.empty() || type.getRank() != 2)
     return nullptr;
   std::string name = ("sparq_gpu_resident_" + suffix).str();
@@ -151,8 +151,7 @@ struct SparqGpuLaunchersPass
     : public sparq::impl::SparqGpuLaunchersBase<SparqGpuLaunchersPass> {
   using Base::Base;
   void runOnOperation() override {
-    for (auto func :
-         llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
+    for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
       auto launch = func->getAttrOfType<DictionaryAttr>("sparq.gpu_launch");
       if (!launch || !func.isExternal())
         continue;

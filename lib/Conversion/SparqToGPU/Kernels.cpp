@@ -35,20 +35,20 @@ bool Problem::useGemm(int64_t gemmMinRows) const {
 }
 
 std::string Problem::formatName() const {
-  std::string s = fp4                      ? "e2m1"
+  std::string s = fp4                        ? "e2m1"
                   : float8 == Float8::E4M3FN ? "f8e4m3"
-                  : float8 == Float8::E5M2 ? "f8e5m2"
-                  : isSigned               ? "i" + std::to_string(bits)
-                                           : "ui" + std::to_string(bits);
+                  : float8 == Float8::E5M2   ? "f8e5m2"
+                  : isSigned                 ? "i" + std::to_string(bits)
+                                             : "ui" + std::to_string(bits);
   if (scaleBlockK != k)
     s += "g" + std::to_string(scaleBlockK);
   else
     s += perRowScales ? "c" : "t";
-  s += scaleType.isF32()                    ? "f32"
-       : scaleType.isF16()                  ? "f16"
-       : scaleType.isBF16()                 ? "bf16"
+  s += scaleType.isF32()                   ? "f32"
+       : scaleType.isF16()                 ? "f16"
+       : scaleType.isBF16()                ? "bf16"
        : isa<Float8E8M0FNUType>(scaleType) ? "e8m0"
-                                            : "e4m3";
+                                           : "e4m3";
   if (hasZeroPoints)
     s += "a";
   return s;
@@ -133,7 +133,8 @@ Value decodeScale8(OpBuilder &b, Location loc, Type scaleType, Value code) {
   Value e = arith::ExtUIOp::create(b, loc, i32, code);
   Value bits = arith::ShLIOp::create(b, loc, e, c32(23));
   bits = arith::SelectOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(0)),
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, c32(0)),
       c32(0x00400000), bits);
   bits = arith::SelectOp::create(
       b, loc,
@@ -204,8 +205,8 @@ Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
                                       magnitude, splat(0x7F));
   Value nan = arith::ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(f32v, b.getF32FloatAttr(
-                                       std::numeric_limits<float>::quiet_NaN())));
+      DenseElementsAttr::get(
+          f32v, b.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN())));
   return arith::SelectOp::create(b, loc, isNaN, nan, v);
 }
 
@@ -267,8 +268,8 @@ Value e2m1Bytes(OpBuilder &b, Location loc, const EmitOptions &opt,
     Value byte = arith::SelectOp::create(
         b, loc, negative, arith::SubIOp::create(b, loc, c32(12), mag2),
         arith::AddIOp::create(b, loc, c32(12), mag2));
-    out = arith::OrIOp::create(
-        b, loc, out, arith::ShLIOp::create(b, loc, byte, c32(8 * j)));
+    out = arith::OrIOp::create(b, loc, out,
+                               arith::ShLIOp::create(b, loc, byte, c32(8 * j)));
   }
   return out;
 }
@@ -354,9 +355,10 @@ SmallVector<Value> e2m1TwiceByPermutes(OpBuilder &b, Location loc,
   for (int64_t h = 0; h < 2; ++h) {
     for (int64_t i = 0; i < 4; ++i) {
       Value w = vector::ExtractOp::create(b, loc, words, i);
-      Value sel = h == 0 ? w
-                         : Value(arith::ShRUIOp::create(
-                               b, loc, w, i32Const(b, loc, 16)));
+      Value sel =
+          h == 0
+              ? w
+              : Value(arith::ShRUIOp::create(b, loc, w, i32Const(b, loc, 16)));
       Value r = e2m1Bytes(b, loc, opt, sel);
       for (int64_t j = 0; j < 4; ++j) {
         Value &slice = slices[4 * h + j];
@@ -584,9 +586,8 @@ SmallVector<Value> gpu_kernels::emitGemvLoads(OpBuilder &b, Location loc,
     for (int64_t u = 0; u < p.gemvUnroll(); ++u) {
       Value c = minC(b, loc, add(b, loc, chunk, cIdx(b, loc, u * kWarp)),
                      p.numChunks() - 1);
-      llvm::append_range(
-          v, emitLoadChunk(b, loc, p, ops, opt, row,
-                           mul(b, loc, c, p.chunkElems())));
+      llvm::append_range(v, emitLoadChunk(b, loc, p, ops, opt, row,
+                                          mul(b, loc, c, p.chunkElems())));
     }
   }
   return v;
@@ -625,16 +626,15 @@ Value dot4(OpBuilder &b, Location loc, const EmitOptions &opt, Value a,
       return sgn ? NVVM::DotAccumulateType::SIGNED
                  : NVVM::DotAccumulateType::UNSIGNED;
     };
-    return NVVM::DotAccumulate4WayOp::create(b, loc, b.getI32Type(), av,
-                                             type(aSigned), bv, type(bSigned),
-                                             c);
+    return NVVM::DotAccumulate4WayOp::create(
+        b, loc, b.getI32Type(), av, type(aSigned), bv, type(bSigned), c);
   }
   auto widen = [&](Value v, bool sgn) -> Value {
     return sgn ? Value(arith::ExtSIOp::create(b, loc, v4i32, v))
                : Value(arith::ExtUIOp::create(b, loc, v4i32, v));
   };
-  Value prod = arith::MulIOp::create(b, loc, widen(av, aSigned),
-                                     widen(bv, bSigned));
+  Value prod =
+      arith::MulIOp::create(b, loc, widen(av, aSigned), widen(bv, bSigned));
   return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, prod,
                                      c);
 }
@@ -775,9 +775,9 @@ void gpu_kernels::emitQuantizeXInit(OpBuilder &b, Location loc,
   }
 }
 
-void gpu_kernels::emitQuantizeXMax(OpBuilder &b, Location loc,
-                                   const Problem &p, const XSource &xs,
-                                   Value tid, int64_t threads) {
+void gpu_kernels::emitQuantizeXMax(OpBuilder &b, Location loc, const Problem &p,
+                                   const XSource &xs, Value tid,
+                                   int64_t threads) {
   auto f4 = VectorType::get({4}, b.getF32Type());
   auto w4 = VectorType::get({4}, b.getI32Type());
   forEachQuad(b, loc, p, tid, threads, [&](Value r, Value c4) {
@@ -786,11 +786,12 @@ void gpu_kernels::emitQuantizeXMax(OpBuilder &b, Location loc,
     Value bits = arith::AndIOp::create(
         b, loc, arith::BitcastOp::create(b, loc, w4, v),
         arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF))));
-    Value mx = vector::ReductionOp::create(b, loc,
-                                           vector::CombiningKind::MAXSI, bits);
-    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs, mx,
-                                xs.xmax, ValueRange{r});
+            b, loc,
+            DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF))));
+    Value mx =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI, bits);
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs, mx, xs.xmax,
+                                ValueRange{r});
   });
 }
 
@@ -815,12 +816,10 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
     // (half to even) in the low mantissa bits.
     Value t = arith::AddFOp::create(b, loc, arith::DivFOp::create(b, loc, v, a),
                                     splatF(12582912.0f));
-    Value q = arith::SubIOp::create(b, loc,
-                                    arith::BitcastOp::create(b, loc, w4, t),
-                                    splatI(0x4B400000));
-    q = arith::MaxSIOp::create(b, loc,
-                               arith::MinSIOp::create(b, loc, q, splatI(127)),
-                               splatI(-127));
+    Value q = arith::SubIOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, w4, t), splatI(0x4B400000));
+    q = arith::MaxSIOp::create(
+        b, loc, arith::MinSIOp::create(b, loc, q, splatI(127)), splatI(-127));
     for (int64_t e = 0; e < 4; ++e) {
       // 4-bit codes: element e of a block of 8 at e / 2 (even) or
       // 4 + e / 2 (odd).
@@ -828,8 +827,8 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
       if (p.bits == 4 && !p.fp4) {
         Value blk = mul(b, loc, divC(b, loc, col, 8), 8);
         Value w = remC(b, loc, col, 8);
-        Value pos = add(b, loc, divC(b, loc, w, 2),
-                        mul(b, loc, remC(b, loc, w, 2), 4));
+        Value pos =
+            add(b, loc, divC(b, loc, w, 2), mul(b, loc, remC(b, loc, w, 2), 4));
         col = add(b, loc, blk, pos);
       }
       Value byte = arith::TruncIOp::create(
@@ -838,16 +837,17 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
     }
     Value sum =
         vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, q);
-    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, sum,
-                                xs.xsum,
-                                ValueRange{r, divC(b, loc, c4, p.chunkElems())});
+    memref::AtomicRMWOp::create(
+        b, loc, arith::AtomicRMWKind::addi, sum, xs.xsum,
+        ValueRange{r, divC(b, loc, c4, p.chunkElems())});
   });
 }
 
-SmallVector<Value> gpu_kernels::emitGemvLanePartials(
-    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
-    const EmitOptions &opt, ArrayRef<Value> ns, Value lane, Value mBase,
-    const XSource &xs, ValueRange prologue) {
+SmallVector<Value>
+gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, const EmitOptions &opt,
+                                  ArrayRef<Value> ns, Value lane, Value mBase,
+                                  const XSource &xs, ValueRange prologue) {
   int64_t rows = p.gemvRows();
   int64_t unroll = p.gemvUnroll();
   int64_t per = chunkLoadValues(p);
@@ -869,8 +869,8 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
   SmallVector<Value> next = emitGemvLoads(
       b, loc, p, ops, opt, ns, add(b, loc, iv, cIdx(b, loc, kWarp * unroll)));
   for (int64_t u = 0; u < unroll; ++u) {
-    Value k0 = mul(b, loc, add(b, loc, iv, cIdx(b, loc, u * kWarp)),
-                   p.chunkElems());
+    Value k0 =
+        mul(b, loc, add(b, loc, iv, cIdx(b, loc, u * kWarp)), p.chunkElems());
     if (p.int8Activations) {
       // Exact int32 dot products of each feature's codes with the row's
       // int8 codes, one conversion and multiply-add with the scale.
@@ -885,7 +885,8 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
         SmallVector<Value> xWords;
         for (int64_t w = 0; w < words; ++w)
           xWords.push_back(vector::ExtractOp::create(b, loc, xw, w));
-        Value xSum = memref::LoadOp::create(b, loc, xs.xsum, ValueRange{row, c});
+        Value xSum =
+            memref::LoadOp::create(b, loc, xs.xsum, ValueRange{row, c});
         for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f) {
           ValueRange l = loaded.slice((f * unroll + u) * per, per);
           Value dot = chunkDot(b, loc, p, opt, l, xWords, xSum);
@@ -920,12 +921,11 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
       for (auto [f, c] : llvm::enumerate(codes)) {
         // Products with the exact codes, one scale multiply per chunk (per
         // group half with two groups per chunk).
-        Value prod =
-            p.bits == 4
-                ? Value(vector::FMAOp::create(
-                      b, loc, xe, c.q[0],
-                      arith::MulFOp::create(b, loc, xo, c.q[1])))
-                : Value(arith::MulFOp::create(b, loc, xv, c.q[0]));
+        Value prod = p.bits == 4
+                         ? Value(vector::FMAOp::create(
+                               b, loc, xe, c.q[0],
+                               arith::MulFOp::create(b, loc, xo, c.q[1])))
+                         : Value(arith::MulFOp::create(b, loc, xv, c.q[0]));
         Value &acc = accs[f * rows + i];
         if (!c.scale) {
           prod = arith::MulFOp::create(b, loc, prod, c.scales);
@@ -947,11 +947,12 @@ SmallVector<Value> gpu_kernels::emitGemvLanePartials(
   if (p.int8Activations)
     for (int64_t i = 0; i < rows; ++i) {
       // Times the row's activation scale a.
-      Value a = rowScale(
-          b, loc, xs,
-          minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
+      Value a =
+          rowScale(b, loc, xs,
+                   minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
       for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
-        sums[f * rows + i] = arith::MulFOp::create(b, loc, sums[f * rows + i], a);
+        sums[f * rows + i] =
+            arith::MulFOp::create(b, loc, sums[f * rows + i], a);
     }
   return sums;
 }
@@ -963,10 +964,10 @@ void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
   for (auto [f, n] : llvm::enumerate(ns))
     for (int64_t i = 0; i < rows; ++i) {
       Value m = add(b, loc, mBase, cIdx(b, loc, i));
-      auto ifOp = scf::IfOp::create(
-          b, loc,
-          arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
-                                ltC(b, loc, n, p.n)));
+      auto ifOp =
+          scf::IfOp::create(b, loc,
+                            arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
+                                                  ltC(b, loc, n, p.n)));
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
       memref::StoreOp::create(b, loc, sums[f * rows + i], ops.y,
@@ -981,8 +982,8 @@ void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,
 namespace {
 /// One 16-byte chunk of a W tile of `rows` rows x kTileK per thread.
 struct WeightChunk {
-  Value r, c;              // Row in the tile, chunk in the row.
-  SmallVector<Value> w;    // dequantChunk's f32 vectors.
+  Value r, c;           // Row in the tile, chunk in the row.
+  SmallVector<Value> w; // dequantChunk's f32 vectors.
 };
 
 /// Creates `scf.if tid < rows * chunks-per-row`, leaves the builder at the
@@ -999,9 +1000,9 @@ WeightChunk loadWeightChunk(OpBuilder &b, Location loc, const Problem &p,
   Value c = remC(b, loc, tid, perRow);
   Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
   Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
-  return {r, c,
-          dequantChunk(b, loc, p, opt,
-                       emitLoadChunk(b, loc, p, ops, opt, n, kc))};
+  return {
+      r, c,
+      dequantChunk(b, loc, p, opt, emitLoadChunk(b, loc, p, ops, opt, n, kc))};
 }
 } // namespace
 
@@ -1117,17 +1118,14 @@ MmaStepSplit mmaStepSplit(const Problem &p) {
 }
 } // namespace
 
-SmallVector<Value> gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc,
-                                                const Problem &p,
-                                                const Operands &ops,
-                                                const EmitOptions &opt,
-                                                Value tid, Value m0, Value n0,
-                                                Value k0) {
+SmallVector<Value>
+gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
+                             const Operands &ops, const EmitOptions &opt,
+                             Value tid, Value m0, Value n0, Value k0) {
   MmaStepSplit sp = mmaStepSplit(p);
   SmallVector<Value> v;
   for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
-    Value idx = remC(b, loc,
-                     add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads())),
+    Value idx = remC(b, loc, add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads())),
                      sp.chunks);
     Value r = divC(b, loc, idx, sp.chunksPerRow);
     Value c = remC(b, loc, idx, sp.chunksPerRow);
@@ -1148,10 +1146,9 @@ SmallVector<Value> gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc,
   return v;
 }
 
-void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc,
-                                   const Problem &p, const EmitOptions &opt,
-                                   Value tid, ValueRange loaded, Value xs,
-                                   Value ws) {
+void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
+                                   const EmitOptions &opt, Value tid,
+                                   ValueRange loaded, Value xs, Value ws) {
   Type f16 = b.getF16Type();
   MmaStepSplit sp = mmaStepSplit(p);
   int64_t per = chunkLoadValues(p);
@@ -1190,8 +1187,8 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc,
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value xh = arith::TruncFOp::create(
-        b, loc, h4, loaded[sp.chunksPerThread * per + i]);
+    Value xh = arith::TruncFOp::create(b, loc, h4,
+                                       loaded[sp.chunksPerThread * per + i]);
     vector::StoreOp::create(
         b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
         opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
@@ -1235,8 +1232,8 @@ Value loadPair(OpBuilder &b, Location loc, const EmitOptions &opt, Value mem,
 }
 
 Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> pairs) {
-  auto type = VectorType::get({static_cast<int64_t>(pairs.size()), 2},
-                              b.getF16Type());
+  auto type =
+      VectorType::get({static_cast<int64_t>(pairs.size()), 2}, b.getF16Type());
   Value v = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
   for (auto [i, pair] : llvm::enumerate(pairs))
@@ -1275,13 +1272,14 @@ Value ldmatrix4(OpBuilder &b, Location loc, const EmitOptions &opt, Value tid,
     return nvgpu::LdMatrixOp::create(b, loc, type, mem, ValueRange{row, col},
                                      /*transpose=*/false, /*numTiles=*/4);
   }
-  Value quad = divC(b, loc, lane, 4), pair = mul(b, loc, remC(b, loc, lane, 4), 2);
+  Value quad = divC(b, loc, lane, 4),
+        pair = mul(b, loc, remC(b, loc, lane, 4), 2);
   SmallVector<Value> pairs;
   for (int64_t i = 0; i < 4; ++i) {
     auto [row, col] = address(add(b, loc, quad, cIdx(b, loc, 8 * i)));
-    pairs.push_back(vector::LoadOp::create(
-        b, loc, VectorType::get({2}, b.getF16Type()), mem,
-        ValueRange{row, add(b, loc, col, pair)}));
+    pairs.push_back(
+        vector::LoadOp::create(b, loc, VectorType::get({2}, b.getF16Type()),
+                               mem, ValueRange{row, add(b, loc, col, pair)}));
   }
   return buildFragment(b, loc, pairs);
 }
@@ -1310,8 +1308,9 @@ Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
 }
 
 Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
-                                    const Problem &p, const EmitOptions &opt, Value tid,
-                                    Value ws, int64_t kk, int64_t ni) {
+                                    const Problem &p, const EmitOptions &opt,
+                                    Value tid, Value ws, int64_t kk,
+                                    int64_t ni) {
   MmaLane l = mmaLane(b, loc, p, tid);
   // b0b1: (k = 2t, n = g), b2b3: (k = 2t + 8, n = g); ws is [n][k].
   Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
@@ -1320,9 +1319,10 @@ Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
                         loadPair(b, loc, opt, ws, row, l.t, kk + 8)});
 }
 
-std::pair<Value, Value> gpu_kernels::emitMmaFragmentBPair(
-    OpBuilder &b, Location loc, const Problem &p, const EmitOptions &opt,
-    Value tid, Value ws, int64_t kk, int64_t ni) {
+std::pair<Value, Value>
+gpu_kernels::emitMmaFragmentBPair(OpBuilder &b, Location loc, const Problem &p,
+                                  const EmitOptions &opt, Value tid, Value ws,
+                                  int64_t kk, int64_t ni) {
   if (!opt.ldmatrix)
     return {emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni),
             emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni + 1)};
@@ -1331,8 +1331,8 @@ std::pair<Value, Value> gpu_kernels::emitMmaFragmentBPair(
   MmaLane l = mmaLane(b, loc, p, tid);
   Value n0 = add(b, loc, l.wn, cIdx(b, loc, ni * 8));
   Value n1 = add(b, loc, n0, cIdx(b, loc, 8));
-  Value v =
-      ldmatrix4(b, loc, opt, tid, ws, {n0, n0, n1, n1}, {kk, kk + 8, kk, kk + 8});
+  Value v = ldmatrix4(b, loc, opt, tid, ws, {n0, n0, n1, n1},
+                      {kk, kk + 8, kk, kk + 8});
   auto row = [&](int64_t i) -> Value {
     return vector::ExtractOp::create(b, loc, v, i);
   };

@@ -108,7 +108,9 @@ struct Problem {
   int64_t mmaTileN() const;
   int64_t mmaThreads() const { return mmaTileN() * 2; }
   /// K steps loaded ahead by the tensor-core GEMM (1 or 2).
-  int64_t mmaPrefetch() const { return mmaPrefetchOverride ? mmaPrefetchOverride : 1; }
+  int64_t mmaPrefetch() const {
+    return mmaPrefetchOverride ? mmaPrefetchOverride : 1;
+  }
   int64_t mmaTileNOverride = 0, mmaPrefetchOverride = 0;
   /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
   bool mmaLdmatrix = false;
@@ -170,8 +172,8 @@ SmallVector<Value> emitGemvLanePartials(OpBuilder &b, Location loc,
                                         ValueRange prologue);
 /// The staged GEMV's copy of x (M * K f32) into shared `xs`, as
 /// vector<4xf32>s by every thread `tid` of `threads` (a barrier follows).
-void emitStageX(OpBuilder &b, Location loc, const Problem &p, Value x,
-                Value xs, Value tid, int64_t threads);
+void emitStageX(OpBuilder &b, Location loc, const Problem &p, Value x, Value xs,
+                Value tid, int64_t threads);
 /// The output features `n0`, `n0 + 1`, ... of warp `warp` of GEMV block
 /// `bx` (gemvFeatures() per warp).
 SmallVector<Value> emitGemvFeatures(OpBuilder &b, Location loc,
@@ -222,10 +224,9 @@ SmallVector<Value> emitLoadChunk(OpBuilder &b, Location loc, const Problem &p,
 /// offset k0): its W chunks (emitLoadChunk values) and x vector<4xf32>s, as
 /// values that the kernel carries to the next iteration (software
 /// pipelining: step k + 1 is loaded while step k computes).
-SmallVector<Value> emitMmaLoadStep(OpBuilder &b, Location loc,
-                                   const Problem &p, const Operands &ops,
-                                   const EmitOptions &opt, Value tid, Value m0,
-                                   Value n0, Value k0);
+SmallVector<Value> emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
+                                   const Operands &ops, const EmitOptions &opt,
+                                   Value tid, Value m0, Value n0, Value k0);
 /// Stores emitMmaLoadStep's values into the shared tiles: W dequantized in
 /// f32 ((q - z) * s as in the other kernels) and rounded to f16 into
 /// ws [kMmaTileN, pitch], x rounded to f16 into xs [kMmaTileM, pitch].
@@ -242,8 +243,8 @@ void emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
 /// columns 2t, 2t + 8 (g = lane / 4, t = lane % 4) in the PTX register
 /// order a0..a7.
 Value emitMmaFragmentA(OpBuilder &b, Location loc, const Problem &p,
-                       const EmitOptions &opt,
-                       Value tid, Value xs, int64_t kk, int64_t mi);
+                       const EmitOptions &opt, Value tid, Value xs, int64_t kk,
+                       int64_t mi);
 /// With opt.ldmatrix, the B fragments of the n8 tiles `ni` and `ni + 1`
 /// from one ldmatrix.x4 (else two emitMmaFragmentB).
 std::pair<Value, Value> emitMmaFragmentBPair(OpBuilder &b, Location loc,
@@ -253,8 +254,8 @@ std::pair<Value, Value> emitMmaFragmentBPair(OpBuilder &b, Location loc,
 /// The B fragment (vector<2x2xf16>) for the n8 tile `ni`: column g, rows
 /// 2t and 2t + 8 (b0..b3), read from ws [n][k].
 Value emitMmaFragmentB(OpBuilder &b, Location loc, const Problem &p,
-                       const EmitOptions &opt,
-                       Value tid, Value ws, int64_t kk, int64_t ni);
+                       const EmitOptions &opt, Value tid, Value ws, int64_t kk,
+                       int64_t ni);
 /// MMA GEMM phase 3: stores element (r, e) of accumulator a = mi * 4 + ni
 /// (row g + 8 r, column 2 t + e of its m16n8 tile) where in range; `acc`
 /// returns that element.

@@ -147,8 +147,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                                               : "sparq_mma_";
   std::string name = prefix + p.formatName() +
                      (p.int8Activations ? "_xi8" : "") + "_" +
-                     std::to_string(p.m) + "x" + std::to_string(p.n) +
-                     "x" + std::to_string(p.k);
+                     std::to_string(p.m) + "x" + std::to_string(p.n) + "x" +
+                     std::to_string(p.k);
   if (auto f = kernels.lookupSymbol<gpu::GPUFuncOp>(name))
     return f;
   OpBuilder b = OpBuilder::atBlockEnd(kernels.getBody());
@@ -284,9 +284,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     size_t numAccs = init.size();
     size_t perStep = 0;
     for (int64_t d = 0; d < depth; ++d) {
-      SmallVector<Value> step = emitMmaLoadStep(
-          b, loc, p, ops, opt, tid, m0, n0,
-          cIdx(b, loc, std::min(d * stepK, p.k - stepK)));
+      SmallVector<Value> step =
+          emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0,
+                          cIdx(b, loc, std::min(d * stepK, p.k - stepK)));
       perStep = step.size();
       llvm::append_range(init, step);
     }
@@ -297,12 +297,13 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     emitMmaStoreStep(b, loc, p, opt, tid, carried.take_front(perStep), xs, ws);
     gpu::BarrierOp::create(b, loc);
     Value next = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, loop.getInductionVar(),
-                                      cIdx(b, loc, depth * stepK)),
+        b, loc,
+        arith::AddIOp::create(b, loc, loop.getInductionVar(),
+                              cIdx(b, loc, depth * stepK)),
         cIdx(b, loc, p.k - stepK));
     SmallVector<Value> prefetched(carried.drop_front(perStep));
-    llvm::append_range(
-        prefetched, emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, next));
+    llvm::append_range(prefetched,
+                       emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, next));
     SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
     for (int64_t kk = 0; kk < stepK; kk += 16) {
       SmallVector<Value> fa, fb;
@@ -326,8 +327,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     b.setInsertionPointAfter(loop);
     emitMmaStore(b, loc, p, ops, tid, m0, n0,
                  [&](int64_t a, int64_t r, int64_t e) -> Value {
-                   return vector::ExtractOp::create(
-                       b, loc, loop.getResult(a), ArrayRef<int64_t>{r, e});
+                   return vector::ExtractOp::create(b, loc, loop.getResult(a),
+                                                    ArrayRef<int64_t>{r, e});
                  });
   } else {
     xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
@@ -441,10 +442,10 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   constexpr int64_t numAcc = kMmaTilesM * kMmaTilesN * 4;
   Value accBuf = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaThreads(), numAcc}, f32));
-  Value fa = memref::AllocaOp::create(b, loc,
-                                      MemRefType::get({kWarp, 4, 2}, f16));
-  Value fb = memref::AllocaOp::create(b, loc,
-                                      MemRefType::get({kWarp, 2, 2}, f16));
+  Value fa =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4, 2}, f16));
+  Value fb =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, 2}, f16));
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
   auto accAt = [&](Value tid, int64_t a, int64_t r, int64_t e) -> Value {
     return memref::LoadOp::create(b, loc, accBuf,
@@ -487,8 +488,8 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                       for (int64_t e = 0; e < 2; ++e)
                         memref::StoreOp::create(
                             b, loc,
-                            vector::ExtractOp::create(
-                                b, loc, frag, ArrayRef<int64_t>{i, e}),
+                            vector::ExtractOp::create(b, loc, frag,
+                                                      ArrayRef<int64_t>{i, e}),
                             buf, ValueRange{lane, idx(i), idx(e)});
                 });
                 forLoop(kWarp, [&](Value lane) {

@@ -11,10 +11,10 @@
 
 #include "sparq/Conversion/SparqToRuntime/SparqToRuntime.h"
 
+#include "sparq-c/Runtime.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Constants.h"
 #include "sparq/Dialect/Sparq/Utils/Matmul.h"
-#include "sparq-c/Runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -257,8 +257,7 @@ FailureOr<FlatRows> flattenF32Input(OpBuilder &b, MatmulOp op,
     return op.emitError() << "convert-sparq-to-runtime: input must be f32";
   Value x2 = flattenRows(b, op.getLoc(), x, wType.getShape()[1]);
   auto yType = RankedTensorType::get(
-      {cast<RankedTensorType>(x2.getType()).getShape()[0],
-       wType.getShape()[0]},
+      {cast<RankedTensorType>(x2.getType()).getShape()[0], wType.getShape()[0]},
       b.getF32Type());
   return FlatRows{x2, yType};
 }
@@ -291,11 +290,11 @@ int64_t codeConfig(QuantSpecAttr quant, AssembleOp assemble) {
 
 /// `prefix` + the runtime's suffix for a scale type (_sf32, _sf16, _sbf16).
 std::string scaleVariant(StringRef prefix, Type scaleType) {
-  return (prefix + (scaleType.isF32()                    ? "_sf32"
-                    : scaleType.isF16()                  ? "_sf16"
-                    : scaleType.isBF16()                 ? "_sbf16"
+  return (prefix + (scaleType.isF32()                   ? "_sf32"
+                    : scaleType.isF16()                 ? "_sf16"
+                    : scaleType.isBF16()                ? "_sbf16"
                     : isa<Float8E8M0FNUType>(scaleType) ? "_se8m0"
-                                                         : "_se4m3"))
+                                                        : "_se4m3"))
       .str();
 }
 
@@ -443,7 +442,8 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   Type scaleType = quant.getScaleType();
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
   func::FuncOp callee = declareRuntimeFunction(
-      module, scaleVariant("sparq_rt_qmatmul", scaleType), {{f32, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}},
+      module, scaleVariant("sparq_rt_qmatmul", scaleType),
+      {{f32, 2}, {i8, 2}, {scaleType, 2}, {i8, 2}, {f32, 2}},
       /*numI64=*/2);
 
   int64_t config = codeConfig(quant, assemble);
@@ -486,7 +486,8 @@ bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op);
 /// sparq.matmul with a reduction shorter than kMinIntActK: the weight is
 /// dequantized (the reference decode, N*K elements per call) and the product
 /// runs on the dense f32 kernel, with exact f32 activations.
-LogicalResult lowerShortKMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble) {
+LogicalResult lowerShortKMatmul(OpBuilder &b, MatmulOp op,
+                                AssembleOp assemble) {
   Location loc = op.getLoc();
   auto wType = cast<CompressedType>(assemble.getResult().getType());
   int64_t n = wType.getShape()[0], k = wType.getShape()[1];
@@ -494,9 +495,9 @@ LogicalResult lowerShortKMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble) 
   if (failed(flat))
     return failure();
   RankedTensorType y2Type = flat->yType;
-  Value wd = DequantizeOp::create(
-      b, loc, RankedTensorType::get({n, k}, b.getF32Type()),
-      assemble.getResult());
+  Value wd = DequantizeOp::create(b, loc,
+                                  RankedTensorType::get({n, k}, b.getF32Type()),
+                                  assemble.getResult());
   SmallVector<Value> dims;
   if (y2Type.isDynamicDim(0))
     dims.push_back(tensor::DimOp::create(b, loc, flat->x, 0));
@@ -590,8 +591,10 @@ struct ConvertSparqToRuntimePass
       auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
       std::string reason = assemble ? unsupportedReason(assemble)
                                     : "the weight is not built by sparq.assemble";
-      bool sparse = assemble && cast<CompressedType>(assemble.getResult().getType())
-                                        .getSparsity() != nullptr;
+      bool sparse =
+          assemble &&
+          cast<CompressedType>(assemble.getResult().getType()).getSparsity() !=
+              nullptr;
       if (assemble && SparqDialect::isPackedArgument(assemble.getData()) &&
           (!reason.empty() || sparse)) {
         op.emitError() << "convert-sparq-to-runtime: a '"
@@ -608,8 +611,8 @@ struct ConvertSparqToRuntimePass
         continue;
       }
       OpBuilder b(op);
-      int64_t k = cast<CompressedType>(assemble.getResult().getType())
-                      .getShape()[1];
+      int64_t k =
+          cast<CompressedType>(assemble.getResult().getType()).getShape()[1];
       if (!sparse && actInt8 && k < kMinIntActK &&
           !SparqDialect::isPackedArgument(assemble.getData())) {
         if (remarks)

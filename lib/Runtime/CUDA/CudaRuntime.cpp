@@ -369,8 +369,8 @@ static void residentCopy(SparqMemRef2D *result, const SparqMemRef2D *host,
   Driver &d = driver(name);
   if (host->strides[1] != 1 || host->strides[0] != host->sizes[1])
     fatal(name, "the host buffer is not contiguous");
-  const char *begin = static_cast<const char *>(host->aligned) +
-                      host->offset * elementBytes;
+  const char *begin =
+      static_cast<const char *>(host->aligned) + host->offset * elementBytes;
   uint64_t bytes = static_cast<uint64_t>(host->sizes[0] * host->sizes[1]) *
                    static_cast<uint64_t>(elementBytes);
   static std::mutex mutex;

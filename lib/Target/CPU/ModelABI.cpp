@@ -85,10 +85,11 @@ static FailureOr<ModelTensor> describe(func::FuncOp func, Type type,
               "model, e.g. batch 1)";
   auto dtype = dtypeOf(tensor.getElementType());
   if (!dtype)
-    return func.emitError() << "model " << kind << " " << index
-                            << " has element type " << tensor.getElementType()
-                            << "; supported: f32, f64, f16, i64, i32, i8, 8-bit floats (as "
-                               "raw uint8 codes)";
+    return func.emitError()
+           << "model " << kind << " " << index << " has element type "
+           << tensor.getElementType()
+           << "; supported: f32, f64, f16, i64, i32, i8, 8-bit floats (as "
+              "raw uint8 codes)";
   ModelTensor t;
   t.name = name ? name.str() : (kind + Twine(index)).str();
   t.shape.assign(tensor.getShape().begin(), tensor.getShape().end());

@@ -29,8 +29,8 @@ LogicalResult SparqDialect::verifyRegionArgAttribute(Operation *op,
                                                      NamedAttribute attr) {
   if (attr.getName() == "sparq.name") {
     if (!isa<StringAttr>(attr.getValue()))
-      return op->emitError() << "'sparq.name' of argument " << argIndex
-                             << " must be a string";
+      return op->emitError()
+             << "'sparq.name' of argument " << argIndex << " must be a string";
     return success();
   }
   if (attr.getName() != kPackedAttrName)
@@ -46,8 +46,7 @@ LogicalResult SparqDialect::verifyRegionArgAttribute(Operation *op,
   if (!type || !type.hasRank() || type.getRank() != 2 ||
       !type.getElementType().isInteger(8))
     return op->emitError() << "'" << kPackedAttrName << "' argument "
-                           << argIndex
-                           << " must be rank-2 i8 weight data";
+                           << argIndex << " must be rank-2 i8 weight data";
   return success();
 }
 

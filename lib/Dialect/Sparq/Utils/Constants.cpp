@@ -116,8 +116,8 @@ forEachRawElement(Attribute value, int64_t n, unsigned width,
   return success();
 }
 
-FailureOr<std::vector<uint8_t>>
-mlir::sparq::readByteConstant(Attribute value, ShapedType type) {
+FailureOr<std::vector<uint8_t>> mlir::sparq::readByteConstant(Attribute value,
+                                                              ShapedType type) {
   if (!type.getElementType().isInteger(8) || !type.hasStaticShape())
     return failure();
   FailureOr<std::pair<ArrayRef<char>, bool>> raw = getRawData(value);
