@@ -317,6 +317,20 @@ class Launch:
                                    b[2], 0, ctypes.c_void_p(stream), self.params, None)
 
 
+def median_event_time(torch, work, runs):
+    """Seconds `work()` takes on the GPU (CUDA events around it), the median
+    of `runs` runs."""
+    times = []
+    for _ in range(runs):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        work()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end) / 1e3)
+    return sorted(times)[runs // 2]
+
+
 def time_graph(torch, calls, iters):
     """Seconds per call with the calls back to back on the GPU: `iters`
     calls (cycling `calls`, each a function of the capturing CUstream that
@@ -338,16 +352,9 @@ def time_graph(torch, calls, iters):
                     raise RuntimeError("launch failed during capture")
         g.replay()
         torch.cuda.synchronize()
-        runs = []
-        for _ in range(5):
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            start.record()
-            g.replay()
-            end.record()
-            torch.cuda.synchronize()
-            runs.append(start.elapsed_time(end) / 1e3 / iters)
+        t = median_event_time(torch, g.replay, 5) / iters
         del g
-        return sorted(runs)[2]
+        return t
     except Exception as e:  # noqa: BLE001 - report and fall back
         log(f"graph timing unavailable ({e}); eager time only")
         torch.cuda.synchronize()
@@ -359,16 +366,11 @@ def time_calls(torch, calls, iters):
     for f in calls[:3]:
         f()
     torch.cuda.synchronize()
-    runs = []
-    for _ in range(3):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
+
+    def work():
         for i in range(iters):
             calls[i % len(calls)]()
-        end.record()
-        torch.cuda.synchronize()
-        runs.append(start.elapsed_time(end) / 1e3 / iters)
-    return sorted(runs)[1]
+    return median_event_time(torch, work, 3) / iters
 
 
 def cmd_run(args):
