@@ -39,6 +39,9 @@ createHostMachine(std::string &error) {
   for (const auto &feature : llvm::sys::getHostCPUFeatures())
     features.AddFeature(feature.getKey(), feature.getValue());
   llvm::TargetOptions options;
+  // Global constructors (a GPU model's module load) in .init_array, as
+  // clang does on ELF: .ctors sections are not run by modern startup files.
+  options.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, llvm::sys::getHostCPUName(), features.getString(), options,
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
