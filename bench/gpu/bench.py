@@ -46,39 +46,51 @@ CASES = [
     ("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
     ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
     ("mma-ui4g128a", "ui4", 128, "f16", True, 16, 4096, 4096),
+    ("mma-i4g128", "i4", 128, "f16", False, 1024, 4096, 4096),
     ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
+    ("mma-i8c", "i8", 0, "f32", False, 2048, 4096, 4096),
     ("mma-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 256, 4096, 4096),
 ]
-# GEMV geometry variants (gemv-warps / gemv-features; the kernel word gets
-# "~w<warps>f<features>"), timed next to the default to tune it.
-for _warps, _features, _unroll in [(8, 2, 1), (8, 2, 2), (8, 4, 1), (8, 4, 2),
-                                  (4, 4, 1), (4, 4, 2), (16, 2, 1), (8, 8, 1),
-                                  (4, 8, 1)]:
-    for _base in [("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
-                  ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
-                  ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
-        CASES.append((_base[0].replace(
-            "gemv", f"gemv~w{_warps}f{_features}u{_unroll}", 1),) + _base[1:])
-# GEMV with int8 activations (dp4a), default geometry and 8 x 2, 4 x 4.
-for _tag in ["a8", "a8w8f2", "a8w4f4"]:
-    for _base in [("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
-                  ("gemv-i4g128", "i4", 128, "f16", False, 1, 11008, 4096),
-                  ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 11008),
-                  ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096)]:
-        CASES.append((_base[0].replace("gemv", f"gemv~{_tag}", 1),) + _base[1:])
-CASES.append(("gemv~a8-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 1, 4096, 4096))
-# Batch 8 with int8 x codes in shared memory (f32 x, 128 KB, does not fit).
-CASES.append(("gemv~a8-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
-CASES.append(("gemv~a8w8f2-i4g128", "i4", 128, "f16", False, 8, 4096, 4096))
-# Tensor-core GEMM variants: block width and K steps loaded ahead.
-for _tile, _prefetch in [(64, 1), (128, 1), (64, 2), (128, 2), (256, 1),
-                         (256, 2), ("64", "1l"), ("128", "1l"), ("256", "1l"),
-                         ("256", "2l")]:
+_I4 = ("gemv-i4g128", "i4", 128, "f16", False)
+_I8 = ("gemv-i8c", "i8", 0, "f32", False)
+_F8 = ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False)
+_MX = ("gemv-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False)
+
+
+def _variant(base, word, m, n, k):
+    return (base[0].replace("gemv", "gemv~" + word, 1),) + base[1:] + (m, n, k)
+
+
+# GEMV variants, "gemv~[a8|f32][w<warps>f<features>][u<unroll>]": the
+# activations (the default is int8 where the codes allow) and the geometry
+# (gemv-warps / gemv-features / gemv-unroll), timed next to the default.
+for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
+                          (_I4, 1, 4096, 11008), (_I8, 1, 4096, 4096),
+                          (_MX, 1, 4096, 4096), (_I4, 8, 4096, 4096)]:
+    CASES.append(_variant(_base, "f32", _m, _n, _k))
+for _word in ["f32w4f8u1", "f32w4f4u2"]:
+    for _base, _n, _k in [(_I4, 4096, 4096), (_I4, 11008, 4096),
+                          (_I8, 4096, 4096), (_F8, 4096, 4096),
+                          (_F8, 11008, 4096)]:
+        CASES.append(_variant(_base, _word, 1, _n, _k))
+for _word in ["a8w4f8", "a8w8f8", "a8w4f4", "a8w8f4u2"]:
+    for _base, _n, _k in [(_I4, 4096, 4096), (_I4, 11008, 4096),
+                          (_I4, 4096, 11008), (_I8, 4096, 4096)]:
+        CASES.append(_variant(_base, _word, 1, _n, _k))
+CASES.append(_variant(_I4, "a8w8f2", 8, 4096, 4096))
+# Tensor-core GEMM variants, "mma~t<tile-n>m<tile-m>p<prefetch>[l]": block
+# width and height, K steps loaded ahead, ldmatrix fragments (l) or 32-bit
+# shared loads.
+for _tile_n, _tile_m, _prefetch, _ldm in [(64, 64, 1, ""), (64, 64, 1, "l"),
+                                          (128, 64, 1, "l"), (64, 128, 1, "l"),
+                                          (128, 128, 1, "l"), (128, 128, 2, "l")]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+                  ("mma-i4g128", "i4", 128, "f16", False, 1024, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
-                  ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096)]:
-        CASES.append((_base[0].replace("mma", f"mma~t{_tile}p{_prefetch}", 1),)
-                     + _base[1:])
+                  ("mma-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+                  ("mma-i8c", "i8", 0, "f32", False, 2048, 4096, 4096)]:
+        CASES.append((_base[0].replace(
+            "mma", f"mma~t{_tile_n}m{_tile_m}p{_prefetch}{_ldm}", 1),) + _base[1:])
 CHIPS = ["sm_80", "sm_90"]
 
 
@@ -91,27 +103,28 @@ def kernel_kind(c):
 
 
 def variant_options(c):
-    """convert-sparq-to-gpu options of a "gemv~w<warps>f<features>u<unroll>"
-    or "mma~t<tile-n>p<prefetch>" case."""
+    """convert-sparq-to-gpu options of a "gemv~[a8|f32][w<warps>f<features>]
+    [u<unroll>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[l]" case."""
     word = c[0].split("-")[0]
-    m = re.fullmatch(r"gemv~w(\d+)f(\d+)u(\d+)", word)
+    m = re.fullmatch(r"gemv~(a8|f32)?(?:w(\d+)f(\d+))?(?:u(\d+))?", word)
     if m:
-        return (f" gemv-warps={m.group(1)} gemv-features={m.group(2)} "
-                f"gemv-unroll={m.group(3)}")
-    m = re.fullmatch(r"mma~t(\d+)p(\d+)(l?)", word)
+        act = {"a8": " activations=int8", "f32": " activations=f32"}.get(m.group(1), "")
+        geometry = (f" gemv-warps={m.group(2)} gemv-features={m.group(3)}"
+                    if m.group(2) else "")
+        unroll = f" gemv-unroll={m.group(4)}" if m.group(4) else ""
+        return act + geometry + unroll
+    m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(l?)", word)
     if m:
-        return (f" mma-tile-n={m.group(1)} mma-prefetch={m.group(2)}" +
-                (" mma-ldmatrix=true" if m.group(3) else ""))
-    m = re.fullmatch(r"gemv~a8(?:w(\d+)f(\d+))?", word)
-    if m:
-        geometry = (f" gemv-warps={m.group(1)} gemv-features={m.group(2)}"
-                    if m.group(1) else "")
-        return " activations=int8" + geometry
+        return (f" mma-tile-n={m.group(1)} mma-tile-m={m.group(2)} "
+                f"mma-prefetch={m.group(3)} "
+                f"mma-ldmatrix={'true' if m.group(4) else 'false'}")
     return ""
 
 
-def int8_activations(c):
-    return "activations=int8" in variant_options(c)
+def int8_activations(info):
+    """Whether the prepared kernel quantizes x to int8 (the GEMV's default
+    where the codes allow it): its name, from convert-sparq-to-gpu."""
+    return "_xi8_" in info["kernel"]
 
 
 def case_id(c):
@@ -213,7 +226,7 @@ def fp8_e4m3_values():
     return v
 
 
-def reference(c, x, data, scales, zp):
+def reference(c, info, x, data, scales, zp):
     """float64 y = x @ dequant(W)^T, and the f32 summation error bound."""
     import numpy as np
 
@@ -245,7 +258,7 @@ def reference(c, x, data, scales, zp):
         w = w - np.repeat(z.astype(np.float32), block, axis=1)
     w = (w * s).astype(np.float32)  # (q - z) * s rounded to f32, as specified
     ulp = 2.0 ** -24
-    if int8_activations(c):
+    if int8_activations(info):
         # Each row of x quantized as the kernel (and the CPU runtime) does:
         # a = max|x| / 127, xq = clamp(rint(x / a), -127, 127), in f32.
         amax = np.abs(x).max(axis=1, keepdims=True)
@@ -442,7 +455,7 @@ def cmd_run(args):
         # Correctness of copy 0 against the CPU reference.
         Launch(rt, fn, info, dev_in + [y])()
         torch.cuda.synchronize()
-        yref, bound = reference(c, x, data, scales, zp)
+        yref, bound = reference(c, info, x, data, scales, zp)
         err = np.abs(y.cpu().numpy().astype(np.float64) - yref)
         ok = bool(np.all(np.isfinite(err)) and np.all(err <= bound))
         worst = float(np.max(err / bound))

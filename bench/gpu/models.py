@@ -4,16 +4,20 @@
 `sparq-compile --target=sm_90` into shared libraries (host code calling the
 GPU kernels through libsparq_gpu_runtime, constant weights resident on the
 device), run image by image through the model C ABI (sparq-c/Model.h) and
-compared with the same models compiled for the CPU with exact f32
-activations, run here.
+compared with the same models compiled for the CPU, run here: with the
+default int8 activations (the GEMVs quantize x per row on both sides) and
+with exact f32 activations (`-f32act`).
 
   models.py prepare --build BUILD --out DIR [--chip sm_90]
       (a machine with the build) compiles the GPU and CPU libraries, runs the
-      CPU ones on the test images and writes DIR/<model>-<recipe>.{so,ref.npy}
+      CPU ones on the test images and writes
+      DIR/<model>-<recipe>[-f32act].{so,ref.npy}
   models.py run --runtime libsparq_gpu_runtime.so --dir DIR
       (the GPU machine) runs every DIR/*.so on the test images: per model the
       largest difference from the CPU outputs relative to their magnitude
-      (must stay under 1e-4: the same f32 numerics, summed in another order),
+      (with f32 activations under 1e-4: the same numerics, the f32 sums in
+      another order; with int8 activations under 2e-2 and the accuracy within
+      half a point: see TOLERANCE_INT8),
       the top-1 accuracy and the time per image (batch 1, host to host).
 """
 
@@ -29,7 +33,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DIGITS = os.path.join(ROOT, "examples", "digits")
 MODELS = ["mlp", "cnn"]
 RECIPES = [None, "w8-per-channel", "w4-g32-f16", "mxfp4"]
+# Exact f32 activations: the same numbers up to the f32 summation order.
 TOLERANCE = 1e-4
+# int8 activations: each GEMV's x codes are rint(x / a); a last-bit
+# difference in a layer's output (another summation order) can move one
+# element of the next layer's input across a rounding boundary, one code =
+# max|x| / 127 (measured: 7e-4 of the largest logit for the MLP, identical
+# on the CPU through the host-reference kernels). Such flips must stay
+# below 2% of the largest output and leave the accuracy within half a
+# point.
+TOLERANCE_INT8 = 2e-2
+ACCURACY_POINTS_INT8 = 0.5
 
 
 def log(msg):
@@ -89,18 +103,23 @@ def cmd_prepare(args):
             name = name_of(model, recipe)
             src = os.path.join(DIGITS, model + ".onnx")
             extra = ["--recipe", os.path.join(ROOT, "recipes", recipe + ".yaml")] if recipe else []
-            gpu = os.path.join(args.out, f"{name}.so")
-            cpu = os.path.join(args.out, f"{name}.cpu-reference.so")
-            for cmd in ([compiler, src, *extra, "--quiet", f"--target={args.chip}", "-o", gpu],
-                        [compiler, src, *extra, "--quiet",
-                         "--pipeline=sparq-cpu{activations=f32}", "-o", cpu]):
-                r = subprocess.run(cmd, capture_output=True, text=True)
-                if r.returncode != 0:
-                    sys.exit(f"[bench/gpu/models] error: {' '.join(cmd)}:\n{r.stderr}")
-            ref, _ = Model(cpu).run_all(x)
-            os.remove(cpu)
-            np.save(os.path.join(args.out, f"{name}.ref.npy"), ref)
-            log(f"{name}: {args.chip} library and CPU reference outputs")
+            # The defaults (int8 activations in the GEMVs on both sides) and
+            # exact f32 activations.
+            for act, suffix in [("int8", ""), ("f32", "-f32act")]:
+                gpu = os.path.join(args.out, f"{name}{suffix}.so")
+                cpu = os.path.join(args.out, f"{name}{suffix}.cpu-reference.so")
+                gpu_pipeline = f"--pipeline=sparq-gpu{{chip={args.chip} format=isa activations={act}}}"
+                for cmd in ([compiler, src, *extra, "--quiet", f"--target={args.chip}",
+                             gpu_pipeline, "-o", gpu],
+                            [compiler, src, *extra, "--quiet",
+                             f"--pipeline=sparq-cpu{{activations={act}}}", "-o", cpu]):
+                    r = subprocess.run(cmd, capture_output=True, text=True)
+                    if r.returncode != 0:
+                        sys.exit(f"[bench/gpu/models] error: {' '.join(cmd)}:\n{r.stderr}")
+                ref, _ = Model(cpu).run_all(x)
+                os.remove(cpu)
+                np.save(os.path.join(args.out, f"{name}{suffix}.ref.npy"), ref)
+                log(f"{name}{suffix}: {args.chip} library and CPU reference outputs")
     return 0
 
 
@@ -118,21 +137,27 @@ def cmd_run(args):
     rows, failures = [], 0
     for model in MODELS:
         for recipe in RECIPES:
-            name = name_of(model, recipe)
-            path = os.path.join(args.dir, f"{name}.so")
-            if not os.path.exists(path):
-                continue
-            ref = np.load(os.path.join(args.dir, f"{name}.ref.npy"))
-            y, t = Model(path).run_all(x)
-            rel = float(np.max(np.abs(y - ref)) / max(np.max(np.abs(ref)), 1e-30))
-            ok = bool(np.all(np.isfinite(y)) and rel <= TOLERANCE)
-            failures += 0 if ok else 1
-            acc = float(np.mean(y.reshape(len(x), -1).argmax(axis=1) == labels))
-            acc_ref = float(np.mean(ref.reshape(len(x), -1).argmax(axis=1) == labels))
-            rows.append((name, ok, rel, 100 * acc, 100 * acc_ref, t * 1e6))
-            log(f"{name}: {'ok' if ok else 'WRONG'} (max rel diff {rel:.2g}), "
-                f"accuracy {100 * acc:.2f}% (CPU {100 * acc_ref:.2f}%), {t * 1e6:.1f} us/image")
-    print(f"\nDigits models compiled for the GPU vs the CPU (exact f32 activations), "
+            for suffix in ["", "-f32act"]:
+                name = name_of(model, recipe) + suffix
+                path = os.path.join(args.dir, f"{name}.so")
+                if not os.path.exists(path):
+                    continue
+                ref = np.load(os.path.join(args.dir, f"{name}.ref.npy"))
+                y, t = Model(path).run_all(x)
+                rel = float(np.max(np.abs(y - ref)) / max(np.max(np.abs(ref)), 1e-30))
+                acc = float(np.mean(y.reshape(len(x), -1).argmax(axis=1) == labels))
+                acc_ref = float(np.mean(ref.reshape(len(x), -1).argmax(axis=1) == labels))
+                if suffix:
+                    ok = rel <= TOLERANCE
+                else:
+                    ok = (rel <= TOLERANCE_INT8 and
+                          abs(acc - acc_ref) * 100 <= ACCURACY_POINTS_INT8)
+                ok = ok and bool(np.all(np.isfinite(y)))
+                failures += 0 if ok else 1
+                rows.append((name, ok, rel, 100 * acc, 100 * acc_ref, t * 1e6))
+                log(f"{name}: {'ok' if ok else 'WRONG'} (max rel diff {rel:.2g}), "
+                    f"accuracy {100 * acc:.2f}% (CPU {100 * acc_ref:.2f}%), {t * 1e6:.1f} us/image")
+    print(f"\nDigits models compiled for the GPU vs the CPU (same activations), "
           f"{len(x)} test images, batch 1")
     print("| model | check | max rel diff | accuracy | CPU accuracy | us/image |")
     print("|---|---|---|---|---|---|")

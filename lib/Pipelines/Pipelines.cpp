@@ -105,9 +105,13 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvFeatures = options.gemvFeatures;
   toGpu.gemvUnroll = options.gemvUnroll;
   toGpu.mmaTileN = options.mmaTileN;
+  toGpu.mmaTileM = options.mmaTileM;
   toGpu.mmaPrefetch = options.mmaPrefetch;
   toGpu.mmaLdmatrix = options.mmaLdmatrix;
   toGpu.activations = options.activations;
+  if (options.convToMatmul)
+    pm.addPass(
+        createSparqConvToMatmul(SparqConvToMatmulOptions{options.remarks}));
   pm.addPass(createConvertSparqToGPU(toGpu));
   pm.addPass(createConvertSparqToLinalg());
   pm.addPass(createCanonicalizerPass());

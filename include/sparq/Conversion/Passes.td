@@ -380,9 +380,10 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     when M < `gemm-min-rows` (default 16) or K is not a multiple of 32, else
     GEMM (MMA with `mma`); grids are the ceilings below. The GEMV geometry
     and the tensor-core block width and prefetch depth can be set with
-    `gemv-warps`, `gemv-features`, `gemv-unroll`, `mma-tile-n` and
-    `mma-prefetch` (bench/gpu times variants; the defaults are the best
-    measured on an H100, docs/Benchmarks-GPU.md).
+    `gemv-warps`, `gemv-features`, `gemv-unroll`, `mma-tile-n`,
+    `mma-tile-m`, `mma-prefetch` and `mma-ldmatrix` (bench/gpu times
+    variants; the defaults are the best measured on an H100 and an H200,
+    docs/Benchmarks-GPU.md).
 
     * **GEMV** (M < `gemm-min-rows`, or K not a multiple of 32). When x
       has at most 8 rows and fits in 48 KB of shared memory (M * K * 4
@@ -402,10 +403,10 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       once (a chunk never straddles a group; with two groups per chunk each
       half is scaled), then the lanes reduce with a `gpu.shuffle xor`
       butterfly (offsets 16..1) and lane 0 stores.
-    * **GEMV with int8 activations** (`activations=int8`; integer or FP4
-      codes,
-      groups of at least one chunk, x codes fitting in shared memory, else
-      the f32 GEMV): each block quantizes x as the CPU runtime does
+    * **GEMV with int8 activations** (`activations=int8`, the default, as
+      on the CPU; integer or FP4 codes, groups of at least one chunk, at
+      most 8 rows of x whose codes fit in shared memory, K >= 16 as the CPU
+      requires; else the f32 GEMV): each block quantizes x as the CPU runtime does
       (`sparq-c/Runtime.h`: per row a = max|x| / 127,
       xq = clamp(rint(x / a), -127, 127), rint half to even) in three
       phases between barriers (zero the sums; atomic max of the |x| bits
@@ -429,25 +430,30 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     * **MMA** (`mma=true`, same condition as GEMM; kernel `sparq_mma_...`):
       tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
       (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
-      Output blocks of 64 x `mma-tile-n` (64, 4 warps, by default; 128 or
-      256, 8 or 16 warps), each warp a 32x32 tile as 2 x 4 m16n8 tiles with 8
-      `vector<2x2xf32>` accumulators, grid `(ceil(N/tile), ceil(M/64))`. K
+      Output blocks of `mma-tile-m` x `mma-tile-n`: by default 128 columns
+      (8 warps; 64 or 256 columns: 4 or 16 warps) and 128 rows when that
+      still gives at least 256 blocks (M = 1024 and N = 4096 do), else 64
+      rows. Warps form a 2 x (columns / 32) grid, each warp owning (rows /
+      2) x 32 outputs as 2 or 4 x 4 m16n8 tiles (8 or 16
+      `vector<2x2xf32>` accumulators); grid
+      `(ceil(N/columns), ceil(M/rows))`. K
       steps of 64 (32 when K is not a multiple of 64), software pipelined:
       the loop carries the registers of the next `mma-prefetch` steps'
-      global loads (W chunks with their scales, x as `vector<4xf32>`), so
+      (2 with 128-row blocks, else 1) global loads (W chunks with their scales, x as `vector<4xf32>`), so
       they are in flight during this step's tensor-core work. Per step each
       thread dequantizes its carried W chunk(s) in f32 (`(q - z) * s`),
       interleaves int4 nibbles back into K order, rounds to f16 and stores
       into a K-major f16 shared tile; x is rounded to f16 into another. Rows
       of both tiles are padded by 8 halves (144 or 80 bytes) so that the
-      fragment loads (`vector<2xf16>` from shared memory, or with
-      `mma-ldmatrix` one `nvgpu.ldmatrix` x4 per A fragment and per pair of
-      B fragments) of a warp hit distinct banks. A barrier, the next step's loads, then
-      4 (or 2) k16 steps of 2 A and 4 B fragments and 8 `nvgpu.mma.sync`,
-      and a barrier. Numerics differ from the other kernels: x and w are
+      fragment loads (on NVIDIA one `nvgpu.ldmatrix` x4 per A fragment and
+      per pair of B fragments; with `mma-ldmatrix=false` or without `nvvm`
+      `vector<2xf16>` loads) of a warp hit distinct banks. A barrier, the
+      next step's loads, then 4 (or 2) k16 steps of 2 or 4 A and 4 B
+      fragments and 8 or 16 `nvgpu.mma.sync` per warp, and a barrier. Numerics differ from the other kernels: x and w are
       rounded to f16 (x beyond the f16 range becomes infinite), products
       are exact, accumulation is the tensor cores' f32. Checked on an H100
-      by `bench/gpu/run` against an f16-rounded float64 reference.
+      and an H200 by `bench/gpu/run` against an f16-rounded float64
+      reference.
 
     Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
     scales and zero points, a `memref.alloc` for y that becomes the result
@@ -496,15 +502,20 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"gemvFeatures", "gemv-features", "int64_t", /*default=*/"0",
            "GEMV output features per warp (0: with x staged 4 for 4-bit and "
            "2 for 8-bit codes, else 1)">,
-    Option<"activations", "activations", "std::string", /*default=*/"\"f32\"",
-           "GEMV activations: f32 (exact), or int8 (each row of x quantized "
-           "as the CPU runtime does, int32 dot products) for integer codes">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"int8\"",
+           "GEMV activations: int8 (each row of x quantized as the CPU "
+           "runtime does, int32 dot products; integer and FP4 codes) or f32 "
+           "(exact)">,
     Option<"mmaTileN", "mma-tile-n", "int64_t", /*default=*/"0",
            "Tensor-core GEMM output columns per block, 64, 128 or 256 "
-           "(0: 64)">,
+           "(0: 128)">,
+    Option<"mmaTileM", "mma-tile-m", "int64_t", /*default=*/"0",
+           "Tensor-core GEMM output rows per block, 64 or 128 (0: 128 "
+           "when that gives at least 256 blocks, else 64)">,
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
-           "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)">,
-    Option<"mmaLdmatrix", "mma-ldmatrix", "bool", /*default=*/"false",
+           "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 with "
+           "128-row blocks, else 1)">,
+    Option<"mmaLdmatrix", "mma-ldmatrix", "bool", /*default=*/"true",
            "Tensor-core GEMM (with nvvm): load fragments with ldmatrix.x4">,
     Option<"gemvUnroll", "gemv-unroll", "int64_t", /*default=*/"0",
            "GEMV 16-byte chunks per lane and loop iteration, at most (0: 4; "

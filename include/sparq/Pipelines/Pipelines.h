@@ -81,23 +81,36 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init(0)};
   PassOptions::Option<std::string> activations{
       *this, "activations",
-      llvm::cl::desc("GEMV activations: f32 (exact) or int8 (per-row "
-                     "dynamic quantization, int32 dot products; integer "
-                     "codes)"),
-      llvm::cl::init("f32")};
+      llvm::cl::desc("GEMV activations: int8 (per-row dynamic "
+                     "quantization as on the CPU, int32 dot products; integer "
+                     "and FP4 codes) or f32 (exact)"),
+      llvm::cl::init("int8")};
+  PassOptions::Option<bool> convToMatmul{
+      *this, "conv-to-matmul",
+      llvm::cl::desc("Run 2-D convolutions with compressed weights as im2col "
+                     "(host) + a matmul kernel on the GPU "
+                     "(sparq-conv-to-matmul)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> mmaTileN{
       *this, "mma-tile-n",
       llvm::cl::desc("Tensor-core GEMM output columns per block, 64, 128 or "
-                     "256 (0: 64)"),
+                     "256 (0: 128)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> mmaTileM{
+      *this, "mma-tile-m",
+      llvm::cl::desc("Tensor-core GEMM output rows per block, 64 or 128 "
+                     "(0: 128 when that gives at least 256 blocks, else 64)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> mmaPrefetch{
       *this, "mma-prefetch",
-      llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 1)"),
+      llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 "
+                     "with 128-row blocks, else 1)"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> mmaLdmatrix{
       *this, "mma-ldmatrix",
-      llvm::cl::desc("Tensor-core GEMM: load fragments with ldmatrix.x4"),
-      llvm::cl::init(false)};
+      llvm::cl::desc("Tensor-core GEMM (NVIDIA): load fragments with "
+                     "ldmatrix.x4"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> gemvUnroll{
       *this, "gemv-unroll",
       llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "

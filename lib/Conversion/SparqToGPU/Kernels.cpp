@@ -1095,15 +1095,33 @@ void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 int64_t Problem::mmaStepK() const { return k % 64 == 0 ? 64 : 32; }
 
 int64_t Problem::mmaTileN() const {
-  // 64 is the width measured on an H100; 128 (x read from L2 half as
-  // often) is selectable for tuning until it is measured.
-  return mmaTileNOverride ? mmaTileNOverride : 64;
+  // 128 (x read from L2 half as often as with 64) was as fast or faster at
+  // every measured shape (H200, M = 256..2048, docs/Benchmarks-GPU.md).
+  return mmaTileNOverride ? mmaTileNOverride : 128;
+}
+
+int64_t Problem::mmaTileM() const {
+  if (mmaTileMOverride)
+    return mmaTileMOverride;
+  // 128 rows halve the dequantization and fragment loads per mma but need
+  // enough blocks to fill the GPU (measured: faster from 256 blocks of
+  // 128 x 128 on, M = 1024 x N = 4096; slower with 64 blocks, M = 256).
+  int64_t blocks = llvm::divideCeilSigned(m, 128) *
+                   llvm::divideCeilSigned(n, mmaTileN());
+  return blocks >= kMmaBigTileBlocks ? 128 : 64;
+}
+
+int64_t Problem::mmaPrefetch() const {
+  // Two steps ahead paid off with 128-row blocks (M = 1024, 2048), not
+  // with 64-row ones.
+  return mmaPrefetchOverride ? mmaPrefetchOverride
+                             : mmaTileM() == 128 ? 2 : 1;
 }
 
 namespace {
 /// The MMA step's work split: W chunks of the [kMmaTileN, stepK] tile per
 /// thread (threads past the tile's chunk count load a clamped chunk and do
-/// not store it), x float4s of the [kMmaTileM, stepK] tile per thread.
+/// not store it), x float4s of the [mmaTileM(), stepK] tile per thread.
 struct MmaStepSplit {
   int64_t chunksPerRow, chunks, chunksPerThread, quadsPerRow, quadsPerThread;
 };
@@ -1113,7 +1131,7 @@ MmaStepSplit mmaStepSplit(const Problem &p) {
   sp.chunks = p.mmaTileN() * sp.chunksPerRow;
   sp.chunksPerThread = std::max<int64_t>(1, sp.chunks / p.mmaThreads());
   sp.quadsPerRow = p.mmaStepK() / 4;
-  sp.quadsPerThread = kMmaTileM * sp.quadsPerRow / p.mmaThreads();
+  sp.quadsPerThread = p.mmaTileM() * sp.quadsPerRow / p.mmaThreads();
   return sp;
 }
 } // namespace
@@ -1214,7 +1232,7 @@ MmaLane mmaLane(OpBuilder &b, Location loc, const Problem &p, Value tid) {
   Value warp = divC(b, loc, tid, kWarp);
   Value lane = remC(b, loc, tid, kWarp);
   int64_t warpsN = p.mmaTileN() / (kMmaTilesN * 8);
-  return {mul(b, loc, divC(b, loc, warp, warpsN), kMmaTilesM * 16),
+  return {mul(b, loc, divC(b, loc, warp, warpsN), p.mmaTilesM() * 16),
           mul(b, loc, remC(b, loc, warp, warpsN), kMmaTilesN * 8),
           divC(b, loc, lane, 4), remC(b, loc, lane, 4)};
 }
@@ -1347,7 +1365,7 @@ void gpu_kernels::emitMmaStore(
   MmaLane l = mmaLane(b, loc, p, tid);
   Value rowBase = add(b, loc, add(b, loc, m0, l.wm), l.g);
   Value colBase = add(b, loc, add(b, loc, n0, l.wn), mul(b, loc, l.t, 2));
-  for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+  for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
     for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t e = 0; e < 2; ++e) {

@@ -39,14 +39,23 @@ constexpr int64_t kGemvStagedMaxRows = 8;
 /// computing a 4x4 micro tile.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
 /// Tensor-core GEMM (NVIDIA, nvgpu.mma.sync m16n8k16 f16 x f16 -> f32):
-/// output tile [kMmaTileM x kMmaTileN], K step Problem::mmaStepK() (64, or
-/// 32 when K is not a multiple of 64), 4 warps each owning a 32x32 quarter
-/// as 2 x 4 m16n8 tiles. The shared tiles hold x and the dequantized W as
-/// f16, k-contiguous rows padded by kMmaPad elements (144 or 80 bytes: the
-/// fragment loads of a warp hit 32 distinct banks).
-constexpr int64_t kMmaTileM = 64, kMmaPad = 8;
-/// Accumulators per thread: 2 (m16) x 4 (n8) tiles of vector<2x2xf32>.
-constexpr int64_t kMmaTilesM = 2, kMmaTilesN = 4;
+/// output tile [Problem::mmaTileM() x mmaTileN()], K step
+/// Problem::mmaStepK() (64, or 32 when K is not a multiple of 64), warps in
+/// a 2 x (mmaTileN() / 32) grid, each owning a (mmaTileM() / 2) x 32 part
+/// as mmaTilesM() x kMmaTilesN m16n8 tiles. The shared tiles hold x and the
+/// dequantized W as f16, k-contiguous rows padded by kMmaPad elements (144
+/// or 80 bytes: the fragment loads of a warp hit 32 distinct banks).
+constexpr int64_t kMmaPad = 8;
+/// Blocks of 128 x mmaTileN() from which the tensor-core GEMM takes 128-row
+/// blocks (about two per SM on an H100 / H200).
+constexpr int64_t kMmaBigTileBlocks = 256;
+/// GEMV reductions shorter than this keep f32 activations, as on the CPU
+/// (convert-sparq-to-runtime): quantizing a row would cost more than the
+/// product, and the GPU and CPU builds of a model compute the same.
+constexpr int64_t kMinIntActK = 16;
+/// Accumulators per thread: mmaTilesM() (m16) x kMmaTilesN (n8) tiles of
+/// vector<2x2xf32>.
+constexpr int64_t kMmaTilesN = 4;
 
 /// An integer weight format and the problem shape y[M, N] = x[M, K] W[N, K]^T.
 struct Problem {
@@ -103,15 +112,19 @@ struct Problem {
   /// K elements per step of the tensor-core GEMM.
   int64_t mmaStepK() const;
   int64_t mmaPitch() const { return mmaStepK() + kMmaPad; }
-  /// Output columns per tensor-core block: 64 (4 warps), or 128 / 256 (8 /
-  /// 16 warps: x read from L2 half / a quarter as often) with mma-tile-n.
+  /// Output columns per tensor-core block: 128 (8 warps), or 64 / 256 (4 /
+  /// 16 warps) with mma-tile-n.
   int64_t mmaTileN() const;
   int64_t mmaThreads() const { return mmaTileN() * 2; }
+  /// Output rows per tensor-core block: 64, or 128 (each warp owns 64 rows:
+  /// twice the mma per fragment load and per dequantized W) when that still
+  /// gives kMmaBigTileBlocks blocks; mma-tile-m sets it.
+  int64_t mmaTileM() const;
+  /// m16 tiles per warp (the two warp rows split the block's rows).
+  int64_t mmaTilesM() const { return mmaTileM() / 32; }
   /// K steps loaded ahead by the tensor-core GEMM (1 or 2).
-  int64_t mmaPrefetch() const {
-    return mmaPrefetchOverride ? mmaPrefetchOverride : 1;
-  }
-  int64_t mmaTileNOverride = 0, mmaPrefetchOverride = 0;
+  int64_t mmaPrefetch() const;
+  int64_t mmaTileNOverride = 0, mmaTileMOverride = 0, mmaPrefetchOverride = 0;
   /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
   bool mmaLdmatrix = false;
   bool useGemm(int64_t gemmMinRows) const;
@@ -229,7 +242,7 @@ SmallVector<Value> emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
                                    Value tid, Value m0, Value n0, Value k0);
 /// Stores emitMmaLoadStep's values into the shared tiles: W dequantized in
 /// f32 ((q - z) * s as in the other kernels) and rounded to f16 into
-/// ws [kMmaTileN, pitch], x rounded to f16 into xs [kMmaTileM, pitch].
+/// ws [mmaTileN(), pitch], x rounded to f16 into xs [mmaTileM(), pitch].
 void emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
                       const EmitOptions &opt, Value tid, ValueRange loaded,
                       Value xs, Value ws);

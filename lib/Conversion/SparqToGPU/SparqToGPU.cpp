@@ -178,7 +178,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // ld.shared.v4 / ds_read_b128.
     auto tileType = [&](bool w) {
       return kind == Kernel::Mma
-                 ? MemRefType::get({w ? p.mmaTileN() : kMmaTileM, p.mmaPitch()},
+                 ? MemRefType::get({w ? p.mmaTileN() : p.mmaTileM(), p.mmaPitch()},
                                    b.getF16Type(), AffineMap(), workgroup)
                  : MemRefType::get({kTileK, kTileM}, b.getF32Type(),
                                    AffineMap(), workgroup);
@@ -269,7 +269,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                                      tiles[0].getSymName());
     ws = memref::GetGlobalOp::create(b, loc, tiles[1].getType(),
                                      tiles[1].getSymName());
-    Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, kMmaTileM);
+    Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
     auto accType = VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
@@ -280,7 +280,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // With mmaPrefetch() = 2 the loop carries the loads of the next two
     // steps.
     int64_t stepK = p.mmaStepK(), depth = p.mmaPrefetch();
-    SmallVector<Value> init(kMmaTilesM * kMmaTilesN, zero);
+    SmallVector<Value> init(p.mmaTilesM() * kMmaTilesN, zero);
     size_t numAccs = init.size();
     size_t perStep = 0;
     for (int64_t d = 0; d < depth; ++d) {
@@ -307,14 +307,14 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
     for (int64_t kk = 0; kk < stepK; kk += 16) {
       SmallVector<Value> fa, fb;
-      for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
         fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi));
       for (int64_t ni = 0; ni < kMmaTilesN; ni += 2) {
         auto [b0, b1] = emitMmaFragmentBPair(b, loc, p, opt, tid, ws, kk, ni);
         fb.push_back(b0);
         fb.push_back(b1);
       }
-      for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
         for (int64_t ni = 0; ni < kMmaTilesN; ++ni) {
           Value &acc = accs[mi * kMmaTilesN + ni];
           acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
@@ -371,7 +371,7 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
             kGemmThreads};
   if (kind == Kernel::Mma)
     return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
-             llvm::divideCeilSigned(p.m, kMmaTileM)},
+             llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
   return {{llvm::divideCeilSigned(p.n, p.gemvWarps() * p.gemvFeatures()),
            llvm::divideCeilSigned(p.m, p.gemvRows())},
@@ -436,10 +436,10 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                           std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
   Value xs = memref::AllocaOp::create(
-      b, loc, MemRefType::get({kMmaTileM, p.mmaPitch()}, f16));
+      b, loc, MemRefType::get({p.mmaTileM(), p.mmaPitch()}, f16));
   Value ws = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
-  constexpr int64_t numAcc = kMmaTilesM * kMmaTilesN * 4;
+  const int64_t numAcc = p.mmaTilesM() * kMmaTilesN * 4;
   Value accBuf = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaThreads(), numAcc}, f32));
   Value fa =
@@ -457,7 +457,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   };
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   forLoop(grid[1], [&](Value by) {
-    Value m0 = arith::MulIOp::create(b, loc, by, idx(kMmaTileM));
+    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
     forLoop(grid[0], [&](Value bx) {
       Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
       forLoop(p.mmaThreads(), [&](Value tid) {
@@ -475,7 +475,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
           emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
         });
         for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
-          for (int64_t mi = 0; mi < kMmaTilesM; ++mi)
+          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
             for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
               forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
                 forLoop(kWarp, [&](Value lane) {
@@ -763,16 +763,18 @@ struct ConvertSparqToGPUPass
         gemvFeatures > 8 || gemvUnroll < 0 || gemvUnroll > 4 ||
         !llvm::is_contained({0, 64, 128, 256},
                             static_cast<int64_t>(mmaTileN)) ||
+        !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileM)) ||
         mmaPrefetch < 0 || mmaPrefetch > 2) {
       getOperation().emitError()
           << "convert-sparq-to-gpu: gemv-warps must be in [0, 32], "
              "gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, "
-             "64, 128 or 256 and mma-prefetch in [0, 2] (0: the default), "
-             "got "
+             "64, 128 or 256, mma-tile-m 0, 64 or 128 and mma-prefetch in "
+             "[0, 2] (0: the default), got "
           << static_cast<int64_t>(gemvWarps) << ", "
           << static_cast<int64_t>(gemvFeatures) << ", "
           << static_cast<int64_t>(gemvUnroll) << ", "
-          << static_cast<int64_t>(mmaTileN) << " and "
+          << static_cast<int64_t>(mmaTileN) << ", "
+          << static_cast<int64_t>(mmaTileM) << " and "
           << static_cast<int64_t>(mmaPrefetch);
       return signalPassFailure();
     }
@@ -791,6 +793,7 @@ struct ConvertSparqToGPUPass
         p->gemvFeaturesOverride = gemvFeatures;
         p->gemvUnrollOverride = gemvUnroll;
         p->mmaTileNOverride = mmaTileN;
+        p->mmaTileMOverride = mmaTileM;
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
         if (activations == "int8") {
@@ -799,6 +802,7 @@ struct ConvertSparqToGPUPass
           Problem q = *p;
           q.int8Activations = true;
           p->int8Activations = p->float8 == Problem::Float8::None &&
+                               p->k >= kMinIntActK &&
                                p->scaleBlockK >= p->chunkElems() &&
                                !p->useGemm(gemmMinRows) && q.gemvStaged();
         }

@@ -1,8 +1,9 @@
-// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true" | FileCheck %s
-// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true nvvm=true mma-ldmatrix=true" | FileCheck %s --check-prefix=LDM
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-tile-n=64" | FileCheck %s
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-tile-n=64 nvvm=true mma-ldmatrix=true" | FileCheck %s --check-prefix=LDM
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true" | FileCheck %s --check-prefix=DEF
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx90a format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=ROCDL
 
-// The tensor-core GEMM (M >= 16): f16 shared tiles [64, 72] (K steps of 64
+// The tensor-core GEMM (M >= 16) with 64-column blocks: f16 shared tiles [64, 72] (K steps of 64
 // padded to 144-byte rows), 128 threads (4 warps), grid (ceil(N/64),
 // ceil(M/64)). Software pipelined: the loads of step 0 (each thread's W
 // chunk with its scale and zero point, and its 8 x vector<4xf32>) are
@@ -85,4 +86,33 @@ func.func @int8_mma(%x: tensor<16x64xf32>, %x2: tensor<15x64xf32>, %d: tensor<24
          !sparq.compressed<24x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
          -> tensor<15x24xf32>
   return %y, %y2 : tensor<16x24xf32>, tensor<15x24xf32>
+}
+
+// -----
+
+// Default block shapes: 128 columns (8 warps); 128 rows (each warp 64 x 32,
+// 16 accumulators, two K steps loaded ahead) once that still gives 256
+// blocks: M = 1024, N = 4096 (8 x 32 blocks) but not M = 256 (2 x 32: 64 x
+// 128 blocks, 4 x 32).
+// DEF-LABEL: func.func @default_tiles
+// DEF: gpu.func @sparq_mma_i8cf32_1024x4096x64
+// DEF: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<16xi8>,
+// DEF-COUNT-64: nvgpu.mma.sync
+// DEF: gpu.barrier
+// DEF: func.func private @sparq_mma_i8cf32_1024x4096x64_launch
+// DEF-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 32, 8, 1>
+// DEF: func.func private @sparq_mma_i8cf32_256x4096x64_launch
+// DEF-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 32, 4, 1>
+func.func @default_tiles(%x: tensor<1024x64xf32>, %x2: tensor<256x64xf32>,
+                         %d: tensor<4096x64xi8>, %s: tensor<4096x1xf32>)
+    -> (tensor<1024x4096xf32>, tensor<256x4096xf32>) {
+  %w = sparq.assemble %d : tensor<4096x64xi8> scales %s : tensor<4096x1xf32>
+         -> !sparq.compressed<4096x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+  %y = sparq.matmul %x, %w : tensor<1024x64xf32>,
+         !sparq.compressed<4096x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<1024x4096xf32>
+  %y2 = sparq.matmul %x2, %w : tensor<256x64xf32>,
+         !sparq.compressed<4096x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
+         -> tensor<256x4096xf32>
+  return %y, %y2 : tensor<1024x4096xf32>, tensor<256x4096xf32>
 }

@@ -1,11 +1,11 @@
-// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="remarks=true" --verify-diagnostics | FileCheck %s
-// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=NVVM
-// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=2 gemv-features=3 remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=TUNED
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=f32 remarks=true" --verify-diagnostics | FileCheck %s
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=f32 nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=NVVM
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=f32 gemv-warps=2 gemv-features=3 remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=TUNED
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=int8 nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=A8
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=bf16" 2>&1 | FileCheck %s --check-prefix=BADACT
 // BADACT: error: convert-sparq-to-gpu: activations must be 'f32' or 'int8', got 'bf16'
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=33" 2>&1 | FileCheck %s --check-prefix=BADOPT
-// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64, 128 or 256 and mma-prefetch in [0, 2] (0: the default), got 33, 0, 0, 0 and 0
+// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64, 128 or 256, mma-tile-m 0, 64 or 128 and mma-prefetch in [0, 2] (0: the default), got 33, 0, 0, 0, 0 and 0
 
 // GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
 // identity-layout buffers, y allocated on the host, a call of the launcher

@@ -1,5 +1,5 @@
-// RUN: sparq-opt %s --convert-sparq-to-gpu | FileCheck %s --check-prefix=CONV
-// RUN: sparq-opt %s --sparq-gpu="chip=sm_80" | FileCheck %s --check-prefix=HOST
+// RUN: sparq-opt %s --convert-sparq-to-gpu="activations=f32" | FileCheck %s --check-prefix=CONV
+// RUN: sparq-opt %s --sparq-gpu="chip=sm_80 activations=f32" | FileCheck %s --check-prefix=HOST
 
 // Constant weights stay on the device: convert-sparq-to-gpu lists the
 // constant operands (data 1, scales 2) in the launcher's `resident`, one

@@ -10,7 +10,8 @@
 // DEFINE: %{tol} = 2e-3
 // DEFINE: %{mma} =
 // DEFINE: %{emulate} =
-// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir %{emulate} --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
+// activations=f32 unless a case sets activations=int8 (the default) in %{mma}.
+// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true activations=f32 %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir %{emulate} --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
 
 // int4 and asymmetric uint8 GEMV, MXFP4 GEMV, the int8-activation GEMV on
 // MXFP4 and int4, and the tensor-core GEMM on MXFP4.
@@ -31,7 +32,7 @@
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
 // REDEFINE: %{gen} = --k 256 --n 33 --m 3 --seed 47 --act int8
 // RUN: %{run} | FileCheck %s
-// REDEFINE: %{mma} = nvvm=true mma=true
+// REDEFINE: %{mma} = nvvm=true mma=true mma-ldmatrix=false
 // REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
 // REDEFINE: %{gen} = --k 64 --n 24 --m 18 --seed 48
 // REDEFINE: %{tol} = 2e-2 --f16-inputs
@@ -45,6 +46,9 @@
 // REDEFINE: %{mma} = nvvm=true mma=true mma-ldmatrix=true mma-tile-n=128
 // REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
 // REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 50
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = nvvm=true mma=true mma-ldmatrix=true mma-tile-n=128 mma-tile-m=128
+// REDEFINE: %{gen} = --k 64 --n 130 --m 140 --seed 51
 // RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 // REDEFINE: %{mma} =

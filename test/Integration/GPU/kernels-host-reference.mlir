@@ -22,7 +22,8 @@
 // DEFINE: %{tol} = 2e-3
 // DEFINE: %{mma} =
 // DEFINE: %{emulate} =
-// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir %{emulate} --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
+// activations=f32 unless a case sets activations=int8 (the default) in %{mma}.
+// DEFINE: %{run} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && %{ref} check-ir %t/q.mlir %t/ref.npz && sparq-opt %t/q.mlir --convert-sparq-to-gpu="host-reference=true remarks=true activations=f32 %{mma}" -o %t/h.mlir 2> %t/remarks.txt && count 0 < %t/remarks.txt && sparq-opt %t/h.mlir %{emulate} --sparq-cpu-reference | mlir-runner -e entry -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
 
 // GEMV: int4 groups of 32, f16 scales, K = 288 (9 chunks: lanes 0..8 only;
 // x staged in shared memory, two output features per warp, N odd).
@@ -150,20 +151,21 @@
 // REDEFINE: %{gen} = --k 96 --n 9 --m 2 --seed 72
 // RUN: %{run} | FileCheck %s
 
-// Tensor-core GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70.
-// REDEFINE: %{mma} = mma=true
+// Tensor-core GEMM: int4 groups of 64, asymmetric f16; M = 17, N = 70, in
+// 64-column blocks (4 warps).
+// REDEFINE: %{mma} = mma=true mma-tile-n=64
 // REDEFINE: %{tol} = 2e-2 --f16-inputs
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
 // REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 28
 // RUN: %{run} | FileCheck %s
 
-// Tensor-core GEMM: int8 per channel, M = 70, N = 130 (3 x 2 block tiles).
+// Tensor-core GEMM: int8 per channel, M = 70, N = 130 (2 x 3 blocks of 64).
 // REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
 // REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 31
 // RUN: %{run} | FileCheck %s
 
 // The same with 128-column blocks (8 warps, 2 x 4 warp tiles; the default
-// for shapes with at least 128 such blocks): N = 130 needs two blocks, the
+// since the H200 runs): N = 130 needs two blocks, the
 // second mostly past N; and int4 with 128-column blocks and 32-element K
 // steps (K = 96).
 // REDEFINE: %{mma} = mma=true mma-tile-n=128
@@ -174,6 +176,14 @@
 // 256-column blocks (16 warps, 2 x 8), N = 300: a second block mostly past N.
 // REDEFINE: %{mma} = mma=true mma-tile-n=256
 // REDEFINE: %{gen} = --k 128 --n 300 --m 70 --seed 39
+// RUN: %{run} | FileCheck %s
+// 128-row blocks (mma-tile-m=128: each warp 64 x 32, 4 x 4 m16n8 tiles),
+// M = 150: a second block mostly past M; with 64 and 128 columns.
+// REDEFINE: %{mma} = mma=true mma-tile-m=128
+// REDEFINE: %{gen} = --k 128 --n 70 --m 150 --seed 40
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = mma=true mma-tile-m=128 mma-tile-n=128
+// REDEFINE: %{gen} = --k 96 --n 150 --m 131 --seed 41
 // RUN: %{run} | FileCheck %s
 // REDEFINE: %{mma} = mma=true
 

@@ -11,7 +11,9 @@
 // DEFINE: %{gen} =
 // DEFINE: %{quantize} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir
 // DEFINE: %{ptx} = sparq-compile %t/q.mlir --quiet --emit=ptx
-// DEFINE: %{check} = %{quantize} && %{ptx} --target=sm_80 -o %t/k80.ptx && %{ptx} --target=sm_90 -o %t/k90.ptx && %ptxas -arch=sm_80 %t/k80.ptx -o %t/k80.cubin && %ptxas -arch=sm_90 %t/k90.ptx -o %t/k90.cubin
+// GEMV cases check the f32-activation kernels (the int8-activation default is
+// checked by GEMVA8).
+// DEFINE: %{check} = %{quantize} && %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa activations=f32}' -o %t/k80.ptx && %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa activations=f32}' -o %t/k90.ptx && %ptxas -arch=sm_80 %t/k80.ptx -o %t/k80.cubin && %ptxas -arch=sm_90 %t/k90.ptx -o %t/k90.cubin
 
 // int4 groups of 128, f16 scales, batch 1 (GEMV, 4 chunks per lane).
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128), scale = f16>
@@ -38,9 +40,9 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=MMA,SM80 < %t/k80.ptx
 // RUN: FileCheck %s --check-prefixes=MMA,SM90 < %t/k90.ptx
-// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-ldmatrix=true}' -o %t/l90.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-ldmatrix=false}' -o %t/l90.ptx
 // RUN: %ptxas -arch=sm_90 %t/l90.ptx -o %t/l90.cubin
-// RUN: FileCheck %s --check-prefix=LDM < %t/l90.ptx
+// RUN: FileCheck %s --check-prefix=NOLDM < %t/l90.ptx
 // RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa mma=false}' -o %t/g80.ptx
 // RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma=false}' -o %t/g90.ptx
 // RUN: %ptxas -arch=sm_80 %t/g80.ptx -o %t/g80.cubin && %ptxas -arch=sm_90 %t/g90.ptx -o %t/g90.cubin
@@ -128,13 +130,14 @@
 // GEMM: bar.sync 0;
 
 // MMA: .entry sparq_mma_i4g32bf16a_40x72x128(
-// MMA: .maxntid 128, 1, 1
+// MMA: .maxntid 256, 1, 1
 // MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_xs[9216];
-// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_ws[9216];
+// MMA: .shared .align 16 .b8 sparq_mma_i4g32bf16a_40x72x128_ws[18432];
 // Step 0's loads before the loop; in the loop the carried W chunk
 // dequantized and stored as f16 (4 x 16 bytes), x rounded to f16 (8 bytes
 // per thread and row), a barrier, the next step's loads issued before the
-// 4 x 8 tensor-core instructions of this step, a barrier.
+// 4 x 8 tensor-core instructions of this step (fragments by ldmatrix.x4),
+// a barrier.
 // MMA: ld.global.v4.b32
 // MMA: $L__BB
 // MMA-COUNT-4: st.shared.v4.b32
@@ -142,16 +145,20 @@
 // MMA: st.shared.v2.b32
 // MMA: bar.sync 0;
 // MMA: ld.global.v4.b32
-// MMA: ld.shared.b32
+// MMA: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // MMA-COUNT-32: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // MMA: bar.sync 0;
 
-// LDM: .entry sparq_mma_i4g32bf16a_40x72x128(
-// LDM: ldmatrix.sync.aligned.m8n8.x4.shared.b16
-// LDM: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// With mma-ldmatrix=false the fragments are 32-bit shared loads.
+// NOLDM: .entry sparq_mma_i4g32bf16a_40x72x128(
+// NOLDM-NOT: ldmatrix
+// NOLDM: ld.shared.b32
+// NOLDM-NOT: ldmatrix
+// NOLDM: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// NOLDM-NOT: ldmatrix
 
 // MMA8: .entry sparq_mma_i8cf32_16x24x64(
-// MMA8: .maxntid 128, 1, 1
+// MMA8: .maxntid 256, 1, 1
 // MMA8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 
 // FP8: .entry sparq_gemv_f8e4m3cf32_2x16x512(

@@ -7,7 +7,7 @@
 // DEFINE: %{ref} = %host_python %S/../Inputs/quant_ref.py
 // DEFINE: %{spec} =
 // DEFINE: %{gen} =
-// DEFINE: %{asm} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && sparq-compile %t/q.mlir --quiet --target=gfx90a --emit=ptx -o %t/k.s
+// DEFINE: %{asm} = %{ref} gen --spec '%{spec}' %{gen} --out %t && sparq-opt %t/model.mlir --sparq-quantize -o %t/q.mlir && sparq-compile %t/q.mlir --quiet --target=gfx90a --pipeline='sparq-gpu{chip=gfx90a format=isa activations=f32}' --emit=ptx -o %t/k.s
 
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), scale = f16>
 // REDEFINE: %{gen} = --k 512 --n 16 --m 2 --seed 4
