@@ -69,21 +69,25 @@ for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
                           (_MX, 1, 4096, 4096), (_I4, 8, 4096, 4096)]:
     CASES.append(_variant(_base, "f32", _m, _n, _k))
 for _word in ["f32w4f8u1", "f32w4f4u2"]:
-    for _base, _n, _k in [(_I4, 4096, 4096), (_I4, 11008, 4096),
-                          (_I8, 4096, 4096), (_F8, 4096, 4096),
-                          (_F8, 11008, 4096)]:
+    for _base, _n, _k in [(_F8, 4096, 4096), (_F8, 11008, 4096)]:
         CASES.append(_variant(_base, _word, 1, _n, _k))
-for _word in ["a8w4f8", "a8w8f8", "a8w4f4", "a8w8f4u2"]:
+# b<n>: min-blocks-per-sm (ptxas keeps registers low enough for n blocks).
+for _word in ["a8w4f4", "a8w8f4u2", "a8b3"]:
     for _base, _n, _k in [(_I4, 4096, 4096), (_I4, 11008, 4096),
                           (_I4, 4096, 11008), (_I8, 4096, 4096)]:
         CASES.append(_variant(_base, _word, 1, _n, _k))
-CASES.append(_variant(_I4, "a8w8f2", 8, 4096, 4096))
-# Tensor-core GEMM variants, "mma~t<tile-n>m<tile-m>p<prefetch>[l]": block
-# width and height, K steps loaded ahead, ldmatrix fragments (l) or 32-bit
-# shared loads.
-for _tile_n, _tile_m, _prefetch, _ldm in [(64, 64, 1, ""), (64, 64, 1, "l"),
-                                          (128, 64, 1, "l"), (64, 128, 1, "l"),
-                                          (128, 128, 1, "l"), (128, 128, 2, "l")]:
+for _word in ["a8w8f2", "a8w8f1", "a8w4f1", "a8w8f2u1"]:
+    CASES.append(_variant(_I4, _word, 8, 4096, 4096))
+# Tensor-core GEMM variants,
+# "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>][s2][b<n>][l]": block width
+# and height, K steps loaded ahead, columns per warp (w), two shared stages
+# (s2), min-blocks-per-sm (b), ldmatrix fragments (l) or 32-bit shared loads.
+for _tile_n, _tile_m, _prefetch, _ldm in [(64, 64, 1, "l"), (128, 64, 1, "l"),
+                                          (128, 128, 1, "l"), (128, 128, 2, "l"),
+                                          (128, 128, 1, "b2l"), (128, 64, 1, "s2l"),
+                                          (128, 128, 1, "s2l"), (128, 128, 1, "w64l"),
+                                          (128, 128, 1, "w64s2l"), (256, 128, 1, "w64l"),
+                                          (128, 64, 1, "w64s2l")]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 1024, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
@@ -104,20 +108,24 @@ def kernel_kind(c):
 
 def variant_options(c):
     """convert-sparq-to-gpu options of a "gemv~[a8|f32][w<warps>f<features>]
-    [u<unroll>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[l]" case."""
+    [u<unroll>][b<blocks>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>]
+    [s<stages>][b<blocks>][l]" case."""
     word = c[0].split("-")[0]
-    m = re.fullmatch(r"gemv~(a8|f32)?(?:w(\d+)f(\d+))?(?:u(\d+))?", word)
+    m = re.fullmatch(r"gemv~(a8|f32)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
     if m:
         act = {"a8": " activations=int8", "f32": " activations=f32"}.get(m.group(1), "")
         geometry = (f" gemv-warps={m.group(2)} gemv-features={m.group(3)}"
                     if m.group(2) else "")
         unroll = f" gemv-unroll={m.group(4)}" if m.group(4) else ""
-        return act + geometry + unroll
-    m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(l?)", word)
+        blocks = f" min-blocks-per-sm={m.group(5)}" if m.group(5) else ""
+        return act + geometry + unroll + blocks
+    m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)", word)
     if m:
         return (f" mma-tile-n={m.group(1)} mma-tile-m={m.group(2)} "
-                f"mma-prefetch={m.group(3)} "
-                f"mma-ldmatrix={'true' if m.group(4) else 'false'}")
+                f"mma-prefetch={m.group(3)} mma-warp-n={m.group(4) or 32} "
+                f"mma-stages={m.group(5) or 1} "
+                f"min-blocks-per-sm={m.group(6) or 0} "
+                f"mma-ldmatrix={'true' if m.group(7) else 'false'}")
     return ""
 
 

@@ -104,8 +104,11 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvWarps = options.gemvWarps;
   toGpu.gemvFeatures = options.gemvFeatures;
   toGpu.gemvUnroll = options.gemvUnroll;
+  toGpu.minBlocksPerSM = options.minBlocksPerSM;
   toGpu.mmaTileN = options.mmaTileN;
   toGpu.mmaTileM = options.mmaTileM;
+  toGpu.mmaStages = options.mmaStages;
+  toGpu.mmaWarpN = options.mmaWarpN;
   toGpu.mmaPrefetch = options.mmaPrefetch;
   toGpu.mmaLdmatrix = options.mmaLdmatrix;
   toGpu.activations = options.activations;

@@ -431,25 +431,33 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
       (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
       Output blocks of `mma-tile-m` x `mma-tile-n`: by default 128 columns
-      (8 warps; 64 or 256 columns: 4 or 16 warps) and 128 rows when that
-      still gives at least 256 blocks (M = 1024 and N = 4096 do), else 64
-      rows. Warps form a 2 x (columns / 32) grid, each warp owning (rows /
-      2) x 32 outputs as 2 or 4 x 4 m16n8 tiles (8 or 16
-      `vector<2x2xf32>` accumulators); grid
-      `(ceil(N/columns), ceil(M/rows))`. K
-      steps of 64 (32 when K is not a multiple of 64), software pipelined:
-      the loop carries the registers of the next `mma-prefetch` steps'
-      (2 with 128-row blocks, else 1) global loads (W chunks with their scales, x as `vector<4xf32>`), so
-      they are in flight during this step's tensor-core work. Per step each
+      and, when that still gives at least 256 blocks (M = 1024 and N = 4096
+      do), 128 rows, else 64 rows. Warps form a 2 x (columns /
+      `mma-warp-n`) grid, each owning (rows / 2) x `mma-warp-n` outputs as
+      m16n8 tiles (`vector<2x2xf32>` accumulators); `mma-warp-n` is 64 with
+      128-row blocks (4 warps of 64 x 64, 32 accumulators: fewer fragment
+      loads per mma) and 32 otherwise (8 warps of 32 x 32). Grid
+      `(ceil(N/columns), ceil(M/rows))`. K steps of 64, or 32 when K is not
+      a multiple of 64, with 64-column warps, or with `mma-stages=2` (the
+      default with 128-row blocks): then two pairs of shared tiles
+      alternate and one barrier separates the steps, so that some warps
+      store the next step while others run the tensor cores on this one
+      (measured 14% faster at M = 1024 and 2048, where the kernel is bound
+      by shared-memory traffic). Software pipelined: the loop carries the
+      registers of the next `mma-prefetch` steps' (1; 2 with one stage of
+      128-row blocks) global loads (W chunks with their scales, x as
+      `vector<4xf32>`), so they are in flight during this step's
+      tensor-core work. Per step each
       thread dequantizes its carried W chunk(s) in f32 (`(q - z) * s`),
       interleaves int4 nibbles back into K order, rounds to f16 and stores
       into a K-major f16 shared tile; x is rounded to f16 into another. Rows
       of both tiles are padded by 8 halves (144 or 80 bytes) so that the
       fragment loads (on NVIDIA one `nvgpu.ldmatrix` x4 per A fragment and
       per pair of B fragments; with `mma-ldmatrix=false` or without `nvvm`
-      `vector<2xf16>` loads) of a warp hit distinct banks. A barrier, the
-      next step's loads, then 4 (or 2) k16 steps of 2 or 4 A and 4 B
-      fragments and 8 or 16 `nvgpu.mma.sync` per warp, and a barrier. Numerics differ from the other kernels: x and w are
+      `vector<2xf16>` loads) of a warp hit distinct banks. With one stage:
+      a barrier, the next step's loads, then 4 (or 2) k16 steps of A and B
+      fragments and 8 to 32 `nvgpu.mma.sync` per warp, and a barrier.
+      Numerics differ from the other kernels: x and w are
       rounded to f16 (x beyond the f16 range becomes infinite), products
       are exact, accumulation is the tensor cores' f32. Checked on an H100
       and an H200 by `bench/gpu/run` against an f16-rounded float64
@@ -515,8 +523,18 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
            "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 with "
            "128-row blocks, else 1)">,
+    Option<"mmaWarpN", "mma-warp-n", "int64_t", /*default=*/"0",
+           "Tensor-core GEMM output columns per warp, 32 or 64 (0: 32; 64 "
+           "takes K steps of 32)">,
+    Option<"mmaStages", "mma-stages", "int64_t", /*default=*/"0",
+           "Tensor-core GEMM shared-memory stages, 1 or 2 (0: 1; 2 needs K "
+           "a multiple of 64 and takes K steps of 32)">,
     Option<"mmaLdmatrix", "mma-ldmatrix", "bool", /*default=*/"true",
            "Tensor-core GEMM (with nvvm): load fragments with ldmatrix.x4">,
+    Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t", /*default=*/"0",
+           "NVIDIA: PTX .minnctapersm of every kernel, so that ptxas keeps "
+           "the registers low enough for this many resident blocks per SM "
+           "(0: ptxas decides)">,
     Option<"gemvUnroll", "gemv-unroll", "int64_t", /*default=*/"0",
            "GEMV 16-byte chunks per lane and loop iteration, at most (0: 4; "
            "lowered to 2 or 1 where the row's chunks require)">,

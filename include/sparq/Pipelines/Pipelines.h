@@ -106,11 +106,25 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 "
                      "with 128-row blocks, else 1)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> mmaWarpN{
+      *this, "mma-warp-n",
+      llvm::cl::desc("Tensor-core GEMM output columns per warp, 32 or 64 "
+                     "(0: 32)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> mmaStages{
+      *this, "mma-stages",
+      llvm::cl::desc("Tensor-core GEMM shared-memory stages, 1 or 2 (0: 1)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> mmaLdmatrix{
       *this, "mma-ldmatrix",
       llvm::cl::desc("Tensor-core GEMM (NVIDIA): load fragments with "
                      "ldmatrix.x4"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> minBlocksPerSM{
+      *this, "min-blocks-per-sm",
+      llvm::cl::desc("NVIDIA: resident blocks per SM ptxas must allow "
+                     "(.minnctapersm; 0: ptxas decides)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> gemvUnroll{
       *this, "gemv-unroll",
       llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "

@@ -41,8 +41,8 @@ constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
 /// Tensor-core GEMM (NVIDIA, nvgpu.mma.sync m16n8k16 f16 x f16 -> f32):
 /// output tile [Problem::mmaTileM() x mmaTileN()], K step
 /// Problem::mmaStepK() (64, or 32 when K is not a multiple of 64), warps in
-/// a 2 x (mmaTileN() / 32) grid, each owning a (mmaTileM() / 2) x 32 part
-/// as mmaTilesM() x kMmaTilesN m16n8 tiles. The shared tiles hold x and the
+/// a 2 x (mmaTileN() / mmaWarpN()) grid, each owning a (mmaTileM() / 2) x
+/// mmaWarpN() part as mmaTilesM() x mmaTilesN() m16n8 tiles. The shared tiles hold x and the
 /// dequantized W as f16, k-contiguous rows padded by kMmaPad elements (144
 /// or 80 bytes: the fragment loads of a warp hit 32 distinct banks).
 constexpr int64_t kMmaPad = 8;
@@ -53,9 +53,8 @@ constexpr int64_t kMmaBigTileBlocks = 256;
 /// (convert-sparq-to-runtime): quantizing a row would cost more than the
 /// product, and the GPU and CPU builds of a model compute the same.
 constexpr int64_t kMinIntActK = 16;
-/// Accumulators per thread: mmaTilesM() (m16) x kMmaTilesN (n8) tiles of
+/// Accumulators per thread: mmaTilesM() (m16) x mmaTilesN() (n8) tiles of
 /// vector<2x2xf32>.
-constexpr int64_t kMmaTilesN = 4;
 
 /// An integer weight format and the problem shape y[M, N] = x[M, K] W[N, K]^T.
 struct Problem {
@@ -115,7 +114,13 @@ struct Problem {
   /// Output columns per tensor-core block: 128 (8 warps), or 64 / 256 (4 /
   /// 16 warps) with mma-tile-n.
   int64_t mmaTileN() const;
-  int64_t mmaThreads() const { return mmaTileN() * 2; }
+  /// Output columns per warp: 32, or 64 (fewer fragment loads from shared
+  /// memory per mma, twice the accumulators; the default with 128-row
+  /// blocks); mma-warp-n sets it.
+  int64_t mmaWarpN() const;
+  /// n8 tiles per warp.
+  int64_t mmaTilesN() const { return mmaWarpN() / 8; }
+  int64_t mmaThreads() const { return 2 * (mmaTileN() / mmaWarpN()) * kWarp; }
   /// Output rows per tensor-core block: 64, or 128 (each warp owns 64 rows:
   /// twice the mma per fragment load and per dequantized W) when that still
   /// gives kMmaBigTileBlocks blocks; mma-tile-m sets it.
@@ -124,7 +129,14 @@ struct Problem {
   int64_t mmaTilesM() const { return mmaTileM() / 32; }
   /// K steps loaded ahead by the tensor-core GEMM (1 or 2).
   int64_t mmaPrefetch() const;
-  int64_t mmaTileNOverride = 0, mmaTileMOverride = 0, mmaPrefetchOverride = 0;
+  /// Shared-memory stages of the tensor-core GEMM: 1, or 2 (K a multiple of
+  /// 64: K steps of 32 alternate between two tile pairs, one barrier per
+  /// step; the default with 128-row blocks); mma-stages sets it.
+  int64_t mmaStages() const;
+  int64_t mmaTileNOverride = 0, mmaTileMOverride = 0, mmaPrefetchOverride = 0,
+          mmaStagesOverride = 0, mmaWarpNOverride = 0;
+  /// convert-sparq-to-gpu min-blocks-per-sm (NVIDIA; 0: ptxas decides).
+  int64_t minBlocksPerSM = 0;
   /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
   bool mmaLdmatrix = false;
   bool useGemm(int64_t gemmMinRows) const;

@@ -183,10 +183,13 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                  : MemRefType::get({kTileK, kTileM}, b.getF32Type(),
                                    AffineMap(), workgroup);
     };
-    for (StringRef suffix : {"_xs", "_ws"})
+    SmallVector<StringRef> suffixes = {"_xs", "_ws"};
+    if (kind == Kernel::Mma && p.mmaStages() == 2)
+      suffixes.append({"_xs1", "_ws1"});
+    for (StringRef suffix : suffixes)
       tiles.push_back(memref::GlobalOp::create(
           b, loc, name + suffix.str(), b.getStringAttr("private"),
-          tileType(suffix == "_ws"), Attribute(), /*constant=*/false,
+          tileType(suffix.starts_with("_ws")), Attribute(), /*constant=*/false,
           b.getI64IntegerAttr(16)));
   }
   auto func =
@@ -196,6 +199,10 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                     : kind == Kernel::Gemm ? kGemmThreads
                                            : p.mmaThreads();
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+  if (nvvm && p.minBlocksPerSM > 0)
+    // PTX .minnctapersm: ptxas keeps the registers low enough for this many
+    // resident blocks per SM.
+    func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(p.minBlocksPerSM));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
   Operands ops;
@@ -265,65 +272,105 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     emitGemvStore(b, loc, p, ops, ns, mBase, sums);
     b.setInsertionPointToEnd(&body);
   } else if (kind == Kernel::Mma) {
-    xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
-                                     tiles[0].getSymName());
-    ws = memref::GetGlobalOp::create(b, loc, tiles[1].getType(),
-                                     tiles[1].getSymName());
+    auto tile = [&](int64_t i) -> Value {
+      return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
+                                         tiles[i].getSymName());
+    };
+    xs = tile(0);
+    ws = tile(1);
     Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
     auto accType = VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
-    // Software pipelined by one K step: the loop carries the registers of
-    // the next step's global loads, issued before this step's mma so that
-    // their latency overlaps the tensor-core work. The last iteration
-    // reloads the last step (valid memory, not used).
-    // With mmaPrefetch() = 2 the loop carries the loads of the next two
-    // steps.
     int64_t stepK = p.mmaStepK(), depth = p.mmaPrefetch();
-    SmallVector<Value> init(p.mmaTilesM() * kMmaTilesN, zero);
+    SmallVector<Value> init(p.mmaTilesM() * p.mmaTilesN(), zero);
     size_t numAccs = init.size();
-    size_t perStep = 0;
-    for (int64_t d = 0; d < depth; ++d) {
-      SmallVector<Value> step =
-          emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0,
-                          cIdx(b, loc, std::min(d * stepK, p.k - stepK)));
-      perStep = step.size();
-      llvm::append_range(init, step);
-    }
-    auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
-                                   cIdx(b, loc, stepK), init);
-    b.setInsertionPointToStart(loop.getBody());
-    ValueRange carried = loop.getRegionIterArgs().drop_front(numAccs);
-    emitMmaStoreStep(b, loc, p, opt, tid, carried.take_front(perStep), xs, ws);
-    gpu::BarrierOp::create(b, loc);
-    Value next = arith::MinUIOp::create(
-        b, loc,
-        arith::AddIOp::create(b, loc, loop.getInductionVar(),
-                              cIdx(b, loc, depth * stepK)),
-        cIdx(b, loc, p.k - stepK));
-    SmallVector<Value> prefetched(carried.drop_front(perStep));
-    llvm::append_range(prefetched,
-                       emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, next));
-    SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
-    for (int64_t kk = 0; kk < stepK; kk += 16) {
-      SmallVector<Value> fa, fb;
-      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-        fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi));
-      for (int64_t ni = 0; ni < kMmaTilesN; ni += 2) {
-        auto [b0, b1] = emitMmaFragmentBPair(b, loc, p, opt, tid, ws, kk, ni);
-        fb.push_back(b0);
-        fb.push_back(b1);
-      }
-      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-        for (int64_t ni = 0; ni < kMmaTilesN; ++ni) {
-          Value &acc = accs[mi * kMmaTilesN + ni];
-          acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
-                                         ArrayRef<int64_t>{16, 8, 16});
+    // This step's tensor-core work on the tiles in (xt, wt): mmaStepK() / 16
+    // k16 steps, each loading its A and B fragments.
+    auto compute = [&](Value xt, Value wt, SmallVector<Value> &accs) {
+      for (int64_t kk = 0; kk < stepK; kk += 16) {
+        SmallVector<Value> fa, fb;
+        for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+          fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xt, kk, mi));
+        for (int64_t ni = 0; ni < p.mmaTilesN(); ni += 2) {
+          auto [b0, b1] = emitMmaFragmentBPair(b, loc, p, opt, tid, wt, kk, ni);
+          fb.push_back(b0);
+          fb.push_back(b1);
         }
+        for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+          for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
+            Value &acc = accs[mi * p.mmaTilesN() + ni];
+            acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
+                                           ArrayRef<int64_t>{16, 8, 16});
+          }
+      }
+    };
+    // The loads of the step at K offset min(k, K - stepK) (the last steps
+    // reload the last step: valid memory, not used).
+    auto loadStep = [&](Value k) {
+      Value clamped = arith::MinUIOp::create(b, loc, k,
+                                             cIdx(b, loc, p.k - stepK));
+      return emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, clamped);
+    };
+    scf::ForOp loop;
+    if (p.mmaStages() == 2) {
+      // Two shared stages, one barrier per step: the loop runs two steps
+      // per iteration. With step s in stage 0 and the loads of step s + 1
+      // in registers: store them into stage 1 and issue the loads of step
+      // s + 2, compute on stage 0, barrier; store into stage 0, load step
+      // s + 3, compute on stage 1, barrier. A warp's stores of the next
+      // stage thus overlap the other warps' tensor-core work (the barrier
+      // before each store guarantees nobody still reads that stage).
+      Value xs1 = tile(2), ws1 = tile(3);
+      emitMmaStoreStep(b, loc, p, opt, tid, loadStep(cIdx(b, loc, 0)), xs, ws);
+      llvm::append_range(init, loadStep(cIdx(b, loc, stepK)));
+      gpu::BarrierOp::create(b, loc);
+      loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
+                                cIdx(b, loc, 2 * stepK), init);
+      b.setInsertionPointToStart(loop.getBody());
+      Value k = loop.getInductionVar();
+      SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
+      SmallVector<Value> carried(loop.getRegionIterArgs().drop_front(numAccs));
+      emitMmaStoreStep(b, loc, p, opt, tid, carried, xs1, ws1);
+      SmallVector<Value> next =
+          loadStep(arith::AddIOp::create(b, loc, k, cIdx(b, loc, 2 * stepK)));
+      compute(xs, ws, accs);
+      gpu::BarrierOp::create(b, loc);
+      emitMmaStoreStep(b, loc, p, opt, tid, next, xs, ws);
+      next = loadStep(arith::AddIOp::create(b, loc, k, cIdx(b, loc, 3 * stepK)));
+      compute(xs1, ws1, accs);
+      gpu::BarrierOp::create(b, loc);
+      llvm::append_range(accs, next);
+      scf::YieldOp::create(b, loc, accs);
+    } else {
+      // Software pipelined by one K step: the loop carries the registers of
+      // the next step's global loads, issued before this step's mma so that
+      // their latency overlaps the tensor-core work. With mmaPrefetch() = 2
+      // the loop carries the loads of the next two steps.
+      size_t perStep = 0;
+      for (int64_t d = 0; d < depth; ++d) {
+        SmallVector<Value> step = loadStep(cIdx(b, loc, d * stepK));
+        perStep = step.size();
+        llvm::append_range(init, step);
+      }
+      loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
+                                cIdx(b, loc, stepK), init);
+      b.setInsertionPointToStart(loop.getBody());
+      ValueRange carried = loop.getRegionIterArgs().drop_front(numAccs);
+      emitMmaStoreStep(b, loc, p, opt, tid, carried.take_front(perStep), xs,
+                       ws);
+      gpu::BarrierOp::create(b, loc);
+      SmallVector<Value> prefetched(carried.drop_front(perStep));
+      llvm::append_range(prefetched,
+                         loadStep(arith::AddIOp::create(
+                             b, loc, loop.getInductionVar(),
+                             cIdx(b, loc, depth * stepK))));
+      SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
+      compute(xs, ws, accs);
+      gpu::BarrierOp::create(b, loc);
+      llvm::append_range(accs, prefetched);
+      scf::YieldOp::create(b, loc, accs);
     }
-    gpu::BarrierOp::create(b, loc);
-    llvm::append_range(accs, prefetched);
-    scf::YieldOp::create(b, loc, accs);
     b.setInsertionPointAfter(loop);
     emitMmaStore(b, loc, p, ops, tid, m0, n0,
                  [&](int64_t a, int64_t r, int64_t e) -> Value {
@@ -439,7 +486,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
       b, loc, MemRefType::get({p.mmaTileM(), p.mmaPitch()}, f16));
   Value ws = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
-  const int64_t numAcc = p.mmaTilesM() * kMmaTilesN * 4;
+  const int64_t numAcc = p.mmaTilesM() * p.mmaTilesN() * 4;
   Value accBuf = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaThreads(), numAcc}, f32));
   Value fa =
@@ -476,7 +523,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
         });
         for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
           for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-            for (int64_t ni = 0; ni < kMmaTilesN; ++ni)
+            for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
               forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
                 forLoop(kWarp, [&](Value lane) {
                   Value tid = tidOf(warp, lane);
@@ -496,7 +543,7 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                   Value tid = tidOf(warp, lane);
                   Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
                   Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
-                  int64_t acc = mi * kMmaTilesN + ni;
+                  int64_t acc = mi * p.mmaTilesN() + ni;
                   for (int64_t r = 0; r < 2; ++r)
                     for (int64_t e = 0; e < 2; ++e) {
                       // Row g + 8 r and column 2 t + e of the m16n8 tile.
@@ -764,18 +811,24 @@ struct ConvertSparqToGPUPass
         !llvm::is_contained({0, 64, 128, 256},
                             static_cast<int64_t>(mmaTileN)) ||
         !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileM)) ||
-        mmaPrefetch < 0 || mmaPrefetch > 2) {
+        mmaPrefetch < 0 || mmaPrefetch > 2 || mmaStages < 0 ||
+        mmaStages > 2 || minBlocksPerSM < 0 || minBlocksPerSM > 32 ||
+        !llvm::is_contained({0, 32, 64}, static_cast<int64_t>(mmaWarpN))) {
       getOperation().emitError()
           << "convert-sparq-to-gpu: gemv-warps must be in [0, 32], "
              "gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, "
-             "64, 128 or 256, mma-tile-m 0, 64 or 128 and mma-prefetch in "
-             "[0, 2] (0: the default), got "
+             "64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and "
+             "mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n "
+             "0, 32 or 64 (0: the default), got "
           << static_cast<int64_t>(gemvWarps) << ", "
           << static_cast<int64_t>(gemvFeatures) << ", "
           << static_cast<int64_t>(gemvUnroll) << ", "
           << static_cast<int64_t>(mmaTileN) << ", "
-          << static_cast<int64_t>(mmaTileM) << " and "
-          << static_cast<int64_t>(mmaPrefetch);
+          << static_cast<int64_t>(mmaTileM) << ", "
+          << static_cast<int64_t>(mmaPrefetch) << ", "
+          << static_cast<int64_t>(mmaStages) << ", "
+          << static_cast<int64_t>(minBlocksPerSM) << " and "
+          << static_cast<int64_t>(mmaWarpN);
       return signalPassFailure();
     }
     SmallVector<MatmulOp> ops;
@@ -794,6 +847,9 @@ struct ConvertSparqToGPUPass
         p->gemvUnrollOverride = gemvUnroll;
         p->mmaTileNOverride = mmaTileN;
         p->mmaTileMOverride = mmaTileM;
+        p->mmaStagesOverride = mmaStages;
+        p->minBlocksPerSM = minBlocksPerSM;
+        p->mmaWarpNOverride = mmaWarpN;
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
         if (activations == "int8") {

@@ -33,6 +33,9 @@ using CUevent = void *;
 constexpr int kJitErrorLogBuffer = 5, kJitErrorLogBufferSize = 6,
               kJitOptimizationLevel = 7;
 constexpr int kAttrComputeMajor = 75, kAttrComputeMinor = 76;
+// CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT and
+// CU_SHAREDMEM_CARVEOUT_MAX_SHARED.
+constexpr int kAttrPreferredSharedCarveout = 9, kCarveoutMaxShared = 100;
 
 struct Driver {
   CUresult (*cuInit)(unsigned);
@@ -47,6 +50,7 @@ struct Driver {
                                  void **);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuFuncSetAttribute)(CUfunction, int, int);
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, CUstream, void **,
                              void **);
@@ -122,6 +126,7 @@ void initialize() {
       !bind(lib, d.cuModuleLoadDataEx, "cuModuleLoadDataEx", e) ||
       !bind(lib, d.cuModuleUnload, "cuModuleUnload", e) ||
       !bind(lib, d.cuModuleGetFunction, "cuModuleGetFunction", e) ||
+      !bind(lib, d.cuFuncSetAttribute, "cuFuncSetAttribute", e) ||
       !bind(lib, d.cuLaunchKernel, "cuLaunchKernel", e) ||
       !bind(lib, d.cuStreamCreate, "cuStreamCreate", e) ||
       !bind(lib, d.cuStreamDestroy, "cuStreamDestroy_v2", e) ||
@@ -249,6 +254,17 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   CUresult r = d.cuModuleGetFunction(&f, module, name);
   if (r != 0)
     fatal("mgpuModuleGetFunction", std::string(name) + ": " + describe(r));
+  // Prefer the largest shared-memory carveout: Sparq's kernels stream
+  // weights (no reuse for the L1 cache) and their shared tiles, not the
+  // driver's default split, should decide how many blocks fit on an SM (a
+  // 37 KB block otherwise runs alone in a 64 KB carveout). A hint; the
+  // SPARQ_GPU_CARVEOUT environment variable (percent, or -1 for the
+  // driver's default) overrides it.
+  int carveout = kCarveoutMaxShared;
+  if (const char *env = std::getenv("SPARQ_GPU_CARVEOUT"))
+    carveout = std::atoi(env);
+  if (carveout >= 0)
+    d.cuFuncSetAttribute(f, kAttrPreferredSharedCarveout, carveout);
   return f;
 }
 

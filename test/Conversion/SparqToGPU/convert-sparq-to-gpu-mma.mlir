@@ -90,17 +90,24 @@ func.func @int8_mma(%x: tensor<16x64xf32>, %x2: tensor<15x64xf32>, %d: tensor<24
 
 // -----
 
-// Default block shapes: 128 columns (8 warps); 128 rows (each warp 64 x 32,
-// 16 accumulators, two K steps loaded ahead) once that still gives 256
-// blocks: M = 1024, N = 4096 (8 x 32 blocks) but not M = 256 (2 x 32: 64 x
-// 128 blocks, 4 x 32).
+// Default block shapes: 128 columns; 128 rows once that still gives 256
+// blocks, M = 1024 and N = 4096 (8 x 32 blocks), with 64-column warps (4
+// warps of 64 x 64: 4 x 8 m16n8 tiles, 32 accumulators) and two shared
+// stages of 32-element K steps (K = 64: one iteration of two steps, 2 x 2
+// k16 steps of 32 nvgpu.mma.sync, a barrier after each step); M = 256 (2 x
+// 32 such blocks) keeps 64 x 128 blocks of 8 warps (4 x 32).
 // DEF-LABEL: func.func @default_tiles
+// DEF-DAG: memref.global "private" @sparq_mma_i8cf32_1024x4096x64_xs1 : memref<128x40xf16, #gpu.address_space<workgroup>>
+// DEF-DAG: memref.global "private" @sparq_mma_i8cf32_1024x4096x64_ws1 : memref<128x40xf16, #gpu.address_space<workgroup>>
 // DEF: gpu.func @sparq_mma_i8cf32_1024x4096x64
-// DEF: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<16xi8>,
+// DEF: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<16xi8>,
 // DEF-COUNT-64: nvgpu.mma.sync
 // DEF: gpu.barrier
+// DEF-COUNT-64: nvgpu.mma.sync
+// DEF: gpu.barrier
+// DEF: scf.yield
 // DEF: func.func private @sparq_mma_i8cf32_1024x4096x64_launch
-// DEF-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 32, 8, 1>
+// DEF-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 32, 8, 1>
 // DEF: func.func private @sparq_mma_i8cf32_256x4096x64_launch
 // DEF-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 32, 4, 1>
 func.func @default_tiles(%x: tensor<1024x64xf32>, %x2: tensor<256x64xf32>,

@@ -50,6 +50,9 @@
 // REDEFINE: %{mma} = nvvm=true mma=true mma-ldmatrix=true mma-tile-n=128 mma-tile-m=128
 // REDEFINE: %{gen} = --k 64 --n 130 --m 140 --seed 51
 // RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = nvvm=true mma=true mma-warp-n=64 mma-tile-n=128 mma-tile-m=128
+// REDEFINE: %{gen} = --k 64 --n 130 --m 140 --seed 52
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 // REDEFINE: %{mma} =
 // REDEFINE: %{emulate} =

@@ -185,6 +185,15 @@
 // REDEFINE: %{mma} = mma=true mma-tile-m=128 mma-tile-n=128
 // REDEFINE: %{gen} = --k 96 --n 150 --m 131 --seed 41
 // RUN: %{run} | FileCheck %s
+// 64-column warps (mma-warp-n=64: 2 x 8 m16n8 tiles per warp, K steps of
+// 32): 64-column blocks (2 warps), 128 x 128 blocks (4 warps), and two
+// shared stages (K = 128: two iterations of two steps).
+// REDEFINE: %{mma} = mma=true mma-warp-n=64
+// REDEFINE: %{gen} = --k 64 --n 70 --m 20 --seed 42
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = mma=true mma-warp-n=64 mma-tile-m=128 mma-tile-n=128 mma-stages=2
+// REDEFINE: %{gen} = --k 128 --n 150 --m 131 --seed 43
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{mma} = mma=true
 
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.
