@@ -76,7 +76,7 @@ for _word in ["a8w4f4", "a8w8f4u2", "a8b3"]:
     for _base, _n, _k in [(_I4, 4096, 4096), (_I4, 11008, 4096),
                           (_I4, 4096, 11008), (_I8, 4096, 4096)]:
         CASES.append(_variant(_base, _word, 1, _n, _k))
-for _word in ["a8w8f2", "a8w8f1", "a8w4f1", "a8w8f2u1"]:
+for _word in ["a8w8f2", "a8w8f1", "a8w4f1", "a8w8f2u1", "a8w8f4u1", "a8w8f4u2"]:
     CASES.append(_variant(_I4, _word, 8, 4096, 4096))
 # Tensor-core GEMM variants,
 # "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>][s2][b<n>][l]": block width
