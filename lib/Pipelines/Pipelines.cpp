@@ -116,6 +116,14 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
     pm.addPass(
         createSparqConvToMatmul(SparqConvToMatmulOptions{options.remarks}));
   pm.addPass(createConvertSparqToGPU(toGpu));
+  // What has no GPU kernel (dense linalg.matmul, compressed matmuls whose
+  // rows are not whole 16-byte chunks, e.g. a first convolution) runs on the
+  // host through the CPU runtime's kernels, with the CPU build's numerics,
+  // instead of scalar loops.
+  ConvertSparqToRuntimeOptions host;
+  host.activations = options.activations;
+  host.remarks = options.remarks;
+  pm.addPass(createConvertSparqToRuntime(host));
   pm.addPass(createConvertSparqToLinalg());
   pm.addPass(createCanonicalizerPass());
   // Identity layouts at function boundaries: gpu.memcpy needs contiguous
@@ -194,8 +202,9 @@ void mlir::sparq::registerSparqPipelines() {
   registerPassPipeline(
       "sparq-gpu",
       "Lower Sparq ops to Sparq's GPU kernels (NVVM/PTX or ROCDL, embedded "
-      "with gpu-module-to-binary) and the rest to host LLVM calling the "
-      "mgpu* runtime (link libsparq_gpu_runtime)",
+      "with gpu-module-to-binary), what has no GPU kernel to the CPU "
+      "runtime's kernels on the host, and the rest to host LLVM calling the "
+      "mgpu* runtime (link libsparq_gpu_runtime and the CPU runtime)",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         auto options = GpuPipelineOptions::createFromString(text);

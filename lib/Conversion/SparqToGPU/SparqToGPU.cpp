@@ -865,7 +865,7 @@ struct ConvertSparqToGPUPass
       }
       if (failed(p)) {
         if (remarks)
-          op.emitRemark() << "left to the reference decode path: " << reason;
+          op.emitRemark() << "no GPU kernel, left to the host: " << reason;
         continue;
       }
       Kernel kind = !p->useGemm(gemmMinRows) ? Kernel::Gemv

@@ -180,25 +180,25 @@ func.func @unsupported(%x: tensor<1x48xf32>, %d: tensor<4x24xi8>, %s: tensor<4x1
                        %d4: tensor<4x64xi8>, %s4: tensor<4x1xf32>, %x4: tensor<?x64xf32>) {
   %w = sparq.assemble %d : tensor<4x24xi8> scales %s : tensor<4x1xf32>
          -> !sparq.compressed<4x48xf32, #sparq.quant<i4, per_channel(axis = 0)>>
-  // expected-remark @below {{left to the reference decode path: packed rows are not a multiple of 16 bytes (K must be a multiple of 32)}}
+  // expected-remark @below {{no GPU kernel, left to the host: packed rows are not a multiple of 16 bytes (K must be a multiple of 32)}}
   %y = sparq.matmul %x, %w : tensor<1x48xf32>,
          !sparq.compressed<4x48xf32, #sparq.quant<i4, per_channel(axis = 0)>>
          -> tensor<1x4xf32>
   %w2 = sparq.assemble %d2 : tensor<4x32xi8> scales %s2 : tensor<4x8xf32>
          -> !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 8)>>
-  // expected-remark @below {{left to the reference decode path: scale groups smaller than one 16-byte load (32 elements) other than half of one}}
+  // expected-remark @below {{no GPU kernel, left to the host: scale groups smaller than one 16-byte load (32 elements) other than half of one}}
   %y2 = sparq.matmul %x2, %w2 : tensor<1x64xf32>,
          !sparq.compressed<4x64xf32, #sparq.quant<i4, per_group(axis = 1, size = 8)>>
          -> tensor<1x4xf32>
   %w3 = sparq.assemble %d3 : tensor<4x24xi8> scales %s3 : tensor<4x1xf32>
          -> !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
-  // expected-remark @below {{left to the reference decode path: only int4, int8, f4E2M1FN, f8E4M3FN and f8E5M2 storage have a GPU kernel}}
+  // expected-remark @below {{no GPU kernel, left to the host: only int4, int8, f4E2M1FN, f8E4M3FN and f8E5M2 storage have a GPU kernel}}
   %y3 = sparq.matmul %x2, %w3 : tensor<1x64xf32>,
          !sparq.compressed<4x64xf32, #sparq.quant<i3, per_channel(axis = 0)>>
          -> tensor<1x4xf32>
   %w4 = sparq.assemble %d4 : tensor<4x64xi8> scales %s4 : tensor<4x1xf32>
          -> !sparq.compressed<4x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
-  // expected-remark @below {{left to the reference decode path: the input is not a static f32 tensor}}
+  // expected-remark @below {{no GPU kernel, left to the host: the input is not a static f32 tensor}}
   %y4 = sparq.matmul %x4, %w4 : tensor<?x64xf32>,
          !sparq.compressed<4x64xf32, #sparq.quant<i8, per_channel(axis = 0)>>
          -> tensor<?x4xf32>
