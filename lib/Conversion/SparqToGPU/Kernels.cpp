@@ -1104,7 +1104,7 @@ int64_t Problem::mmaStages() const {
   // 128 x 128 blocks of 64-column warps: 14% faster than one stage of 64
   // (H200, M = 1024 and 2048), where the kernel is bound by shared-memory
   // traffic (ncu: L1/TEX throughput 80-95%).
-  int64_t stages = mmaStagesOverride ? mmaStagesOverride
+  int64_t stages = mmaStagesOverride   ? mmaStagesOverride
                    : mmaTileM() == 128 ? 2
                                        : 1;
   return stages == 2 && k % 64 == 0 ? 2 : 1;
@@ -1128,8 +1128,8 @@ int64_t Problem::mmaTileM() const {
   // 128 rows halve the dequantization and fragment loads per mma but need
   // enough blocks to fill the GPU (measured: faster from 256 blocks of
   // 128 x 128 on, M = 1024 x N = 4096; slower with 64 blocks, M = 256).
-  int64_t blocks = llvm::divideCeilSigned(m, 128) *
-                   llvm::divideCeilSigned(n, mmaTileN());
+  int64_t blocks =
+      llvm::divideCeilSigned(m, 128) * llvm::divideCeilSigned(n, mmaTileN());
   return blocks >= kMmaBigTileBlocks ? 128 : 64;
 }
 
@@ -1138,8 +1138,7 @@ int64_t Problem::mmaPrefetch() const {
   // of 128-row blocks two steps ahead paid off (M = 1024, 2048).
   if (mmaStages() == 2)
     return 1;
-  return mmaPrefetchOverride ? mmaPrefetchOverride
-                             : mmaTileM() == 128 ? 2 : 1;
+  return mmaPrefetchOverride ? mmaPrefetchOverride : mmaTileM() == 128 ? 2 : 1;
 }
 
 namespace {

@@ -40,11 +40,13 @@ constexpr int64_t kGemvStagedMaxRows = 8;
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
 /// Tensor-core GEMM (NVIDIA, nvgpu.mma.sync m16n8k16 f16 x f16 -> f32):
 /// output tile [Problem::mmaTileM() x mmaTileN()], K step
-/// Problem::mmaStepK() (64, or 32 when K is not a multiple of 64), warps in
+/// Problem::mmaStepK() (64; 32 when K is not a multiple of 64, with two
+/// shared stages or with 64-column warps), warps in
 /// a 2 x (mmaTileN() / mmaWarpN()) grid, each owning a (mmaTileM() / 2) x
-/// mmaWarpN() part as mmaTilesM() x mmaTilesN() m16n8 tiles. The shared tiles hold x and the
-/// dequantized W as f16, k-contiguous rows padded by kMmaPad elements (144
-/// or 80 bytes: the fragment loads of a warp hit 32 distinct banks).
+/// mmaWarpN() part as mmaTilesM() x mmaTilesN() m16n8 tiles. The shared tiles
+/// hold x and the dequantized W as f16, k-contiguous rows padded by kMmaPad
+/// elements (144 or 80 bytes: the fragment loads of a warp hit 32 distinct
+/// banks).
 constexpr int64_t kMmaPad = 8;
 /// Blocks of 128 x mmaTileN() from which the tensor-core GEMM takes 128-row
 /// blocks (about two per SM on an H100 / H200).

@@ -178,8 +178,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // ld.shared.v4 / ds_read_b128.
     auto tileType = [&](bool w) {
       return kind == Kernel::Mma
-                 ? MemRefType::get({w ? p.mmaTileN() : p.mmaTileM(), p.mmaPitch()},
-                                   b.getF16Type(), AffineMap(), workgroup)
+                 ? MemRefType::get(
+                       {w ? p.mmaTileN() : p.mmaTileM(), p.mmaPitch()},
+                       b.getF16Type(), AffineMap(), workgroup)
                  : MemRefType::get({kTileK, kTileM}, b.getF32Type(),
                                    AffineMap(), workgroup);
     };
@@ -308,8 +309,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // The loads of the step at K offset min(k, K - stepK) (the last steps
     // reload the last step: valid memory, not used).
     auto loadStep = [&](Value k) {
-      Value clamped = arith::MinUIOp::create(b, loc, k,
-                                             cIdx(b, loc, p.k - stepK));
+      Value clamped =
+          arith::MinUIOp::create(b, loc, k, cIdx(b, loc, p.k - stepK));
       return emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, clamped);
     };
     scf::ForOp loop;
@@ -337,7 +338,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       compute(xs, ws, accs);
       gpu::BarrierOp::create(b, loc);
       emitMmaStoreStep(b, loc, p, opt, tid, next, xs, ws);
-      next = loadStep(arith::AddIOp::create(b, loc, k, cIdx(b, loc, 3 * stepK)));
+      next =
+          loadStep(arith::AddIOp::create(b, loc, k, cIdx(b, loc, 3 * stepK)));
       compute(xs1, ws1, accs);
       gpu::BarrierOp::create(b, loc);
       llvm::append_range(accs, next);
@@ -361,10 +363,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        ws);
       gpu::BarrierOp::create(b, loc);
       SmallVector<Value> prefetched(carried.drop_front(perStep));
-      llvm::append_range(prefetched,
-                         loadStep(arith::AddIOp::create(
-                             b, loc, loop.getInductionVar(),
-                             cIdx(b, loc, depth * stepK))));
+      llvm::append_range(prefetched, loadStep(arith::AddIOp::create(
+                                         b, loc, loop.getInductionVar(),
+                                         cIdx(b, loc, depth * stepK))));
       SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
       compute(xs, ws, accs);
       gpu::BarrierOp::create(b, loc);
@@ -811,8 +812,8 @@ struct ConvertSparqToGPUPass
         !llvm::is_contained({0, 64, 128, 256},
                             static_cast<int64_t>(mmaTileN)) ||
         !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileM)) ||
-        mmaPrefetch < 0 || mmaPrefetch > 2 || mmaStages < 0 ||
-        mmaStages > 2 || minBlocksPerSM < 0 || minBlocksPerSM > 32 ||
+        mmaPrefetch < 0 || mmaPrefetch > 2 || mmaStages < 0 || mmaStages > 2 ||
+        minBlocksPerSM < 0 || minBlocksPerSM > 32 ||
         !llvm::is_contained({0, 32, 64}, static_cast<int64_t>(mmaWarpN))) {
       getOperation().emitError()
           << "convert-sparq-to-gpu: gemv-warps must be in [0, 32], "
