@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -21,6 +22,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -254,6 +256,9 @@ std::vector<TensorInfo> parseTensors(const llvm::json::Array *list,
   return out;
 }
 
+/// argv[0], to find the libraries next to this executable.
+const char *gArgv0 = "sparq-run";
+
 Model loadModel(StringRef path) {
   Model model;
   model.path = path.str();
@@ -261,8 +266,27 @@ Model loadModel(StringRef path) {
     die("cannot open model '" + path + "': no such file");
   // RTLD_LOCAL: two models define the same symbols.
   model.handle = dlopen(model.path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!model.handle)
-    die("cannot load model '" + path + "': " + dlerror());
+  if (!model.handle) {
+    std::string error = dlerror();
+    // A GPU model needs libsparq_gpu_runtime.so, found through its rpath on
+    // the machine that compiled it; elsewhere (a GPU machine running a model
+    // compiled on another one) take the one next to this sparq-run
+    // (bin/../lib), loaded globally so that the model's dependency resolves
+    // to it.
+    if (StringRef(error).contains("libsparq_gpu_runtime.so")) {
+      llvm::SmallString<256> lib(llvm::sys::path::parent_path(
+          llvm::sys::path::parent_path(llvm::sys::fs::getMainExecutable(
+              gArgv0, reinterpret_cast<void *>(&loadModel)))));
+      llvm::sys::path::append(lib, "lib", "libsparq_gpu_runtime.so");
+      if (llvm::sys::fs::exists(lib) &&
+          dlopen(lib.c_str(), RTLD_NOW | RTLD_GLOBAL))
+        model.handle = dlopen(model.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (!model.handle)
+        error += " (and no usable " + std::string(lib) + ")";
+    }
+    if (!model.handle)
+      die("cannot load model '" + path + "': " + error);
+  }
   auto signature = reinterpret_cast<const char *(*)()>(
       dlsym(model.handle, "sparq_model_signature"));
   model.run = reinterpret_cast<int32_t (*)(void **, void **)>(
@@ -417,6 +441,7 @@ std::vector<int64_t> top1(const std::vector<double> &values, int64_t rows) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  gArgv0 = argv[0];
   std::vector<char *> args;
   for (int i = 0; i < argc; ++i) {
     StringRef arg = argv[i];
