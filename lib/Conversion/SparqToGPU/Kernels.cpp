@@ -23,8 +23,11 @@ using namespace mlir::sparq;
 using namespace mlir::sparq::gpu_kernels;
 
 int64_t Problem::gemvUnroll() const {
+  int64_t most = gemvUnrollOverride       ? gemvUnrollOverride
+                 : float8 != Float8::None ? 2
+                                          : 4;
   for (int64_t u : {4, 2})
-    if ((!gemvUnrollOverride || u <= gemvUnrollOverride) &&
+    if (u <= most &&
         numChunks() % (kWarp * u) == 0)
       return u;
   return 1;

@@ -124,6 +124,13 @@
 // REDEFINE: %{spec} = #sparq.quant<f8E5M2, per_group(axis = 0, size = 16), scale = f16>
 // REDEFINE: %{gen} = --k 160 --n 9 --m 3 --seed 64
 // RUN: %{run} | FileCheck %s
+// E4M3FN with K = 2048 (two 16-byte chunks per lane and iteration, the FP8
+// default) and N = 37 (4 warps x 4 features: a partial last block).
+// REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 2048 --n 37 --m 2 --seed 65
+// REDEFINE: %{tol} = 1e-2
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-3
 
 // FP8 E4M3FN through the SIMT GEMM, groups of 32, M = 20.
 // REDEFINE: %{spec} = #sparq.quant<f8E4M3FN, per_group(axis = 0, size = 32), scale = f16>
