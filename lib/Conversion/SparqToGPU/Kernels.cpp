@@ -27,8 +27,7 @@ int64_t Problem::gemvUnroll() const {
                  : float8 != Float8::None ? 2
                                           : 4;
   for (int64_t u : {4, 2})
-    if (u <= most &&
-        numChunks() % (kWarp * u) == 0)
+    if (u <= most && numChunks() % (kWarp * u) == 0)
       return u;
   return 1;
 }

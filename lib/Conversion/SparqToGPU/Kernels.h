@@ -92,8 +92,8 @@ struct Problem {
   /// products summed exactly in int32 by 4-way byte dot products.
   bool int8Activations = false;
   int64_t gemvWarps() const {
-    return gemvWarpsOverride       ? gemvWarpsOverride
-           : !gemvStaged()         ? kGemvWarps
+    return gemvWarpsOverride        ? gemvWarpsOverride
+           : !gemvStaged()          ? kGemvWarps
            : float8 != Float8::None ? 4
                                     : kGemvStagedWarps;
   }
