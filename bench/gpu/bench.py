@@ -78,6 +78,11 @@ for _word in ["a8w4f4", "a8w8f4u2", "a8b3"]:
         CASES.append(_variant(_base, _word, 1, _n, _k))
 for _word in ["a8w8f2", "a8w8f1", "a8w4f1", "a8w8f2u1", "a8w8f4u1", "a8w8f4u2"]:
     CASES.append(_variant(_I4, _word, 8, 4096, 4096))
+# GEMV on int8 tensor cores (gemv-mma), batch 1, 4 and 8.
+for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
+                          (_I4, 4, 4096, 4096), (_I4, 8, 4096, 4096),
+                          (_I8, 1, 4096, 4096), (_I8, 8, 4096, 4096)]:
+    CASES.append(_variant(_base, "a8mma", _m, _n, _k))
 # Tensor-core GEMM variants,
 # "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>][s2][b<n>][l]": block width
 # and height, K steps loaded ahead, columns per warp (w), two shared stages
@@ -107,17 +112,18 @@ def kernel_kind(c):
 
 
 def variant_options(c):
-    """convert-sparq-to-gpu options of a "gemv~[a8|f32][w<warps>f<features>]
+    """convert-sparq-to-gpu options of a "gemv~[a8|f32][mma][w<warps>f<features>]
     [u<unroll>][b<blocks>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>]
     [s<stages>][b<blocks>][l]" case."""
     word = c[0].split("-")[0]
-    m = re.fullmatch(r"gemv~(a8|f32)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
+    m = re.fullmatch(r"gemv~(a8|f32)?(mma)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
     if m:
         act = {"a8": " activations=int8", "f32": " activations=f32"}.get(m.group(1), "")
-        geometry = (f" gemv-warps={m.group(2)} gemv-features={m.group(3)}"
-                    if m.group(2) else "")
-        unroll = f" gemv-unroll={m.group(4)}" if m.group(4) else ""
-        blocks = f" min-blocks-per-sm={m.group(5)}" if m.group(5) else ""
+        act += " gemv-mma=true" if m.group(2) else ""
+        geometry = (f" gemv-warps={m.group(3)} gemv-features={m.group(4)}"
+                    if m.group(3) else "")
+        unroll = f" gemv-unroll={m.group(5)}" if m.group(5) else ""
+        blocks = f" min-blocks-per-sm={m.group(6)}" if m.group(6) else ""
         return act + geometry + unroll + blocks
     m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)", word)
     if m:
@@ -187,7 +193,7 @@ def compile_case(build, c, chips, out):
     mma = "true" if kernel_kind(c) == "mma" else "false"
     extra = variant_options(c)
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
-                   f"--convert-sparq-to-gpu=mma={mma}{extra}"])
+                   f"--convert-sparq-to-gpu=mma={mma} nvvm=true{extra}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
                   r"grid = array<i64: (\d+), (\d+), (\d+)>, "
                   r"kernel = @sparq_kernels::@(\w+)\}", ir)

@@ -109,6 +109,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.mmaTileM = options.mmaTileM;
   toGpu.mmaStages = options.mmaStages;
   toGpu.mmaWarpN = options.mmaWarpN;
+  toGpu.gemvMma = options.gemvMma;
   toGpu.mmaPrefetch = options.mmaPrefetch;
   toGpu.mmaLdmatrix = options.mmaLdmatrix;
   toGpu.activations = options.activations;

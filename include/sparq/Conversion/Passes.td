@@ -420,6 +420,25 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       minus (offset + z) times the chunk's code sum;
       one conversion and multiply-add with the scale per chunk, the row's
       a applied at the end. Kernels are named `..._xi8_<M>x<N>x<K>`.
+    * **GEMV on int8 tensor cores** (`gemv-mma=true`, NVIDIA, where the
+      int8-activation GEMV applies to 4- or 8-bit integer codes whose scale
+      groups and K are whole warp steps of 4 chunks; kernel
+      `sparq_gemvmma_...`; built and checked on the CPU and by ptxas, not
+      yet timed on a GPU): blocks of 8 warps own 16 output features, grid
+      `(ceil(N/16), 1)`. After the same quantization of x, the warps split
+      the K steps evenly; per step lane (g, t) loads one 16-byte chunk of
+      features g and g + 8 and the x codes of row g at the same elements
+      and issues `mma.sync.m16n8k32` s8 x s8 -> s32 (`nvgpu.mma.sync`) with
+      W as the 16-row operand and the (at most 8) rows of x as the columns:
+      the reduction slots are permuted alike in both operands (slot 4t + e
+      is byte e of word 2j of lane t, slot 16 + 4t + e of word 2j + 1),
+      which leaves the sum unchanged. 4-bit codes enter as offset binary
+      (q + 8 for signed codes) split into even and odd nibbles, the order
+      of the 4-bit x codes in shared memory; unsigned 8-bit codes as q - 128.
+      At the end of each run of steps inside one scale group the exact
+      int32 sums get the code offset and zero point times the run's x code
+      sum, and are scaled in f32; the 8 warps' partial sums meet in shared
+      memory and warp 0 stores a * sum.
     * **GEMM** (M >= `gemm-min-rows` and K a multiple of 32): shared-memory
       tiled SIMT kernel, 64x64 output tiles, K steps of 32, 256 threads
       (16x16, a 4x4 micro tile each), grid `(ceil(N/64), ceil(M/64))`. Per
@@ -523,6 +542,11 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
            "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 with "
            "128-row blocks, else 1)">,
+    Option<"gemvMma", "gemv-mma", "bool", /*default=*/"false",
+           "NVIDIA: GEMVs with int8 activations and 4- or 8-bit integer "
+           "codes on int8 tensor cores (mma.sync m16n8k32 s8, W as the "
+           "16-row operand; scale groups a multiple of 4 chunks); not yet "
+           "timed on a GPU">,
     Option<"mmaWarpN", "mma-warp-n", "int64_t", /*default=*/"0",
            "Tensor-core GEMM output columns per warp, 32 or 64 (0: 32; 64 "
            "takes K steps of 32)">,

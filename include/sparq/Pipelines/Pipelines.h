@@ -106,6 +106,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 "
                      "with 128-row blocks, else 1)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> gemvMma{
+      *this, "gemv-mma",
+      llvm::cl::desc("NVIDIA: int8-activation GEMVs on int8 tensor cores "
+                     "(not yet timed on a GPU)"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> mmaWarpN{
       *this, "mma-warp-n",
       llvm::cl::desc("Tensor-core GEMM output columns per warp, 32 or 64 "

@@ -1405,3 +1405,87 @@ void gpu_kernels::emitMmaStore(
                                   ops.y, ValueRange{m, n});
         }
 }
+
+//===----------------------------------------------------------------------===//
+// GEMV on int8 tensor cores (gemv-mma)
+//===----------------------------------------------------------------------===//
+
+std::pair<Value, Value> gpu_kernels::emitLoadScale(OpBuilder &b, Location loc,
+                                                   const Problem &p,
+                                                   const Operands &ops, Value n,
+                                                   Value k0) {
+  return loadScale(b, loc, p, ops, n, k0);
+}
+
+Value gpu_kernels::emitRowScale(OpBuilder &b, Location loc, const XSource &xs,
+                                Value row) {
+  return rowScale(b, loc, xs, row);
+}
+
+int64_t gpu_kernels::gemvMmaCodeOffset(const Problem &p) {
+  return p.bits == 4 ? (p.isSigned ? -8 : 0) : (p.isSigned ? 0 : 128);
+}
+
+SmallVector<Value> gpu_kernels::emitGemvMmaCodeWords(OpBuilder &b, Location loc,
+                                                     const Problem &p,
+                                                     Value raw) {
+  auto w4 = VectorType::get({4}, b.getI32Type());
+  Value words = vector::BitCastOp::create(b, loc, w4, raw);
+  SmallVector<Value> out;
+  for (int64_t j = 0; j < 4; ++j) {
+    Value w = vector::ExtractOp::create(b, loc, words, j);
+    if (p.bits == 4) {
+      // Signed nibbles to offset binary (q + 8, 0..15), then the even
+      // elements (low nibbles) and the odd ones (high nibbles) as bytes.
+      if (p.isSigned)
+        w = arith::XOrIOp::create(b, loc, w, i32Const(b, loc, 0x88888888u));
+      Value mask = i32Const(b, loc, 0x0F0F0F0Fu);
+      out.push_back(arith::AndIOp::create(b, loc, w, mask));
+      out.push_back(arith::AndIOp::create(
+          b, loc, arith::ShRUIOp::create(b, loc, w, i32Const(b, loc, 4)),
+          mask));
+    } else {
+      // Unsigned bytes to s8 as q - 128.
+      if (!p.isSigned)
+        w = arith::XOrIOp::create(b, loc, w, i32Const(b, loc, 0x80808080u));
+      out.push_back(w);
+    }
+  }
+  return out;
+}
+
+SmallVector<Value> gpu_kernels::emitGemvMmaXWords(OpBuilder &b, Location loc,
+                                                  const Problem &p, Value xq,
+                                                  Value row, Value k0,
+                                                  Value valid) {
+  int64_t elems = p.chunkElems();
+  auto i8v = VectorType::get({elems}, b.getI8Type());
+  auto wv = VectorType::get({elems / 4}, b.getI32Type());
+  Value r = minC(b, loc, row, p.m - 1);
+  Value words = vector::BitCastOp::create(
+      b, loc, wv, vector::LoadOp::create(b, loc, i8v, xq, ValueRange{r, k0}));
+  Value zero = i32Const(b, loc, 0);
+  SmallVector<Value> out;
+  for (int64_t j = 0; j < elems / 4; ++j)
+    out.push_back(arith::SelectOp::create(
+        b, loc, valid, vector::ExtractOp::create(b, loc, words, j), zero));
+  return out;
+}
+
+Value gpu_kernels::emitGemvMmaFragment(OpBuilder &b, Location loc,
+                                       ArrayRef<Value> words) {
+  auto type =
+      VectorType::get({static_cast<int64_t>(words.size()), 4}, b.getI8Type());
+  auto b4 = VectorType::get({4}, b.getI8Type());
+  Value v = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
+  for (auto [i, w] : llvm::enumerate(words))
+    v = vector::InsertOp::create(
+        b, loc,
+        vector::BitCastOp::create(
+            b, loc, b4,
+            vector::BroadcastOp::create(
+                b, loc, VectorType::get({1}, b.getI32Type()), w)),
+        v, static_cast<int64_t>(i));
+  return v;
+}

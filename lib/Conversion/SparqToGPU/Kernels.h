@@ -141,6 +141,10 @@ struct Problem {
   int64_t mmaStages() const;
   int64_t mmaTileNOverride = 0, mmaTileMOverride = 0, mmaPrefetchOverride = 0,
           mmaStagesOverride = 0, mmaWarpNOverride = 0;
+  /// The GEMV runs on int8 tensor cores (gemv-mma).
+  bool gemvMma = false;
+  /// K elements per gemv-mma warp step (4 chunks).
+  int64_t gemvMmaStepK() const { return 4 * chunkElems(); }
   /// convert-sparq-to-gpu min-blocks-per-sm (NVIDIA; 0: ptxas decides).
   int64_t minBlocksPerSM = 0;
   /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
@@ -240,6 +244,38 @@ SmallVector<Value> emitGemmCompute(OpBuilder &b, Location loc,
 void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
                    const Operands &ops, Value tid, Value m0, Value n0,
                    ValueRange accs);
+
+/// GEMV on int8 tensor cores (convert-sparq-to-gpu gemv-mma, NVIDIA, int8
+/// activations, 4- and 8-bit integer codes, at most 8 rows of x): a block of
+/// kGemvMmaWarps warps owns kGemvMmaRows output features, its warps split
+/// the scale groups of K, and each warp runs mma.sync m16n8k32 s8 x s8 ->
+/// s32 with W as the 16-row operand A and the rows of x as the 8 columns of
+/// B. Lane (g, t) loads one 16-byte chunk of features g and g + 8 per warp
+/// step (4 chunks, gemvMmaStepK() elements) and the x codes of row g at the
+/// same elements; the reduction slots of an mma are permuted alike in A and
+/// B (slot 4t + e: byte e of word 2j of lane t's words, slot 16 + 4t + e:
+/// of word 2j + 1), which leaves the sum unchanged.
+constexpr int64_t kGemvMmaWarps = 8, kGemvMmaRows = 16;
+/// The scale of row `n` at element `k0` (and its zero point, or null).
+std::pair<Value, Value> emitLoadScale(OpBuilder &b, Location loc,
+                                      const Problem &p, const Operands &ops,
+                                      Value n, Value k0);
+/// a = max|x| / 127 of row `row` of the int8 activations.
+Value emitRowScale(OpBuilder &b, Location loc, const XSource &xs, Value row);
+/// d such that q = c + d for the s8 operand codes c of gemv-mma.
+int64_t gemvMmaCodeOffset(const Problem &p);
+/// The s8 operand words (i32, 4 codes each) of one 16-byte chunk: 4-bit
+/// codes as {even elements, odd elements} per word (8 words, the order of
+/// the int8 x codes of 4-bit weights), 8-bit codes as they are (4 words).
+SmallVector<Value> emitGemvMmaCodeWords(OpBuilder &b, Location loc,
+                                        const Problem &p, Value raw);
+/// The int8 x codes of row `row` at elements [k0, k0 + chunkElems()) as i32
+/// words (zero where `valid` is false: rows of B past M).
+SmallVector<Value> emitGemvMmaXWords(OpBuilder &b, Location loc,
+                                     const Problem &p, Value xq, Value row,
+                                     Value k0, Value valid);
+/// An mma operand vector<N x 4 x i8> from N i32 words.
+Value emitGemvMmaFragment(OpBuilder &b, Location loc, ArrayRef<Value> words);
 
 /// The values emitLoadChunk returns for one chunk.
 int64_t chunkLoadValues(const Problem &p);

@@ -43,8 +43,9 @@ namespace {
 constexpr StringLiteral kKernelModule = "sparq_kernels";
 constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
-/// The kernel a matmul gets: GEMV, SIMT tiled GEMM or tensor-core GEMM.
-enum class Kernel { Gemv, Gemm, Mma };
+/// The kernel a matmul gets: GEMV, SIMT tiled GEMM, tensor-core GEMM or
+/// GEMV on int8 tensor cores.
+enum class Kernel { Gemv, Gemm, Mma, GemvMma };
 
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -136,15 +137,234 @@ gpu::GPUModuleOp getKernelModule(ModuleOp module) {
   return gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModule);
 }
 
+/// gemv-mma: the K steps (gemvMmaStepK() elements) warp `warp` of a block
+/// runs, [s0, s1): the steps split evenly over the block's warps.
+std::pair<Value, Value> gemvMmaWarpSteps(OpBuilder &b, Location loc,
+                                         const Problem &p, Value warp) {
+  int64_t total = p.k / p.gemvMmaStepK();
+  int64_t per = llvm::divideCeilSigned(total, kGemvMmaWarps);
+  auto minC = [&](Value v) {
+    return arith::MinUIOp::create(b, loc, v, cIdx(b, loc, total));
+  };
+  Value s0 = minC(arith::MulIOp::create(b, loc, warp, cIdx(b, loc, per)));
+  Value s1 = minC(arith::AddIOp::create(b, loc, s0, cIdx(b, loc, per)));
+  return {s0, s1};
+}
+
+/// gemv-mma: calls body(lo, hi) for each run of steps [lo, hi) of [s0, s1)
+/// that lies in one scale group, in order, carrying `init` (body returns the
+/// new values).
+SmallVector<Value> forEachGroupRun(
+    OpBuilder &b, Location loc, const Problem &p, Value s0, Value s1,
+    ValueRange init,
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+  int64_t perGroup = p.scaleBlockK / p.gemvMmaStepK();
+  Value c1 = cIdx(b, loc, 1), cg = cIdx(b, loc, perGroup);
+  Value gFirst = arith::DivUIOp::create(b, loc, s0, cg);
+  // Past the last group touched (s1 > s0), or gFirst (no steps).
+  Value gEnd = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, s1, s0),
+      arith::AddIOp::create(
+          b, loc,
+          arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, s1, c1),
+                                 cg),
+          c1),
+      gFirst);
+  auto loop = scf::ForOp::create(b, loc, gFirst, gEnd, c1, init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value gi = loop.getInductionVar();
+  Value start = arith::MulIOp::create(b, loc, gi, cg);
+  Value lo = arith::MaxUIOp::create(b, loc, s0, start);
+  Value hi = arith::MinUIOp::create(b, loc, s1,
+                                    arith::AddIOp::create(b, loc, start, cg));
+  SmallVector<Value> next = body(lo, hi, loop.getRegionIterArgs());
+  // Without carried values the builder has added the terminator.
+  if (!init.empty())
+    scf::YieldOp::create(b, loc, next);
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// gemv-mma, lane (g, t) of the block at feature n0: the s8 operand words of
+/// warp step `step` (features g and g + 8, clamped to N - 1) and the x codes
+/// of row g at the same elements.
+struct GemvMmaWords {
+  SmallVector<Value> a0, a1, x;
+};
+GemvMmaWords gemvMmaLaneWords(OpBuilder &b, Location loc, const Problem &p,
+                              const Operands &ops, const EmitOptions &opt,
+                              const XSource &xs, Value n0, Value g, Value t,
+                              Value step) {
+  Value k0 = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, step, cIdx(b, loc, p.gemvMmaStepK())),
+      arith::MulIOp::create(b, loc, t, cIdx(b, loc, p.chunkElems())));
+  auto row = [&](int64_t off) -> Value {
+    return arith::MinUIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, n0, arith::AddIOp::create(b, loc, g, cIdx(b, loc, off))),
+        cIdx(b, loc, p.n - 1));
+  };
+  auto raw = [&](Value n) {
+    return emitLoadChunk(b, loc, p, ops, opt, n, k0).front();
+  };
+  GemvMmaWords w;
+  w.a0 = emitGemvMmaCodeWords(b, loc, p, raw(row(0)));
+  w.a1 = emitGemvMmaCodeWords(b, loc, p, raw(row(8)));
+  Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, g,
+                                      cIdx(b, loc, p.m));
+  w.x = emitGemvMmaXWords(b, loc, p, xs.xq, g, k0, valid);
+  return w;
+}
+
+/// gemv-mma: acc[2 r + e] += s * (c[2 r + e] + (d - z) * sum of x) for the
+/// run of steps [lo, hi) of one scale group: feature g + 8 r, row 2 t + e
+/// of x; sum of x over the run's chunks from xsum (exact in int32).
+SmallVector<Value> gemvMmaFlush(OpBuilder &b, Location loc, const Problem &p,
+                                const Operands &ops, const XSource &xs,
+                                Value n0, Value g, Value t, Value lo, Value hi,
+                                ArrayRef<Value> c, ArrayRef<Value> acc) {
+  Type i32 = b.getI32Type();
+  Value k0 = arith::MulIOp::create(b, loc, lo, cIdx(b, loc, p.gemvMmaStepK()));
+  Value chunkLo = arith::MulIOp::create(b, loc, lo, cIdx(b, loc, 4));
+  Value chunkHi = arith::MulIOp::create(b, loc, hi, cIdx(b, loc, 4));
+  SmallVector<Value> out(acc.begin(), acc.end());
+  for (int64_t e = 0; e < 2; ++e) {
+    Value batch = arith::MinUIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc,
+                              arith::MulIOp::create(b, loc, t, cIdx(b, loc, 2)),
+                              cIdx(b, loc, e)),
+        cIdx(b, loc, p.m - 1));
+    auto sumLoop = scf::ForOp::create(
+        b, loc, chunkLo, chunkHi, cIdx(b, loc, 1),
+        ValueRange{arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0))});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(sumLoop.getBody());
+      Value v = memref::LoadOp::create(
+          b, loc, xs.xsum, ValueRange{batch, sumLoop.getInductionVar()});
+      scf::YieldOp::create(b, loc,
+                           ValueRange{arith::AddIOp::create(
+                               b, loc, sumLoop.getRegionIterArgs()[0], v)});
+    }
+    Value sx = sumLoop.getResult(0);
+    for (int64_t r = 0; r < 2; ++r) {
+      Value n = arith::MinUIOp::create(
+          b, loc,
+          arith::AddIOp::create(
+              b, loc, n0,
+              arith::AddIOp::create(b, loc, g, cIdx(b, loc, 8 * r))),
+          cIdx(b, loc, p.n - 1));
+      auto [s, z] = emitLoadScale(b, loc, p, ops, n, k0);
+      Value off = arith::ConstantOp::create(
+          b, loc, b.getI32IntegerAttr(gemvMmaCodeOffset(p)));
+      if (z)
+        off = arith::SubIOp::create(b, loc, off,
+                                    arith::FPToSIOp::create(b, loc, i32, z));
+      Value exact = arith::AddIOp::create(
+          b, loc, c[2 * r + e], arith::MulIOp::create(b, loc, off, sx));
+      Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), exact);
+      out[2 * r + e] = arith::AddFOp::create(
+          b, loc, out[2 * r + e], arith::MulFOp::create(b, loc, f, s));
+    }
+  }
+  return out;
+}
+
+/// gemv-mma, device: warp `warp`, lane `lane` of the block at feature n0:
+/// its steps' tensor-core products per scale-group run, flushed into four
+/// f32 partial sums (features g, g + 8 x rows 2t, 2t + 1 of x).
+SmallVector<Value> emitGemvMmaWarp(OpBuilder &b, Location loc, const Problem &p,
+                                   const Operands &ops, const EmitOptions &opt,
+                                   const XSource &xs, Value n0, Value warp,
+                                   Value lane) {
+  Type i32 = b.getI32Type();
+  Value g = arith::DivUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+  Value t = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+  auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, warp);
+  Value zf = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  auto cType = VectorType::get({2, 2}, i32);
+  return forEachGroupRun(
+      b, loc, p, s0, s1, SmallVector<Value>(4, zf),
+      [&](Value lo, Value hi, ValueRange acc) -> SmallVector<Value> {
+        Value c0 = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(cType, b.getI32IntegerAttr(0)));
+        auto steps =
+            scf::ForOp::create(b, loc, lo, hi, cIdx(b, loc, 1), ValueRange{c0});
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(steps.getBody());
+          GemvMmaWords w = gemvMmaLaneWords(b, loc, p, ops, opt, xs, n0, g, t,
+                                            steps.getInductionVar());
+          Value c = steps.getRegionIterArgs()[0];
+          for (size_t j = 0; j < w.a0.size(); j += 2) {
+            Value a = emitGemvMmaFragment(
+                b, loc, {w.a0[j], w.a1[j], w.a0[j + 1], w.a1[j + 1]});
+            Value bx = emitGemvMmaFragment(b, loc, {w.x[j], w.x[j + 1]});
+            c = nvgpu::MmaSyncOp::create(b, loc, a, bx, c,
+                                         ArrayRef<int64_t>{16, 8, 32});
+          }
+          scf::YieldOp::create(b, loc, ValueRange{c});
+        }
+        Value c = steps.getResult(0);
+        SmallVector<Value> cs;
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t e = 0; e < 2; ++e)
+            cs.push_back(
+                vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{r, e}));
+        return gemvMmaFlush(b, loc, p, ops, xs, n0, g, t, lo, hi, cs,
+                            SmallVector<Value>(acc));
+      });
+}
+
+/// gemv-mma: lane `lane` of warp 0 sums the warps' partials in `red` and
+/// stores y[2t + e, n0 + g + 8r] = a * sum where in range.
+void emitGemvMmaStore(OpBuilder &b, Location loc, const Problem &p,
+                      const Operands &ops, const XSource &xs, Value red,
+                      Value n0, Value lane) {
+  Value g = arith::DivUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+  Value t = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t e = 0; e < 2; ++e) {
+      Value sum = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+      for (int64_t w = 0; w < kGemvMmaWarps; ++w)
+        sum = arith::AddFOp::create(
+            b, loc, sum,
+            memref::LoadOp::create(
+                b, loc, red,
+                ValueRange{cIdx(b, loc, w), lane, cIdx(b, loc, 2 * r + e)}));
+      Value m = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, t, cIdx(b, loc, 2)),
+          cIdx(b, loc, e));
+      Value n = arith::AddIOp::create(
+          b, loc, n0, arith::AddIOp::create(b, loc, g, cIdx(b, loc, 8 * r)));
+      Value ok = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m,
+                                cIdx(b, loc, p.m)),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
+                                cIdx(b, loc, p.n)));
+      auto ifOp = scf::IfOp::create(b, loc, ok);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value a = emitRowScale(b, loc, xs, m);
+      memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, a, sum),
+                              ops.y, ValueRange{m, n});
+    }
+}
+
 /// Creates (once per name) the kernel for `p`; `types` are the operand
 /// memref types in order x, data, scales, [zero points], y.
 gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                          Kernel kind, TypeRange types, Location loc,
                          bool nvvm) {
-  bool gemm = kind != Kernel::Gemv;
-  std::string prefix = kind == Kernel::Gemv   ? "sparq_gemv_"
-                       : kind == Kernel::Gemm ? "sparq_gemm_"
-                                              : "sparq_mma_";
+  bool gemm = kind == Kernel::Gemm || kind == Kernel::Mma;
+  std::string prefix = kind == Kernel::Gemv      ? "sparq_gemv_"
+                       : kind == Kernel::Gemm    ? "sparq_gemm_"
+                       : kind == Kernel::GemvMma ? "sparq_gemvmma_"
+                                                 : "sparq_mma_";
   std::string name = prefix + p.formatName() +
                      (p.int8Activations ? "_xi8" : "") + "_" +
                      std::to_string(p.m) + "x" + std::to_string(p.n) + "x" +
@@ -172,6 +392,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // The GEMV's copy of x, read by all warps of the block.
     shared("_x", {p.m, p.k}, b.getF32Type());
   }
+  if (kind == Kernel::GemvMma)
+    // The warps' partial sums (4 per lane) before the block's reduction.
+    shared("_red", {kGemvMmaWarps, kWarp, 4}, b.getF32Type());
   if (gemm) {
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
@@ -196,9 +419,10 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   auto func =
       gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int32_t threads = kind == Kernel::Gemv   ? p.gemvWarps() * kWarp
-                    : kind == Kernel::Gemm ? kGemmThreads
-                                           : p.mmaThreads();
+  int32_t threads = kind == Kernel::Gemv      ? p.gemvWarps() * kWarp
+                    : kind == Kernel::Gemm    ? kGemmThreads
+                    : kind == Kernel::GemvMma ? kGemvMmaWarps * kWarp
+                                              : p.mmaThreads();
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
   if (nvvm && p.minBlocksPerSM > 0)
     // PTX .minnctapersm: ptxas keeps the registers low enough for this many
@@ -223,7 +447,36 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   auto mulC = [&](Value v, int64_t c) -> Value {
     return arith::MulIOp::create(b, loc, v, cIdx(b, loc, c));
   };
-  if (!gemm) {
+  if (kind == Kernel::GemvMma) {
+    auto getShared = [&](int i) -> Value {
+      return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
+                                         tiles[i].getSymName());
+    };
+    XSource xs{ops.x, getShared(0), getShared(1), getShared(2)};
+    Value red = getShared(3);
+    int64_t threads = kGemvMmaWarps * kWarp;
+    emitQuantizeXInit(b, loc, p, xs, tid, threads);
+    gpu::BarrierOp::create(b, loc);
+    emitQuantizeXMax(b, loc, p, xs, tid, threads);
+    gpu::BarrierOp::create(b, loc);
+    emitQuantizeXCodes(b, loc, p, xs, tid, threads);
+    gpu::BarrierOp::create(b, loc);
+    Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
+    Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
+    SmallVector<Value> acc = emitGemvMmaWarp(
+        b, loc, p, ops, opt, xs, mulC(bx, kGemvMmaRows), warp, lane);
+    for (int64_t i = 0; i < 4; ++i)
+      memref::StoreOp::create(b, loc, acc[i], red,
+                              ValueRange{warp, lane, cIdx(b, loc, i)});
+    gpu::BarrierOp::create(b, loc);
+    auto warp0 = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp,
+                              cIdx(b, loc, 0)));
+    b.setInsertionPointToStart(warp0.thenBlock());
+    emitGemvMmaStore(b, loc, p, ops, xs, red, mulC(bx, kGemvMmaRows), lane);
+    b.setInsertionPointToEnd(&body);
+  } else if (!gemm) {
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     SmallVector<Value> ns = emitGemvFeatures(b, loc, p, bx, warp);
@@ -421,6 +674,9 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
     return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
              llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
+  if (kind == Kernel::GemvMma)
+    return {{llvm::divideCeilSigned(p.n, kGemvMmaRows), 1},
+            kGemvMmaWarps * kWarp};
   return {{llvm::divideCeilSigned(p.n, p.gemvWarps() * p.gemvFeatures()),
            llvm::divideCeilSigned(p.m, p.gemvRows())},
           p.gemvWarps() * kWarp};
@@ -586,6 +842,171 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   });
 }
 
+/// Host reference of gemv-mma: the same quantization, steps, words and
+/// flushes; each nvgpu.mma.sync m16n8k32 is replayed from the 32 lanes'
+/// words gathered in host buffers, reading A[row][slot] and B[slot][col]
+/// back through the PTX layout (A: register 2 (slot / 16) + row / 8 of lane
+/// (row % 8) * 4 + (slot % 16) / 4, byte slot % 4; B: register slot / 16 of
+/// lane col * 4 + (slot % 16) / 4), products summed exactly in int32.
+void emitGemvMmaHostReference(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    const EmitOptions &opt, std::array<int64_t, 2> grid,
+    function_ref<void(int64_t, function_ref<void(Value)>)> forLoop) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  int64_t threads = kGemvMmaWarps * kWarp;
+  XSource xs{ops.x, {}, {}, {}};
+  xs.xq = memref::AllocaOp::create(b, loc,
+                                   MemRefType::get({p.m, p.k}, b.getI8Type()));
+  xs.xsum = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.m, p.numChunks()}, i32));
+  xs.xmax = memref::AllocaOp::create(b, loc, MemRefType::get({p.m}, i32));
+  forLoop(threads,
+          [&](Value tid) { emitQuantizeXInit(b, loc, p, xs, tid, threads); });
+  forLoop(threads,
+          [&](Value tid) { emitQuantizeXMax(b, loc, p, xs, tid, threads); });
+  forLoop(threads,
+          [&](Value tid) { emitQuantizeXCodes(b, loc, p, xs, tid, threads); });
+  int64_t words = p.bits == 4 ? 8 : 4;
+  Value aBuf =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, words}, i32));
+  Value xBuf =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, words}, i32));
+  Value cBuf =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4}, i32));
+  Value accBuf =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4}, f32));
+  Value red = memref::AllocaOp::create(
+      b, loc, MemRefType::get({kGemvMmaWarps, kWarp, 4}, f32));
+  Value zi = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  Value zf = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  // Byte `byte` of `word` as a signed 8-bit value.
+  auto sbyte = [&](Value word, Value byte) -> Value {
+    Value sh = arith::ShRUIOp::create(
+        b, loc, word,
+        arith::IndexCastOp::create(
+            b, loc, i32, arith::MulIOp::create(b, loc, byte, idx(8))));
+    return arith::ExtSIOp::create(
+        b, loc, i32, arith::TruncIOp::create(b, loc, b.getI8Type(), sh));
+  };
+  forLoop(grid[0], [&](Value bx) {
+    Value n0 = arith::MulIOp::create(b, loc, bx, idx(kGemvMmaRows));
+    forLoop(kGemvMmaWarps, [&](Value warp) {
+      forLoop(kWarp, [&](Value lane) {
+        for (int64_t i = 0; i < 4; ++i)
+          memref::StoreOp::create(b, loc, zf, accBuf, ValueRange{lane, idx(i)});
+      });
+      auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, warp);
+      forEachGroupRun(
+          b, loc, p, s0, s1, {},
+          [&](Value lo, Value hi, ValueRange) -> SmallVector<Value> {
+            forLoop(kWarp, [&](Value lane) {
+              for (int64_t i = 0; i < 4; ++i)
+                memref::StoreOp::create(b, loc, zi, cBuf,
+                                        ValueRange{lane, idx(i)});
+            });
+            auto steps = scf::ForOp::create(b, loc, lo, hi, idx(1));
+            {
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(steps.getBody());
+              forLoop(kWarp, [&](Value lane) {
+                Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+                Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+                GemvMmaWords w = gemvMmaLaneWords(
+                    b, loc, p, ops, opt, xs, n0, g, t, steps.getInductionVar());
+                for (int64_t j = 0; j < words; ++j) {
+                  memref::StoreOp::create(b, loc, w.a0[j], aBuf,
+                                          ValueRange{lane, idx(0), idx(j)});
+                  memref::StoreOp::create(b, loc, w.a1[j], aBuf,
+                                          ValueRange{lane, idx(1), idx(j)});
+                  memref::StoreOp::create(b, loc, w.x[j], xBuf,
+                                          ValueRange{lane, idx(j)});
+                }
+              });
+              for (int64_t j = 0; j < words; j += 2)
+                forLoop(kWarp, [&](Value lane) {
+                  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+                  Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+                  for (int64_t r = 0; r < 2; ++r)
+                    for (int64_t e = 0; e < 2; ++e) {
+                      Value col = arith::AddIOp::create(
+                          b, loc, arith::MulIOp::create(b, loc, t, idx(2)),
+                          idx(e));
+                      auto slots = scf::ForOp::create(
+                          b, loc, idx(0), idx(32), idx(1),
+                          ValueRange{memref::LoadOp::create(
+                              b, loc, cBuf, ValueRange{lane, idx(2 * r + e)})});
+                      {
+                        OpBuilder::InsertionGuard guard(b);
+                        b.setInsertionPointToStart(slots.getBody());
+                        Value slot = slots.getInductionVar();
+                        Value half =
+                            arith::DivUIOp::create(b, loc, slot, idx(16));
+                        Value quad = arith::DivUIOp::create(
+                            b, loc,
+                            arith::RemUIOp::create(b, loc, slot, idx(16)),
+                            idx(4));
+                        Value byte =
+                            arith::RemUIOp::create(b, loc, slot, idx(4));
+                        Value reg = arith::AddIOp::create(b, loc, idx(j), half);
+                        // A[g + 8 r][slot] and B[slot][col].
+                        Value aLane = arith::AddIOp::create(
+                            b, loc, arith::MulIOp::create(b, loc, g, idx(4)),
+                            quad);
+                        Value bLane = arith::AddIOp::create(
+                            b, loc, arith::MulIOp::create(b, loc, col, idx(4)),
+                            quad);
+                        Value av = sbyte(
+                            memref::LoadOp::create(
+                                b, loc, aBuf, ValueRange{aLane, idx(r), reg}),
+                            byte);
+                        Value bv =
+                            sbyte(memref::LoadOp::create(
+                                      b, loc, xBuf, ValueRange{bLane, reg}),
+                                  byte);
+                        scf::YieldOp::create(
+                            b, loc,
+                            ValueRange{arith::AddIOp::create(
+                                b, loc, slots.getRegionIterArgs()[0],
+                                arith::MulIOp::create(b, loc, av, bv))});
+                      }
+                      memref::StoreOp::create(b, loc, slots.getResult(0), cBuf,
+                                              ValueRange{lane, idx(2 * r + e)});
+                    }
+                });
+            }
+            forLoop(kWarp, [&](Value lane) {
+              Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+              Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+              SmallVector<Value> c, acc;
+              for (int64_t i = 0; i < 4; ++i) {
+                c.push_back(memref::LoadOp::create(b, loc, cBuf,
+                                                   ValueRange{lane, idx(i)}));
+                acc.push_back(memref::LoadOp::create(b, loc, accBuf,
+                                                     ValueRange{lane, idx(i)}));
+              }
+              SmallVector<Value> out =
+                  gemvMmaFlush(b, loc, p, ops, xs, n0, g, t, lo, hi, c, acc);
+              for (int64_t i = 0; i < 4; ++i)
+                memref::StoreOp::create(b, loc, out[i], accBuf,
+                                        ValueRange{lane, idx(i)});
+            });
+            return {};
+          });
+      forLoop(kWarp, [&](Value lane) {
+        for (int64_t i = 0; i < 4; ++i)
+          memref::StoreOp::create(
+              b, loc,
+              memref::LoadOp::create(b, loc, accBuf, ValueRange{lane, idx(i)}),
+              red, ValueRange{warp, lane, idx(i)});
+      });
+    });
+    forLoop(kWarp, [&](Value lane) {
+      emitGemvMmaStore(b, loc, p, ops, xs, red, n0, lane);
+    });
+  });
+}
+
 /// Host reference path: the same phase emitters in scf.for nests over block
 /// and thread ids, gpu.shuffle's butterfly replayed on a host buffer in the
 /// same order, gpu.barrier implied by running phases one after the other.
@@ -609,6 +1030,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
   Type f32 = b.getF32Type();
   if (kind == Kernel::Mma)
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
+  if (kind == Kernel::GemvMma)
+    return emitGemvMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Gemv) {
     int64_t sumsPerWarp = p.gemvFeatures() * p.gemvRows();
     XSource xs{ops.x, {}, {}, {}};
@@ -851,6 +1274,7 @@ struct ConvertSparqToGPUPass
         p->mmaStagesOverride = mmaStages;
         p->minBlocksPerSM = minBlocksPerSM;
         p->mmaWarpNOverride = mmaWarpN;
+        p->gemvMma = false;
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
         if (activations == "int8") {
@@ -869,13 +1293,22 @@ struct ConvertSparqToGPUPass
           op.emitRemark() << "no GPU kernel, left to the host: " << reason;
         continue;
       }
-      Kernel kind = !p->useGemm(gemmMinRows) ? Kernel::Gemv
-                    : mma                    ? Kernel::Mma
-                                             : Kernel::Gemm;
+      // The int8 tensor-core GEMV: int8 activations of integer codes, NVIDIA
+      // (or its host reference), scale groups and K in whole warp steps,
+      // and room for the block's partial sums next to the x codes.
+      p->gemvMma =
+          gemvMma && p->int8Activations && !p->fp4 && (nvvm || hostReference) &&
+          p->scaleBlockK % p->gemvMmaStepK() == 0 &&
+          p->k % p->gemvMmaStepK() == 0 &&
+          p->xStageBytes() + kGemvMmaWarps * kWarp * 16 <= kGemvStageBytes;
+      Kernel kind = p->gemvMma                 ? Kernel::GemvMma
+                    : !p->useGemm(gemmMinRows) ? Kernel::Gemv
+                    : mma                      ? Kernel::Mma
+                                               : Kernel::Gemm;
       lowerMatmul(op, assemble, *p, kind, hostReference, nvvm);
-      ++(kind == Kernel::Gemv   ? numGemv
-         : kind == Kernel::Gemm ? numGemm
-                                : numMma);
+      ++(kind == Kernel::Gemv || kind == Kernel::GemvMma ? numGemv
+         : kind == Kernel::Gemm                          ? numGemm
+                                                         : numMma);
       if (assemble->use_empty())
         assemble->erase();
     }

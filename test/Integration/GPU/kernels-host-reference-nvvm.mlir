@@ -53,6 +53,25 @@
 // REDEFINE: %{mma} = nvvm=true mma=true mma-warp-n=64 mma-tile-n=128 mma-tile-m=128
 // REDEFINE: %{gen} = --k 64 --n 130 --m 140 --seed 52
 // RUN: %{run} | FileCheck %s
+// The GEMV on int8 tensor cores (gemv-mma): mma.sync m16n8k32 replayed on
+// the host through the PTX fragment layout from the 32 lanes' words. int4
+// groups of 128 (K = 384: 3 warp steps over 8 warps, N = 40: a partial
+// block of 16 features, M = 3); asymmetric uint4 (zero points); int8 per
+// channel with 8 rows of x (K = 192); asymmetric uint8 groups of 64.
+// REDEFINE: %{tol} = 2e-3
+// REDEFINE: %{mma} = nvvm=true activations=int8 gemv-mma=true
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128), scale = f16>
+// REDEFINE: %{gen} = --k 384 --n 40 --m 3 --seed 53 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 128), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 256 --n 17 --m 2 --seed 54 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 192 --n 20 --m 8 --seed 55 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui8, per_group(axis = 0, size = 64), asymmetric>
+// REDEFINE: %{gen} = --k 128 --n 16 --m 1 --seed 56 --act int8
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 // REDEFINE: %{mma} =
 // REDEFINE: %{emulate} =

@@ -25,6 +25,11 @@
 // RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa activations=int8}' -o %t/a90.ptx
 // RUN: %ptxas -arch=sm_80 %t/a80.ptx -o %t/a80.cubin && %ptxas -arch=sm_90 %t/a90.ptx -o %t/a90.cubin
 // RUN: FileCheck %s --check-prefixes=GEMVA8 < %t/a90.ptx
+// The same GEMV on int8 tensor cores (gemv-mma).
+// RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa gemv-mma=true}' -o %t/m80.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa gemv-mma=true}' -o %t/m90.ptx
+// RUN: %ptxas -arch=sm_80 %t/m80.ptx -o %t/m80.cubin && %ptxas -arch=sm_90 %t/m90.ptx -o %t/m90.cubin
+// RUN: FileCheck %s --check-prefixes=GEMVMMA < %t/m90.ptx
 
 // uint8 per channel, asymmetric, batch 4 (GEMV; x is 64 KB, more than
 // shared memory takes: read from global memory, 4 warps, no barrier).
@@ -110,6 +115,17 @@
 // GEMVA8: bar.sync 0;
 // GEMVA8: dp4a.u32.s32
 // GEMVA8: shfl.sync.bfly.b32
+
+// Quantization phases, then per warp step 4 mma.sync m16n8k32 (int4: 8
+// operand words per lane), the 8 warps' partial sums reduced in shared
+// memory.
+// GEMVMMA: .entry sparq_gemvmma_i4g128f16_xi8_1x64x4096(
+// GEMVMMA: .maxntid 256, 1, 1
+// GEMVMMA: .shared .align 16 .b8 sparq_gemvmma_i4g128f16_xi8_1x64x4096_red[4096];
+// GEMVMMA: bar.sync 0;
+// GEMVMMA: ld.global.v4.b32
+// GEMVMMA-COUNT-4: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// GEMVMMA: bar.sync 0;
 
 // GEMV8: .entry sparq_gemv_ui8cf32a_4x20x4096(
 // GEMV8: .maxntid 128, 1, 1
