@@ -447,20 +447,24 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   auto mulC = [&](Value v, int64_t c) -> Value {
     return arith::MulIOp::create(b, loc, v, cIdx(b, loc, c));
   };
-  if (kind == Kernel::GemvMma) {
-    auto getShared = [&](int i) -> Value {
-      return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
-                                         tiles[i].getSymName());
-    };
-    XSource xs{ops.x, getShared(0), getShared(1), getShared(2)};
-    Value red = getShared(3);
-    int64_t threads = kGemvMmaWarps * kWarp;
+  auto getShared = [&](int i) -> Value {
+    return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
+                                       tiles[i].getSymName());
+  };
+  // Int8 activations: every block quantizes x itself (three phases, three
+  // barriers).
+  auto quantizeX = [&](const XSource &xs, int64_t threads) {
     emitQuantizeXInit(b, loc, p, xs, tid, threads);
     gpu::BarrierOp::create(b, loc);
     emitQuantizeXMax(b, loc, p, xs, tid, threads);
     gpu::BarrierOp::create(b, loc);
     emitQuantizeXCodes(b, loc, p, xs, tid, threads);
     gpu::BarrierOp::create(b, loc);
+  };
+  if (kind == Kernel::GemvMma) {
+    XSource xs{ops.x, getShared(0), getShared(1), getShared(2)};
+    Value red = getShared(3);
+    quantizeX(xs, kGemvMmaWarps * kWarp);
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     SmallVector<Value> acc = emitGemvMmaWarp(
@@ -485,20 +489,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // The first iteration's weight loads are issued before x is staged.
     SmallVector<Value> prologue = emitGemvLoads(b, loc, p, ops, opt, ns, lane);
     XSource xs{ops.x, {}, {}, {}};
-    auto getShared = [&](int i) -> Value {
-      return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
-                                         tiles[i].getSymName());
-    };
     if (p.int8Activations) {
-      // Every block quantizes x itself (three phases, three barriers).
       xs = {ops.x, getShared(0), getShared(1), getShared(2)};
-      int64_t threads = p.gemvWarps() * kWarp;
-      emitQuantizeXInit(b, loc, p, xs, tid, threads);
-      gpu::BarrierOp::create(b, loc);
-      emitQuantizeXMax(b, loc, p, xs, tid, threads);
-      gpu::BarrierOp::create(b, loc);
-      emitQuantizeXCodes(b, loc, p, xs, tid, threads);
-      gpu::BarrierOp::create(b, loc);
+      quantizeX(xs, p.gemvWarps() * kWarp);
     } else if (p.gemvStaged()) {
       xs.x = getShared(0);
       emitStageX(b, loc, p, ops.x, xs.x, tid, p.gemvWarps() * kWarp);
@@ -526,12 +519,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     emitGemvStore(b, loc, p, ops, ns, mBase, sums);
     b.setInsertionPointToEnd(&body);
   } else if (kind == Kernel::Mma) {
-    auto tile = [&](int64_t i) -> Value {
-      return memref::GetGlobalOp::create(b, loc, tiles[i].getType(),
-                                         tiles[i].getSymName());
-    };
-    xs = tile(0);
-    ws = tile(1);
+    xs = getShared(0);
+    ws = getShared(1);
     Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
     auto accType = VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
@@ -575,7 +564,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       // s + 3, compute on stage 1, barrier. A warp's stores of the next
       // stage thus overlap the other warps' tensor-core work (the barrier
       // before each store guarantees nobody still reads that stage).
-      Value xs1 = tile(2), ws1 = tile(3);
+      Value xs1 = getShared(2), ws1 = getShared(3);
       emitMmaStoreStep(b, loc, p, opt, tid, loadStep(cIdx(b, loc, 0)), xs, ws);
       llvm::append_range(init, loadStep(cIdx(b, loc, stepK)));
       gpu::BarrierOp::create(b, loc);
@@ -632,10 +621,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                                                     ArrayRef<int64_t>{r, e});
                  });
   } else {
-    xs = memref::GetGlobalOp::create(b, loc, tiles[0].getType(),
-                                     tiles[0].getSymName());
-    ws = memref::GetGlobalOp::create(b, loc, tiles[1].getType(),
-                                     tiles[1].getSymName());
+    xs = getShared(0);
+    ws = getShared(1);
     Value n0 = mulC(bx, kTileN), m0 = mulC(by, kTileM);
     auto f4 = VectorType::get({4}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
