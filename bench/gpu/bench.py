@@ -83,6 +83,7 @@ for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
                           (_I4, 4, 4096, 4096), (_I4, 8, 4096, 4096),
                           (_I8, 1, 4096, 4096), (_I8, 8, 4096, 4096)]:
     CASES.append(_variant(_base, "a8mma", _m, _n, _k))
+    CASES.append(_variant(_base, "a8mmar32", _m, _n, _k))
 # Tensor-core GEMM variants,
 # "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>][s2][b<n>][l]": block width
 # and height, K steps loaded ahead, columns per warp (w), two shared stages
@@ -112,18 +113,19 @@ def kernel_kind(c):
 
 
 def variant_options(c):
-    """convert-sparq-to-gpu options of a "gemv~[a8|f32][mma][w<warps>f<features>]
+    """convert-sparq-to-gpu options of a "gemv~[a8|f32][mma[r<rows>]][w<warps>f<features>]
     [u<unroll>][b<blocks>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>]
     [s<stages>][b<blocks>][l]" case."""
     word = c[0].split("-")[0]
-    m = re.fullmatch(r"gemv~(a8|f32)?(mma)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
+    m = re.fullmatch(r"gemv~(a8|f32)?(mma(?:r(\d+))?)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
     if m:
         act = {"a8": " activations=int8", "f32": " activations=f32"}.get(m.group(1), "")
         act += " gemv-mma=true" if m.group(2) else ""
-        geometry = (f" gemv-warps={m.group(3)} gemv-features={m.group(4)}"
-                    if m.group(3) else "")
-        unroll = f" gemv-unroll={m.group(5)}" if m.group(5) else ""
-        blocks = f" min-blocks-per-sm={m.group(6)}" if m.group(6) else ""
+        act += f" gemv-mma-rows={m.group(3)}" if m.group(3) else ""
+        geometry = (f" gemv-warps={m.group(4)} gemv-features={m.group(5)}"
+                    if m.group(4) else "")
+        unroll = f" gemv-unroll={m.group(6)}" if m.group(6) else ""
+        blocks = f" min-blocks-per-sm={m.group(7)}" if m.group(7) else ""
         return act + geometry + unroll + blocks
     m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)", word)
     if m:

@@ -110,6 +110,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.mmaStages = options.mmaStages;
   toGpu.mmaWarpN = options.mmaWarpN;
   toGpu.gemvMma = options.gemvMma;
+  toGpu.gemvMmaRows = options.gemvMmaRows;
   toGpu.mmaPrefetch = options.mmaPrefetch;
   toGpu.mmaLdmatrix = options.mmaLdmatrix;
   toGpu.activations = options.activations;

@@ -424,9 +424,11 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       int8-activation GEMV applies to 4- or 8-bit integer codes whose scale
       groups and K are whole warp steps of 4 chunks; kernel
       `sparq_gemvmma_...`; built and checked on the CPU and by ptxas, not
-      yet timed on a GPU): blocks of 8 warps own 16 output features, grid
-      `(ceil(N/16), 1)`. After the same quantization of x, the warps split
-      the K steps evenly; per step lane (g, t) loads one 16-byte chunk of
+      yet timed on a GPU): blocks of 8 warps own 16 output features (32
+      with `gemv-mma-rows=32`: two groups of 4 warps, one quantization of x
+      for twice the features), grid `(ceil(N/16), 1)` (or `N/32`). After
+      the same quantization of x, the warps of a group split the K steps
+      evenly; per step lane (g, t) loads one 16-byte chunk of
       features g and g + 8 and the x codes of row g at the same elements
       and issues `mma.sync.m16n8k32` s8 x s8 -> s32 (`nvgpu.mma.sync`) with
       W as the 16-row operand and the (at most 8) rows of x as the columns:
@@ -437,8 +439,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       of the 4-bit x codes in shared memory; unsigned 8-bit codes as q - 128.
       At the end of each run of steps inside one scale group the exact
       int32 sums get the code offset and zero point times the run's x code
-      sum, and are scaled in f32; the 8 warps' partial sums meet in shared
-      memory and warp 0 stores a * sum.
+      sum, and are scaled in f32; the warps' partial sums meet in shared
+      memory and the first warp of each group stores a * sum.
     * **GEMM** (M >= `gemm-min-rows` and K a multiple of 32): shared-memory
       tiled SIMT kernel, 64x64 output tiles, K steps of 32, 256 threads
       (16x16, a 4x4 micro tile each), grid `(ceil(N/64), ceil(M/64))`. Per
@@ -547,6 +549,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "codes on int8 tensor cores (mma.sync m16n8k32 s8, W as the "
            "16-row operand; scale groups a multiple of 4 chunks); not yet "
            "timed on a GPU">,
+    Option<"gemvMmaRows", "gemv-mma-rows", "int64_t", /*default=*/"0",
+           "gemv-mma output features per block, 16 (8 warps split K) or 32 "
+           "(2 x 4 warps) (0: 16)">,
     Option<"mmaWarpN", "mma-warp-n", "int64_t", /*default=*/"0",
            "Tensor-core GEMM output columns per warp, 32 or 64 (0: 32; 64 "
            "takes K steps of 32)">,

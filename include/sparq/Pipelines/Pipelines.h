@@ -111,6 +111,10 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("NVIDIA: int8-activation GEMVs on int8 tensor cores "
                      "(not yet timed on a GPU)"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> gemvMmaRows{
+      *this, "gemv-mma-rows",
+      llvm::cl::desc("gemv-mma output features per block, 16 or 32 (0: 16)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> mmaWarpN{
       *this, "mma-warp-n",
       llvm::cl::desc("Tensor-core GEMM output columns per warp, 32 or 64 "

@@ -38,6 +38,9 @@ constexpr int64_t kGemvStagedMaxRows = 8;
 /// GEMM: output tile [kTileM x kTileN], K step kTileK, 16x16 threads, each
 /// computing a 4x4 micro tile.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kGemmThreads = 256;
+/// GEMV on int8 tensor cores (gemv-mma): warps per block, features per
+/// warp group.
+constexpr int64_t kGemvMmaWarps = 8, kGemvMmaRows = 16;
 /// Tensor-core GEMM (NVIDIA, nvgpu.mma.sync m16n8k16 f16 x f16 -> f32):
 /// output tile [Problem::mmaTileM() x mmaTileN()], K step
 /// Problem::mmaStepK() (64; 32 when K is not a multiple of 64, with two
@@ -145,6 +148,12 @@ struct Problem {
   bool gemvMma = false;
   /// K elements per gemv-mma warp step (4 chunks).
   int64_t gemvMmaStepK() const { return 4 * chunkElems(); }
+  /// gemv-mma groups of 16 features per block (1 or 2: gemv-mma-rows 16 or
+  /// 32), each run by kGemvMmaWarps / groups warps splitting K: more
+  /// features share one quantization of x.
+  int64_t gemvMmaGroups = 1;
+  int64_t gemvMmaRows() const { return kGemvMmaRows * gemvMmaGroups; }
+  int64_t gemvMmaGroupWarps() const { return kGemvMmaWarps / gemvMmaGroups; }
   /// convert-sparq-to-gpu min-blocks-per-sm (NVIDIA; 0: ptxas decides).
   int64_t minBlocksPerSM = 0;
   /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
@@ -247,15 +256,14 @@ void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 
 /// GEMV on int8 tensor cores (convert-sparq-to-gpu gemv-mma, NVIDIA, int8
 /// activations, 4- and 8-bit integer codes, at most 8 rows of x): a block of
-/// kGemvMmaWarps warps owns kGemvMmaRows output features, its warps split
-/// the scale groups of K, and each warp runs mma.sync m16n8k32 s8 x s8 ->
-/// s32 with W as the 16-row operand A and the rows of x as the 8 columns of
-/// B. Lane (g, t) loads one 16-byte chunk of features g and g + 8 per warp
-/// step (4 chunks, gemvMmaStepK() elements) and the x codes of row g at the
-/// same elements; the reduction slots of an mma are permuted alike in A and
-/// B (slot 4t + e: byte e of word 2j of lane t's words, slot 16 + 4t + e:
+/// kGemvMmaWarps warps owns gemvMmaRows() output features in groups of 16,
+/// the warps of a group split the steps of K, and each warp runs mma.sync
+/// m16n8k32 s8 x s8 -> s32 with W as the 16-row operand A and the rows of x as
+/// the 8 columns of B. Lane (g, t) loads one 16-byte chunk of features g and g
+/// + 8 per warp step (4 chunks, gemvMmaStepK() elements) and the x codes of row
+/// g at the same elements; the reduction slots of an mma are permuted alike in
+/// A and B (slot 4t + e: byte e of word 2j of lane t's words, slot 16 + 4t + e:
 /// of word 2j + 1), which leaves the sum unchanged.
-constexpr int64_t kGemvMmaWarps = 8, kGemvMmaRows = 16;
 /// The scale of row `n` at element `k0` (and its zero point, or null).
 std::pair<Value, Value> emitLoadScale(OpBuilder &b, Location loc,
                                       const Problem &p, const Operands &ops,

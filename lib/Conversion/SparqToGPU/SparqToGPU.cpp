@@ -137,16 +137,16 @@ gpu::GPUModuleOp getKernelModule(ModuleOp module) {
   return gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModule);
 }
 
-/// gemv-mma: the K steps (gemvMmaStepK() elements) warp `warp` of a block
-/// runs, [s0, s1): the steps split evenly over the block's warps.
+/// gemv-mma: the K steps (gemvMmaStepK() elements) warp `kw` of a feature
+/// group runs, [s0, s1): the steps split evenly over the group's warps.
 std::pair<Value, Value> gemvMmaWarpSteps(OpBuilder &b, Location loc,
-                                         const Problem &p, Value warp) {
+                                         const Problem &p, Value kw) {
   int64_t total = p.k / p.gemvMmaStepK();
-  int64_t per = llvm::divideCeilSigned(total, kGemvMmaWarps);
+  int64_t per = llvm::divideCeilSigned(total, p.gemvMmaGroupWarps());
   auto minC = [&](Value v) {
     return arith::MinUIOp::create(b, loc, v, cIdx(b, loc, total));
   };
-  Value s0 = minC(arith::MulIOp::create(b, loc, warp, cIdx(b, loc, per)));
+  Value s0 = minC(arith::MulIOp::create(b, loc, kw, cIdx(b, loc, per)));
   Value s1 = minC(arith::AddIOp::create(b, loc, s0, cIdx(b, loc, per)));
   return {s0, s1};
 }
@@ -273,9 +273,9 @@ SmallVector<Value> gemvMmaFlush(OpBuilder &b, Location loc, const Problem &p,
   return out;
 }
 
-/// gemv-mma, device: warp `warp`, lane `lane` of the block at feature n0:
-/// its steps' tensor-core products per scale-group run, flushed into four
-/// f32 partial sums (features g, g + 8 x rows 2t, 2t + 1 of x).
+/// gemv-mma, device: warp `kw` of the feature group at n0, lane `lane`: its
+/// steps' tensor-core products per scale-group run, flushed into four f32
+/// partial sums (features g, g + 8 x rows 2t, 2t + 1 of x).
 SmallVector<Value> emitGemvMmaWarp(OpBuilder &b, Location loc, const Problem &p,
                                    const Operands &ops, const EmitOptions &opt,
                                    const XSource &xs, Value n0, Value warp,
@@ -319,22 +319,25 @@ SmallVector<Value> emitGemvMmaWarp(OpBuilder &b, Location loc, const Problem &p,
       });
 }
 
-/// gemv-mma: lane `lane` of warp 0 sums the warps' partials in `red` and
-/// stores y[2t + e, n0 + g + 8r] = a * sum where in range.
+/// gemv-mma: lane `lane` sums the partials in `red` of the feature group's
+/// warps (from `warp0`) and stores y[2t + e, n0 + g + 8r] = a * sum where in
+/// range.
 void emitGemvMmaStore(OpBuilder &b, Location loc, const Problem &p,
                       const Operands &ops, const XSource &xs, Value red,
-                      Value n0, Value lane) {
+                      Value n0, Value warp0, Value lane) {
   Value g = arith::DivUIOp::create(b, loc, lane, cIdx(b, loc, 4));
   Value t = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, 4));
   for (int64_t r = 0; r < 2; ++r)
     for (int64_t e = 0; e < 2; ++e) {
       Value sum = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-      for (int64_t w = 0; w < kGemvMmaWarps; ++w)
+      for (int64_t w = 0; w < p.gemvMmaGroupWarps(); ++w)
         sum = arith::AddFOp::create(
             b, loc, sum,
             memref::LoadOp::create(
                 b, loc, red,
-                ValueRange{cIdx(b, loc, w), lane, cIdx(b, loc, 2 * r + e)}));
+                ValueRange{
+                    arith::AddIOp::create(b, loc, warp0, cIdx(b, loc, w)), lane,
+                    cIdx(b, loc, 2 * r + e)}));
       Value m = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, t, cIdx(b, loc, 2)),
           cIdx(b, loc, e));
@@ -467,18 +470,25 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     quantizeX(xs, kGemvMmaWarps * kWarp);
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
-    SmallVector<Value> acc = emitGemvMmaWarp(
-        b, loc, p, ops, opt, xs, mulC(bx, kGemvMmaRows), warp, lane);
+    // Warp w: feature group w / groupWarps, K part w % groupWarps.
+    Value gw = cIdx(b, loc, p.gemvMmaGroupWarps());
+    Value kw = arith::RemUIOp::create(b, loc, warp, gw);
+    Value n0 = arith::AddIOp::create(
+        b, loc, mulC(bx, p.gemvMmaRows()),
+        mulC(arith::DivUIOp::create(b, loc, warp, gw), kGemvMmaRows));
+    SmallVector<Value> acc =
+        emitGemvMmaWarp(b, loc, p, ops, opt, xs, n0, kw, lane);
     for (int64_t i = 0; i < 4; ++i)
       memref::StoreOp::create(b, loc, acc[i], red,
                               ValueRange{warp, lane, cIdx(b, loc, i)});
     gpu::BarrierOp::create(b, loc);
-    auto warp0 = scf::IfOp::create(
+    // The first warp of each group sums the group's partials.
+    auto first = scf::IfOp::create(
         b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kw,
                               cIdx(b, loc, 0)));
-    b.setInsertionPointToStart(warp0.thenBlock());
-    emitGemvMmaStore(b, loc, p, ops, xs, red, mulC(bx, kGemvMmaRows), lane);
+    b.setInsertionPointToStart(first.thenBlock());
+    emitGemvMmaStore(b, loc, p, ops, xs, red, n0, warp, lane);
     b.setInsertionPointToEnd(&body);
   } else if (!gemm) {
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
@@ -662,7 +672,7 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
              llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
   if (kind == Kernel::GemvMma)
-    return {{llvm::divideCeilSigned(p.n, kGemvMmaRows), 1},
+    return {{llvm::divideCeilSigned(p.n, p.gemvMmaRows()), 1},
             kGemvMmaWarps * kWarp};
   return {{llvm::divideCeilSigned(p.n, p.gemvWarps() * p.gemvFeatures()),
            llvm::divideCeilSigned(p.m, p.gemvRows())},
@@ -876,14 +886,22 @@ void emitGemvMmaHostReference(
     return arith::ExtSIOp::create(
         b, loc, i32, arith::TruncIOp::create(b, loc, b.getI8Type(), sh));
   };
+  Value gw = idx(p.gemvMmaGroupWarps());
+  auto groupBase = [&](Value bx, Value warp) -> Value {
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, bx, idx(p.gemvMmaRows())),
+        arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, warp, gw),
+                              idx(kGemvMmaRows)));
+  };
   forLoop(grid[0], [&](Value bx) {
-    Value n0 = arith::MulIOp::create(b, loc, bx, idx(kGemvMmaRows));
     forLoop(kGemvMmaWarps, [&](Value warp) {
+      Value n0 = groupBase(bx, warp);
+      Value kw = arith::RemUIOp::create(b, loc, warp, gw);
       forLoop(kWarp, [&](Value lane) {
         for (int64_t i = 0; i < 4; ++i)
           memref::StoreOp::create(b, loc, zf, accBuf, ValueRange{lane, idx(i)});
       });
-      auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, warp);
+      auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, kw);
       forEachGroupRun(
           b, loc, p, s0, s1, {},
           [&](Value lo, Value hi, ValueRange) -> SmallVector<Value> {
@@ -988,8 +1006,12 @@ void emitGemvMmaHostReference(
               red, ValueRange{warp, lane, idx(i)});
       });
     });
-    forLoop(kWarp, [&](Value lane) {
-      emitGemvMmaStore(b, loc, p, ops, xs, red, n0, lane);
+    forLoop(p.gemvMmaGroups, [&](Value group) {
+      Value warp0 = arith::MulIOp::create(b, loc, group, gw);
+      Value n0 = groupBase(bx, warp0);
+      forLoop(kWarp, [&](Value lane) {
+        emitGemvMmaStore(b, loc, p, ops, xs, red, n0, warp0, lane);
+      });
     });
   });
 }
@@ -1224,13 +1246,14 @@ struct ConvertSparqToGPUPass
         !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileM)) ||
         mmaPrefetch < 0 || mmaPrefetch > 2 || mmaStages < 0 || mmaStages > 2 ||
         minBlocksPerSM < 0 || minBlocksPerSM > 32 ||
-        !llvm::is_contained({0, 32, 64}, static_cast<int64_t>(mmaWarpN))) {
+        !llvm::is_contained({0, 32, 64}, static_cast<int64_t>(mmaWarpN)) ||
+        !llvm::is_contained({0, 16, 32}, static_cast<int64_t>(gemvMmaRows))) {
       getOperation().emitError()
           << "convert-sparq-to-gpu: gemv-warps must be in [0, 32], "
              "gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, "
              "64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and "
              "mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n "
-             "0, 32 or 64 (0: the default), got "
+             "0, 32 or 64, gemv-mma-rows 0, 16 or 32 (0: the default), got "
           << static_cast<int64_t>(gemvWarps) << ", "
           << static_cast<int64_t>(gemvFeatures) << ", "
           << static_cast<int64_t>(gemvUnroll) << ", "
@@ -1238,8 +1261,9 @@ struct ConvertSparqToGPUPass
           << static_cast<int64_t>(mmaTileM) << ", "
           << static_cast<int64_t>(mmaPrefetch) << ", "
           << static_cast<int64_t>(mmaStages) << ", "
-          << static_cast<int64_t>(minBlocksPerSM) << " and "
-          << static_cast<int64_t>(mmaWarpN);
+          << static_cast<int64_t>(minBlocksPerSM) << ", "
+          << static_cast<int64_t>(mmaWarpN) << " and "
+          << static_cast<int64_t>(gemvMmaRows);
       return signalPassFailure();
     }
     SmallVector<MatmulOp> ops;
@@ -1262,6 +1286,7 @@ struct ConvertSparqToGPUPass
         p->minBlocksPerSM = minBlocksPerSM;
         p->mmaWarpNOverride = mmaWarpN;
         p->gemvMma = false;
+        p->gemvMmaGroups = gemvMmaRows == 32 ? 2 : 1;
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
         if (activations == "int8") {

@@ -5,7 +5,7 @@
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=bf16" 2>&1 | FileCheck %s --check-prefix=BADACT
 // BADACT: error: convert-sparq-to-gpu: activations must be 'f32' or 'int8', got 'bf16'
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=33" 2>&1 | FileCheck %s --check-prefix=BADOPT
-// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n 0, 32 or 64 (0: the default), got 33, 0, 0, 0, 0, 0, 0, 0 and 0
+// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n 0, 32 or 64, gemv-mma-rows 0, 16 or 32 (0: the default), got 33, 0, 0, 0, 0, 0, 0, 0, 0 and 0
 
 // GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
 // identity-layout buffers, y allocated on the host, a call of the launcher

@@ -72,6 +72,12 @@
 // REDEFINE: %{spec} = #sparq.quant<ui8, per_group(axis = 0, size = 64), asymmetric>
 // REDEFINE: %{gen} = --k 128 --n 16 --m 1 --seed 56 --act int8
 // RUN: %{run} | FileCheck %s
+// 32 features per block (gemv-mma-rows=32: two groups of 4 warps), N = 40:
+// the second block's second group entirely past N.
+// REDEFINE: %{mma} = nvvm=true activations=int8 gemv-mma=true gemv-mma-rows=32
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128), scale = f16>
+// REDEFINE: %{gen} = --k 512 --n 40 --m 5 --seed 57 --act int8
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{tol} = 2e-3
 // REDEFINE: %{mma} =
 // REDEFINE: %{emulate} =
