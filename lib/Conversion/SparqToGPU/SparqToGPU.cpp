@@ -151,67 +151,76 @@ std::pair<Value, Value> gemvMmaWarpSteps(OpBuilder &b, Location loc,
   return {s0, s1};
 }
 
-/// gemv-mma: calls body(lo, hi) for each run of steps [lo, hi) of [s0, s1)
-/// that lies in one scale group, in order, carrying `init` (body returns the
-/// new values).
-SmallVector<Value> forEachGroupRun(
+/// gemv-mma: calls body(s, lo, isLast, args) for each step s of [s0, s1) in
+/// order, carrying `init` (body returns the new values): lo is where the
+/// run of steps of s's scale group inside [s0, s1) starts, isLast whether s
+/// ends it (the last step of its group, or s1 - 1), where the run's exact
+/// sums are flushed.
+SmallVector<Value> forEachStep(
     OpBuilder &b, Location loc, const Problem &p, Value s0, Value s1,
     ValueRange init,
-    function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+    function_ref<SmallVector<Value>(Value, Value, Value, ValueRange)> body) {
   int64_t perGroup = p.scaleBlockK / p.gemvMmaStepK();
   Value c1 = cIdx(b, loc, 1), cg = cIdx(b, loc, perGroup);
-  Value gFirst = arith::DivUIOp::create(b, loc, s0, cg);
-  // Past the last group touched (s1 > s0), or gFirst (no steps).
-  Value gEnd = arith::SelectOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, s1, s0),
-      arith::AddIOp::create(
-          b, loc,
-          arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, s1, c1),
-                                 cg),
-          c1),
-      gFirst);
-  auto loop = scf::ForOp::create(b, loc, gFirst, gEnd, c1, init);
+  auto loop = scf::ForOp::create(b, loc, s0, s1, c1, init);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  Value gi = loop.getInductionVar();
-  Value start = arith::MulIOp::create(b, loc, gi, cg);
-  Value lo = arith::MaxUIOp::create(b, loc, s0, start);
-  Value hi = arith::MinUIOp::create(b, loc, s1,
-                                    arith::AddIOp::create(b, loc, start, cg));
-  SmallVector<Value> next = body(lo, hi, loop.getRegionIterArgs());
+  Value step = loop.getInductionVar();
+  Value next = arith::AddIOp::create(b, loc, step, c1);
+  Value lo = arith::MaxUIOp::create(
+      b, loc, s0,
+      arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, step, cg),
+                            cg));
+  Value isLast = arith::OrIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                            arith::RemUIOp::create(b, loc, next, cg),
+                            cIdx(b, loc, 0)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, next, s1));
+  SmallVector<Value> out = body(step, lo, isLast, loop.getRegionIterArgs());
   // Without carried values the builder has added the terminator.
   if (!init.empty())
-    scf::YieldOp::create(b, loc, next);
+    scf::YieldOp::create(b, loc, out);
   return SmallVector<Value>(loop.getResults());
 }
 
-/// gemv-mma, lane (g, t) of the block at feature n0: the s8 operand words of
-/// warp step `step` (features g and g + 8, clamped to N - 1) and the x codes
-/// of row g at the same elements.
-struct GemvMmaWords {
-  SmallVector<Value> a0, a1, x;
-};
-GemvMmaWords gemvMmaLaneWords(OpBuilder &b, Location loc, const Problem &p,
-                              const Operands &ops, const EmitOptions &opt,
-                              const XSource &xs, Value n0, Value g, Value t,
-                              Value step) {
+/// gemv-mma, lane (g, t) of the block at feature n0: the 16-byte chunks of
+/// warp step `step` of features g and g + 8 (clamped to N - 1).
+std::pair<Value, Value> gemvMmaLoadChunks(OpBuilder &b, Location loc,
+                                          const Problem &p, const Operands &ops,
+                                          const EmitOptions &opt, Value n0,
+                                          Value g, Value t, Value step) {
   Value k0 = arith::AddIOp::create(
       b, loc,
       arith::MulIOp::create(b, loc, step, cIdx(b, loc, p.gemvMmaStepK())),
       arith::MulIOp::create(b, loc, t, cIdx(b, loc, p.chunkElems())));
-  auto row = [&](int64_t off) -> Value {
-    return arith::MinUIOp::create(
+  auto raw = [&](int64_t off) {
+    Value n = arith::MinUIOp::create(
         b, loc,
         arith::AddIOp::create(
             b, loc, n0, arith::AddIOp::create(b, loc, g, cIdx(b, loc, off))),
         cIdx(b, loc, p.n - 1));
-  };
-  auto raw = [&](Value n) {
     return emitLoadChunk(b, loc, p, ops, opt, n, k0).front();
   };
+  return {raw(0), raw(8)};
+}
+
+/// gemv-mma, lane (g, t): the s8 operand words of its chunks of features g
+/// and g + 8 at warp step `step`, and the x codes of row g at the same
+/// elements.
+struct GemvMmaWords {
+  SmallVector<Value> a0, a1, x;
+};
+GemvMmaWords gemvMmaLaneWords(OpBuilder &b, Location loc, const Problem &p,
+                              const XSource &xs, Value g, Value t, Value step,
+                              std::pair<Value, Value> chunks) {
+  Value k0 = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, step, cIdx(b, loc, p.gemvMmaStepK())),
+      arith::MulIOp::create(b, loc, t, cIdx(b, loc, p.chunkElems())));
   GemvMmaWords w;
-  w.a0 = emitGemvMmaCodeWords(b, loc, p, raw(row(0)));
-  w.a1 = emitGemvMmaCodeWords(b, loc, p, raw(row(8)));
+  w.a0 = emitGemvMmaCodeWords(b, loc, p, chunks.first);
+  w.a1 = emitGemvMmaCodeWords(b, loc, p, chunks.second);
   Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, g,
                                       cIdx(b, loc, p.m));
   w.x = emitGemvMmaXWords(b, loc, p, xs.xq, g, k0, valid);
@@ -274,49 +283,74 @@ SmallVector<Value> gemvMmaFlush(OpBuilder &b, Location loc, const Problem &p,
 }
 
 /// gemv-mma, device: warp `kw` of the feature group at n0, lane `lane`: its
-/// steps' tensor-core products per scale-group run, flushed into four f32
-/// partial sums (features g, g + 8 x rows 2t, 2t + 1 of x).
+/// steps' tensor-core products, flushed per scale-group run into four f32
+/// partial sums (features g, g + 8 x rows 2t, 2t + 1 of x). The chunks of
+/// the next step are loaded before this step's mma (software pipelined).
 SmallVector<Value> emitGemvMmaWarp(OpBuilder &b, Location loc, const Problem &p,
                                    const Operands &ops, const EmitOptions &opt,
-                                   const XSource &xs, Value n0, Value warp,
+                                   const XSource &xs, Value n0, Value kw,
                                    Value lane) {
   Type i32 = b.getI32Type();
   Value g = arith::DivUIOp::create(b, loc, lane, cIdx(b, loc, 4));
   Value t = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, 4));
-  auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, warp);
+  auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, kw);
+  Value last = cIdx(b, loc, p.k / p.gemvMmaStepK() - 1);
+  auto clampStep = [&](Value v) {
+    return arith::MinUIOp::create(b, loc, v, last);
+  };
   Value zf = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   auto cType = VectorType::get({2, 2}, i32);
-  return forEachGroupRun(
-      b, loc, p, s0, s1, SmallVector<Value>(4, zf),
-      [&](Value lo, Value hi, ValueRange acc) -> SmallVector<Value> {
-        Value c0 = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(cType, b.getI32IntegerAttr(0)));
-        auto steps =
-            scf::ForOp::create(b, loc, lo, hi, cIdx(b, loc, 1), ValueRange{c0});
+  Value c0 = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(cType, b.getI32IntegerAttr(0)));
+  auto first = gemvMmaLoadChunks(b, loc, p, ops, opt, n0, g, t, clampStep(s0));
+  SmallVector<Value> init{c0, zf, zf, zf, zf, first.first, first.second};
+  SmallVector<Value> out = forEachStep(
+      b, loc, p, s0, s1, init,
+      [&](Value step, Value lo, Value isLast,
+          ValueRange args) -> SmallVector<Value> {
+        auto next = gemvMmaLoadChunks(
+            b, loc, p, ops, opt, n0, g, t,
+            clampStep(arith::AddIOp::create(b, loc, step, cIdx(b, loc, 1))));
+        GemvMmaWords w =
+            gemvMmaLaneWords(b, loc, p, xs, g, t, step, {args[5], args[6]});
+        Value c = args[0];
+        for (size_t j = 0; j < w.a0.size(); j += 2) {
+          Value a = emitGemvMmaFragment(
+              b, loc, {w.a0[j], w.a1[j], w.a0[j + 1], w.a1[j + 1]});
+          Value bx = emitGemvMmaFragment(b, loc, {w.x[j], w.x[j + 1]});
+          c = nvgpu::MmaSyncOp::create(b, loc, a, bx, c,
+                                       ArrayRef<int64_t>{16, 8, 32});
+        }
+        // At the end of a run: flush into the f32 sums, restart from zero.
+        SmallVector<Type> types{cType, b.getF32Type(), b.getF32Type(),
+                                b.getF32Type(), b.getF32Type()};
+        auto flush = scf::IfOp::create(b, loc, types, isLast,
+                                       /*withElseRegion=*/true);
         {
           OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(steps.getBody());
-          GemvMmaWords w = gemvMmaLaneWords(b, loc, p, ops, opt, xs, n0, g, t,
-                                            steps.getInductionVar());
-          Value c = steps.getRegionIterArgs()[0];
-          for (size_t j = 0; j < w.a0.size(); j += 2) {
-            Value a = emitGemvMmaFragment(
-                b, loc, {w.a0[j], w.a1[j], w.a0[j + 1], w.a1[j + 1]});
-            Value bx = emitGemvMmaFragment(b, loc, {w.x[j], w.x[j + 1]});
-            c = nvgpu::MmaSyncOp::create(b, loc, a, bx, c,
-                                         ArrayRef<int64_t>{16, 8, 32});
-          }
-          scf::YieldOp::create(b, loc, ValueRange{c});
+          b.setInsertionPointToStart(flush.thenBlock());
+          SmallVector<Value> cs;
+          for (int64_t r = 0; r < 2; ++r)
+            for (int64_t e = 0; e < 2; ++e)
+              cs.push_back(vector::ExtractOp::create(b, loc, c,
+                                                     ArrayRef<int64_t>{r, e}));
+          SmallVector<Value> acc =
+              gemvMmaFlush(b, loc, p, ops, xs, n0, g, t, lo,
+                           arith::AddIOp::create(b, loc, step, cIdx(b, loc, 1)),
+                           cs, SmallVector<Value>(args.slice(1, 4)));
+          acc.insert(acc.begin(), c0);
+          scf::YieldOp::create(b, loc, acc);
+          b.setInsertionPointToStart(flush.elseBlock());
+          SmallVector<Value> keep{c};
+          llvm::append_range(keep, args.slice(1, 4));
+          scf::YieldOp::create(b, loc, keep);
         }
-        Value c = steps.getResult(0);
-        SmallVector<Value> cs;
-        for (int64_t r = 0; r < 2; ++r)
-          for (int64_t e = 0; e < 2; ++e)
-            cs.push_back(
-                vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{r, e}));
-        return gemvMmaFlush(b, loc, p, ops, xs, n0, g, t, lo, hi, cs,
-                            SmallVector<Value>(acc));
+        SmallVector<Value> res(flush.getResults());
+        res.push_back(next.first);
+        res.push_back(next.second);
+        return res;
       });
+  return SmallVector<Value>(ArrayRef<Value>(out).slice(1, 4));
 }
 
 /// gemv-mma: lane `lane` sums the partials in `red` of the feature group's
@@ -902,23 +936,21 @@ void emitGemvMmaHostReference(
           memref::StoreOp::create(b, loc, zf, accBuf, ValueRange{lane, idx(i)});
       });
       auto [s0, s1] = gemvMmaWarpSteps(b, loc, p, kw);
-      forEachGroupRun(
+      forLoop(kWarp, [&](Value lane) {
+        for (int64_t i = 0; i < 4; ++i)
+          memref::StoreOp::create(b, loc, zi, cBuf, ValueRange{lane, idx(i)});
+      });
+      forEachStep(
           b, loc, p, s0, s1, {},
-          [&](Value lo, Value hi, ValueRange) -> SmallVector<Value> {
-            forLoop(kWarp, [&](Value lane) {
-              for (int64_t i = 0; i < 4; ++i)
-                memref::StoreOp::create(b, loc, zi, cBuf,
-                                        ValueRange{lane, idx(i)});
-            });
-            auto steps = scf::ForOp::create(b, loc, lo, hi, idx(1));
+          [&](Value step, Value lo, Value isLast,
+              ValueRange) -> SmallVector<Value> {
             {
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(steps.getBody());
               forLoop(kWarp, [&](Value lane) {
                 Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
                 Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
                 GemvMmaWords w = gemvMmaLaneWords(
-                    b, loc, p, ops, opt, xs, n0, g, t, steps.getInductionVar());
+                    b, loc, p, xs, g, t, step,
+                    gemvMmaLoadChunks(b, loc, p, ops, opt, n0, g, t, step));
                 for (int64_t j = 0; j < words; ++j) {
                   memref::StoreOp::create(b, loc, w.a0[j], aBuf,
                                           ValueRange{lane, idx(0), idx(j)});
@@ -980,6 +1012,11 @@ void emitGemvMmaHostReference(
                     }
                 });
             }
+            // At the end of a run: flush into the f32 sums, restart.
+            auto flush = scf::IfOp::create(b, loc, isLast);
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(flush.thenBlock());
+            Value hi = arith::AddIOp::create(b, loc, step, idx(1));
             forLoop(kWarp, [&](Value lane) {
               Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
               Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
@@ -992,9 +1029,12 @@ void emitGemvMmaHostReference(
               }
               SmallVector<Value> out =
                   gemvMmaFlush(b, loc, p, ops, xs, n0, g, t, lo, hi, c, acc);
-              for (int64_t i = 0; i < 4; ++i)
+              for (int64_t i = 0; i < 4; ++i) {
                 memref::StoreOp::create(b, loc, out[i], accBuf,
                                         ValueRange{lane, idx(i)});
+                memref::StoreOp::create(b, loc, zi, cBuf,
+                                        ValueRange{lane, idx(i)});
+              }
             });
             return {};
           });
