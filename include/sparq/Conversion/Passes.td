@@ -429,8 +429,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       for twice the features), grid `(ceil(N/16), 1)` (or `N/32`). After
       the same quantization of x, the warps of a group split the K steps
       evenly; per step lane (g, t) loads one 16-byte chunk of
-      features g and g + 8 and the x codes of row g at the same elements
-      and issues `mma.sync.m16n8k32` s8 x s8 -> s32 (`nvgpu.mma.sync`) with
+      features g and g + 8 (the next step's chunks are loaded before this
+      step's mma) and the x codes of row g at the same elements and issues `mma.sync.m16n8k32` s8 x s8 -> s32 (`nvgpu.mma.sync`) with
       W as the 16-row operand and the (at most 8) rows of x as the columns:
       the reduction slots are permuted alike in both operands (slot 4t + e
       is byte e of word 2j of lane t, slot 16 + 4t + e of word 2j + 1),
