@@ -161,10 +161,12 @@ Value decodeE2M1(OpBuilder &b, Location loc, Value codes) {
                       16384.0f);
 }
 
-/// The scale (and zero point) of the weights of row `n` at element `k0`, as
-/// f32 values (z is null without zero points).
-std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
-                                  const Operands &ops, Value n, Value k0) {
+} // namespace
+
+std::pair<Value, Value> gpu_kernels::emitLoadScale(OpBuilder &b, Location loc,
+                                                   const Problem &p,
+                                                   const Operands &ops, Value n,
+                                                   Value k0) {
   Value row = p.perRowScales ? n : cIdx(b, loc, 0);
   Value col = divC(b, loc, k0, p.scaleBlockK);
   Type f32 = b.getF32Type();
@@ -183,6 +185,8 @@ std::pair<Value, Value> loadScale(OpBuilder &b, Location loc, const Problem &p,
   }
   return {s, z};
 }
+
+namespace {
 
 /// The 16 FP8 values of `raw` (vector<16xi8>) as exact f32: both formats
 /// widen to f16 by moving bits (E5M2 is f16's top byte; E4M3FN's exponent
@@ -433,13 +437,13 @@ SmallVector<Value> gpu_kernels::emitLoadChunk(OpBuilder &b, Location loc,
   SmallVector<Value> v{vload(b, loc, i8v, ops.data,
                              {n, divC(b, loc, mul(b, loc, k0, p.bits), 8)},
                              opt)};
-  auto [s, z] = loadScale(b, loc, p, ops, n, k0);
+  auto [s, z] = emitLoadScale(b, loc, p, ops, n, k0);
   v.push_back(s);
   if (z)
     v.push_back(z);
   if (twoGroupsPerChunk(p)) {
-    auto [s2, z2] = loadScale(b, loc, p, ops, n,
-                              add(b, loc, k0, cIdx(b, loc, p.scaleBlockK)));
+    auto [s2, z2] = emitLoadScale(b, loc, p, ops, n,
+                                  add(b, loc, k0, cIdx(b, loc, p.scaleBlockK)));
     v.push_back(s2);
     if (z2)
       v.push_back(z2);
@@ -595,9 +599,8 @@ SmallVector<Value> gpu_kernels::emitGemvLoads(OpBuilder &b, Location loc,
   return v;
 }
 
-namespace {
-/// a = max|x| / 127 of row `row` (1 for an all-zero row), from xmax.
-Value rowScale(OpBuilder &b, Location loc, const XSource &xs, Value row) {
+Value gpu_kernels::emitRowScale(OpBuilder &b, Location loc, const XSource &xs,
+                                Value row) {
   Value bits = memref::LoadOp::create(b, loc, xs.xmax, ValueRange{row});
   Value amax = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
   Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
@@ -610,6 +613,7 @@ Value rowScale(OpBuilder &b, Location loc, const XSource &xs, Value row) {
           arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f))));
 }
 
+namespace {
 /// sum_i a_i * b_i + c over the 4 bytes of the i32 words a and b (signed or
 /// zero-extended): nvvm.dot.accumulate.4way (dp4a) on NVIDIA, else widened
 /// arith.
@@ -813,7 +817,8 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
   };
   forEachQuad(b, loc, p, tid, threads, [&](Value r, Value c4) {
     Value v = vector::LoadOp::create(b, loc, f4, xs.x, ValueRange{r, c4});
-    Value a = vector::BroadcastOp::create(b, loc, f4, rowScale(b, loc, xs, r));
+    Value a =
+        vector::BroadcastOp::create(b, loc, f4, emitRowScale(b, loc, xs, r));
     // rint(x / a): adding 1.5 * 2^23 rounds |v| <= 2^22 to an integer
     // (half to even) in the low mantissa bits.
     Value t = arith::AddFOp::create(b, loc, arith::DivFOp::create(b, loc, v, a),
@@ -949,9 +954,9 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
   if (p.int8Activations)
     for (int64_t i = 0; i < rows; ++i) {
       // Times the row's activation scale a.
-      Value a =
-          rowScale(b, loc, xs,
-                   minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
+      Value a = emitRowScale(
+          b, loc, xs,
+          minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
       for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
         sums[f * rows + i] =
             arith::MulFOp::create(b, loc, sums[f * rows + i], a);
@@ -1409,18 +1414,6 @@ void gpu_kernels::emitMmaStore(
 //===----------------------------------------------------------------------===//
 // GEMV on int8 tensor cores (gemv-mma)
 //===----------------------------------------------------------------------===//
-
-std::pair<Value, Value> gpu_kernels::emitLoadScale(OpBuilder &b, Location loc,
-                                                   const Problem &p,
-                                                   const Operands &ops, Value n,
-                                                   Value k0) {
-  return loadScale(b, loc, p, ops, n, k0);
-}
-
-Value gpu_kernels::emitRowScale(OpBuilder &b, Location loc, const XSource &xs,
-                                Value row) {
-  return rowScale(b, loc, xs, row);
-}
 
 int64_t gpu_kernels::gemvMmaCodeOffset(const Problem &p) {
   return p.bits == 4 ? (p.isSigned ? -8 : 0) : (p.isSigned ? 0 : 128);

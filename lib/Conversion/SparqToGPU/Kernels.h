@@ -54,10 +54,6 @@ constexpr int64_t kMmaPad = 8;
 /// Blocks of 128 x mmaTileN() from which the tensor-core GEMM takes 128-row
 /// blocks (about two per SM on an H100 / H200).
 constexpr int64_t kMmaBigTileBlocks = 256;
-/// GEMV reductions shorter than this keep f32 activations, as on the CPU
-/// (convert-sparq-to-runtime): quantizing a row would cost more than the
-/// product, and the GPU and CPU builds of a model compute the same.
-constexpr int64_t kMinIntActK = 16;
 /// Accumulators per thread: mmaTilesM() (m16) x mmaTilesN() (n8) tiles of
 /// vector<2x2xf32>.
 
@@ -264,11 +260,13 @@ void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 /// g at the same elements; the reduction slots of an mma are permuted alike in
 /// A and B (slot 4t + e: byte e of word 2j of lane t's words, slot 16 + 4t + e:
 /// of word 2j + 1), which leaves the sum unchanged.
-/// The scale of row `n` at element `k0` (and its zero point, or null).
+/// The scale (and zero point) of the weights of row `n` at element `k0`, as
+/// f32 values (z is null without zero points).
 std::pair<Value, Value> emitLoadScale(OpBuilder &b, Location loc,
                                       const Problem &p, const Operands &ops,
                                       Value n, Value k0);
-/// a = max|x| / 127 of row `row` of the int8 activations.
+/// a = max|x| / 127 of row `row` of the int8 activations (1 for an
+/// all-zero row), from xs.xmax.
 Value emitRowScale(OpBuilder &b, Location loc, const XSource &xs, Value row);
 /// d such that q = c + d for the s8 operand codes c of gemv-mma.
 int64_t gemvMmaCodeOffset(const Problem &p);

@@ -184,16 +184,22 @@ SmallVector<Value> forEachStep(
   return SmallVector<Value>(loop.getResults());
 }
 
+/// gemv-mma: the first element of lane (g, t)'s chunk in warp step `step`.
+Value gemvMmaLaneK(OpBuilder &b, Location loc, const Problem &p, Value t,
+                   Value step) {
+  return arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, step, cIdx(b, loc, p.gemvMmaStepK())),
+      arith::MulIOp::create(b, loc, t, cIdx(b, loc, p.chunkElems())));
+}
+
 /// gemv-mma, lane (g, t) of the block at feature n0: the 16-byte chunks of
 /// warp step `step` of features g and g + 8 (clamped to N - 1).
 std::pair<Value, Value> gemvMmaLoadChunks(OpBuilder &b, Location loc,
                                           const Problem &p, const Operands &ops,
                                           const EmitOptions &opt, Value n0,
                                           Value g, Value t, Value step) {
-  Value k0 = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, step, cIdx(b, loc, p.gemvMmaStepK())),
-      arith::MulIOp::create(b, loc, t, cIdx(b, loc, p.chunkElems())));
+  Value k0 = gemvMmaLaneK(b, loc, p, t, step);
   auto raw = [&](int64_t off) {
     Value n = arith::MinUIOp::create(
         b, loc,
@@ -214,10 +220,7 @@ struct GemvMmaWords {
 GemvMmaWords gemvMmaLaneWords(OpBuilder &b, Location loc, const Problem &p,
                               const XSource &xs, Value g, Value t, Value step,
                               std::pair<Value, Value> chunks) {
-  Value k0 = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, step, cIdx(b, loc, p.gemvMmaStepK())),
-      arith::MulIOp::create(b, loc, t, cIdx(b, loc, p.chunkElems())));
+  Value k0 = gemvMmaLaneK(b, loc, p, t, step);
   GemvMmaWords w;
   w.a0 = emitGemvMmaCodeWords(b, loc, p, chunks.first);
   w.a1 = emitGemvMmaCodeWords(b, loc, p, chunks.second);
@@ -758,6 +761,26 @@ void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
 
 using ForLoop = function_ref<void(int64_t, function_ref<void(Value)>)>;
 
+/// Host reference: the kernel's int8 quantization of x (its three phases
+/// over `threads` threads, one after the other) into host buffers.
+XSource emitHostQuantizeX(OpBuilder &b, Location loc, const Problem &p, Value x,
+                          int64_t threads, ForLoop forLoop) {
+  Type i32 = b.getI32Type();
+  XSource xs{x, {}, {}, {}};
+  xs.xq = memref::AllocaOp::create(b, loc,
+                                   MemRefType::get({p.m, p.k}, b.getI8Type()));
+  xs.xsum = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.m, p.numChunks()}, i32));
+  xs.xmax = memref::AllocaOp::create(b, loc, MemRefType::get({p.m}, i32));
+  forLoop(threads,
+          [&](Value tid) { emitQuantizeXInit(b, loc, p, xs, tid, threads); });
+  forLoop(threads,
+          [&](Value tid) { emitQuantizeXMax(b, loc, p, xs, tid, threads); });
+  forLoop(threads,
+          [&](Value tid) { emitQuantizeXCodes(b, loc, p, xs, tid, threads); });
+  return xs;
+}
+
 /// Host reference of the tensor-core GEMM: the same tile and fragment loads;
 /// each nvgpu.mma.sync is replayed from the 32 lanes' fragments gathered in a
 /// host buffer, reading A[row][k] and B[k][col] back through the PTX
@@ -879,25 +902,13 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
 /// back through the PTX layout (A: register 2 (slot / 16) + row / 8 of lane
 /// (row % 8) * 4 + (slot % 16) / 4, byte slot % 4; B: register slot / 16 of
 /// lane col * 4 + (slot % 16) / 4), products summed exactly in int32.
-void emitGemvMmaHostReference(
-    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
-    const EmitOptions &opt, std::array<int64_t, 2> grid,
-    function_ref<void(int64_t, function_ref<void(Value)>)> forLoop) {
+void emitGemvMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
+                              const Operands &ops, const EmitOptions &opt,
+                              std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
-  int64_t threads = kGemvMmaWarps * kWarp;
-  XSource xs{ops.x, {}, {}, {}};
-  xs.xq = memref::AllocaOp::create(b, loc,
-                                   MemRefType::get({p.m, p.k}, b.getI8Type()));
-  xs.xsum = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.m, p.numChunks()}, i32));
-  xs.xmax = memref::AllocaOp::create(b, loc, MemRefType::get({p.m}, i32));
-  forLoop(threads,
-          [&](Value tid) { emitQuantizeXInit(b, loc, p, xs, tid, threads); });
-  forLoop(threads,
-          [&](Value tid) { emitQuantizeXMax(b, loc, p, xs, tid, threads); });
-  forLoop(threads,
-          [&](Value tid) { emitQuantizeXCodes(b, loc, p, xs, tid, threads); });
+  XSource xs =
+      emitHostQuantizeX(b, loc, p, ops.x, kGemvMmaWarps * kWarp, forLoop);
   int64_t words = p.bits == 4 ? 8 : 4;
   Value aBuf =
       memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, words}, i32));
@@ -1084,25 +1095,9 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
   if (kind == Kernel::Gemv) {
     int64_t sumsPerWarp = p.gemvFeatures() * p.gemvRows();
     XSource xs{ops.x, {}, {}, {}};
-    if (p.int8Activations) {
+    if (p.int8Activations)
       // The kernel's quantization phases, once, over the same threads.
-      xs.xq = memref::AllocaOp::create(
-          b, loc, MemRefType::get({p.m, p.k}, b.getI8Type()));
-      xs.xsum = memref::AllocaOp::create(
-          b, loc, MemRefType::get({p.m, p.numChunks()}, b.getI32Type()));
-      xs.xmax = memref::AllocaOp::create(
-          b, loc, MemRefType::get({p.m}, b.getI32Type()));
-      int64_t threads = p.gemvWarps() * kWarp;
-      forLoop(threads, [&](Value tid) {
-        emitQuantizeXInit(b, loc, p, xs, tid, threads);
-      });
-      forLoop(threads, [&](Value tid) {
-        emitQuantizeXMax(b, loc, p, xs, tid, threads);
-      });
-      forLoop(threads, [&](Value tid) {
-        emitQuantizeXCodes(b, loc, p, xs, tid, threads);
-      });
-    }
+      xs = emitHostQuantizeX(b, loc, p, ops.x, p.gemvWarps() * kWarp, forLoop);
     auto scratchType = MemRefType::get({kWarp, sumsPerWarp}, f32);
     Value lanes = memref::AllocaOp::create(b, loc, scratchType);
     Value tmp = memref::AllocaOp::create(b, loc, scratchType);
@@ -1335,7 +1330,7 @@ struct ConvertSparqToGPUPass
           Problem q = *p;
           q.int8Activations = true;
           p->int8Activations = p->float8 == Problem::Float8::None &&
-                               p->k >= kMinIntActK &&
+                               p->k >= kMinInt8ActivationK &&
                                p->scaleBlockK >= p->chunkElems() &&
                                !p->useGemm(gemmMinRows) && q.gemvStaged();
         }

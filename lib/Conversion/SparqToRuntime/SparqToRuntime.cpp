@@ -477,14 +477,10 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   return success();
 }
 
-/// Below this many elements per row, quantizing each activation row to int8
-/// (a 64-element padded chunk per row) costs more than the whole product.
-constexpr int64_t kMinIntActK = 16;
-
 bool lowerDenseMatmul(OpBuilder &b, linalg::MatmulOp op);
 
-/// sparq.matmul with a reduction shorter than kMinIntActK: the weight is
-/// dequantized (the reference decode, N*K elements per call) and the product
+/// sparq.matmul with a reduction shorter than kMinInt8ActivationK: the weight
+/// is dequantized (the reference decode, N*K elements per call) and the product
 /// runs on the dense f32 kernel, with exact f32 activations.
 LogicalResult lowerShortKMatmul(OpBuilder &b, MatmulOp op,
                                 AssembleOp assemble) {
@@ -613,10 +609,10 @@ struct ConvertSparqToRuntimePass
       OpBuilder b(op);
       int64_t k =
           cast<CompressedType>(assemble.getResult().getType()).getShape()[1];
-      if (!sparse && actInt8 && k < kMinIntActK &&
+      if (!sparse && actInt8 && k < kMinInt8ActivationK &&
           !SparqDialect::isPackedArgument(assemble.getData())) {
         if (remarks)
-          op.emitRemark() << "K = " << k << " < " << kMinIntActK
+          op.emitRemark() << "K = " << k << " < " << kMinInt8ActivationK
                           << ": dequantized per call and run on the dense f32 "
                              "kernel (quantizing activations would cost more)";
         if (failed(lowerShortKMatmul(b, op, assemble))) {

@@ -21,6 +21,13 @@
 
 namespace mlir::sparq {
 
+/// Int8 activations (activations=int8 on the CPU and GPU pipelines) apply
+/// from this many elements of reduction on; shorter products (the first
+/// convolution of an image model after im2col) keep exact f32 activations:
+/// quantizing each activation row would cost more than the product. One
+/// constant so that CPU and GPU builds of a model compute the same.
+constexpr int64_t kMinInt8ActivationK = 16;
+
 /// Transposes a row-major [rows, cols] matrix.
 std::vector<float> transpose2D(ArrayRef<float> data, int64_t rows,
                                int64_t cols);
