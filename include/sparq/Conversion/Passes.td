@@ -542,8 +542,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "Tensor-core GEMM output rows per block, 64 or 128 (0: 128 "
            "when that gives at least 256 blocks, else 64)">,
     Option<"mmaPrefetch", "mma-prefetch", "int64_t", /*default=*/"0",
-           "Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 with "
-           "128-row blocks, else 1)">,
+           "Tensor-core GEMM K steps loaded ahead with one shared stage, 1 "
+           "or 2 (0: 2 for 128-row blocks, else 1; two stages always load "
+           "one step ahead)">,
     Option<"gemvMma", "gemv-mma", "bool", /*default=*/"false",
            "NVIDIA: GEMVs with int8 activations and 4- or 8-bit integer "
            "codes on int8 tensor cores (mma.sync m16n8k32 s8, W as the "

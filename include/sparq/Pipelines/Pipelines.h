@@ -103,8 +103,9 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> mmaPrefetch{
       *this, "mma-prefetch",
-      llvm::cl::desc("Tensor-core GEMM K steps loaded ahead, 1 or 2 (0: 2 "
-                     "with 128-row blocks, else 1)"),
+      llvm::cl::desc("Tensor-core GEMM K steps loaded ahead with one shared "
+                     "stage, 1 or 2 (0: 2 for 128-row blocks, else 1; two "
+                     "stages always load one step ahead)"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> gemvMma{
       *this, "gemv-mma",
