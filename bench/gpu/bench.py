@@ -85,15 +85,14 @@ for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
     CASES.append(_variant(_base, "a8mma", _m, _n, _k))
     CASES.append(_variant(_base, "a8mmar32", _m, _n, _k))
 # Tensor-core GEMM variants,
-# "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>][s2][b<n>][l]": block width
+# "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>][s2][b<n>][l][k]": block width
 # and height, K steps loaded ahead, columns per warp (w), two shared stages
 # (s2), min-blocks-per-sm (b), ldmatrix fragments (l) or 32-bit shared loads.
-for _tile_n, _tile_m, _prefetch, _ldm in [(64, 64, 1, "l"), (128, 64, 1, "l"),
-                                          (128, 128, 1, "l"), (128, 128, 2, "l"),
-                                          (128, 128, 1, "b2l"), (128, 64, 1, "s2l"),
-                                          (128, 128, 1, "s2l"), (128, 128, 1, "w64l"),
-                                          (128, 128, 1, "w64s2l"), (256, 128, 1, "w64l"),
-                                          (128, 64, 1, "w64s2l")]:
+# k: W kept packed in shared memory (mma-packed-w; dequantized into f16
+# tiles otherwise).
+for _tile_n, _tile_m, _prefetch, _ldm in [(128, 128, 1, "w64s2lk"), (128, 64, 1, "lk"),
+                                          (256, 128, 1, "w64lk"), (128, 128, 1, "w64l"),
+                                          (256, 128, 1, "w64l")]:
     for _base in [("mma-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 1024, 4096, 4096),
                   ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
@@ -115,7 +114,7 @@ def kernel_kind(c):
 def variant_options(c):
     """convert-sparq-to-gpu options of a "gemv~[a8|f32][mma[r<rows>]][w<warps>f<features>]
     [u<unroll>][b<blocks>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>]
-    [s<stages>][b<blocks>][l]" case."""
+    [s<stages>][b<blocks>][l][k]" case."""
     word = c[0].split("-")[0]
     m = re.fullmatch(r"gemv~(a8|f32)?(mma(?:r(\d+))?)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
     if m:
@@ -127,13 +126,14 @@ def variant_options(c):
         unroll = f" gemv-unroll={m.group(6)}" if m.group(6) else ""
         blocks = f" min-blocks-per-sm={m.group(7)}" if m.group(7) else ""
         return act + geometry + unroll + blocks
-    m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)", word)
+    m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)(k?)", word)
     if m:
         return (f" mma-tile-n={m.group(1)} mma-tile-m={m.group(2)} "
                 f"mma-prefetch={m.group(3)} mma-warp-n={m.group(4) or 32} "
                 f"mma-stages={m.group(5) or 1} "
                 f"min-blocks-per-sm={m.group(6) or 0} "
-                f"mma-ldmatrix={'true' if m.group(7) else 'false'}")
+                f"mma-ldmatrix={'true' if m.group(7) else 'false'} "
+                f"mma-packed-w={'true' if m.group(8) else 'false'}")
     return ""
 
 

@@ -113,6 +113,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvMmaRows = options.gemvMmaRows;
   toGpu.mmaPrefetch = options.mmaPrefetch;
   toGpu.mmaLdmatrix = options.mmaLdmatrix;
+  toGpu.mmaPackedW = options.mmaPackedW;
   toGpu.activations = options.activations;
   if (options.convToMatmul)
     pm.addPass(

@@ -478,6 +478,22 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       `vector<2xf16>` loads) of a warp hit distinct banks. With one stage:
       a barrier, the next step's loads, then 4 (or 2) k16 steps of A and B
       fragments and 8 to 32 `nvgpu.mma.sync` per warp, and a barrier.
+      With `mma-packed-w` (NVIDIA, 4- and 8-bit integer codes whose scale
+      groups are whole K steps, or one scale per row) the W tile holds the
+      raw codes instead: per step each thread flips the sign bits of signed
+      codes (offset binary) and byte-transposes its 16-byte chunk with six
+      (int4) or four (int8) `prmt` so that lane t of a fragment row finds
+      its codes in one 32-bit word (int4: bytes t, t + 4, t + 8, t + 12 of
+      the chunk; int8: halfwords t and t + 4), and stores per column an
+      offset word `-(1024 + offset + z)` (int4's high half `-(64 + offset +
+      z)`) and the scale rounded to f16 (1 with one scale per row). Each
+      warp builds its B fragments itself: per pair of codes one `prmt` into
+      the mantissa of 1024 (int4: the high nibble times 16), one f16x2 fma
+      that leaves `u - offset - z` exactly, and with scale groups one f16x2
+      multiply; with one scale per row the f32 accumulators are scaled at
+      the store. A quarter (int4) or half (int8) of the W tile's shared
+      traffic, but measured slower for int4 on an H200 (registers, see
+      docs/Benchmarks-GPU.md): off by default.
       Numerics differ from the other kernels: x and w are
       rounded to f16 (x beyond the f16 range becomes infinite), products
       are exact, accumulation is the tensor cores' f32. Checked on an H100
@@ -561,6 +577,12 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "a multiple of 64 and takes K steps of 32)">,
     Option<"mmaLdmatrix", "mma-ldmatrix", "bool", /*default=*/"true",
            "Tensor-core GEMM (with nvvm): load fragments with ldmatrix.x4">,
+    Option<"mmaPackedW", "mma-packed-w", "bool", /*default=*/"false",
+           "Tensor-core GEMM (with nvvm; 4- and 8-bit integer codes, one "
+           "scale per row or scale groups of whole K steps): keep W packed "
+           "in shared memory and dequantize each warp's B fragments in "
+           "registers (measured slower for int4 on an H200: off by "
+           "default)">,
     Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t", /*default=*/"0",
            "NVIDIA: PTX .minnctapersm of every kernel, so that ptxas keeps "
            "the registers low enough for this many resident blocks per SM "

@@ -130,6 +130,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Tensor-core GEMM (NVIDIA): load fragments with "
                      "ldmatrix.x4"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> mmaPackedW{
+      *this, "mma-packed-w",
+      llvm::cl::desc("Tensor-core GEMM (NVIDIA; 4- and 8-bit integer codes): "
+                     "W packed in shared memory, B fragments dequantized in "
+                     "registers"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> minBlocksPerSM{
       *this, "min-blocks-per-sm",
       llvm::cl::desc("NVIDIA: resident blocks per SM ptxas must allow "

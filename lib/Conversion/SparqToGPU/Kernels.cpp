@@ -1148,6 +1148,25 @@ int64_t Problem::mmaPrefetch() const {
   return mmaPrefetchOverride ? mmaPrefetchOverride : mmaTileM() == 128 ? 2 : 1;
 }
 
+bool Problem::mmaPackedW() const {
+  return mmaPackedWOption && !fp4 && float8 == Float8::None &&
+         (bits == 4 || bits == 8) &&
+         (mmaEndScale() || scaleBlockK % mmaStepK() == 0);
+}
+
+namespace {
+/// Packed W: whether the tile carries per-row dequantization words (scale
+/// groups, or zero points); else the offsets are constants.
+bool packedTable(const Problem &p) {
+  return !p.mmaEndScale() || p.hasZeroPoints;
+}
+/// The code offset of packed W: signed codes are stored with their sign
+/// bit flipped (offset binary), u = q + 8 or q + 128.
+int64_t packedOffset(const Problem &p) {
+  return p.isSigned ? (p.bits == 4 ? 8 : 128) : 0;
+}
+} // namespace
+
 namespace {
 /// The MMA step's work split: W chunks of the [kMmaTileN, stepK] tile per
 /// thread (threads past the tile's chunk count load a clamped chunk and do
@@ -1172,6 +1191,7 @@ gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
                              Value tid, Value m0, Value n0, Value k0) {
   MmaStepSplit sp = mmaStepSplit(p);
   SmallVector<Value> v;
+  auto i8v = VectorType::get({kChunkBytes}, b.getI8Type());
   for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
     Value idx = remC(b, loc, add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads())),
                      sp.chunks);
@@ -1179,7 +1199,21 @@ gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
     Value c = remC(b, loc, idx, sp.chunksPerRow);
     Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
     Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
-    llvm::append_range(v, emitLoadChunk(b, loc, p, ops, opt, n, kc));
+    if (p.mmaPackedW())
+      v.push_back(vload(b, loc, i8v, ops.data,
+                        {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt));
+    else
+      llvm::append_range(v, emitLoadChunk(b, loc, p, ops, opt, n, kc));
+  }
+  if (p.mmaPackedW() && packedTable(p)) {
+    // The scale (and zero point) of column n0 + tid at this step (threads
+    // past the tile load a clamped column and do not store it).
+    Value col = minC(b, loc, tid, p.mmaTileN() - 1);
+    Value n = minC(b, loc, add(b, loc, n0, col), p.n - 1);
+    auto [s, z] = emitLoadScale(b, loc, p, ops, n, k0);
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    v.push_back(s);
+    v.push_back(z ? z : zero);
   }
   // x: sixteen (stepK 64) or eight consecutive threads read one row's
   // contiguous bytes as vector<4xf32>.
@@ -1194,16 +1228,111 @@ gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
   return v;
 }
 
+namespace {
+/// Packed W: thread tid's chunks of the step (raw codes, sign bits flipped
+/// for signed codes) stored as 4 words per chunk, word t holding what lane
+/// t of a fragment row needs: int4 bytes t, t + 4, t + 8, t + 12 of the
+/// chunk (codes 2t, 2t + 1, 2t + 8, 2t + 9 of its two k16 steps), int8
+/// halfwords t and t + 4 (codes 2t, 2t + 1, 2t + 8, 2t + 9 of its k16
+/// step); then the dequantization words of column tid: f16x2 offsets
+/// -(1024 + offset + z) (int4's high half -(64 + offset + z), its code
+/// arrives times 16) and the scale (1 with one scale per row).
+void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
+                         Value tid, ValueRange loaded, Value ws) {
+  MmaStepSplit sp = mmaStepSplit(p);
+  Type i32 = b.getI32Type();
+  auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
+  for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    if (sp.chunks < p.mmaThreads()) {
+      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, sp.chunks));
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+    Value r = divC(b, loc, idx, sp.chunksPerRow);
+    Value c = remC(b, loc, idx, sp.chunksPerRow);
+    Value words =
+        vector::BitCastOp::create(b, loc, VectorType::get({4}, i32), loaded[i]);
+    SmallVector<Value> w;
+    for (int64_t j = 0; j < 4; ++j) {
+      Value word = vector::ExtractOp::create(b, loc, words, j);
+      if (p.isSigned)
+        word = arith::XOrIOp::create(
+            b, loc, word, c32(p.bits == 4 ? 0x88888888u : 0x80808080u));
+      w.push_back(word);
+    }
+    SmallVector<Value> out;
+    if (p.bits == 4) {
+      // 4x4 byte transpose.
+      Value t0 = permute(b, loc, c32(0x5140), w[0], w[1]);
+      Value t1 = permute(b, loc, c32(0x7362), w[0], w[1]);
+      Value t2 = permute(b, loc, c32(0x5140), w[2], w[3]);
+      Value t3 = permute(b, loc, c32(0x7362), w[2], w[3]);
+      out = {permute(b, loc, c32(0x5410), t0, t2),
+             permute(b, loc, c32(0x7632), t0, t2),
+             permute(b, loc, c32(0x5410), t1, t3),
+             permute(b, loc, c32(0x7632), t1, t3)};
+    } else {
+      // Halfwords t and t + 4.
+      out = {permute(b, loc, c32(0x5410), w[0], w[2]),
+             permute(b, loc, c32(0x7632), w[0], w[2]),
+             permute(b, loc, c32(0x5410), w[1], w[3]),
+             permute(b, loc, c32(0x7632), w[1], w[3])};
+    }
+    Value vec =
+        vector::FromElementsOp::create(b, loc, VectorType::get({4}, i32), out);
+    vector::StoreOp::create(b, loc, vec, ws, ValueRange{r, mul(b, loc, c, 4)});
+  }
+  if (!packedTable(p))
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  if (p.mmaThreads() > p.mmaTileN()) {
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, p.mmaTileN()));
+    b.setInsertionPointToStart(ifOp.thenBlock());
+  }
+  Type f16 = b.getF16Type();
+  int64_t base = sp.chunksPerThread;
+  Value s = loaded[base], z = loaded[base + 1];
+  auto f32c = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  auto pack = [&](Value lo, Value hi) -> Value {
+    Value v = vector::FromElementsOp::create(
+        b, loc, VectorType::get({2}, f16),
+        ValueRange{arith::TruncFOp::create(b, loc, f16, lo),
+                   arith::TruncFOp::create(b, loc, f16, hi)});
+    return vector::ExtractOp::create(
+        b, loc, vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), v),
+        0);
+  };
+  double off = static_cast<double>(packedOffset(p));
+  Value lo = arith::SubFOp::create(b, loc, f32c(-1024.0 - off), z);
+  Value hi =
+      p.bits == 4 ? arith::SubFOp::create(b, loc, f32c(-64.0 - off), z) : lo;
+  Value scale = p.mmaEndScale() ? f32c(1.0) : s;
+  Value entry = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, i32),
+      ValueRange{pack(lo, hi), pack(scale, scale)});
+  Value at = mul(b, loc, tid, 2);
+  vector::StoreOp::create(b, loc, entry, ws,
+                          ValueRange{add(b, loc, cIdx(b, loc, p.mmaTileN()),
+                                         divC(b, loc, at, p.mmaPackedPitch())),
+                                     remC(b, loc, at, p.mmaPackedPitch())});
+}
+} // namespace
+
 void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
                                    const EmitOptions &opt, Value tid,
                                    ValueRange loaded, Value xs, Value ws) {
   Type f16 = b.getF16Type();
   MmaStepSplit sp = mmaStepSplit(p);
-  int64_t per = chunkLoadValues(p);
+  int64_t per = p.mmaPackedW() ? 1 : chunkLoadValues(p);
+  if (p.mmaPackedW())
+    emitMmaStorePackedW(b, loc, p, tid, loaded, ws);
   // W: dequantized ((q - z) * s in f32), rounded to f16 and stored in k
   // order (int4/FP4: the low and high nibbles interleaved back into
   // elements 2j, 2j+1).
-  for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
+  for (int64_t i = 0; i < (p.mmaPackedW() ? 0 : sp.chunksPerThread); ++i) {
     OpBuilder::InsertionGuard guard(b);
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     if (sp.chunks < p.mmaThreads()) {
@@ -1235,8 +1364,9 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value xh = arith::TruncFOp::create(b, loc, h4,
-                                       loaded[sp.chunksPerThread * per + i]);
+    int64_t xBase =
+        sp.chunksPerThread * per + (p.mmaPackedW() && packedTable(p) ? 2 : 0);
+    Value xh = arith::TruncFOp::create(b, loc, h4, loaded[xBase + i]);
     vector::StoreOp::create(
         b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
         opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
@@ -1367,6 +1497,73 @@ Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
                         loadPair(b, loc, opt, ws, row, l.t, kk + 8)});
 }
 
+Value gpu_kernels::emitMmaPackedFragmentB(OpBuilder &b, Location loc,
+                                          const Problem &p,
+                                          const EmitOptions &opt, Value tid,
+                                          Value ws, int64_t kk, int64_t ni) {
+  MmaLane l = mmaLane(b, loc, p, tid);
+  Type i32 = b.getI32Type(), f16 = b.getF16Type();
+  auto h2 = VectorType::get({2}, f16);
+  auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
+  auto halves = [&](Value word) -> Value {
+    return vector::BitCastOp::create(
+        b, loc, h2,
+        vector::BroadcastOp::create(b, loc, VectorType::get({1}, i32), word));
+  };
+  auto h2Const = [&](double lo, double hi) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(h2, ArrayRef<Attribute>{b.getF16FloatAttr(lo),
+                                                       b.getF16FloatAttr(hi)}));
+  };
+  // Row of the tile (column of the output) and the lane's code word.
+  Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
+  int64_t unit = kk / p.chunkElems();
+  Value word = memref::LoadOp::create(
+      b, loc, ws, ValueRange{row, add(b, loc, cIdx(b, loc, 4 * unit), l.t)});
+  double off = static_cast<double>(packedOffset(p));
+  Value offsets, scale;
+  if (packedTable(p)) {
+    Value at = mul(b, loc, row, 2);
+    Value entry = vector::LoadOp::create(
+        b, loc, VectorType::get({2}, i32), ws,
+        ValueRange{add(b, loc, cIdx(b, loc, p.mmaTileN()),
+                       divC(b, loc, at, p.mmaPackedPitch())),
+                   remC(b, loc, at, p.mmaPackedPitch())},
+        /*nontemporal=*/false,
+        opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
+    offsets = halves(vector::ExtractOp::create(b, loc, entry, 0));
+    scale = halves(vector::ExtractOp::create(b, loc, entry, 1));
+  } else {
+    offsets = h2Const(-1024.0 - off, p.bits == 4 ? -64.0 - off : -1024.0 - off);
+  }
+  SmallVector<Value> pairs;
+  for (int64_t j = 0; j < 2; ++j) {
+    Value h;
+    if (p.bits == 4) {
+      // Byte (kk % 32) / 8 + j of the word in bytes 0 and 2; its low nibble
+      // in the mantissa of 1024 and its high nibble times 16 in the other.
+      uint32_t byte = static_cast<uint32_t>((kk % 32) / 8 + j);
+      Value t = permute(b, loc, c32(byte | 0x40u | byte << 8 | 0x4000u), word,
+                        c32(0));
+      t = arith::OrIOp::create(
+          b, loc, arith::AndIOp::create(b, loc, t, c32(0x00F0000Fu)),
+          c32(0x64006400u));
+      h = vector::FMAOp::create(b, loc, halves(t), h2Const(1.0, 1.0 / 16),
+                                offsets);
+    } else {
+      // Halfword j: two codes in the mantissas of 1024.
+      Value t = permute(b, loc, c32(j == 0 ? 0x4140u : 0x4342u), word,
+                        c32(0x64646464u));
+      h = arith::AddFOp::create(b, loc, halves(t), offsets);
+    }
+    if (!p.mmaEndScale())
+      h = arith::MulFOp::create(b, loc, h, scale);
+    pairs.push_back(h);
+  }
+  return buildFragment(b, loc, pairs);
+}
+
 std::pair<Value, Value>
 gpu_kernels::emitMmaFragmentBPair(OpBuilder &b, Location loc, const Problem &p,
                                   const EmitOptions &opt, Value tid, Value ws,
@@ -1406,8 +1603,13 @@ void gpu_kernels::emitMmaStore(
           auto ifOp = scf::IfOp::create(b, loc, ok);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
-          memref::StoreOp::create(b, loc, acc(mi * p.mmaTilesN() + ni, r, e),
-                                  ops.y, ValueRange{m, n});
+          Value v = acc(mi * p.mmaTilesN() + ni, r, e);
+          if (p.mmaPackedW() && p.mmaEndScale())
+            // Packed W with one scale per row: the codes were exact.
+            v = arith::MulFOp::create(
+                b, loc, v,
+                emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0)).first);
+          memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
         }
 }
 

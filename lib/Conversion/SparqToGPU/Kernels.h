@@ -154,6 +154,28 @@ struct Problem {
   int64_t minBlocksPerSM = 0;
   /// convert-sparq-to-gpu mma-ldmatrix (with nvvm).
   bool mmaLdmatrix = false;
+  /// convert-sparq-to-gpu mma-packed-w (with nvvm).
+  bool mmaPackedWOption = false;
+  /// The tensor-core GEMM keeps W packed in shared memory (4- or 8-bit
+  /// integer codes, one scale per row or scale groups of whole K steps):
+  /// each step stores the raw codes, byte-transposed so that lane t of a
+  /// fragment row finds its codes in one 32-bit word, and every warp
+  /// dequantizes its own B fragments in registers (f16x2 arithmetic), a
+  /// quarter (int4) or half (int8) of the shared-memory traffic of
+  /// dequantized f16 tiles.
+  bool mmaPackedW() const;
+  /// One scale per row of W (per channel or per tensor): the packed GEMM
+  /// scales the f32 accumulators at the end instead of each fragment.
+  bool mmaEndScale() const { return scaleBlockK >= k; }
+  /// Packed GEMM: the step's 32-bit code words per row of the W tile (4 per
+  /// 16-byte chunk) and its rows: mmaTileN() rows of codes, then the
+  /// per-row dequantization words (offset and scale as f16x2) two per
+  /// column.
+  int64_t mmaPackedPitch() const { return 4 * (mmaStepK() / chunkElems()); }
+  int64_t mmaPackedRows() const {
+    return mmaTileN() +
+           (2 * mmaTileN() + mmaPackedPitch() - 1) / mmaPackedPitch();
+  }
   bool useGemm(int64_t gemmMinRows) const;
   /// A short stable name of the format, e.g. "i4g128f16" or "ui8ca".
   std::string formatName() const;
@@ -329,6 +351,14 @@ std::pair<Value, Value> emitMmaFragmentBPair(OpBuilder &b, Location loc,
 Value emitMmaFragmentB(OpBuilder &b, Location loc, const Problem &p,
                        const EmitOptions &opt, Value tid, Value ws, int64_t kk,
                        int64_t ni);
+/// Packed W (Problem::mmaPackedW): the B fragment of n8 tile `ni` at k16
+/// step `kk`, dequantized from the code word of lane (g, t) in row
+/// wn + 8 ni + g of ws and that row's offset and scale words: per pair of
+/// codes one prmt, one and/or, one f16x2 fma ((u - offset - z) exactly) and,
+/// with scale groups, one f16x2 multiply by the scale rounded to f16.
+Value emitMmaPackedFragmentB(OpBuilder &b, Location loc, const Problem &p,
+                             const EmitOptions &opt, Value tid, Value ws,
+                             int64_t kk, int64_t ni);
 /// MMA GEMM phase 3: stores element (r, e) of accumulator a = mi * 4 + ni
 /// (row g + 8 r, column 2 t + e of its m16n8 tile) where in range; `acc`
 /// returns that element.

@@ -440,6 +440,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
     auto tileType = [&](bool w) {
+      if (kind == Kernel::Mma && w && p.mmaPackedW())
+        return MemRefType::get({p.mmaPackedRows(), p.mmaPackedPitch()},
+                               b.getI32Type(), AffineMap(), workgroup);
       return kind == Kernel::Mma
                  ? MemRefType::get(
                        {w ? p.mmaTileN() : p.mmaTileM(), p.mmaPitch()},
@@ -583,6 +586,12 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
           fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xt, kk, mi));
         for (int64_t ni = 0; ni < p.mmaTilesN(); ni += 2) {
+          if (p.mmaPackedW()) {
+            for (int64_t i = 0; i < 2; ++i)
+              fb.push_back(
+                  emitMmaPackedFragmentB(b, loc, p, opt, tid, wt, kk, ni + i));
+            continue;
+          }
           auto [b0, b1] = emitMmaFragmentBPair(b, loc, p, opt, tid, wt, kk, ni);
           fb.push_back(b0);
           fb.push_back(b1);
@@ -796,7 +805,10 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   Value xs = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaTileM(), p.mmaPitch()}, f16));
   Value ws = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
+      b, loc,
+      p.mmaPackedW() ? MemRefType::get({p.mmaPackedRows(), p.mmaPackedPitch()},
+                                       b.getI32Type())
+                     : MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
   const int64_t numAcc = p.mmaTilesM() * p.mmaTilesN() * 4;
   Value accBuf = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.mmaThreads(), numAcc}, f32));
@@ -839,7 +851,11 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                 forLoop(kWarp, [&](Value lane) {
                   Value tid = tidOf(warp, lane);
                   Value a = emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi);
-                  Value bv = emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni);
+                  Value bv =
+                      p.mmaPackedW()
+                          ? emitMmaPackedFragmentB(b, loc, p, opt, tid, ws, kk,
+                                                   ni)
+                          : emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni);
                   for (auto [frag, buf, regs] :
                        {std::tuple{a, fa, 4}, std::tuple{bv, fb, 2}})
                     for (int64_t i = 0; i < regs; ++i)
@@ -1324,6 +1340,7 @@ struct ConvertSparqToGPUPass
         p->gemvMmaGroups = gemvMmaRows == 32 ? 2 : 1;
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
+        p->mmaPackedWOption = mmaPackedW && nvvm;
         if (activations == "int8") {
           // Integer or FP4 codes, one scale group per 16-byte chunk, x codes
           // in shared memory; otherwise f32 activations.

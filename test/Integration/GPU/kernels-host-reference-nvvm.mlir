@@ -53,6 +53,30 @@
 // REDEFINE: %{mma} = nvvm=true mma=true mma-warp-n=64 mma-tile-n=128 mma-tile-m=128
 // REDEFINE: %{gen} = --k 64 --n 130 --m 140 --seed 52
 // RUN: %{run} | FileCheck %s
+// W packed in shared memory (mma-packed-w): byte-transposed code words,
+// per-row offset and scale words, B fragments dequantized by prmt and f16x2
+// arithmetic. int4 groups of 64 with zero points (K = 320: steps of 64);
+// int8 per channel (the scale applied to the accumulators, no table);
+// asymmetric uint8 per channel (zero points in the table, K = 96: steps of
+// 32); int4 groups of 128 with f32 scales over two stages of 128-row
+// blocks; asymmetric uint4 groups of 32 with bf16 scales.
+// REDEFINE: %{mma} = nvvm=true mma=true mma-packed-w=true
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 49
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 50
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui8, per_channel(axis = 1), asymmetric>
+// REDEFINE: %{gen} = --k 96 --n 40 --m 20 --seed 58
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = nvvm=true mma=true mma-packed-w=true mma-tile-m=128 mma-stages=2 mma-warp-n=64
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128)>
+// REDEFINE: %{gen} = --k 256 --n 130 --m 140 --seed 59
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 128 --n 72 --m 130 --seed 60
+// RUN: %{run} | FileCheck %s
 // The GEMV on int8 tensor cores (gemv-mma): mma.sync m16n8k32 replayed on
 // the host through the PTX fragment layout from the 32 lanes' words. int4
 // groups of 128 (K = 384: 3 warp steps over 8 warps, N = 40: a partial

@@ -54,6 +54,16 @@
 // RUN: FileCheck %s --check-prefixes=GEMM,SM80 < %t/g80.ptx
 // RUN: FileCheck %s --check-prefixes=GEMM,SM90 < %t/g90.ptx
 
+// int4 groups of 64, batch 40: the tensor-core GEMM with W packed in shared
+// memory (mma-packed-w: integer codes whose scale groups are whole K steps).
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), scale = f16>
+// REDEFINE: %{gen} = --k 256 --n 72 --m 40 --seed 11
+// RUN: %{quantize}
+// RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa mma-packed-w=true}' -o %t/p80.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-packed-w=true}' -o %t/p90.ptx
+// RUN: %ptxas -arch=sm_80 %t/p80.ptx -o %t/p80.cubin && %ptxas -arch=sm_90 %t/p90.ptx -o %t/p90.cubin
+// RUN: FileCheck %s --check-prefixes=PACKED < %t/p90.ptx
+
 // int8 per channel, batch 16 (the smallest batch of the tensor-core GEMM).
 // REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
 // REDEFINE: %{gen} = --k 64 --n 24 --m 16 --seed 6
@@ -172,6 +182,28 @@
 // NOLDM-NOT: ldmatrix
 // NOLDM: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // NOLDM-NOT: ldmatrix
+
+// Per step: the 16-byte chunk of codes, sign bits flipped (xor 0x88888888)
+// and byte-transposed by 6 prmt, stored as is (32 bytes per 64 codes, no
+// f16 W tile); the row's offset and scale words; after the barrier each
+// lane reads one code word per n8 tile and builds each f16x2 pair with a
+// prmt, and/or (0x00F0000F, 0x64006400), one fma.rn.f16x2 and one
+// mul.rn.f16x2 by the scale.
+// PACKED: .entry sparq_mma_i4g64f16_40x72x256(
+// PACKED: .shared .align 16 .b8 sparq_mma_i4g64f16_40x72x256_ws[5120];
+// PACKED: bar.sync 0;
+// PACKED: ld.shared.b32
+// PACKED: ld.shared.v2.b32
+// PACKED: prmt.b32 {{.*}}, 0x4040U;
+// PACKED: and.b32 {{.*}}, 15728655;
+// PACKED: or.b32 {{.*}}, 1677747200;
+// PACKED: fma.rn.f16x2
+// PACKED: mul.rn.f16x2
+// PACKED: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PACKED: bar.sync 0;
+// PACKED: xor.b32 {{.*}}, -2004318072;
+// PACKED-COUNT-6: prmt.b32
+// PACKED: st.shared.v4.b32
 
 // MMA8: .entry sparq_mma_i8cf32_16x24x64(
 // MMA8: .maxntid 256, 1, 1
