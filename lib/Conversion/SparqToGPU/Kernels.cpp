@@ -759,6 +759,13 @@ void gpu_kernels::emitStageX(OpBuilder &b, Location loc, const Problem &p,
   }
 }
 
+Value gpu_kernels::emitXqColumn(OpBuilder &b, Location loc, const Problem &p,
+                                Value col) {
+  if (p.bits != 4)
+    return col;
+  return add(b, loc, col, mul(b, loc, divC(b, loc, col, 128), 16));
+}
+
 void gpu_kernels::emitQuantizeXInit(OpBuilder &b, Location loc,
                                     const Problem &p, const XSource &xs,
                                     Value tid, int64_t threads) {
@@ -840,7 +847,8 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
       }
       Value byte = arith::TruncIOp::create(
           b, loc, i8, vector::ExtractOp::create(b, loc, q, e));
-      memref::StoreOp::create(b, loc, byte, xs.xq, ValueRange{r, col});
+      memref::StoreOp::create(b, loc, byte, xs.xq,
+                              ValueRange{r, emitXqColumn(b, loc, p, col)});
     }
     Value sum =
         vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, q);
@@ -888,7 +896,9 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
       for (int64_t i = 0; i < rows; ++i) {
         Value row = minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1);
         Value xw = vector::BitCastOp::create(
-            b, loc, xwType, vload(b, loc, xqType, xs.xq, {row, k0}, opt));
+            b, loc, xwType,
+            vload(b, loc, xqType, xs.xq, {row, emitXqColumn(b, loc, p, k0)},
+                  opt));
         SmallVector<Value> xWords;
         for (int64_t w = 0; w < words; ++w)
           xWords.push_back(vector::ExtractOp::create(b, loc, xw, w));
@@ -1658,7 +1668,9 @@ SmallVector<Value> gpu_kernels::emitGemvMmaXWords(OpBuilder &b, Location loc,
   auto wv = VectorType::get({elems / 4}, b.getI32Type());
   Value r = minC(b, loc, row, p.m - 1);
   Value words = vector::BitCastOp::create(
-      b, loc, wv, vector::LoadOp::create(b, loc, i8v, xq, ValueRange{r, k0}));
+      b, loc, wv,
+      vector::LoadOp::create(b, loc, i8v, xq,
+                             ValueRange{r, emitXqColumn(b, loc, p, k0)}));
   Value zero = i32Const(b, loc, 0);
   SmallVector<Value> out;
   for (int64_t j = 0; j < elems / 4; ++j)

@@ -84,8 +84,14 @@ struct Problem {
   /// Shared memory of the GEMV's copy of x: f32, or with int8 activations
   /// the codes, per-chunk code sums and per-row maxima.
   int64_t xStageBytes() const {
-    return int8Activations ? m * k + m * numChunks() * 4 + m * 4 : m * k * 4;
+    return int8Activations ? m * xqPitch() + m * numChunks() * 4 + m * 4
+                           : m * k * 4;
   }
+  /// Bytes per row of the int8 x codes in shared memory: 4-bit weights
+  /// (32-byte chunks of codes, one per lane) pad 16 bytes after every 128
+  /// codes, so that the 16-byte loads of 8 consecutive lanes hit distinct
+  /// banks (ncu: half the wavefronts were bank-conflict replays).
+  int64_t xqPitch() const { return bits == 4 ? k + (k + 127) / 128 * 16 : k; }
   /// GEMV with int8 activations (convert-sparq-to-gpu activations=int8, for
   /// integer codes): each row of x quantized as the CPU runtime does, the
   /// products summed exactly in int32 by 4-way byte dot products.
@@ -188,8 +194,11 @@ struct Operands {
   Value x, data, scales, zeroPoints, y;
 };
 
+/// The column of x code `col` in the xq rows (Problem::xqPitch).
+Value emitXqColumn(OpBuilder &b, Location loc, const Problem &p, Value col);
+
 /// Where the GEMV reads x: `x` ([M, K] f32, global or shared), or with int8
-/// activations the buffers emitQuantizeX* fill: xq [M, K] i8 (for 4-bit
+/// activations the buffers emitQuantizeX* fill: xq [M, xqPitch()] i8 (for 4-bit
 /// codes each block of 8 elements stored as its 4 even then its 4 odd
 /// elements, matching the low and high nibbles of a word), xsum [M, chunks]
 /// i32 (the sum of each chunk's codes) and xmax [M] i32 (the bits of

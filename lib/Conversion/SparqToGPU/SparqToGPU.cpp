@@ -425,7 +425,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   };
   if (!gemm && p.int8Activations) {
     // The GEMV's int8 codes of x, their chunk sums and the row maxima.
-    shared("_xq", {p.m, p.k}, b.getI8Type());
+    shared("_xq", {p.m, p.xqPitch()}, b.getI8Type());
     shared("_xsum", {p.m, p.numChunks()}, b.getI32Type());
     shared("_xmax", {p.m}, b.getI32Type());
   } else if (!gemm && p.gemvStaged()) {
@@ -776,8 +776,8 @@ XSource emitHostQuantizeX(OpBuilder &b, Location loc, const Problem &p, Value x,
                           int64_t threads, ForLoop forLoop) {
   Type i32 = b.getI32Type();
   XSource xs{x, {}, {}, {}};
-  xs.xq = memref::AllocaOp::create(b, loc,
-                                   MemRefType::get({p.m, p.k}, b.getI8Type()));
+  xs.xq = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.m, p.xqPitch()}, b.getI8Type()));
   xs.xsum = memref::AllocaOp::create(
       b, loc, MemRefType::get({p.m, p.numChunks()}, i32));
   xs.xmax = memref::AllocaOp::create(b, loc, MemRefType::get({p.m}, i32));

@@ -49,7 +49,8 @@
 // |x| bits per row; codes rint(x / a) and atomic chunk sums), then sums
 // exact int32 dot products (dp4a with nvvm: offset-binary nibbles unsigned,
 // x codes signed) and converts once per chunk.
-// A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xq : memref<6x64xi8, #gpu.address_space<workgroup>>
+// The codes of 4-bit weights' x rows are padded by 16 bytes per 128 (64 + 16).
+// A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xq : memref<6x80xi8, #gpu.address_space<workgroup>>
 // A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xsum : memref<6x2xi32, #gpu.address_space<workgroup>>
 // A8: memref.global "private" @sparq_gemv_i4g32f16a_xi8_6x8x64_xmax : memref<6xi32, #gpu.address_space<workgroup>>
 // A8-LABEL: gpu.func @sparq_gemv_i4g32f16a_xi8_6x8x64

@@ -118,7 +118,8 @@
 // With int8 activations: the block quantizes x into shared memory (atomic
 // max and add on shared memory, three barriers), then dp4a.
 // GEMVA8: .entry sparq_gemv_i4g128f16_xi8_1x64x4096(
-// GEMVA8: .shared .align 16 .b8 sparq_gemv_i4g128f16_xi8_1x64x4096_xq[4096];
+// The x codes padded by 16 bytes per 128 (4096 + 512).
+// GEMVA8: .shared .align 16 .b8 sparq_gemv_i4g128f16_xi8_1x64x4096_xq[4608];
 // GEMVA8: atom.shared.max.s32
 // GEMVA8: bar.sync 0;
 // GEMVA8: atom.shared.add.u32
