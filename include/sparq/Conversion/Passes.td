@@ -412,7 +412,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       phases between barriers (zero the sums; atomic max of the |x| bits
       per row; codes and atomic per-chunk code sums), storing 4-bit
       weights' x codes as the even then the odd elements of each block of
-      8 (the low and high nibbles of a word). Per chunk the sum over
+      8 (the low and high nibbles of a word), in rows padded by 16 bytes
+      per 128 codes (each lane reads a 32-byte chunk; the pad puts 8
+      consecutive lanes on distinct banks). Per chunk the sum over
       (q - z) * xq is exact in int32: 4-way byte dot products
       (`nvvm.dot.accumulate.4way`, PTX `dp4a`, on NVIDIA) of the
       offset-binary codes (FP4: the bytes 2 * value + 12 from byte-permute
