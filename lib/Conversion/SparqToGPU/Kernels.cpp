@@ -1193,6 +1193,24 @@ MmaStepSplit mmaStepSplit(const Problem &p) {
   sp.quadsPerThread = p.mmaTileM() * sp.quadsPerRow / p.mmaThreads();
   return sp;
 }
+
+/// Runs `body(i, r, c)` for chunk i of thread tid's share of the step's W
+/// tile (row r of the tile, chunk c of the row), inside `if` the chunk
+/// exists when the tile has fewer chunks than threads.
+void forEachStepChunk(OpBuilder &b, Location loc, const Problem &p, Value tid,
+                      function_ref<void(int64_t, Value, Value)> body) {
+  MmaStepSplit sp = mmaStepSplit(p);
+  for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    if (sp.chunks < p.mmaThreads()) {
+      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, sp.chunks));
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+    body(i, divC(b, loc, idx, sp.chunksPerRow),
+         remC(b, loc, idx, sp.chunksPerRow));
+  }
+}
 } // namespace
 
 SmallVector<Value>
@@ -1252,15 +1270,7 @@ void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
   MmaStepSplit sp = mmaStepSplit(p);
   Type i32 = b.getI32Type();
   auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
-  for (int64_t i = 0; i < sp.chunksPerThread; ++i) {
-    OpBuilder::InsertionGuard guard(b);
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    if (sp.chunks < p.mmaThreads()) {
-      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, sp.chunks));
-      b.setInsertionPointToStart(ifOp.thenBlock());
-    }
-    Value r = divC(b, loc, idx, sp.chunksPerRow);
-    Value c = remC(b, loc, idx, sp.chunksPerRow);
+  forEachStepChunk(b, loc, p, tid, [&](int64_t i, Value r, Value c) {
     Value words =
         vector::BitCastOp::create(b, loc, VectorType::get({4}, i32), loaded[i]);
     SmallVector<Value> w;
@@ -1292,7 +1302,7 @@ void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
     Value vec =
         vector::FromElementsOp::create(b, loc, VectorType::get({4}, i32), out);
     vector::StoreOp::create(b, loc, vec, ws, ValueRange{r, mul(b, loc, c, 4)});
-  }
+  });
   if (!packedTable(p))
     return;
   OpBuilder::InsertionGuard guard(b);
@@ -1342,32 +1352,25 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
   // W: dequantized ((q - z) * s in f32), rounded to f16 and stored in k
   // order (int4/FP4: the low and high nibbles interleaved back into
   // elements 2j, 2j+1).
-  for (int64_t i = 0; i < (p.mmaPackedW() ? 0 : sp.chunksPerThread); ++i) {
-    OpBuilder::InsertionGuard guard(b);
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    if (sp.chunks < p.mmaThreads()) {
-      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, idx, sp.chunks));
-      b.setInsertionPointToStart(ifOp.thenBlock());
-    }
-    Value r = divC(b, loc, idx, sp.chunksPerRow);
-    Value c = remC(b, loc, idx, sp.chunksPerRow);
-    SmallVector<Value> w =
-        dequantChunk(b, loc, p, opt, loaded.slice(i * per, per));
-    Value wk = w[0];
-    if (w.size() == 2) {
-      SmallVector<int64_t> interleave;
-      for (int64_t j = 0; j < kChunkBytes; ++j) {
-        interleave.push_back(j);
-        interleave.push_back(kChunkBytes + j);
+  if (!p.mmaPackedW())
+    forEachStepChunk(b, loc, p, tid, [&](int64_t i, Value r, Value c) {
+      SmallVector<Value> w =
+          dequantChunk(b, loc, p, opt, loaded.slice(i * per, per));
+      Value wk = w[0];
+      if (w.size() == 2) {
+        SmallVector<int64_t> interleave;
+        for (int64_t j = 0; j < kChunkBytes; ++j) {
+          interleave.push_back(j);
+          interleave.push_back(kChunkBytes + j);
+        }
+        wk = vector::ShuffleOp::create(b, loc, w[0], w[1], interleave);
       }
-      wk = vector::ShuffleOp::create(b, loc, w[0], w[1], interleave);
-    }
-    auto hType = VectorType::get({p.chunkElems()}, f16);
-    Value wh = arith::TruncFOp::create(b, loc, hType, wk);
-    vector::StoreOp::create(b, loc, wh, ws,
-                            ValueRange{r, mul(b, loc, c, p.chunkElems())},
-                            /*nontemporal=*/false, align(opt));
-  }
+      auto hType = VectorType::get({p.chunkElems()}, f16);
+      Value wh = arith::TruncFOp::create(b, loc, hType, wk);
+      vector::StoreOp::create(b, loc, wh, ws,
+                              ValueRange{r, mul(b, loc, c, p.chunkElems())},
+                              /*nontemporal=*/false, align(opt));
+    });
   // x rounded to f16.
   auto h4 = VectorType::get({4}, f16);
   for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
