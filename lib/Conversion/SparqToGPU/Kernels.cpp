@@ -96,6 +96,16 @@ Value i32Const(OpBuilder &b, Location loc, uint32_t v) {
   return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
 }
 
+/// Integer codes in offset binary: signed codes get their sign bits flipped
+/// (xor of each code with signFlipMask), which makes a code q the unsigned
+/// u = q + codeOffset (8 or 128; 0 for unsigned codes).
+uint32_t signFlipMask(const Problem &p) {
+  return p.bits == 4 ? 0x88888888u : 0x80808080u;
+}
+int64_t codeOffset(const Problem &p) {
+  return p.isSigned ? (p.bits == 4 ? 8 : 128) : 0;
+}
+
 Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
                    Value raw);
 
@@ -298,8 +308,7 @@ SmallVector<Value> integerCodes(OpBuilder &b, Location loc, const Problem &p,
   };
   Value w = vector::BitCastOp::create(b, loc, w4, raw);
   if (p.isSigned)
-    w = arith::XOrIOp::create(b, loc, w,
-                              splat(p.bits == 4 ? 0x88888888u : 0x80808080u));
+    w = arith::XOrIOp::create(b, loc, w, splat(signFlipMask(p)));
   SmallVector<Value> sources{w};
   if (p.bits == 4)
     sources = {arith::AndIOp::create(b, loc, w, splat(0x0F0F0F0Fu)),
@@ -487,10 +496,10 @@ ChunkCodes decodeChunk(OpBuilder &b, Location loc, const Problem &p,
   out.scales = sv;
   if (!p.fp4 && p.float8 == Problem::Float8::None) {
     // base = 2^23 + offset (+ z): exact in f32.
-    double offset = p.isSigned ? (p.bits == 4 ? 8.0 : 128.0) : 0.0;
     Value base = arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(f32v, b.getF32FloatAttr(8388608.0f + offset)));
+        DenseElementsAttr::get(
+            f32v, b.getF32FloatAttr(8388608.0f + float(codeOffset(p)))));
     if (zv)
       base = arith::AddFOp::create(b, loc, base, zv);
     out.q = integerCodes(b, loc, p, opt, raw, base);
@@ -671,7 +680,7 @@ Value chunkDot(OpBuilder &b, Location loc, const Problem &p,
                  xWords[2 * i + 1], true, acc);
     } else if (p.bits == 4) {
       if (p.isSigned)
-        w = arith::XOrIOp::create(b, loc, w, c32(0x88888888u));
+        w = arith::XOrIOp::create(b, loc, w, c32(signFlipMask(p)));
       Value lo = arith::AndIOp::create(b, loc, w, c32(0x0F0F0F0Fu));
       Value hi = arith::AndIOp::create(
           b, loc, arith::ShRUIOp::create(b, loc, w, c32(4)), c32(0x0F0F0F0Fu));
@@ -1170,14 +1179,7 @@ namespace {
 bool packedTable(const Problem &p) {
   return !p.mmaEndScale() || p.hasZeroPoints;
 }
-/// The code offset of packed W: signed codes are stored with their sign
-/// bit flipped (offset binary), u = q + 8 or q + 128.
-int64_t packedOffset(const Problem &p) {
-  return p.isSigned ? (p.bits == 4 ? 8 : 128) : 0;
-}
-} // namespace
 
-namespace {
 /// The MMA step's work split: W chunks of the [kMmaTileN, stepK] tile per
 /// thread (threads past the tile's chunk count load a clamped chunk and do
 /// not store it), x float4s of the [mmaTileM(), stepK] tile per thread.
@@ -1239,9 +1241,9 @@ gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
     Value col = minC(b, loc, tid, p.mmaTileN() - 1);
     Value n = minC(b, loc, add(b, loc, n0, col), p.n - 1);
     auto [s, z] = emitLoadScale(b, loc, p, ops, n, k0);
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     v.push_back(s);
-    v.push_back(z ? z : zero);
+    v.push_back(z ? z
+                  : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
   }
   // x: sixteen (stepK 64) or eight consecutive threads read one row's
   // contiguous bytes as vector<4xf32>.
@@ -1277,8 +1279,7 @@ void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
     for (int64_t j = 0; j < 4; ++j) {
       Value word = vector::ExtractOp::create(b, loc, words, j);
       if (p.isSigned)
-        word = arith::XOrIOp::create(
-            b, loc, word, c32(p.bits == 4 ? 0x88888888u : 0x80808080u));
+        word = arith::XOrIOp::create(b, loc, word, c32(signFlipMask(p)));
       w.push_back(word);
     }
     SmallVector<Value> out;
@@ -1325,7 +1326,7 @@ void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
         b, loc, vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), v),
         0);
   };
-  double off = static_cast<double>(packedOffset(p));
+  double off = static_cast<double>(codeOffset(p));
   Value lo = arith::SubFOp::create(b, loc, f32c(-1024.0 - off), z);
   Value hi =
       p.bits == 4 ? arith::SubFOp::create(b, loc, f32c(-64.0 - off), z) : lo;
@@ -1373,12 +1374,12 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
     });
   // x rounded to f16.
   auto h4 = VectorType::get({4}, f16);
+  int64_t xBase =
+      sp.chunksPerThread * per + (p.mmaPackedW() && packedTable(p) ? 2 : 0);
   for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    int64_t xBase =
-        sp.chunksPerThread * per + (p.mmaPackedW() && packedTable(p) ? 2 : 0);
     Value xh = arith::TruncFOp::create(b, loc, h4, loaded[xBase + i]);
     vector::StoreOp::create(
         b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
@@ -1534,7 +1535,7 @@ Value gpu_kernels::emitMmaPackedFragmentB(OpBuilder &b, Location loc,
   int64_t unit = kk / p.chunkElems();
   Value word = memref::LoadOp::create(
       b, loc, ws, ValueRange{row, add(b, loc, cIdx(b, loc, 4 * unit), l.t)});
-  double off = static_cast<double>(packedOffset(p));
+  double off = static_cast<double>(codeOffset(p));
   Value offsets, scale;
   if (packedTable(p)) {
     Value at = mul(b, loc, row, 2);
@@ -1605,6 +1606,19 @@ void gpu_kernels::emitMmaStore(
   MmaLane l = mmaLane(b, loc, p, tid);
   Value rowBase = add(b, loc, add(b, loc, m0, l.wm), l.g);
   Value colBase = add(b, loc, add(b, loc, n0, l.wn), mul(b, loc, l.t, 2));
+  // Packed W with one scale per row: the codes were exact, the scale of
+  // each of the lane's columns (clamped to N - 1) multiplies its outputs.
+  SmallVector<Value> colScales;
+  if (p.mmaPackedW() && p.mmaEndScale())
+    for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+      for (int64_t e = 0; e < 2; ++e)
+        colScales.push_back(
+            emitLoadScale(b, loc, p, ops,
+                          minC(b, loc,
+                               add(b, loc, colBase, cIdx(b, loc, ni * 8 + e)),
+                               p.n - 1),
+                          cIdx(b, loc, 0))
+                .first);
   for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
     for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
       for (int64_t r = 0; r < 2; ++r)
@@ -1617,11 +1631,8 @@ void gpu_kernels::emitMmaStore(
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           Value v = acc(mi * p.mmaTilesN() + ni, r, e);
-          if (p.mmaPackedW() && p.mmaEndScale())
-            // Packed W with one scale per row: the codes were exact.
-            v = arith::MulFOp::create(
-                b, loc, v,
-                emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0)).first);
+          if (!colScales.empty())
+            v = arith::MulFOp::create(b, loc, v, colScales[ni * 2 + e]);
           memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
         }
 }
@@ -1646,7 +1657,7 @@ SmallVector<Value> gpu_kernels::emitGemvMmaCodeWords(OpBuilder &b, Location loc,
       // Signed nibbles to offset binary (q + 8, 0..15), then the even
       // elements (low nibbles) and the odd ones (high nibbles) as bytes.
       if (p.isSigned)
-        w = arith::XOrIOp::create(b, loc, w, i32Const(b, loc, 0x88888888u));
+        w = arith::XOrIOp::create(b, loc, w, i32Const(b, loc, signFlipMask(p)));
       Value mask = i32Const(b, loc, 0x0F0F0F0Fu);
       out.push_back(arith::AndIOp::create(b, loc, w, mask));
       out.push_back(arith::AndIOp::create(
