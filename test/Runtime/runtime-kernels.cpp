@@ -382,6 +382,27 @@ int main(int argc, char **argv) {
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);
   cases += 11;
+  // Both GEMV stream counts forced (sparq_rt_set_gemv_streams; automatic
+  // picks 4 for these small parts): interleaved and per-channel tiles, odd N
+  // (rows left after the streams), zero points, batch 1..3.
+  for (int streams : {2, 4}) {
+    sparq_rt_set_gemv_streams(streams);
+    if (sparq_rt_get_gemv_streams() != streams) {
+      std::printf("FAIL gemv streams %d not set\n", streams);
+      ++failures;
+    }
+    quantCase(1, 67, 2304, 4, true, 128, false, 1, true, false, true);
+    quantCase(3, 70, 1280, 4, false, 64, true, 2, true, false, true);
+    quantCase(1, 37, 1024, 8, true, 1024, false, 0, true, false, true);
+    quantCase(2, 33, 512, 8, false, 512, true, 0, true, false, true);
+    quantCase(1, 45, 640, 4, true, 32, false, 1, true, false);
+    cases += 5;
+  }
+  sparq_rt_set_gemv_streams(3); // Not a setting: back to automatic.
+  if (sparq_rt_get_gemv_streams() != 0) {
+    std::printf("FAIL gemv streams 3 accepted\n");
+    ++failures;
+  }
   denseCase(1, 4100, 300, 0, true);
   // Batch 2 GEMV (both rows per load of w), K split over threads.
   for (int wt : {0, 1, 2})
