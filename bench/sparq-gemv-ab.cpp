@@ -1,12 +1,14 @@
 //===- sparq-gemv-ab.cpp - A/B timing of the GEMV's stream counts ---------===//
 //
-// Times the runtime's batch-1 quantized GEMV (int8 activations, packed
-// weights) with each setting of sparq_rt_set_gemv_streams, interleaved round
-// by round so that the machine's drifting bandwidth affects every setting
-// alike, and prints each setting's median time and its ratio to the
-// automatic choice, next to the read bandwidth probed in the same rounds.
+// Times the runtime's batch-1 GEMV of quantized weights (int8 activations,
+// packed weights) or 2:4-sparse f32 weights with each setting of
+// sparq_rt_set_gemv_streams, interleaved round by round so that the machine's
+// drifting bandwidth affects every setting alike, and prints each setting's
+// median time and its ratio to the automatic choice, next to the read bandwidth
+// probed in the same rounds.
 //
-//   sparq-gemv-ab [--format=i4-g128|u4-g128-asym|i8-pc] [--shape=NxK]
+//   sparq-gemv-ab [--format=i4-g128|u4-g128-asym|i8-pc|2:4-f32]
+//                 [--shape=NxK]
 //                 [--threads=T] [--rounds=R] [--cache]
 //
 // Weights: >= 256 MiB of distinct copies cycled (DRAM), or with --cache one
@@ -102,6 +104,8 @@ double readBandwidth(const uint8_t *buf, size_t bytes, int threads) {
   return best;
 }
 
+/// One weight copy: quantized codes, f16 scales and zero points; or 2:4
+/// values (f32 in `data`) and their 2-bit positions (in `zp`).
 struct Copy {
   uint8_t *data, *zp;
   uint16_t *scales;
@@ -109,8 +113,8 @@ struct Copy {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: sparq-gemv-ab [--format=i4-g128|u4-g128-asym|i8-pc] "
-               "[--shape=NxK] [--threads=T] [--rounds=R] [--cache]\n");
+               "usage: sparq-gemv-ab [--format=i4-g128|u4-g128-asym|i8-pc|"
+               "2:4-f32] [--shape=NxK] [--threads=T] [--rounds=R] [--cache]\n");
   return 2;
 }
 
@@ -142,18 +146,22 @@ int main(int argc, char **argv) {
       return usage();
   }
   if (threads < 1 || rounds < 1 ||
-      (format != "i4-g128" && format != "u4-g128-asym" && format != "i8-pc"))
+      (format != "i4-g128" && format != "u4-g128-asym" && format != "i8-pc" &&
+       format != "2:4-f32"))
     return usage();
+  const bool nm = format == "2:4-f32";
   const int bits = format == "i8-pc" ? 8 : 4;
   const bool asym = format == "u4-g128-asym";
   const int64_t G = bits == 4 ? 128 : K;
-  if (K % G != 0) {
+  if (K % (nm ? 8 : G) != 0) {
     std::fprintf(stderr, "sparq-gemv-ab: K must be a multiple of %ld\n",
-                 long(G));
+                 long(nm ? 8 : G));
     return 2;
   }
-  const int64_t groups = K / G, rowBytes = K * bits / 8;
-  const size_t bytes = N * rowBytes + N * groups * (2 + (asym ? 1 : 0));
+  // 2:4: K/2 f32 values and K/8 bytes of positions per row.
+  const int64_t groups = K / G, rowBytes = nm ? K / 2 * 4 : K * bits / 8,
+                sideBytes = nm ? K / 8 : groups * (2 + (asym ? 1 : 0));
+  const size_t bytes = N * (rowBytes + sideBytes);
   const size_t copies =
       cache ? 1
             : std::max<size_t>(2, ((size_t(256) << 20) + bytes - 1) / bytes);
@@ -169,10 +177,22 @@ int main(int argc, char **argv) {
     Copy copy{static_cast<uint8_t *>(hugeAlloc(N * rowBytes)),
               static_cast<uint8_t *>(hugeAlloc(N * groups)),
               static_cast<uint16_t *>(hugeAlloc(N * groups * 2))};
-    packedConfig = sparq_rt_qpack(raw.data(), copy.data, N, K, groups, config);
-    for (int64_t i = 0; i < N * groups; ++i) {
-      copy.scales[i] = uint16_t(0x2000 + next() % 256); // f16 ~ 2^-7
-      copy.zp[i] = uint8_t(next() % 16);
+    if (nm) {
+      // Random values, two increasing positions of four per group.
+      static const uint8_t pairs[6] = {0x4, 0x8, 0xc, 0x9, 0xd, 0xe};
+      auto *v = reinterpret_cast<float *>(copy.data);
+      for (int64_t i = 0; i < N * K / 2; ++i)
+        v[i] = float(int64_t(next() % 2001) - 1000) * 1e-5f;
+      copy.zp = static_cast<uint8_t *>(hugeAlloc(N * K / 8));
+      for (int64_t i = 0; i < N * K / 8; ++i)
+        copy.zp[i] = uint8_t(pairs[next() % 6] | pairs[next() % 6] << 4);
+    } else {
+      packedConfig =
+          sparq_rt_qpack(raw.data(), copy.data, N, K, groups, config);
+      for (int64_t i = 0; i < N * groups; ++i) {
+        copy.scales[i] = uint16_t(0x2000 + next() % 256); // f16 ~ 2^-7
+        copy.zp[i] = uint8_t(next() % 16);
+      }
     }
     w.push_back(copy);
   }
@@ -182,6 +202,14 @@ int main(int argc, char **argv) {
   for (float &v : x)
     v = float(int64_t(next() % 2001) - 1000) * 1e-3f;
   auto call = [&](const Copy &c) {
+    if (nm) {
+      sparq_memref2d_t xm = memref(x.data(), 1, K),
+                       vm = memref(c.data, N, K / 2),
+                       im = memref(c.zp, N, K / 8), ym = memref(y.data(), 1, N);
+      _mlir_ciface_sparq_rt_nm_matmul_f32(&xm, &vm, &im, &ym, K,
+                                          SPARQ_RT_NM_CONFIG(2, 4));
+      return;
+    }
     sparq_memref2d_t xm = memref(x.data(), 1, K),
                      dm = memref(c.data, N, rowBytes),
                      sm = memref(c.scales, N, groups),

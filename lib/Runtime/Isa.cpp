@@ -1,6 +1,25 @@
-//===- Isa.cpp - Host CPU feature detection for the runtime ---------------===//
+//===- Isa.cpp - Host CPU features and kernel tuning settings -------------===//
 
 #include "Common.h"
+
+#include <atomic>
+
+namespace {
+std::atomic<int32_t> gemvStreamsValue{0};
+} // namespace
+
+int32_t sparq::rt::gemvStreamsSetting() {
+  return gemvStreamsValue.load(std::memory_order_relaxed);
+}
+
+extern "C" void sparq_rt_set_gemv_streams(int32_t streams) {
+  gemvStreamsValue.store(streams == 2 || streams == 4 ? streams : 0,
+                         std::memory_order_relaxed);
+}
+
+extern "C" int32_t sparq_rt_get_gemv_streams(void) {
+  return sparq::rt::gemvStreamsSetting();
+}
 
 bool sparq::rt::hostHasAvx512Vnni() {
 #if defined(__x86_64__)

@@ -24,7 +24,6 @@
 
 #include "Common.h"
 
-#include <atomic>
 #include <cmath>
 #include <type_traits>
 #include <vector>
@@ -1134,31 +1133,6 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a,
   storeTile<MB, NB>(p, a, m0, rows, accf);
 }
 
-/// sparq_rt_set_gemv_streams (0: automatic).
-std::atomic<int32_t> gemvStreamsSetting{0};
-
-/// How many weight rows a GEMV streams at once, from as many parts of the
-/// thread's range [n0, n1) (see sparq_rt_set_gemv_streams). Several long
-/// sequential streams reach a core's DRAM bandwidth where one does not, but
-/// more is not better: on a Zen 4 core two streams read 12-20% faster than
-/// four from DRAM (int4 and int8, 1 and 2 threads, bench/sparq-gemv-ab),
-/// while four rows per tile share each activation load and run 10-15% faster
-/// from L3. So two streams once the thread's rows exceed 1 MiB (a layer of a
-/// model that does not fit in the caches, the decode case), four for smaller
-/// parts, as long as the lines four rows bring through L1 do not evict the
-/// activations (reused by every row) before their next use: four rows and
-/// the activations within 24 KB (under the 32-48 KB L1D of current x86
-/// cores).
-inline int gemvStreams(const QProblem &p, const Plan &plan, int64_t n0,
-                       int64_t n1) {
-  int32_t set = gemvStreamsSetting.load(std::memory_order_relaxed);
-  if (set == 2 || set == 4)
-    return set;
-  if ((n1 - n0) * plan.rowBytes > (int64_t(1) << 20))
-    return 2;
-  return 4 * plan.rowBytes + plan.kv <= 24 * 1024 ? 4 : 2;
-}
-
 /// GEMM: while the m-tiles of rows [n, n + nb) run from L1, the next nb rows
 /// are prefetched, slice t of `tiles` before tile t, so that their transfer
 /// from L3/DRAM overlaps the compute instead of stalling the first tile of
@@ -1225,7 +1199,7 @@ void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
   int64_t n = n0;
   if (p.M < 4) {
     // GEMV: long sequential streams (see gemvStreams).
-    if (gemvStreams(p, plan, n0, n1) == 4)
+    if (gemvStreams(n1 - n0, plan.rowBytes, plan.kv) == 4)
       n = forEachStreamRow<4>(n0, n1, plan.rowBytes, [&](const int64_t *rows) {
         vnniRowsFixedNBIL<BITS, 4, HASZP, FP4>(p, plan, a, rows);
       });
@@ -1290,7 +1264,7 @@ void vnniRowsS(const QProblem &p, const Plan &plan, const Acts &a,
   if (p.M < 4) {
     // GEMV: long sequential streams (see gemvStreams).
     int64_t n =
-        gemvStreams(p, plan, n0, n1) == 4
+        gemvStreams(n1 - n0, plan.rowBytes, plan.kv) == 4
             ? forEachStreamRow<4>(n0, n1, plan.rowBytes,
                                   rowsOf(std::integral_constant<int, 4>()))
             : forEachStreamRow<2>(n0, n1, plan.rowBytes,
@@ -1435,14 +1409,6 @@ SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sf16, ScaleKind::F16)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sbf16, ScaleKind::BF16)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se8m0, ScaleKind::E8M0)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se4m3, ScaleKind::E4M3)
-
-extern "C" void sparq_rt_set_gemv_streams(int32_t streams) {
-  gemvStreamsSetting.store(streams == 2 || streams == 4 ? streams : 0,
-                           std::memory_order_relaxed);
-}
-extern "C" int32_t sparq_rt_get_gemv_streams(void) {
-  return gemvStreamsSetting.load(std::memory_order_relaxed);
-}
 
 extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {

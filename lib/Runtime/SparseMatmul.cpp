@@ -21,6 +21,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <type_traits>
 #include <vector>
 
 using namespace sparq::rt;
@@ -302,12 +303,22 @@ SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1,
   constexpr int RW = MR == 1 ? 4 : MR == 2 ? 2 : 1;
   int64_t n = n0;
   if (MR == 1) {
-    // Batch 1: four long staggered streams (see forEachStreamRow).
+    // Batch 1: four long staggered streams (forEachStreamRow) sharing the x
+    // window, unless sparq_rt_set_gemv_streams(2). Unlike the quantized
+    // GEMVs, this kernel does more work per byte (a permute per 16 values)
+    // and gains from four rows sharing each window: four streams measured
+    // 1.1-1.3x faster than two from DRAM (2:4 f32, 4096x4096 and
+    // 4096x11008, one thread, bench/sparq-gemv-ab).
     int64_t rowBytes = p.kv * (V == VT::F32 ? 4 : 1) + p.idxRowStride;
-    n = forEachStreamRow<RW>(
-        n0, n1, rowBytes, [&](const int64_t *rows) SPARQ_SPARSE_AVX512 {
-          nmGemvBlock<IB, WIN, MR, RW, V>(p, rows, m0, ctrl, base);
-        });
+    auto streams = [&](auto s) SPARQ_SPARSE_AVX512 {
+      constexpr int S = decltype(s)::value;
+      return forEachStreamRow<S>(
+          n0, n1, rowBytes, [&](const int64_t *rows) SPARQ_SPARSE_AVX512 {
+            nmGemvBlock<IB, WIN, MR, S, V>(p, rows, m0, ctrl, base);
+          });
+    };
+    n = gemvStreamsSetting() == 2 ? streams(std::integral_constant<int, 2>())
+                                  : streams(std::integral_constant<int, 4>());
   } else {
     int64_t rows[RW];
     for (; n + RW <= n1; n += RW) {

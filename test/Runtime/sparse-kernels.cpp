@@ -331,6 +331,15 @@ int main(int argc, char **argv) {
       }
   for (int64_t mx : batches)
     testNM(mx, 70, 4096 + 64, 2, 4);
+  // Batch 1 with both stream counts forced (sparq_rt_set_gemv_streams): odd
+  // row counts leave rows after the streams.
+  for (int streams : {2, 4}) {
+    sparq_rt_set_gemv_streams(streams);
+    testNM(1, 37, 2048, 2, 4);
+    testNM(1, 70, 640, 4, 8);
+    testNMQuant(1, 41, 1024, 2, 4, 8, true, false, 0, 0);
+  }
+  sparq_rt_set_gemv_streams(0);
   // N:M quantized: every code width, sign, zero points, granularity and
   // scale type; 8-bit per-row codes take the fast kernel.
   for (int bits : {2, 3, 4, 8})
