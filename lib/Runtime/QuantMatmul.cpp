@@ -1211,10 +1211,15 @@ void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
       one(&n);
     return;
   }
-  forEachRowBlock<2>(
+  // GEMM: 4x4 tiles. The 16 int32 accumulators stay in registers through
+  // the steps of a block (the compiler keeps the 16 f32 sums, touched once
+  // per block of 16 groups, on the stack), with half the activation loads
+  // per dot product of 4x2 tiles: 1.12-1.26x faster for int4 g32/g128 (sym and
+  // asym) and MXFP4 at M = 32 and 128, 1 and 2 threads (Zen 4).
+  forEachRowBlock<4>(
       n0, n1,
       [&](const int64_t *rows) {
-        vnniRowsFixedNBIL<BITS, 2, HASZP, FP4>(p, plan, a, rows);
+        vnniRowsFixedNBIL<BITS, 4, HASZP, FP4>(p, plan, a, rows);
       },
       one);
 }
