@@ -16,8 +16,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchUtils.h"
+
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -32,6 +33,8 @@
 #include <vector>
 
 namespace {
+
+using namespace sparq::bench;
 
 const char *sparq_isa_name() {
   return __builtin_cpu_supports("avx512vnni") ? "AVX-512 VNNI" : "no AVX-512 VNNI";
@@ -294,31 +297,6 @@ Lib openLib(const char *path) {
   lib.parallel = reinterpret_cast<decltype(lib.parallel)>(
       dlsym(lib.handle, "sparq_rt_parallel"));
   return lib;
-}
-
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-uint64_t rngState = 0x9e3779b97f4a7c15ull;
-uint64_t next() {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >> 7;
-  rngState ^= rngState << 17;
-  return rngState;
-}
-
-void *hugeAlloc(size_t bytes) {
-  constexpr size_t kHuge = size_t(2) << 20;
-  if (bytes < kHuge)
-    return std::malloc(bytes ? bytes : 1);
-  size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-  void *p = std::aligned_alloc(kHuge, rounded);
-  if (p)
-    madvise(p, rounded, MADV_HUGEPAGE);
-  return p;
 }
 
 template <typename Vec> void fillBytes(Vec &v) {

@@ -18,10 +18,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchUtils.h"
 #include "sparq-c/Runtime.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -29,36 +29,20 @@
 #include <cstring>
 #include <immintrin.h>
 #include <string>
-#include <sys/mman.h>
 #include <vector>
 
 namespace {
 
-uint64_t rngState = 88172645463325252ull;
-uint64_t next() {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >> 7;
-  rngState ^= rngState << 17;
-  return rngState;
-}
+using namespace sparq::bench;
 
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-/// 2 MiB-aligned, MADV_HUGEPAGE, touched.
-void *hugeAlloc(size_t bytes) {
-  constexpr size_t kHuge = size_t(2) << 20;
-  size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-  void *p = std::aligned_alloc(kHuge, rounded);
+/// hugeAlloc, touched (or exit when out of memory).
+void *touchedAlloc(size_t bytes) {
+  void *p = hugeAlloc(bytes);
   if (!p) {
     std::fprintf(stderr, "sparq-gemv-ab: out of memory\n");
     std::exit(1);
   }
-  madvise(p, rounded, MADV_HUGEPAGE);
-  std::memset(p, 1, rounded);
+  std::memset(p, 1, bytes);
   return p;
 }
 
@@ -174,16 +158,16 @@ int main(int argc, char **argv) {
   for (size_t c = 0; c < copies; ++c) {
     for (auto &b : raw)
       b = uint8_t(next());
-    Copy copy{static_cast<uint8_t *>(hugeAlloc(N * rowBytes)),
-              static_cast<uint8_t *>(hugeAlloc(N * groups)),
-              static_cast<uint16_t *>(hugeAlloc(N * groups * 2))};
+    Copy copy{static_cast<uint8_t *>(touchedAlloc(N * rowBytes)),
+              static_cast<uint8_t *>(touchedAlloc(N * groups)),
+              static_cast<uint16_t *>(touchedAlloc(N * groups * 2))};
     if (nm) {
       // Random values, two increasing positions of four per group.
       static const uint8_t pairs[6] = {0x4, 0x8, 0xc, 0x9, 0xd, 0xe};
       auto *v = reinterpret_cast<float *>(copy.data);
       for (int64_t i = 0; i < N * K / 2; ++i)
         v[i] = float(int64_t(next() % 2001) - 1000) * 1e-5f;
-      copy.zp = static_cast<uint8_t *>(hugeAlloc(N * K / 8));
+      copy.zp = static_cast<uint8_t *>(touchedAlloc(N * K / 8));
       for (int64_t i = 0; i < N * K / 8; ++i)
         copy.zp[i] = uint8_t(pairs[next() % 6] | pairs[next() % 6] << 4);
     } else {
@@ -197,7 +181,7 @@ int main(int argc, char **argv) {
     w.push_back(copy);
   }
   const size_t probeBytes = size_t(256) << 20;
-  auto *probe = static_cast<uint8_t *>(hugeAlloc(probeBytes));
+  auto *probe = static_cast<uint8_t *>(touchedAlloc(probeBytes));
   std::vector<float> x(K), y(N), ref;
   for (float &v : x)
     v = float(int64_t(next() % 2001) - 1000) * 1e-3f;
