@@ -16,9 +16,11 @@
 //  * exact f32 activations: each weight row is decoded into a small f32
 //    buffer (one row at a time, in L1) and dotted with every row of x.
 //
-// Work is split over threads by output rows n; each thread streams its rows
-// four at a time (several DRAM streams per core reach its read bandwidth,
-// one stream does not).
+// Work is split over threads by output rows n. At batch 1 each thread reads
+// its rows as two or four long streams at once (several DRAM streams per
+// core reach its read bandwidth, one stream does not; see gemvStreams in
+// Common.h); larger batches run 4x4 (interleaved) or 4x2 tiles of x rows by
+// weight rows.
 //
 //===----------------------------------------------------------------------===//
 
