@@ -19,8 +19,8 @@
 // Work is split over threads by output rows n. At batch 1 each thread reads
 // its rows as two or four long streams at once (several DRAM streams per
 // core reach its read bandwidth, one stream does not; see gemvStreams in
-// Common.h); larger batches run 4x4 (interleaved) or 4x2 tiles of x rows by
-// weight rows.
+// Common.h); larger batches run tiles of 4 x rows by 4 weight rows
+// (interleaved or per-channel weights) or by 2 (other group layouts).
 //
 //===----------------------------------------------------------------------===//
 
