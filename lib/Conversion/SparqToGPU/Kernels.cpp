@@ -106,6 +106,27 @@ int64_t codeOffset(const Problem &p) {
   return p.isSigned ? (p.bits == 4 ? 8 : 128) : 0;
 }
 
+/// The 32 bits of the i32 `word` as a vector of `type` (4 x i8, 2 x f16).
+Value wordAs(OpBuilder &b, Location loc, VectorType type, Value word) {
+  Value v = vector::BroadcastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), word);
+  return vector::BitCastOp::create(b, loc, type, v);
+}
+
+/// A word of 4-bit codes as two words of offset-binary bytes (signed codes
+/// sign-flipped): the low nibbles (the even elements) and the high ones (the
+/// odd elements).
+std::pair<Value, Value> offsetBinaryNibbles(OpBuilder &b, Location loc,
+                                            const Problem &p, Value w) {
+  if (p.isSigned)
+    w = arith::XOrIOp::create(b, loc, w, i32Const(b, loc, signFlipMask(p)));
+  Value mask = i32Const(b, loc, 0x0F0F0F0Fu);
+  return {arith::AndIOp::create(b, loc, w, mask),
+          arith::AndIOp::create(
+              b, loc, arith::ShRUIOp::create(b, loc, w, i32Const(b, loc, 4)),
+              mask)};
+}
+
 Value decodeFloat8(OpBuilder &b, Location loc, Problem::Float8 format,
                    Value raw);
 
@@ -630,12 +651,7 @@ Value dot4(OpBuilder &b, Location loc, const EmitOptions &opt, Value a,
            bool aSigned, Value bw, bool bSigned, Value c) {
   auto v4i8 = VectorType::get({4}, b.getI8Type());
   auto v4i32 = VectorType::get({4}, b.getI32Type());
-  auto bytes = [&](Value word) -> Value {
-    Value v = vector::BroadcastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), word);
-    return vector::BitCastOp::create(b, loc, v4i8, v);
-  };
-  Value av = bytes(a), bv = bytes(bw);
+  Value av = wordAs(b, loc, v4i8, a), bv = wordAs(b, loc, v4i8, bw);
   if (opt.nvvm) {
     auto type = [](bool sgn) {
       return sgn ? NVVM::DotAccumulateType::SIGNED
@@ -679,11 +695,7 @@ Value chunkDot(OpBuilder &b, Location loc, const Problem &p,
       acc = dot4(b, loc, opt, e2m1Bytes(b, loc, opt, hi16), false,
                  xWords[2 * i + 1], true, acc);
     } else if (p.bits == 4) {
-      if (p.isSigned)
-        w = arith::XOrIOp::create(b, loc, w, c32(signFlipMask(p)));
-      Value lo = arith::AndIOp::create(b, loc, w, c32(0x0F0F0F0Fu));
-      Value hi = arith::AndIOp::create(
-          b, loc, arith::ShRUIOp::create(b, loc, w, c32(4)), c32(0x0F0F0F0Fu));
+      auto [lo, hi] = offsetBinaryNibbles(b, loc, p, w);
       acc = dot4(b, loc, opt, lo, false, xWords[2 * i], true, acc);
       acc = dot4(b, loc, opt, hi, false, xWords[2 * i + 1], true, acc);
     } else {
@@ -1519,11 +1531,7 @@ Value gpu_kernels::emitMmaPackedFragmentB(OpBuilder &b, Location loc,
   Type i32 = b.getI32Type(), f16 = b.getF16Type();
   auto h2 = VectorType::get({2}, f16);
   auto c32 = [&](uint32_t v) { return i32Const(b, loc, v); };
-  auto halves = [&](Value word) -> Value {
-    return vector::BitCastOp::create(
-        b, loc, h2,
-        vector::BroadcastOp::create(b, loc, VectorType::get({1}, i32), word));
-  };
+  auto halves = [&](Value word) { return wordAs(b, loc, h2, word); };
   auto h2Const = [&](double lo, double hi) -> Value {
     return arith::ConstantOp::create(
         b, loc,
@@ -1654,15 +1662,10 @@ SmallVector<Value> gpu_kernels::emitGemvMmaCodeWords(OpBuilder &b, Location loc,
   for (int64_t j = 0; j < 4; ++j) {
     Value w = vector::ExtractOp::create(b, loc, words, j);
     if (p.bits == 4) {
-      // Signed nibbles to offset binary (q + 8, 0..15), then the even
-      // elements (low nibbles) and the odd ones (high nibbles) as bytes.
-      if (p.isSigned)
-        w = arith::XOrIOp::create(b, loc, w, i32Const(b, loc, signFlipMask(p)));
-      Value mask = i32Const(b, loc, 0x0F0F0F0Fu);
-      out.push_back(arith::AndIOp::create(b, loc, w, mask));
-      out.push_back(arith::AndIOp::create(
-          b, loc, arith::ShRUIOp::create(b, loc, w, i32Const(b, loc, 4)),
-          mask));
+      // Offset binary (q + 8, 0..15): the even elements, then the odd ones.
+      auto [lo, hi] = offsetBinaryNibbles(b, loc, p, w);
+      out.push_back(lo);
+      out.push_back(hi);
     } else {
       // Unsigned bytes to s8 as q - 128.
       if (!p.isSigned)
@@ -1701,12 +1704,7 @@ Value gpu_kernels::emitGemvMmaFragment(OpBuilder &b, Location loc,
   Value v = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
   for (auto [i, w] : llvm::enumerate(words))
-    v = vector::InsertOp::create(
-        b, loc,
-        vector::BitCastOp::create(
-            b, loc, b4,
-            vector::BroadcastOp::create(
-                b, loc, VectorType::get({1}, b.getI32Type()), w)),
-        v, static_cast<int64_t>(i));
+    v = vector::InsertOp::create(b, loc, wordAs(b, loc, b4, w), v,
+                                 static_cast<int64_t>(i));
   return v;
 }

@@ -54,8 +54,6 @@ constexpr int64_t kMmaPad = 8;
 /// Blocks of 128 x mmaTileN() from which the tensor-core GEMM takes 128-row
 /// blocks (about two per SM on an H100 / H200).
 constexpr int64_t kMmaBigTileBlocks = 256;
-/// Accumulators per thread: mmaTilesM() (m16) x mmaTilesN() (n8) tiles of
-/// vector<2x2xf32>.
 
 /// An integer weight format and the problem shape y[M, N] = x[M, K] W[N, K]^T.
 struct Problem {
@@ -129,7 +127,8 @@ struct Problem {
   /// memory per mma, twice the accumulators; the default with 128-row
   /// blocks); mma-warp-n sets it.
   int64_t mmaWarpN() const;
-  /// n8 tiles per warp.
+  /// n8 tiles per warp. Each thread holds mmaTilesM() x mmaTilesN()
+  /// accumulators of vector<2x2xf32>.
   int64_t mmaTilesN() const { return mmaWarpN() / 8; }
   int64_t mmaThreads() const { return 2 * (mmaTileN() / mmaWarpN()) * kWarp; }
   /// Output rows per tensor-core block: 64, or 128 (each warp owns 64 rows:
@@ -281,16 +280,6 @@ void emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
                    const Operands &ops, Value tid, Value m0, Value n0,
                    ValueRange accs);
 
-/// GEMV on int8 tensor cores (convert-sparq-to-gpu gemv-mma, NVIDIA, int8
-/// activations, 4- and 8-bit integer codes, at most 8 rows of x): a block of
-/// kGemvMmaWarps warps owns gemvMmaRows() output features in groups of 16,
-/// the warps of a group split the steps of K, and each warp runs mma.sync
-/// m16n8k32 s8 x s8 -> s32 with W as the 16-row operand A and the rows of x as
-/// the 8 columns of B. Lane (g, t) loads one 16-byte chunk of features g and g
-/// + 8 per warp step (4 chunks, gemvMmaStepK() elements) and the x codes of row
-/// g at the same elements; the reduction slots of an mma are permuted alike in
-/// A and B (slot 4t + e: byte e of word 2j of lane t's words, slot 16 + 4t + e:
-/// of word 2j + 1), which leaves the sum unchanged.
 /// The scale (and zero point) of the weights of row `n` at element `k0`, as
 /// f32 values (z is null without zero points).
 std::pair<Value, Value> emitLoadScale(OpBuilder &b, Location loc,
@@ -299,6 +288,19 @@ std::pair<Value, Value> emitLoadScale(OpBuilder &b, Location loc,
 /// a = max|x| / 127 of row `row` of the int8 activations (1 for an
 /// all-zero row), from xs.xmax.
 Value emitRowScale(OpBuilder &b, Location loc, const XSource &xs, Value row);
+
+// GEMV on int8 tensor cores (convert-sparq-to-gpu gemv-mma, NVIDIA, int8
+// activations, 4- and 8-bit integer codes, at most 8 rows of x): a block of
+// kGemvMmaWarps warps owns gemvMmaRows() output features in groups of 16,
+// the warps of a group split the steps of K, and each warp runs mma.sync
+// m16n8k32 s8 x s8 -> s32 with W as the 16-row operand A and the rows of x as
+// the 8 columns of B. Lane (g, t) loads one 16-byte chunk of features g and g
+// + 8 per warp step (4 chunks, gemvMmaStepK() elements) and the x codes of row
+// g at the same elements; the reduction slots of an mma are permuted alike in
+// A and B (slot 4t + e: byte e of word 2j of lane t's words, slot 16 + 4t + e:
+// of word 2j + 1), which leaves the sum unchanged. Its pieces follow; the
+// kernel and its host reference are assembled in SparqToGPU.cpp.
+
 /// d such that q = c + d for the s8 operand codes c of gemv-mma.
 int64_t gemvMmaCodeOffset(const Problem &p);
 /// The s8 operand words (i32, 4 codes each) of one 16-byte chunk: 4-bit
