@@ -153,14 +153,11 @@ int main(int argc, char **argv) {
   int64_t config = bits | SPARQ_RT_Q_ACT_INT8 |
                    (asym ? SPARQ_RT_Q_HAS_ZP : SPARQ_RT_Q_SIGNED);
   int64_t packedConfig = config;
-  std::vector<uint8_t> raw(N * rowBytes);
+  std::vector<uint8_t> raw(nm ? 0 : N * rowBytes);
   std::vector<Copy> w;
   for (size_t c = 0; c < copies; ++c) {
-    for (auto &b : raw)
-      b = uint8_t(next());
-    Copy copy{static_cast<uint8_t *>(touchedAlloc(N * rowBytes)),
-              static_cast<uint8_t *>(touchedAlloc(N * groups)),
-              static_cast<uint16_t *>(touchedAlloc(N * groups * 2))};
+    Copy copy{static_cast<uint8_t *>(touchedAlloc(N * rowBytes)), nullptr,
+              nullptr};
     if (nm) {
       // Random values, two increasing positions of four per group.
       static const uint8_t pairs[6] = {0x4, 0x8, 0xc, 0x9, 0xd, 0xe};
@@ -171,6 +168,10 @@ int main(int argc, char **argv) {
       for (int64_t i = 0; i < N * K / 8; ++i)
         copy.zp[i] = uint8_t(pairs[next() % 6] | pairs[next() % 6] << 4);
     } else {
+      for (auto &b : raw)
+        b = uint8_t(next());
+      copy.zp = static_cast<uint8_t *>(touchedAlloc(N * groups));
+      copy.scales = static_cast<uint16_t *>(touchedAlloc(N * groups * 2));
       packedConfig =
           sparq_rt_qpack(raw.data(), copy.data, N, K, groups, config);
       for (int64_t i = 0; i < N * groups; ++i) {
