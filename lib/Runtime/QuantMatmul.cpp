@@ -300,6 +300,7 @@ struct Plan {
   int64_t le = 0;          // Elements per 32-bit lane (8 int4, 4 int8).
   int64_t chunks = 0;      // Chunks covering K (the last may be partial).
   int64_t kv = 0;          // chunks * ce: K padded to whole chunks.
+  int64_t lda = 0;         // Row stride of the kernel-order activations.
   bool partial = false;    // The last chunk holds K % ce elements.
   int64_t rowBytes = 0;    // Stored bytes per weight row.
   int64_t groups = 0;      // Scale groups per row.
@@ -314,6 +315,16 @@ struct Plan {
   int64_t blocks = 0;       // Blocks of 16 groups walked interleaved.
   bool tailNatural = false; // Groups past them in natural order.
 };
+
+/// The row stride of the kernel-order activations: kv, plus one cache line
+/// when kv is an even number of lines, so that the rows of an m-tile, read
+/// at the same offset, fall into different L1 sets (with a stride of a
+/// multiple of 4 KiB all four meet in one set of the 8-way L1 with the
+/// weight rows: 1.05-1.17x for A8W8 and int4 GEMMs at K = 4096 and 11008,
+/// Zen 4).
+inline int64_t activationStride(int64_t kv) {
+  return (kv / 64) % 2 == 0 ? kv + 64 : kv;
+}
 
 Plan makePlan(const QProblem &p, bool haveVnni) {
   Plan plan;
@@ -337,6 +348,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
     plan.kv = plan.blocks * plan.steps * plan.ce +
               (plan.tailNatural ? (plan.groups - 16 * plan.blocks) * p.G : 0);
     plan.vector = true;
+    plan.lda = activationStride(plan.kv);
     return plan;
   }
   plan.chunks = (p.K + plan.ce - 1) / plan.ce;
@@ -355,6 +367,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   }
   plan.spans = plan.chunks / plan.spanChunks;
   plan.vector = true;
+  plan.lda = activationStride(plan.kv);
   return plan;
 }
 
@@ -473,7 +486,7 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
 void arrangeInterleaved(const QProblem &p, const Plan &plan, Acts &a,
                         int64_t m) {
   const int8_t *q = a.q.data() + m * p.K;
-  int8_t *lanes = a.lanes.data() + m * plan.kv;
+  int8_t *lanes = a.lanes.data() + m * plan.lda;
   int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
   std::memset(lanes, 0, plan.kv);
   const int64_t G = p.G;
@@ -517,7 +530,7 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
   a.scale.resize(p.M);
   a.q.resize(p.M * p.K);
   if (plan.vector) {
-    a.lanes.resize(p.M * plan.kv);
+    a.lanes.resize(p.M * plan.lda);
     a.spanSums.assign(p.M * plan.spans * 16, 0);
     a.spanTotals.assign(p.M * (plan.spans + 16), 0.0f);
   }
@@ -526,7 +539,7 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
 #if SPARQ_HAVE_X86
     if (plan.vector && p.xs1 == 1 && hostHasAvx512Vbmi()) {
       prepareRowAvx512(p, plan, xr, a.scale[m], a.q.data() + m * p.K,
-                       a.lanes.data() + m * plan.kv,
+                       a.lanes.data() + m * plan.lda,
                        a.spanSums.data() + m * plan.spans * 16);
       if (plan.il)
         arrangeInterleaved(p, plan, a, m);
@@ -551,7 +564,7 @@ void prepareActs(const QProblem &p, const Plan &plan, Acts &a) {
       arrangeInterleaved(p, plan, a, m);
       continue;
     }
-    int8_t *lanes = a.lanes.data() + m * plan.kv;
+    int8_t *lanes = a.lanes.data() + m * plan.lda;
     int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
     int8_t padded[128];
     for (int64_t c = 0; c < plan.chunks; ++c) {
@@ -886,7 +899,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   const int8_t *arow[MB];
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
-    arow[i] = a.lanes.data() + (m0 + i) * plan.kv;
+    arow[i] = a.lanes.data() + (m0 + i) * plan.lda;
     srow[i] = a.spanSums.data() + (m0 + i) * spans * 16;
   }
 
@@ -1030,7 +1043,7 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a,
   const int8_t *arow[MB];
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
-    arow[i] = a.lanes.data() + (m0 + i) * plan.kv;
+    arow[i] = a.lanes.data() + (m0 + i) * plan.lda;
     srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
   }
   __m512 accf[MB][NB];
@@ -1144,12 +1157,16 @@ inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
   int64_t next = n + nb, rows = std::min<int64_t>(nb, p.N - next);
   if (rows <= 0)
     return;
-  int64_t perRow = (rowBytes + 63) / 64, total = rows * perRow;
-  int64_t per = (total + tiles - 1) / tiles;
-  for (int64_t l = t * per, e = std::min(total, (t + 1) * per); l < e; ++l)
-    _mm_prefetch(reinterpret_cast<const char *>(p.data) +
-                     (next + l / perRow) * p.ds0 + (l % perRow) * 64,
-                 _MM_HINT_T1);
+  // Lines [l0, l1) of each row (no division per line: a 64-bit divide per
+  // prefetch cost 3-30% of the GEMM).
+  int64_t perRow = (rowBytes + 63) / 64, per = (perRow + tiles - 1) / tiles;
+  int64_t l0 = t * per, l1 = std::min(perRow, l0 + per);
+  for (int64_t r = 0; r < rows; ++r) {
+    const char *row =
+        reinterpret_cast<const char *>(p.data) + (next + r) * p.ds0;
+    for (int64_t l = l0; l < l1; ++l)
+      _mm_prefetch(row + l * 64, _MM_HINT_T1);
+  }
 }
 
 /// Weight rows rows[0..NB) of interleaved W against all of x.
