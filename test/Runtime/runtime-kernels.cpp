@@ -410,6 +410,16 @@ int main(int argc, char **argv) {
   cases += 3;
   denseCase(13, 70, 600, 0, false);
   cases += 5;
+  // Batch 3-6 on the GEMV path; batch 8 on panels (next-panel prefetch
+  // across three k blocks and a partial last panel).
+  for (int64_t M : {4, 5, 6})
+    for (int wt : {0, 2}) {
+      denseCase(M, 77, 301, wt, M == 5);
+      ++cases;
+    }
+  denseCase(8, 100, 600, 0, true);
+  denseCase(8, 100, 600, 1, false);
+  cases += 2;
   // FP4 E2M1 (MXFP4: g32 E8M0; NVFP4: g16 E4M3), stored and packed.
   for (int64_t M : {1, 3, 6, 10})
     for (int64_t N : {1, 19})
