@@ -340,6 +340,13 @@ int main(int argc, char **argv) {
     testNMQuant(1, 41, 1024, 2, 4, 8, true, false, 0, 0);
   }
   sparq_rt_set_gemv_streams(0);
+  // Batch > 4 on the permute kernel: 4x4 tiles with 2- and 1-row x
+  // remainders, weight-row remainders, f32 and 8-bit per-row codes.
+  testNM(6, 37, 2048, 2, 4);
+  testNM(11, 10, 640, 4, 8);
+  testNM(8, 9, 1024, 1, 4);
+  testNMQuant(6, 41, 1024, 2, 4, 8, true, false, 0, 0);
+  testNMQuant(9, 38, 512, 4, 8, 8, false, true, 0, 1);
   // N:M quantized: every code width, sign, zero points, granularity and
   // scale type; 8-bit per-row codes take the fast kernel.
   for (int bits : {2, 3, 4, 8})
