@@ -291,17 +291,27 @@ SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, const int64_t *rows,
   }
 }
 
-template <int IB, int WIN, int MR, VT V>
-SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1,
-                                    int64_t m0) {
+/// nmGemvBlock's constants: the vpmultishiftqb control selecting the IB-bit
+/// position field of lane j (bit j * IB), and each lane's group start
+/// (j / N) * M.
+template <int IB>
+SPARQ_SPARSE_AVX512 inline void laneControls(const SProblem &p, __m512i &ctrl,
+                                             __m512i &base) {
   alignas(64) uint8_t ctrlBytes[64] = {};
   alignas(64) int32_t baseLanes[16];
   for (int j = 0; j < 16; ++j) {
     ctrlBytes[4 * j] = uint8_t(j * IB);
     baseLanes[j] = (j / p.nn) * p.mm;
   }
-  __m512i ctrl = _mm512_load_si512(ctrlBytes);
-  __m512i base = _mm512_load_si512(baseLanes);
+  ctrl = _mm512_load_si512(ctrlBytes);
+  base = _mm512_load_si512(baseLanes);
+}
+
+template <int IB, int WIN, int MR, VT V>
+SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1,
+                                    int64_t m0) {
+  __m512i ctrl, base;
+  laneControls<IB>(p, ctrl, base);
   constexpr int RW = MR == 1 ? 4 : MR == 2 ? 2 : 1;
   int64_t n = n0;
   if (MR == 1) {
@@ -338,14 +348,8 @@ SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1,
 /// x-transposed kernel this replaces ran 1.2-3.2x slower at batch 5-128).
 template <int IB, int WIN, VT V>
 SPARQ_SPARSE_AVX512 void nmGemmRows(const SProblem &p, int64_t n0, int64_t n1) {
-  alignas(64) uint8_t ctrlBytes[64] = {};
-  alignas(64) int32_t baseLanes[16];
-  for (int j = 0; j < 16; ++j) {
-    ctrlBytes[4 * j] = uint8_t(j * IB);
-    baseLanes[j] = (j / p.nn) * p.mm;
-  }
-  __m512i ctrl = _mm512_load_si512(ctrlBytes);
-  __m512i base = _mm512_load_si512(baseLanes);
+  __m512i ctrl, base;
+  laneControls<IB>(p, ctrl, base);
   auto allM = [&](const int64_t *rows, auto rw) SPARQ_SPARSE_AVX512 {
     constexpr int RW = decltype(rw)::value;
     int64_t m = 0;
