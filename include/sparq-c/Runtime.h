@@ -33,14 +33,16 @@ int32_t sparq_rt_get_num_threads(void);
 void sparq_rt_parallel(void (*fn)(void *ctx, int32_t index, int32_t count),
                        void *ctx, int32_t count);
 
-/// Sets how many weight streams a batch-1 GEMV reads per thread: 2 or 4
-/// (rows from as many parts of the thread's range, see forEachStreamRow in
-/// lib/Runtime), or 0 (the default): automatic. Quantized GEMVs: 2 when the
+/// Sets how many weight streams a GEMV reads per thread: 2 or 4 (rows from
+/// as many parts of the thread's range, see forEachStreamRow in
+/// lib/Runtime), or 0 (the default): automatic. Quantized GEMVs (batch 1-8;
+/// batch 1-3 for group layouts that are not interleaved): 4 at batch >= 2
+/// when the activations of all rows of x exceed 12 KB; else 2 when the
 /// thread's part of the weight is larger than 1 MiB (it streams from DRAM or
 /// L3, where two streams per core read fastest on the machines measured),
 /// else 4 (four rows share each activation load) when four rows and the
-/// activations fit in 24 KB of L1. N:M GEMVs: 4. A tuning knob for
-/// benchmarks (bench/sparq-gemv-ab); other values mean automatic.
+/// activations fit in 24 KB of L1. N:M GEMVs (batch 1): 4. A tuning knob
+/// for benchmarks (bench/sparq-gemv-ab); other values mean automatic.
 void sparq_rt_set_gemv_streams(int32_t streams);
 int32_t sparq_rt_get_gemv_streams(void);
 

@@ -69,22 +69,29 @@ int64_t forEachStreamRow(int64_t n0, int64_t n1, int64_t rowBytes, F f) {
 /// sparq_rt_set_gemv_streams: 0 (automatic), 2 or 4.
 int32_t gemvStreamsSetting();
 
-/// How many weight rows a batch-1 GEMV streams at once (forEachStreamRow)
-/// over `rows` rows of `rowBytes` each, reading `reusedBytes` (the
-/// activations) for every row (see sparq_rt_set_gemv_streams). Several long
-/// sequential streams reach a core's DRAM bandwidth where one does not, but
-/// more is not better: on a Zen 4 core two streams read 12-20% faster than
-/// four from DRAM (int4 and int8, 1 and 2 threads, bench/sparq-gemv-ab),
-/// while four rows per tile share each activation load and run 10-19% faster
-/// from L3. So two streams once the thread's rows exceed 1 MiB (a layer of a
-/// model that does not fit in the caches, the decode case), four for smaller
-/// parts, as long as the lines four rows bring through L1 do not evict the
-/// activations before their next use: four rows and the activations within
-/// 24 KB (under the 32-48 KB L1D of current x86 cores).
-inline int gemvStreams(int64_t rows, int64_t rowBytes, int64_t reusedBytes) {
+/// How many weight rows a GEMV (batch 1-8) streams at once (forEachStreamRow)
+/// over `rows` rows of `rowBytes` each, reading `reusedBytes` of activations
+/// per row of x for every weight row (see sparq_rt_set_gemv_streams).
+/// Several long sequential streams reach a core's DRAM bandwidth where one
+/// does not, but more is not better: on a Zen 4 core two streams read 12-20%
+/// faster than four from DRAM at batch 1 (int4 and int8, 1 and 2 threads,
+/// bench/sparq-gemv-ab), while four rows per tile share each activation load
+/// and run 10-19% faster from L3. So two streams once the thread's rows
+/// exceed 1 MiB (a layer of a model that does not fit in the caches, the
+/// decode case), four for smaller parts, as long as the lines four rows bring
+/// through L1 do not evict the activations before their next use: four rows
+/// and the activations within 24 KB (under the 32-48 KB L1D of current x86
+/// cores). At batch 2-8 the activations of all rows of x are reread for every
+/// weight row; once they outgrow 12 KB they come from L2 anyway, and four
+/// rows per load halve that traffic: four streams, 1.05-1.4x faster than two
+/// (int4 g128 batch 2-8 at K = 4096 and 11008).
+inline int gemvStreams(int64_t rows, int64_t rowBytes, int64_t reusedBytes,
+                       int64_t batch = 1) {
   int32_t set = gemvStreamsSetting();
   if (set == 2 || set == 4)
     return set;
+  if (batch > 1 && batch * reusedBytes > 12 * 1024)
+    return 4;
   if (rows * rowBytes > (int64_t(1) << 20))
     return 2;
   return 4 * rowBytes + reusedBytes <= 24 * 1024 ? 4 : 2;

@@ -396,7 +396,13 @@ int main(int argc, char **argv) {
     quantCase(1, 37, 1024, 8, true, 1024, false, 0, true, false, true);
     quantCase(2, 33, 512, 8, false, 512, true, 0, true, false, true);
     quantCase(1, 45, 640, 4, true, 32, false, 1, true, false);
-    cases += 5;
+    // Batch 4-8 streams (interleaved and per-channel; 4x4 tiles plus 1-3
+    // remaining rows of x).
+    quantCase(5, 70, 1280, 4, false, 128, true, 1, true, false, true);
+    quantCase(8, 37, 2304, 4, true, 128, false, 0, true, false, true);
+    quantCase(6, 33, 1024, 8, true, 1024, false, 2, true, false, true);
+    quantCase(4, 41, 512, 4, false, 512, true, 0, true, false, true);
+    cases += 9;
   }
   sparq_rt_set_gemv_streams(3); // Not a setting: back to automatic.
   if (sparq_rt_get_gemv_streams() != 0) {
