@@ -99,7 +99,7 @@ struct Shape {
   int64_t n, k;
 };
 const Shape kShapes[] = {{4096, 4096}, {11008, 4096}, {4096, 11008}};
-const int64_t kBatches[] = {1, 32, 128};
+const int64_t kBatches[] = {1, 8, 32, 128};
 
 std::string fnName(const Format &f, const Shape &s, int64_t m) {
   std::string n = f.name + "_" + std::to_string(s.n) + "x" +
