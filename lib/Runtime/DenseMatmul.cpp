@@ -122,30 +122,22 @@ SPARQ_AVX512 void gemvRowsMB(const DProblem &p, int64_t k0, int64_t k1,
   }
 }
 
+/// Calls f(std::integral_constant<int, V>()) for V = v, v in [1, Max].
+template <int Max, typename F> inline void withConstant(int64_t v, F &&f) {
+  if constexpr (Max > 1)
+    if (v < Max)
+      return withConstant<Max - 1>(v, f);
+  f(std::integral_constant<int, Max>());
+}
+
 template <WType WT>
 SPARQ_AVX512 void gemvRows(const DProblem &p, int64_t k0, int64_t k1,
                            float *acc) {
-  switch (p.M) {
-  case 8:
-    return gemvRowsMB<WT, 8>(p, k0, k1, acc);
-  case 7:
-    return gemvRowsMB<WT, 7>(p, k0, k1, acc);
-  case 6:
-    return gemvRowsMB<WT, 6>(p, k0, k1, acc);
-  case 5:
-    return gemvRowsMB<WT, 5>(p, k0, k1, acc);
-  case 4:
-    return gemvRowsMB<WT, 4>(p, k0, k1, acc);
-  case 3:
-    return gemvRowsMB<WT, 3>(p, k0, k1, acc);
-  case 2:
-    return gemvRowsMB<WT, 2>(p, k0, k1, acc);
-  default:
-    return gemvRowsMB<WT, 1>(p, k0, k1, acc);
-  }
+  withConstant<8>(p.M, [&](auto mb) SPARQ_AVX512 {
+    gemvRowsMB<WT, decltype(mb)::value>(p, k0, k1, acc);
+  });
 }
 
-/// GEMM register tile: MB rows of x times 32 columns, over k in [k0, k1).
 /// GEMM register tile: MB rows of x times a packed 32-column panel of w
 /// (`panel[k - k0][0..32)`, f32, zero past the matrix edge), over [k0, k1).
 template <int MB>
