@@ -193,6 +193,31 @@ template <int IB> inline uint64_t loadPositions(const uint8_t *irow, int64_t c) 
   return v;
 }
 
+/// loadPositions broadcast to every 64-bit lane. With 2 * IB a power of two
+/// the field is broadcast straight from memory (a load, where a scalar load
+/// plus a general-register broadcast costs a vector-pipe transfer per row
+/// and chunk); vpmultishiftqb reads only the low 2 * IB bytes of each lane.
+template <int IB>
+SPARQ_SPARSE_AVX512 inline __m512i broadcastPositions(const uint8_t *irow,
+                                                      int64_t c) {
+  const uint8_t *p = irow + c * 2 * IB;
+  if constexpr (IB == 1) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return _mm512_set1_epi16(int16_t(v));
+  } else if constexpr (IB == 2) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm512_set1_epi32(int32_t(v));
+  } else if constexpr (IB == 4) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return _mm512_set1_epi64(int64_t(v));
+  } else {
+    return _mm512_set1_epi64(int64_t(loadPositions<IB>(irow, c)));
+  }
+}
+
 /// Weight rows rows[0..RW) times x rows [m0, m0 + MR): full chunks of 16
 /// stored values (window of WIN dense columns each), then a scalar tail.
 template <int IB, int WIN, int MR, int RW, VT V>
@@ -231,7 +256,7 @@ SPARQ_SPARSE_AVX512 void nmGemvBlock(const SProblem &p, const int64_t *rows,
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t k0 = c * win;
     for (int r = 0; r < RW; ++r) {
-      __m512i bits = _mm512_set1_epi64(int64_t(loadPositions<IB>(irow[r], c)));
+      __m512i bits = broadcastPositions<IB>(irow[r], c);
       __m512i lane = _mm512_add_epi32(
           _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, bits), fieldMask),
           base);
