@@ -332,45 +332,36 @@ SPARQ_SPARSE_AVX512 inline void laneControls(const SProblem &p, __m512i &ctrl,
   base = _mm512_load_si512(baseLanes);
 }
 
-template <int IB, int WIN, int MR, VT V>
-SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1,
-                                    int64_t m0) {
+/// Batch 1: four long staggered streams (forEachStreamRow) sharing the x
+/// window, unless sparq_rt_set_gemv_streams(2). Unlike the quantized GEMVs,
+/// this kernel does more work per byte (a permute per 16 values) and gains
+/// from four rows sharing each window: four streams measured 1.1-1.3x faster
+/// than two from DRAM (2:4 f32, 4096x4096 and 4096x11008, one thread,
+/// bench/sparq-gemv-ab).
+template <int IB, int WIN, VT V>
+SPARQ_SPARSE_AVX512 void nmGemvRows(const SProblem &p, int64_t n0, int64_t n1) {
   __m512i ctrl, base;
   laneControls<IB>(p, ctrl, base);
-  constexpr int RW = MR == 1 ? 4 : MR == 2 ? 2 : 1;
-  int64_t n = n0;
-  if (MR == 1) {
-    // Batch 1: four long staggered streams (forEachStreamRow) sharing the x
-    // window, unless sparq_rt_set_gemv_streams(2). Unlike the quantized
-    // GEMVs, this kernel does more work per byte (a permute per 16 values)
-    // and gains from four rows sharing each window: four streams measured
-    // 1.1-1.3x faster than two from DRAM (2:4 f32, 4096x4096 and
-    // 4096x11008, one thread, bench/sparq-gemv-ab).
-    int64_t rowBytes = p.kv * (V == VT::F32 ? 4 : 1) + p.idxRowStride;
-    auto streams = [&](auto s) SPARQ_SPARSE_AVX512 {
-      constexpr int S = decltype(s)::value;
-      return forEachStreamRow<S>(
-          n0, n1, rowBytes, [&](const int64_t *rows) SPARQ_SPARSE_AVX512 {
-            nmGemvBlock<IB, WIN, MR, S, V>(p, rows, m0, ctrl, base);
-          });
-    };
-    n = gemvStreamsSetting() == 2 ? streams(std::integral_constant<int, 2>())
-                                  : streams(std::integral_constant<int, 4>());
-  } else {
-    int64_t rows[RW];
-    for (; n + RW <= n1; n += RW) {
-      for (int r = 0; r < RW; ++r)
-        rows[r] = n + r;
-      nmGemvBlock<IB, WIN, MR, RW, V>(p, rows, m0, ctrl, base);
-    }
-  }
+  int64_t rowBytes = p.kv * (V == VT::F32 ? 4 : 1) + p.idxRowStride;
+  auto streams = [&](auto s) SPARQ_SPARSE_AVX512 {
+    constexpr int S = decltype(s)::value;
+    return forEachStreamRow<S>(
+        n0, n1, rowBytes, [&](const int64_t *rows) SPARQ_SPARSE_AVX512 {
+          nmGemvBlock<IB, WIN, 1, S, V>(p, rows, 0, ctrl, base);
+        });
+  };
+  int64_t n = gemvStreamsSetting() == 2
+                  ? streams(std::integral_constant<int, 2>())
+                  : streams(std::integral_constant<int, 4>());
   for (; n < n1; ++n)
-    nmGemvBlock<IB, WIN, MR, 1, V>(p, &n, m0, ctrl, base);
+    nmGemvBlock<IB, WIN, 1, 1, V>(p, &n, 0, ctrl, base);
 }
 
-/// Batch > 4: blocks of four weight rows, each against every block of four
-/// rows of x while it is in L1/L2 (weights read once from memory; the
-/// x-transposed kernel this replaces ran 1.2-3.2x slower at batch 5-128).
+/// Batch >= 2: blocks of four weight rows, each against every block of four
+/// (then two, one) rows of x while it is in L1/L2, so the weights are read
+/// once from memory (the x-transposed kernel this replaced at batch > 4 ran
+/// 1.2-3.2x slower at batch 5-128; at batch 2-4 it replaced passes over the
+/// weights per block of x with two or one weight rows per tile).
 template <int IB, int WIN, VT V>
 SPARQ_SPARSE_AVX512 void nmGemmRows(const SProblem &p, int64_t n0, int64_t n1) {
   __m512i ctrl, base;
@@ -398,15 +389,9 @@ SPARQ_SPARSE_AVX512 void nmGemmRows(const SProblem &p, int64_t n0, int64_t n1) {
 
 template <int IB, int WIN, VT V>
 SPARQ_SPARSE_AVX512 void nmGemvAll(const SProblem &p, int64_t n0, int64_t n1) {
-  if (p.M > 4)
-    return nmGemmRows<IB, WIN, V>(p, n0, n1);
-  int64_t m = 0;
-  for (; m + 4 <= p.M; m += 4)
-    nmGemvRows<IB, WIN, 4, V>(p, n0, n1, m);
-  for (; m + 2 <= p.M; m += 2)
-    nmGemvRows<IB, WIN, 2, V>(p, n0, n1, m);
-  for (; m < p.M; ++m)
-    nmGemvRows<IB, WIN, 1, V>(p, n0, n1, m);
+  if (p.M == 1)
+    return nmGemvRows<IB, WIN, V>(p, n0, n1);
+  nmGemmRows<IB, WIN, V>(p, n0, n1);
 }
 
 template <VT V>
