@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 // Intrinsics for the AVX-512 paths of the kernels; SPARQ_HAVE_X86 guards them.
@@ -43,6 +44,15 @@ template <typename T> struct CacheAligned {
   }
 };
 template <typename T> using AlignedVector = std::vector<T, CacheAligned<T>>;
+
+/// Calls f(std::integral_constant<int, V>()) for V = v, v in [1, Max]: a
+/// runtime batch or remainder picks the kernel instantiated for it.
+template <int Max, typename F> inline void withConstant(int64_t v, F &&f) {
+  if constexpr (Max > 1)
+    if (v < Max)
+      return withConstant<Max - 1>(v, f);
+  f(std::integral_constant<int, Max>());
+}
 
 /// GEMV row order: S long sequential streams, stream j walking the j-th
 /// S-th part of [n0, n1) from a staggered start (about 256 KB apart) and

@@ -122,14 +122,6 @@ SPARQ_AVX512 void gemvRowsMB(const DProblem &p, int64_t k0, int64_t k1,
   }
 }
 
-/// Calls f(std::integral_constant<int, V>()) for V = v, v in [1, Max].
-template <int Max, typename F> inline void withConstant(int64_t v, F &&f) {
-  if constexpr (Max > 1)
-    if (v < Max)
-      return withConstant<Max - 1>(v, f);
-  f(std::integral_constant<int, Max>());
-}
-
 template <WType WT>
 SPARQ_AVX512 void gemvRows(const DProblem &p, int64_t k0, int64_t k1,
                            float *acc) {
@@ -221,14 +213,11 @@ SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
       }
       if (m < p.M)
         prefetchSlice(m / 6);
-      switch (p.M - m) {
-      case 5: gemmTile<5>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 4: gemmTile<4>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 3: gemmTile<3>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 2: gemmTile<2>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      case 1: gemmTile<1>(p, m, panel, mk0, mk1, k0, k1, yb + m * ldy, ldy); break;
-      default: break;
-      }
+      if (m < p.M)
+        withConstant<5>(p.M - m, [&](auto mb) SPARQ_AVX512 {
+          gemmTile<decltype(mb)::value>(p, m, panel, mk0, mk1, k0, k1,
+                                        yb + m * ldy, ldy);
+        });
     }
   }
   for (int64_t m = 0; m < p.M; ++m)
@@ -276,12 +265,10 @@ SPARQ_AVX512 void nkRowsFixedNB(const DProblem &p, int64_t n, int64_t rs) {
   int64_t m = 0;
   for (; m + 4 <= p.M; m += 4)
     nkTile<WT, 4, NB>(p, m, n, rs);
-  switch (p.M - m) {
-  case 3: nkTile<WT, 3, NB>(p, m, n, rs); break;
-  case 2: nkTile<WT, 2, NB>(p, m, n, rs); break;
-  case 1: nkTile<WT, 1, NB>(p, m, n, rs); break;
-  default: break;
-  }
+  if (m < p.M)
+    withConstant<3>(p.M - m, [&](auto mb) SPARQ_AVX512 {
+      nkTile<WT, decltype(mb)::value, NB>(p, m, n, rs);
+    });
 }
 
 template <WType WT>

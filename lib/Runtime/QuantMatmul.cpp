@@ -1181,19 +1181,13 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
       prefetchNextRows(p, rows[0], NB, plan.rowBytes, m / 4, tiles);
     vnniTileIL<BITS, 4, NB, HASZP, false, FP4>(p, plan, a, m, rows);
   }
-  switch (p.M - m) {
-  case 3:
-    vnniTileIL<BITS, 3, NB, HASZP, false, FP4>(p, plan, a, m, rows);
-    break;
-  case 2:
-    vnniTileIL<BITS, 2, NB, HASZP, false, FP4>(p, plan, a, m, rows);
-    break;
-  case 1:
-    vnniTileIL<BITS, 1, NB, HASZP, BITS == 4 && !FP4, FP4>(p, plan, a, m, rows);
-    break;
-  default:
-    break;
-  }
+  if (m < p.M)
+    withConstant<3>(p.M - m, [&](auto mb) {
+      constexpr int MB = decltype(mb)::value;
+      // One row of x: int4 high nibbles masked in place (HI16).
+      vnniTileIL<BITS, MB, NB, HASZP, MB == 1 && BITS == 4 && !FP4, FP4>(
+          p, plan, a, m, rows);
+    });
 }
 
 /// Up to this batch the weight rows are read as GEMV streams (each row
@@ -1265,22 +1259,11 @@ void vnniRowsFixedNB(const QProblem &p, const Plan &plan, const Acts &a,
     vnniTile<BITS, 4, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
                                                             rows);
   }
-  switch (p.M - m) {
-  case 3:
-    vnniTile<BITS, 3, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
-                                                            rows);
-    break;
-  case 2:
-    vnniTile<BITS, 2, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
-                                                            rows);
-    break;
-  case 1:
-    vnniTile<BITS, 1, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(p, plan, a, sp, m,
-                                                            rows);
-    break;
-  default:
-    break;
-  }
+  if (m < p.M)
+    withConstant<3>(p.M - m, [&](auto mb) {
+      vnniTile<BITS, decltype(mb)::value, NB, HASZP, LANEG, ONESPAN, FLIP, FP4>(
+          p, plan, a, sp, m, rows);
+    });
 }
 
 template <int BITS, bool HASZP, bool LANEG, bool ONESPAN, bool FLIP, bool FP4>
