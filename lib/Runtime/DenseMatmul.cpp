@@ -191,7 +191,8 @@ SPARQ_AVX512 void gemmCols(const DProblem &p, int64_t n0, int64_t n1) {
         pk0 = k1;
       }
       const int64_t pk1 = std::min(p.K, pk0 + kPanel);
-      const int64_t perTile = (pk1 - pk0 + (p.M + 5) / 6 - 1) / ((p.M + 5) / 6);
+      const int64_t tilesM = (p.M + 5) / 6;
+      const int64_t perTile = (pk1 - pk0 + tilesM - 1) / tilesM;
       constexpr int64_t eb = WT == WType::F32 ? 4 : 2;
       const bool twoLines = WT == WType::F32 && n1 - pn > 16;
       auto prefetchSlice = [&](int64_t t) {

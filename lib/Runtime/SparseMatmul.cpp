@@ -4,9 +4,9 @@
 // sparse weight (see sparq-c/Runtime.h for the exact layouts):
 //  * N:M along K: expands 16 packed in-group positions into lane indices
 //    with one vpmultishiftqb and gathers x from a register window
-//    (vpermt2ps): at batch <= 4 four weight rows at a time, at larger
-//    batches tiles of four weight rows by four rows of x; values are f32 or
-//    int8 codes (per-row scale applied once per row);
+//    (vpermt2ps): at batch 1 four weight rows at a time (four streams), at
+//    larger batches tiles of four weight rows by four rows of x; values are
+//    f32 or int8 codes (per-row scale applied once per row);
 //  * CSR: GEMV (M <= 2) gathers x by 16 column indices at a time (scalar
 //    loads for one row of x, vgatherdps for two); threads split rows
 //    balanced by nonzeros;
