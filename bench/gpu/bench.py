@@ -37,6 +37,8 @@ CASES = [
     ("gemv-ui4g128a", "ui4", 128, "f16", True, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 4096, 4096),
     ("gemv-i8c", "i8", 0, "f32", False, 1, 11008, 4096),
+    ("gemv-i4g128", "i4", 128, "f16", False, 1, 14336, 4096),
+    ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 14336),
     ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 4096, 4096),
     ("gemv-f8e4m3c", "f8E4M3FN", 0, "f32", False, 1, 11008, 4096),
     ("gemv-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 1, 4096, 4096),
@@ -78,6 +80,14 @@ for _word in ["a8w4f4", "a8w8f4u2", "a8b3"]:
         CASES.append(_variant(_base, _word, 1, _n, _k))
 for _word in ["a8w8f2", "a8w8f1", "a8w4f1", "a8w8f2u1", "a8w8f4u1", "a8w8f4u2"]:
     CASES.append(_variant(_I4, _word, 8, 4096, 4096))
+# p<n>: the persistent GEMV (gemv-blocks=n; an H100 / H200 has 132 SMs).
+for _word in ["a8p132", "a8p264", "a8w8f4u2p264", "a8w8f4u2p396",
+              "a8w8f2u2p396", "a8w8f2b2p264", "a8w8f1p528", "a8w8f1u2p792"]:
+    for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
+                              (_I4, 1, 4096, 11008), (_I4, 1, 14336, 4096),
+                              (_I4, 1, 4096, 14336), (_I8, 1, 4096, 4096),
+                              (_I8, 1, 11008, 4096), (_I4, 8, 4096, 4096)]:
+        CASES.append(_variant(_base, _word, _m, _n, _k))
 # GEMV on int8 tensor cores (gemv-mma), batch 1, 4 and 8.
 for _base, _m, _n, _k in [(_I4, 1, 4096, 4096), (_I4, 1, 11008, 4096),
                           (_I4, 4, 4096, 4096), (_I4, 8, 4096, 4096),
@@ -113,10 +123,10 @@ def kernel_kind(c):
 
 def variant_options(c):
     """convert-sparq-to-gpu options of a "gemv~[a8|f32][mma[r<rows>]][w<warps>f<features>]
-    [u<unroll>][b<blocks>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>]
+    [u<unroll>][b<blocks>][p<gemv-blocks>]" or "mma~t<tile-n>m<tile-m>p<prefetch>[w<warp-n>]
     [s<stages>][b<blocks>][l][k]" case."""
     word = c[0].split("-")[0]
-    m = re.fullmatch(r"gemv~(a8|f32)?(mma(?:r(\d+))?)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?", word)
+    m = re.fullmatch(r"gemv~(a8|f32)?(mma(?:r(\d+))?)?(?:w(\d+)f(\d+))?(?:u(\d+))?(?:b(\d+))?(?:p(\d+))?", word)
     if m:
         act = {"a8": " activations=int8", "f32": " activations=f32"}.get(m.group(1), "")
         act += " gemv-mma=true" if m.group(2) else ""
@@ -125,7 +135,8 @@ def variant_options(c):
                     if m.group(4) else "")
         unroll = f" gemv-unroll={m.group(6)}" if m.group(6) else ""
         blocks = f" min-blocks-per-sm={m.group(7)}" if m.group(7) else ""
-        return act + geometry + unroll + blocks
+        persistent = f" gemv-blocks={m.group(8)}" if m.group(8) else ""
+        return act + geometry + unroll + blocks + persistent
     m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)(k?)", word)
     if m:
         return (f" mma-tile-n={m.group(1)} mma-tile-m={m.group(2)} "

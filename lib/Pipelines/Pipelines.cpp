@@ -104,6 +104,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvWarps = options.gemvWarps;
   toGpu.gemvFeatures = options.gemvFeatures;
   toGpu.gemvUnroll = options.gemvUnroll;
+  toGpu.gemvBlocks = options.gemvBlocks;
   toGpu.minBlocksPerSM = options.minBlocksPerSM;
   toGpu.mmaTileN = options.mmaTileN;
   toGpu.mmaTileM = options.mmaTileM;

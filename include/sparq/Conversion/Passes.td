@@ -422,6 +422,18 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       minus (offset + z) times the chunk's code sum;
       one conversion and multiply-add with the scale per chunk, the row's
       a applied at the end. Kernels are named `..._xi8_<M>x<N>x<K>`.
+    * **Persistent GEMV** (`gemv-blocks=B > 0`, x in shared memory; opt-in
+      until timed on a GPU): grid `(min(B, ceil(N / (warps * features))),
+      1)`. A feature group is the `gemv-features` features one warp
+      computes; warp `w` of the grid (W warps) takes the groups `w`,
+      `w + W`, ... as one stream of iterations, iteration `j` being
+      iteration `j % T` of group `w + (j / T) W` (T iterations per row), so
+      the loads of a group's first chunks are issued while the previous
+      group's last iteration computes, and each block quantizes (or stages)
+      x once for all its groups. The unroll is 4 (FP8: 2) whatever the row
+      length: chunks past the row are clamped reloads of its last chunk
+      whose products are not added. Each group's sums are the same
+      operations in the same order as without `gemv-blocks`.
     * **GEMV on int8 tensor cores** (`gemv-mma=true`, NVIDIA, where the
       int8-activation GEMV applies to 4- or 8-bit integer codes whose scale
       groups and K are whole warp steps of 4 chunks; kernel
@@ -592,6 +604,10 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"gemvUnroll", "gemv-unroll", "int64_t", /*default=*/"0",
            "GEMV 16-byte chunks per lane and loop iteration, at most (0: 4; "
            "lowered to 2 or 1 where the row's chunks require)">,
+    Option<"gemvBlocks", "gemv-blocks", "int64_t", /*default=*/"0",
+           "GEMV with x in shared memory: at most this many blocks, each "
+           "warp looping over feature groups (persistent; 0: one block per "
+           "gemv-warps groups)">,
     Option<"nvvm", "nvvm", "bool", /*default=*/"false",
            "NVIDIA kernels: use NVVM intrinsics in kernel bodies (one "
            "`nvvm.prmt` per integer code instead of shift/mask/or)">,

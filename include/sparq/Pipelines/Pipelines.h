@@ -28,6 +28,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Activation numerics of integer-weight matmuls: int8 "
                      "(dynamic per-row, VNNI) or f32 (exact)"),
       llvm::cl::init("int8")};
+  PassOptions::Option<int64_t> gemvBlocks{
+      *this, "gemv-blocks",
+      llvm::cl::desc("GEMV with x in shared memory: at most this many "
+                     "blocks, each warp looping over feature groups (0: one "
+                     "block per 8 groups)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> remarks{
       *this, "remarks",
       llvm::cl::desc("Remark on every compressed matmul left to the "
@@ -145,6 +151,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "gemv-unroll",
       llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "
                      "most (0: 4)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gemvBlocks{
+      *this, "gemv-blocks",
+      llvm::cl::desc("GEMV with x in shared memory: at most this many "
+                     "blocks, each warp looping over feature groups (0: one "
+                     "block per 8 groups)"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> remarks{
       *this, "remarks",

@@ -26,6 +26,11 @@ int64_t Problem::gemvUnroll() const {
   int64_t most = gemvUnrollOverride       ? gemvUnrollOverride
                  : float8 != Float8::None ? 2
                                           : 4;
+  // The persistent GEMV adds nothing for chunks past the row; the others
+  // need rows of whole iterations.
+  if (gemvPersistent())
+    return std::min<int64_t>(
+        most, std::max<int64_t>(1, (numChunks() + kWarp - 1) / kWarp));
   for (int64_t u : {4, 2})
     if (u <= most && numChunks() % (kWarp * u) == 0)
       return u;
@@ -600,11 +605,11 @@ SmallVector<int64_t> strided(int64_t start, int64_t count) {
 // GEMV
 //===----------------------------------------------------------------------===//
 
-SmallVector<Value> gpu_kernels::emitGemvFeatures(OpBuilder &b, Location loc,
-                                                 const Problem &p, Value bx,
-                                                 Value warp) {
-  Value n0 = mul(b, loc, add(b, loc, mul(b, loc, bx, p.gemvWarps()), warp),
-                 p.gemvFeatures());
+SmallVector<Value> gpu_kernels::emitGemvGroupFeatures(OpBuilder &b,
+                                                      Location loc,
+                                                      const Problem &p,
+                                                      Value group) {
+  Value n0 = mul(b, loc, group, p.gemvFeatures());
   SmallVector<Value> ns{n0};
   for (int64_t f = 1; f < p.gemvFeatures(); ++f)
     ns.push_back(add(b, loc, n0, cIdx(b, loc, f)));
@@ -880,37 +885,36 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
 }
 
 SmallVector<Value>
-gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
-                                  const Operands &ops, const EmitOptions &opt,
-                                  ArrayRef<Value> ns, Value lane, Value mBase,
-                                  const XSource &xs, ValueRange prologue) {
+gpu_kernels::emitGemvStep(OpBuilder &b, Location loc, const Problem &p,
+                          const EmitOptions &opt, int64_t features, Value chunk,
+                          Value mBase, const XSource &xs, ValueRange sums,
+                          ValueRange loaded) {
   int64_t rows = p.gemvRows();
   int64_t unroll = p.gemvUnroll();
   int64_t per = chunkLoadValues(p);
-  int64_t numSums = static_cast<int64_t>(ns.size()) * rows;
   Type f32 = b.getF32Type();
   auto xType = VectorType::get({p.chunkElems()}, f32);
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  SmallVector<Value> init(numSums, zero);
-  llvm::append_range(init, prologue);
-  auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.numChunks()),
-                                 cIdx(b, loc, kWarp * unroll), init);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value iv = loop.getInductionVar();
-  SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numSums));
-  ValueRange loaded = loop.getRegionIterArgs().drop_front(numSums);
-  // The next iteration's loads are issued before this iteration's math
-  // (clamped: past the row they reload its last chunk, unused).
-  SmallVector<Value> next = emitGemvLoads(
-      b, loc, p, ops, opt, ns, add(b, loc, iv, cIdx(b, loc, kWarp * unroll)));
+  SmallVector<Value> accs(sums);
+  // A persistent GEMV whose rows are not whole iterations: chunks past the
+  // row (clamped reloads of its last chunk) add nothing.
+  bool guard = p.gemvPersistent() && p.numChunks() % (kWarp * unroll) != 0;
   for (int64_t u = 0; u < unroll; ++u) {
-    Value k0 =
-        mul(b, loc, add(b, loc, iv, cIdx(b, loc, u * kWarp)), p.chunkElems());
+    Value c = add(b, loc, chunk, cIdx(b, loc, u * kWarp));
+    Value valid;
+    if (guard) {
+      valid = ltC(b, loc, c, p.numChunks());
+      c = minC(b, loc, c, p.numChunks() - 1);
+    }
+    // acc + v, or acc where the chunk is past the row.
+    auto addTo = [&](Value &acc, Value v, arith::FastMathFlags fm) {
+      Value sum = arith::AddFOp::create(b, loc, acc, v, fm);
+      acc =
+          valid ? Value(arith::SelectOp::create(b, loc, valid, sum, acc)) : sum;
+    };
+    Value k0 = mul(b, loc, c, p.chunkElems());
     if (p.int8Activations) {
       // Exact int32 dot products of each feature's codes with the row's
       // int8 codes, one conversion and multiply-add with the scale.
-      Value c = add(b, loc, iv, cIdx(b, loc, u * kWarp));
       int64_t words = p.bits == 4 ? 8 : 4;
       auto xqType = VectorType::get({4 * words}, b.getI8Type());
       auto xwType = VectorType::get({words}, b.getI32Type());
@@ -925,7 +929,7 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
           xWords.push_back(vector::ExtractOp::create(b, loc, xw, w));
         Value xSum =
             memref::LoadOp::create(b, loc, xs.xsum, ValueRange{row, c});
-        for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f) {
+        for (int64_t f = 0; f < features; ++f) {
           ValueRange l = loaded.slice((f * unroll + u) * per, per);
           Value dot = chunkDot(b, loc, p, opt, l, xWords, xSum);
           auto contract = arith::FastMathFlags::contract;
@@ -937,14 +941,13 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
           Value scaled = arith::MulFOp::create(
               b, loc, arith::SIToFPOp::create(b, loc, f32, dot), scale,
               contract);
-          Value &acc = accs[f * rows + i];
-          acc = arith::AddFOp::create(b, loc, acc, scaled, contract);
+          addTo(accs[f * rows + i], scaled, contract);
         }
       }
       continue;
     }
     SmallVector<ChunkCodes> codes;
-    for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
+    for (int64_t f = 0; f < features; ++f)
       codes.push_back(decodeChunk(b, loc, p, opt,
                                   loaded.slice((f * unroll + u) * per, per)));
     for (int64_t i = 0; i < rows; ++i) {
@@ -967,32 +970,156 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
         Value &acc = accs[f * rows + i];
         if (!c.scale) {
           prod = arith::MulFOp::create(b, loc, prod, c.scales);
-          acc = arith::AddFOp::create(b, loc, acc, treeSum(b, loc, prod));
+          addTo(acc, treeSum(b, loc, prod), arith::FastMathFlags::none);
         } else {
           // sum * s + acc, contracted to one fma.
           auto contract = arith::FastMathFlags::contract;
           Value scaled = arith::MulFOp::create(b, loc, treeSum(b, loc, prod),
                                                c.scale, contract);
-          acc = arith::AddFOp::create(b, loc, acc, scaled, contract);
+          addTo(acc, scaled, contract);
         }
       }
     }
   }
-  llvm::append_range(accs, next);
-  scf::YieldOp::create(b, loc, accs);
-  b.setInsertionPointAfter(loop);
-  SmallVector<Value> sums(loop.getResults().take_front(numSums));
-  if (p.int8Activations)
-    for (int64_t i = 0; i < rows; ++i) {
-      // Times the row's activation scale a.
-      Value a = emitRowScale(
-          b, loc, xs,
-          minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
-      for (int64_t f = 0; f < static_cast<int64_t>(ns.size()); ++f)
-        sums[f * rows + i] =
-            arith::MulFOp::create(b, loc, sums[f * rows + i], a);
-    }
-  return sums;
+  return accs;
+}
+
+SmallVector<Value> gpu_kernels::emitGemvRowScales(OpBuilder &b, Location loc,
+                                                  const Problem &p,
+                                                  const XSource &xs,
+                                                  Value mBase,
+                                                  ValueRange sums) {
+  SmallVector<Value> out(sums);
+  if (!p.int8Activations)
+    return out;
+  int64_t rows = p.gemvRows();
+  for (int64_t i = 0; i < rows; ++i) {
+    // Times the row's activation scale a.
+    Value a = emitRowScale(
+        b, loc, xs, minC(b, loc, add(b, loc, mBase, cIdx(b, loc, i)), p.m - 1));
+    for (size_t s = i; s < out.size(); s += rows)
+      out[s] = arith::MulFOp::create(b, loc, out[s], a);
+  }
+  return out;
+}
+
+SmallVector<Value>
+gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
+                                  const Operands &ops, const EmitOptions &opt,
+                                  ArrayRef<Value> ns, Value lane, Value mBase,
+                                  const XSource &xs, ValueRange prologue) {
+  int64_t numSums = static_cast<int64_t>(ns.size()) * p.gemvRows();
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  SmallVector<Value> init(numSums, zero);
+  llvm::append_range(init, prologue);
+  int64_t stride = kWarp * p.gemvUnroll();
+  auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.numChunks()),
+                                 cIdx(b, loc, stride), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value iv = loop.getInductionVar();
+    ValueRange args = loop.getRegionIterArgs();
+    // The next iteration's loads are issued before this iteration's math
+    // (clamped: past the row they reload its last chunk, unused).
+    SmallVector<Value> next = emitGemvLoads(
+        b, loc, p, ops, opt, ns, add(b, loc, iv, cIdx(b, loc, stride)));
+    SmallVector<Value> accs =
+        emitGemvStep(b, loc, p, opt, static_cast<int64_t>(ns.size()), iv, mBase,
+                     xs, args.take_front(numSums), args.drop_front(numSums));
+    llvm::append_range(accs, next);
+    scf::YieldOp::create(b, loc, accs);
+  }
+  return emitGemvRowScales(b, loc, p, xs, mBase,
+                           loop.getResults().take_front(numSums));
+}
+
+namespace {
+/// Persistent GEMV: the feature group of iteration `j` of grid warp `warpG`'s
+/// stream (warpG + (j / T) W) and the lane's first chunk in it
+/// (lane + (j % T) 32 U).
+Value streamGroup(OpBuilder &b, Location loc, const Problem &p, Value warpG,
+                  Value j) {
+  Value g = p.gemvIters() == 1 ? j : divC(b, loc, j, p.gemvIters());
+  return add(b, loc, warpG, mul(b, loc, g, p.gemvBlocks() * p.gemvWarps()));
+}
+Value streamChunk(OpBuilder &b, Location loc, const Problem &p, Value lane,
+                  Value j) {
+  if (p.gemvIters() == 1)
+    return lane;
+  return add(
+      b, loc, lane,
+      mul(b, loc, remC(b, loc, j, p.gemvIters()), kWarp * p.gemvUnroll()));
+}
+} // namespace
+
+SmallVector<Value>
+gpu_kernels::emitGemvStreamLoads(OpBuilder &b, Location loc, const Problem &p,
+                                 const Operands &ops, const EmitOptions &opt,
+                                 Value warpG, Value lane, Value j) {
+  return emitGemvLoads(
+      b, loc, p, ops, opt,
+      emitGemvGroupFeatures(b, loc, p, streamGroup(b, loc, p, warpG, j)),
+      streamChunk(b, loc, p, lane, j));
+}
+
+void gpu_kernels::emitGemvStream(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    const EmitOptions &opt, Value warpG, Value lane, Value mBase,
+    const XSource &xs, ValueRange prologue,
+    function_ref<void(ArrayRef<Value>, Value, ValueRange)> finish) {
+  int64_t iters = p.gemvIters();
+  int64_t gridWarps = p.gemvBlocks() * p.gemvWarps();
+  // The warp's groups: ceil((G - warpG) / W), 0 past the last group.
+  Value mine =
+      divC(b, loc,
+           arith::SubIOp::create(
+               b, loc, cIdx(b, loc, p.gemvGroups() + gridWarps - 1), warpG),
+           gridWarps);
+  int64_t numSums = p.gemvFeatures() * p.gemvRows();
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  SmallVector<Value> init(numSums, zero);
+  llvm::append_range(init, prologue);
+  auto loop = scf::ForOp::create(
+      b, loc, cIdx(b, loc, 0), mul(b, loc, mine, iters), cIdx(b, loc, 1), init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value j = loop.getInductionVar();
+  ValueRange args = loop.getRegionIterArgs();
+  SmallVector<Value> sums(args.take_front(numSums));
+  // The next iteration's loads first (past the warp's last group they
+  // reload rows clamped to N - 1, unused).
+  SmallVector<Value> next = emitGemvStreamLoads(
+      b, loc, p, ops, opt, warpG, lane, add(b, loc, j, cIdx(b, loc, 1)));
+  Value chunk = streamChunk(b, loc, p, lane, j);
+  // (A partial last iteration of a row: emitGemvStep adds nothing for the
+  // chunks past it.)
+  sums = emitGemvStep(b, loc, p, opt, p.gemvFeatures(), chunk, mBase, xs, sums,
+                      args.drop_front(numSums));
+  // At a group's last iteration (warp-uniform): finish it, restart at 0.
+  Value slot = iters == 1 ? j : divC(b, loc, j, iters);
+  auto finishGroup = [&] {
+    finish(emitGemvGroupFeatures(b, loc, p, streamGroup(b, loc, p, warpG, j)),
+           slot, emitGemvRowScales(b, loc, p, xs, mBase, sums));
+    return SmallVector<Value>(numSums, zero);
+  };
+  if (iters == 1) {
+    sums = finishGroup();
+  } else {
+    Value last =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                              remC(b, loc, j, iters), cIdx(b, loc, iters - 1));
+    auto ifOp = scf::IfOp::create(b, loc, ValueRange(sums).getTypes(), last,
+                                  /*withElseRegion=*/true);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, loc, finishGroup());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, sums);
+    b.setInsertionPointAfter(ifOp);
+    sums = ifOp.getResults();
+  }
+  llvm::append_range(sums, next);
+  scf::YieldOp::create(b, loc, sums);
 }
 
 void gpu_kernels::emitGemvStore(OpBuilder &b, Location loc, const Problem &p,

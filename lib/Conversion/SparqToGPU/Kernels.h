@@ -117,6 +117,29 @@ struct Problem {
           gemvUnrollOverride = 0;
   /// Rows of x per block.
   int64_t gemvRows() const { return gemvStaged() ? m : std::min(kGemvRows, m); }
+  /// GEMV feature groups: gemvFeatures() output features each, one warp's
+  /// work item.
+  int64_t gemvGroups() const {
+    return (n + gemvFeatures() - 1) / gemvFeatures();
+  }
+  /// Loop iterations per row of W (gemvUnroll() chunks per lane each).
+  int64_t gemvIters() const {
+    return (numChunks() + kWarp * gemvUnroll() - 1) / (kWarp * gemvUnroll());
+  }
+  /// convert-sparq-to-gpu gemv-blocks (0: one warp per feature group).
+  int64_t gemvBlocksOption = 0;
+  /// The persistent GEMV (gemv-blocks > 0, x staged): a grid of at most
+  /// gemv-blocks blocks whose warps each loop over feature groups w, w + W,
+  /// ... (w its index in the grid, W the grid's warps) as one stream of
+  /// iterations: the loads of a group's first iteration are issued while
+  /// the previous group's last iteration computes, and every block
+  /// quantizes or stages x once for all its groups.
+  bool gemvPersistent() const { return gemvBlocksOption > 0 && gemvStaged(); }
+  /// GEMV blocks along N (grid.x).
+  int64_t gemvBlocks() const {
+    int64_t needed = (gemvGroups() + gemvWarps() - 1) / gemvWarps();
+    return gemvPersistent() ? std::min(needed, gemvBlocksOption) : needed;
+  }
   /// K elements per step of the tensor-core GEMM.
   int64_t mmaStepK() const;
   int64_t mmaPitch() const { return mmaStepK() + kMmaPad; }
@@ -240,14 +263,46 @@ SmallVector<Value> emitGemvLanePartials(OpBuilder &b, Location loc,
                                         ArrayRef<Value> ns, Value lane,
                                         Value mBase, const XSource &xs,
                                         ValueRange prologue);
+/// The persistent GEMV (Problem::gemvPersistent) as a stream of iterations
+/// of lane `lane` of grid warp `warpG`: iteration j is iteration j % T
+/// (T = gemvIters()) of feature group warpG + (j / T) W (W the grid's warps),
+/// the loads of iteration j + 1 issued before j's math, across group
+/// boundaries. `prologue` holds emitGemvStreamLoads(warpG, lane, 0); at a
+/// group's last iteration `finish(ns, slot, sums)` receives its features,
+/// its index among the warp's groups and the lane's sums (row-scaled as
+/// emitGemvRowScales), inside the loop.
+void emitGemvStream(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    const EmitOptions &opt, Value warpG, Value lane, Value mBase,
+    const XSource &xs, ValueRange prologue,
+    function_ref<void(ArrayRef<Value> ns, Value slot, ValueRange sums)> finish);
+/// The weight loads of iteration `j` of emitGemvStream's stream.
+SmallVector<Value> emitGemvStreamLoads(OpBuilder &b, Location loc,
+                                       const Problem &p, const Operands &ops,
+                                       const EmitOptions &opt, Value warpG,
+                                       Value lane, Value j);
 /// The staged GEMV's copy of x (M * K f32) into shared `xs`, as
 /// vector<4xf32>s by every thread `tid` of `threads` (a barrier follows).
 void emitStageX(OpBuilder &b, Location loc, const Problem &p, Value x, Value xs,
                 Value tid, int64_t threads);
-/// The output features `n0`, `n0 + 1`, ... of warp `warp` of GEMV block
-/// `bx` (gemvFeatures() per warp).
-SmallVector<Value> emitGemvFeatures(OpBuilder &b, Location loc,
-                                    const Problem &p, Value bx, Value warp);
+/// The output features `n0`, `n0 + 1`, ... (gemvFeatures()) of GEMV feature
+/// group `group` (n0 = group * gemvFeatures()).
+SmallVector<Value> emitGemvGroupFeatures(OpBuilder &b, Location loc,
+                                         const Problem &p, Value group);
+/// One GEMV loop iteration of a lane whose chunks start at `chunk` (chunks
+/// `chunk + 32 u`, u < gemvUnroll()): `sums` (features * gemvRows()) plus the
+/// products of the `loaded` emitGemvLoads values with the rows of x from
+/// `mBase`.
+SmallVector<Value> emitGemvStep(OpBuilder &b, Location loc, const Problem &p,
+                                const EmitOptions &opt, int64_t features,
+                                Value chunk, Value mBase, const XSource &xs,
+                                ValueRange sums, ValueRange loaded);
+/// A lane's finished sums (as emitGemvStep, feature-major) times the
+/// activation scale of their rows of x with int8 activations (unchanged
+/// otherwise).
+SmallVector<Value> emitGemvRowScales(OpBuilder &b, Location loc,
+                                     const Problem &p, const XSource &xs,
+                                     Value mBase, ValueRange sums);
 /// Int8 activations, in three phases separated by barriers, each run by
 /// every thread `tid` of `threads`: zero xsum and xmax; the row maxima
 /// (atomic max of |x| bits); the codes xq = clamp(rint(x / a), -127, 127)

@@ -533,11 +533,34 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   } else if (!gemm) {
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
-    SmallVector<Value> ns = emitGemvFeatures(b, loc, p, bx, warp);
-    Value n0 = ns.front();
+    // This warp's index in the grid: its (first) feature group.
+    Value warpG = arith::AddIOp::create(b, loc, mulC(bx, p.gemvWarps()), warp);
     Value mBase = mulC(by, p.gemvRows());
+    // Sums of one feature group (feature-major, as emitGemvStep) reduced
+    // across the warp and stored by lane 0.
+    auto reduceAndStore = [&](ArrayRef<Value> ns, ValueRange partial) {
+      SmallVector<Value> sums(partial);
+      for (Value &s : sums)
+        for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
+          auto sh = gpu::ShuffleOp::create(b, loc, s, off, kWarp,
+                                           gpu::ShuffleMode::XOR);
+          s = arith::AddFOp::create(b, loc, s, sh.getShuffleResult());
+        }
+      auto lane0 = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                cIdx(b, loc, 0)));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(lane0.thenBlock());
+      emitGemvStore(b, loc, p, ops, ns, mBase, sums);
+    };
+    Value c0 = cIdx(b, loc, 0);
+    SmallVector<Value> ns = emitGemvGroupFeatures(b, loc, p, warpG);
     // The first iteration's weight loads are issued before x is staged.
-    SmallVector<Value> prologue = emitGemvLoads(b, loc, p, ops, opt, ns, lane);
+    SmallVector<Value> prologue =
+        p.gemvPersistent()
+            ? emitGemvStreamLoads(b, loc, p, ops, opt, warpG, lane, c0)
+            : emitGemvLoads(b, loc, p, ops, opt, ns, lane);
     XSource xs{ops.x, {}, {}, {}};
     if (p.int8Activations) {
       xs = {ops.x, getShared(0), getShared(1), getShared(2)};
@@ -547,27 +570,22 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       emitStageX(b, loc, p, ops.x, xs.x, tid, p.gemvWarps() * kWarp);
       gpu::BarrierOp::create(b, loc);
     }
-    // Warp-uniform: the whole warp skips rows past N.
-    auto inRange = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n0,
-                              cIdx(b, loc, p.n)));
-    b.setInsertionPointToStart(inRange.thenBlock());
-    SmallVector<Value> sums = emitGemvLanePartials(b, loc, p, ops, opt, ns,
-                                                   lane, mBase, xs, prologue);
-    for (Value &s : sums)
-      for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
-        auto sh = gpu::ShuffleOp::create(b, loc, s, off, kWarp,
-                                         gpu::ShuffleMode::XOR);
-        s = arith::AddFOp::create(b, loc, s, sh.getShuffleResult());
-      }
-    auto lane0 = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                              cIdx(b, loc, 0)));
-    b.setInsertionPointToStart(lane0.thenBlock());
-    emitGemvStore(b, loc, p, ops, ns, mBase, sums);
-    b.setInsertionPointToEnd(&body);
+    if (!p.gemvPersistent()) {
+      // Warp-uniform: the whole warp skips rows past N.
+      auto inRange = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ns.front(),
+                                cIdx(b, loc, p.n)));
+      b.setInsertionPointToStart(inRange.thenBlock());
+      reduceAndStore(ns, emitGemvLanePartials(b, loc, p, ops, opt, ns, lane,
+                                              mBase, xs, prologue));
+      b.setInsertionPointToEnd(&body);
+    } else {
+      emitGemvStream(b, loc, p, ops, opt, warpG, lane, mBase, xs, prologue,
+                     [&](ArrayRef<Value> groupNs, Value, ValueRange sums) {
+                       reduceAndStore(groupNs, sums);
+                     });
+    }
   } else if (kind == Kernel::Mma) {
     xs = getShared(0);
     ws = getShared(1);
@@ -720,8 +738,7 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
   if (kind == Kernel::GemvMma)
     return {{llvm::divideCeilSigned(p.n, p.gemvMmaRows()), 1},
             kGemvMmaWarps * kWarp};
-  return {{llvm::divideCeilSigned(p.n, p.gemvWarps() * p.gemvFeatures()),
-           llvm::divideCeilSigned(p.m, p.gemvRows())},
+  return {{p.gemvBlocks(), llvm::divideCeilSigned(p.m, p.gemvRows())},
           p.gemvWarps() * kWarp};
 }
 
@@ -1117,52 +1134,93 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
     auto scratchType = MemRefType::get({kWarp, sumsPerWarp}, f32);
     Value lanes = memref::AllocaOp::create(b, loc, scratchType);
     Value tmp = memref::AllocaOp::create(b, loc, scratchType);
+    // The butterfly over the lanes' sums in `lanes`, then lane 0's store.
+    auto reduceAndStore = [&](ArrayRef<Value> ns, Value mBase) {
+      for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
+        forLoop(kWarp, [&](Value lane) {
+          Value other = arith::XOrIOp::create(b, loc, lane, cIdx(b, loc, off));
+          for (int64_t i = 0; i < sumsPerWarp; ++i) {
+            Value ci = cIdx(b, loc, i);
+            Value a =
+                memref::LoadOp::create(b, loc, lanes, ValueRange{lane, ci});
+            Value o =
+                memref::LoadOp::create(b, loc, lanes, ValueRange{other, ci});
+            memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, o),
+                                    tmp, ValueRange{lane, ci});
+          }
+        });
+        memref::CopyOp::create(b, loc, tmp, lanes);
+      }
+      SmallVector<Value> sums;
+      for (int64_t i = 0; i < sumsPerWarp; ++i)
+        sums.push_back(memref::LoadOp::create(b, loc, lanes,
+                                              ValueRange{c0, cIdx(b, loc, i)}));
+      emitGemvStore(b, loc, p, ops, ns, mBase, sums);
+    };
+    // Persistent: each lane's stream keeps the sums of the warp's groups
+    // by slot, reduced afterwards.
+    int64_t gridWarps = grid[0] * p.gemvWarps();
+    int64_t slots = llvm::divideCeilSigned(p.gemvGroups(), gridWarps);
+    Value parts =
+        p.gemvPersistent()
+            ? Value(memref::AllocaOp::create(
+                  b, loc, MemRefType::get({slots, kWarp, sumsPerWarp}, f32)))
+            : Value();
     forLoop(grid[1], [&](Value by) {
       Value mBase =
           arith::MulIOp::create(b, loc, by, cIdx(b, loc, p.gemvRows()));
       forLoop(grid[0], [&](Value bx) {
         forLoop(p.gemvWarps(), [&](Value warp) {
-          SmallVector<Value> ns = emitGemvFeatures(b, loc, p, bx, warp);
-          Value n0 = ns.front();
-          auto inRange = scf::IfOp::create(
+          Value warpG = arith::AddIOp::create(
               b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n0,
-                                    cIdx(b, loc, p.n)));
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(inRange.thenBlock());
-          // x is read in place: the kernel's shared copy holds the same
-          // values.
-          forLoop(kWarp, [&](Value lane) {
-            SmallVector<Value> prologue =
-                emitGemvLoads(b, loc, p, ops, opt, ns, lane);
-            SmallVector<Value> part = emitGemvLanePartials(
-                b, loc, p, ops, opt, ns, lane, mBase, xs, prologue);
-            for (int64_t i = 0; i < sumsPerWarp; ++i)
-              memref::StoreOp::create(b, loc, part[i], lanes,
-                                      ValueRange{lane, cIdx(b, loc, i)});
-          });
-          for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
+              arith::MulIOp::create(b, loc, bx, cIdx(b, loc, p.gemvWarps())),
+              warp);
+          if (p.gemvPersistent()) {
             forLoop(kWarp, [&](Value lane) {
-              Value other =
-                  arith::XOrIOp::create(b, loc, lane, cIdx(b, loc, off));
-              for (int64_t i = 0; i < sumsPerWarp; ++i) {
-                Value ci = cIdx(b, loc, i);
-                Value a =
-                    memref::LoadOp::create(b, loc, lanes, ValueRange{lane, ci});
-                Value o = memref::LoadOp::create(b, loc, lanes,
-                                                 ValueRange{other, ci});
-                memref::StoreOp::create(b, loc,
-                                        arith::AddFOp::create(b, loc, a, o),
-                                        tmp, ValueRange{lane, ci});
-              }
+              SmallVector<Value> prologue =
+                  emitGemvStreamLoads(b, loc, p, ops, opt, warpG, lane, c0);
+              emitGemvStream(
+                  b, loc, p, ops, opt, warpG, lane, mBase, xs, prologue,
+                  [&](ArrayRef<Value>, Value slot, ValueRange sums) {
+                    for (auto [i, v] : llvm::enumerate(sums))
+                      memref::StoreOp::create(
+                          b, loc, v, parts,
+                          ValueRange{slot, lane,
+                                     cIdx(b, loc, static_cast<int64_t>(i))});
+                  });
             });
-            memref::CopyOp::create(b, loc, tmp, lanes);
           }
-          SmallVector<Value> sums;
-          for (int64_t i = 0; i < sumsPerWarp; ++i)
-            sums.push_back(memref::LoadOp::create(
-                b, loc, lanes, ValueRange{c0, cIdx(b, loc, i)}));
-          emitGemvStore(b, loc, p, ops, ns, mBase, sums);
+          forLoop(slots, [&](Value slot) {
+            Value group = arith::AddIOp::create(
+                b, loc, warpG,
+                arith::MulIOp::create(b, loc, slot, cIdx(b, loc, gridWarps)));
+            SmallVector<Value> ns = emitGemvGroupFeatures(b, loc, p, group);
+            auto inRange = scf::IfOp::create(
+                b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                      ns.front(), cIdx(b, loc, p.n)));
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(inRange.thenBlock());
+            forLoop(kWarp, [&](Value lane) {
+              SmallVector<Value> part;
+              if (p.gemvPersistent()) {
+                for (int64_t i = 0; i < sumsPerWarp; ++i)
+                  part.push_back(memref::LoadOp::create(
+                      b, loc, parts, ValueRange{slot, lane, cIdx(b, loc, i)}));
+              } else {
+                // x is read in place: the kernel's shared copy holds the
+                // same values.
+                SmallVector<Value> prologue =
+                    emitGemvLoads(b, loc, p, ops, opt, ns, lane);
+                part = emitGemvLanePartials(b, loc, p, ops, opt, ns, lane,
+                                            mBase, xs, prologue);
+              }
+              for (int64_t i = 0; i < sumsPerWarp; ++i)
+                memref::StoreOp::create(b, loc, part[i], lanes,
+                                        ValueRange{lane, cIdx(b, loc, i)});
+            });
+            reduceAndStore(ns, mBase);
+          });
         });
       });
     });
@@ -1296,7 +1354,7 @@ struct ConvertSparqToGPUPass
                             static_cast<int64_t>(mmaTileN)) ||
         !llvm::is_contained({0, 64, 128}, static_cast<int64_t>(mmaTileM)) ||
         mmaPrefetch < 0 || mmaPrefetch > 2 || mmaStages < 0 || mmaStages > 2 ||
-        minBlocksPerSM < 0 || minBlocksPerSM > 32 ||
+        minBlocksPerSM < 0 || minBlocksPerSM > 32 || gemvBlocks < 0 ||
         !llvm::is_contained({0, 32, 64}, static_cast<int64_t>(mmaWarpN)) ||
         !llvm::is_contained({0, 16, 32}, static_cast<int64_t>(gemvMmaRows))) {
       getOperation().emitError()
@@ -1304,7 +1362,8 @@ struct ConvertSparqToGPUPass
              "gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, "
              "64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and "
              "mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n "
-             "0, 32 or 64, gemv-mma-rows 0, 16 or 32 (0: the default), got "
+             "0, 32 or 64, gemv-mma-rows 0, 16 or 32 (0: the default), "
+             "gemv-blocks >= 0, got "
           << static_cast<int64_t>(gemvWarps) << ", "
           << static_cast<int64_t>(gemvFeatures) << ", "
           << static_cast<int64_t>(gemvUnroll) << ", "
@@ -1313,8 +1372,9 @@ struct ConvertSparqToGPUPass
           << static_cast<int64_t>(mmaPrefetch) << ", "
           << static_cast<int64_t>(mmaStages) << ", "
           << static_cast<int64_t>(minBlocksPerSM) << ", "
-          << static_cast<int64_t>(mmaWarpN) << " and "
-          << static_cast<int64_t>(gemvMmaRows);
+          << static_cast<int64_t>(mmaWarpN) << ", "
+          << static_cast<int64_t>(gemvMmaRows) << " and "
+          << static_cast<int64_t>(gemvBlocks);
       return signalPassFailure();
     }
     SmallVector<MatmulOp> ops;
@@ -1331,6 +1391,7 @@ struct ConvertSparqToGPUPass
         p->gemvWarpsOverride = gemvWarps;
         p->gemvFeaturesOverride = gemvFeatures;
         p->gemvUnrollOverride = gemvUnroll;
+        p->gemvBlocksOption = gemvBlocks;
         p->mmaTileNOverride = mmaTileN;
         p->mmaTileMOverride = mmaTileM;
         p->mmaStagesOverride = mmaStages;

@@ -2,10 +2,11 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=f32 nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=NVVM
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=f32 gemv-warps=2 gemv-features=3 remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=TUNED
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=int8 nvvm=true remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=A8
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=int8 nvvm=true gemv-blocks=1 gemv-warps=1 remarks=true" --verify-diagnostics | FileCheck %s --check-prefix=PERSIST
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="activations=bf16" 2>&1 | FileCheck %s --check-prefix=BADACT
 // BADACT: error: convert-sparq-to-gpu: activations must be 'f32' or 'int8', got 'bf16'
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="gemv-warps=33" 2>&1 | FileCheck %s --check-prefix=BADOPT
-// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n 0, 32 or 64, gemv-mma-rows 0, 16 or 32 (0: the default), got 33, 0, 0, 0, 0, 0, 0, 0, 0 and 0
+// BADOPT: error: convert-sparq-to-gpu: gemv-warps must be in [0, 32], gemv-features in [0, 8], gemv-unroll in [0, 4], mma-tile-n 0, 64, 128 or 256, mma-tile-m 0, 64 or 128, mma-prefetch and mma-stages in [0, 2], min-blocks-per-sm in [0, 32], mma-warp-n 0, 32 or 64, gemv-mma-rows 0, 16 or 32 (0: the default), gemv-blocks >= 0, got 33, 0, 0, 0, 0, 0, 0, 0, 0, 0 and 0
 
 // GEMV (M = 6 < 16): rank-3 input collapsed to [M, K], operands as static
 // identity-layout buffers, y allocated on the host, a call of the launcher
@@ -64,6 +65,28 @@
 // A8: nvvm.dot.accumulate.4way %{{.*}} <unsigned>, %{{.*}} <signed>, %{{.*}} : vector<4xi8>, vector<4xi8>
 // A8: arith.sitofp {{.*}} : i32 to f32
 // A8: sparq.gpu_launch = {block = array<i64: 256, 1, 1>, grid = array<i64: 1, 1, 1>, kernel = @sparq_kernels::@sparq_gemv_i4g32f16a_xi8_6x8x64}
+// The persistent GEMV (gemv-blocks=1, one warp: both groups of 4 features
+// in one stream): after x is quantized, one loop of (2 - warp) / 1 groups x
+// 1 iteration carrying the sums and the next iteration's loads (4 chunks of
+// codes with their scales and zero points); each iteration ends a group:
+// the butterfly and lane 0's stores are inside the loop.
+// PERSIST-LABEL: gpu.func @sparq_gemv_i4g32f16a_xi8_6x8x64
+// PERSIST: %[[WARP:.*]] = arith.divui %thread_id_x, %c32
+// PERSIST: gpu.barrier
+// PERSIST: gpu.barrier
+// PERSIST: gpu.barrier
+// PERSIST: %[[LEFT:.*]] = arith.subi %c2{{.*}}, %{{.*}} : index
+// PERSIST: %[[MINE:.*]] = arith.divui %[[LEFT]], %c1{{.*}} : index
+// PERSIST: %[[ITERS:.*]] = arith.muli %[[MINE]], %c1{{.*}} : index
+// PERSIST: scf.for %[[J:.*]] = %c0{{.*}} to %[[ITERS]] step %c1{{.*}} iter_args({{.*}}) -> ({{(f32, )+}}vector<16xi8>, f32, f32, vector<16xi8>
+// PERSIST: arith.addi %[[J]], %c1
+// PERSIST: nvvm.dot.accumulate.4way
+// PERSIST: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : f32
+// PERSIST: scf.if
+// PERSIST: memref.store %{{.*}}, %arg4[%{{.*}}, %{{.*}}] : memref<6x8xf32>
+// PERSIST: scf.yield
+// PERSIST: gpu.return
+// PERSIST: sparq.gpu_launch = {block = array<i64: 32, 1, 1>, grid = array<i64: 1, 1, 1>, kernel = @sparq_kernels::@sparq_gemv_i4g32f16a_xi8_6x8x64}
 // gemv-warps / gemv-features override the geometry: 2 warps of 3 features,
 // grid ceil(8 / 6) = 2.
 // TUNED: gpu.func @sparq_gemv_i4g32f16a_6x8x64({{.*}}) kernel attributes {known_block_size = array<i32: 64, 1, 1>}

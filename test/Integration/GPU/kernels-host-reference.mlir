@@ -70,6 +70,36 @@
 // REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E4M3FN, global_scale = f32>
 // REDEFINE: %{gen} = --k 128 --n 9 --m 2 --seed 42 --act int8
 // RUN: %{run} | FileCheck %s
+// The persistent GEMV (gemv-blocks; the host reference runs each lane's
+// stream of iterations as the kernel does): one block of 8 warps loops over
+// 17 or 9 feature groups (warp w: groups w, w + 8, w + 16), with K = 4096
+// int8 two iterations per group; two blocks of 2 warps over 5 groups of 4
+// features (N = 17: a partial group). Rows need not be whole iterations:
+// K = 1088 int4 (34 chunks, 2 per lane: lanes 2..31 add nothing for their
+// second) and K = 4352 (136 chunks, 4 per lane: the second iteration has
+// 8 chunks).
+// REDEFINE: %{mma} = activations=int8 gemv-blocks=1
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 256 --n 33 --m 3 --seed 35 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 4096 --n 17 --m 1 --seed 39 --act int8
+// REDEFINE: %{tol} = 3e-2
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-3
+// REDEFINE: %{mma} = activations=int8 gemv-blocks=2 gemv-warps=2
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 128), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 512 --n 17 --m 2 --seed 36 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32), scale = f16>
+// REDEFINE: %{gen} = --k 1088 --n 17 --m 2 --seed 43 --act int8
+// REDEFINE: %{tol} = 5e-3
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{gen} = --k 4352 --n 9 --m 1 --seed 44 --act int8
+// REDEFINE: %{tol} = 3e-2
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-3
+// REDEFINE: %{tol} = 2e-3
 // REDEFINE: %{mma} =
 
 // GEMV with x read from global memory (4 x 4096 f32 exceed the 48 KB of
