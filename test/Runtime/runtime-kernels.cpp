@@ -416,6 +416,12 @@ int main(int argc, char **argv) {
   cases += 3;
   denseCase(13, 70, 600, 0, false);
   cases += 5;
+  // Batch 9-16 on one thread: GEMV passes of at most 8 rows of x (5 + 4,
+  // 8 + 8), each with its rows of init and y.
+  denseCase(9, 100, 600, 0, true);
+  denseCase(16, 77, 301, 2, true);
+  denseCase(16, 33, 64, 1, false);
+  cases += 3;
   // Batch 3-6 on the GEMV path; batch 8 on panels (next-panel prefetch
   // across three k blocks and a partial last panel).
   for (int64_t M : {4, 5, 6})
