@@ -98,8 +98,13 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   ConvertSparqToGPUOptions toGpu;
   toGpu.gemmMinRows = options.gemmMinRows;
   toGpu.remarks = options.remarks;
-  // No amdgpu.mfma path yet: AMD chips keep the SIMT GEMM.
   toGpu.mma = options.mma && nvidia;
+  // AMD: the matrix-core GEMM on CDNA chips (gfx908, gfx90a, gfx94x,
+  // gfx950); the others (RDNA) keep the SIMT GEMM.
+  StringRef chip = options.chip;
+  toGpu.mfma = options.mma && !nvidia &&
+               (chip.starts_with("gfx908") || chip.starts_with("gfx90a") ||
+                chip.starts_with("gfx94") || chip.starts_with("gfx950"));
   toGpu.nvvm = nvidia;
   toGpu.gemvWarps = options.gemvWarps;
   toGpu.gemvFeatures = options.gemvFeatures;
@@ -174,6 +179,10 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
     kernels.addPass(createConvertNVGPUToNVVMPass());
     kernels.addPass(createConvertGpuOpsToNVVMOps());
   } else {
+    // amdgpu.mfma -> rocdl.mfma.*.
+    ConvertAMDGPUToROCDLPassOptions amdgpu;
+    amdgpu.chipset = options.chip;
+    kernels.addPass(createConvertAMDGPUToROCDLPass(amdgpu));
     ConvertGpuOpsToROCDLOpsOptions rocdl;
     rocdl.chipset = options.chip;
     kernels.addPass(createConvertGpuOpsToROCDLOps(rocdl));

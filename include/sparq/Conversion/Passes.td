@@ -461,7 +461,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       step threads dequantize one 16-byte chunk each into a k-major f32 tile
       of W and copy x, both in 16-byte aligned workgroup globals, then
       accumulate with `vector.fma` between two `gpu.barrier`s. Used when
-      `mma` is false (the `sparq-gpu` pipeline: AMD chips, or `mma=false`).
+      `mma` and `mfma` are false (the `sparq-gpu` pipeline: AMD chips
+      without matrix cores, or `mma=false`).
     * **MMA** (`mma=true`, same condition as GEMM; kernel `sparq_mma_...`):
       tensor-core GEMM for NVIDIA sm_80+ with `nvgpu.mma.sync` m16n8k16
       (f16 x f16 -> f32, PTX `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`).
@@ -513,6 +514,22 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       are exact, accumulation is the tensor cores' f32. Checked on an H100
       and an H200 by `bench/gpu/run` against an f16-rounded float64
       reference.
+    * **MFMA** (`mfma=true`, AMD CDNA: gfx908, gfx90a, gfx94x, gfx950, the
+      `sparq-gpu` pipeline's choice there; same condition as GEMM; kernel
+      `sparq_mfma_...`): matrix-core GEMM with `amdgpu.mfma` 16x16x16
+      (f16 x f16 -> f32, `v_mfma_f32_16x16x16f16`). The MMA kernel's tile
+      loads, stores and one-step prefetch with 64 x 64 output blocks of 256
+      threads, grid `(ceil(N/64), ceil(M/64))`, K steps of 64 (32 when K is
+      not a multiple of 64), f16 shared tiles padded by 8 halves. Four
+      64-lane waves in a 2 x 2 grid each own 32 x 32 outputs as 2 x 2
+      tiles; per k16 step a wave loads two A and two B operands as
+      `vector<4xf16>` (lane l: row l % 16 of its 16 rows of x or of W,
+      elements 4 (l / 16) .. 4 (l / 16) + 3) and issues four `amdgpu.mfma`
+      into `vector<4xf32>` accumulators (lane l: rows 4 (l / 16) .. + 3,
+      column l % 16). Numerics as MMA (f16-rounded x and w, f32
+      accumulation). Assembled and linked into an HSACO in the tests and
+      checked on the CPU by `host-reference` (each mfma replayed through
+      that operand layout); not yet run on an AMD GPU.
 
     Host code: `bufferization.to_buffer` of x (reshaped to `[M, K]`), data,
     scales and zero points, a `memref.alloc` for y that becomes the result
@@ -555,6 +572,10 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mma", "mma", "bool", /*default=*/"false",
            "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
            "of the SIMT GEMM for M >= gemm-min-rows">,
+    Option<"mfma", "mfma", "bool", /*default=*/"false",
+           "Use the AMD matrix-core GEMM (amdgpu.mfma 16x16x16 f16, CDNA "
+           "gfx908 / gfx90a / gfx94x / gfx950) instead of the SIMT GEMM for "
+           "M >= gemm-min-rows (not with mma)">,
     Option<"gemvWarps", "gemv-warps", "int64_t", /*default=*/"0",
            "GEMV warps per block (0: 8 when x is staged in shared memory, "
            "else 4)">,
@@ -622,7 +643,7 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Statistic<"numGemm", "gemm-kernels",
               "Matmuls lowered to the SIMT GEMM kernel">,
     Statistic<"numMma", "mma-kernels",
-              "Matmuls lowered to the tensor-core GEMM kernel">
+              "Matmuls lowered to the tensor-core (NVIDIA) or matrix-core (AMD) GEMM kernel">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -630,6 +651,7 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::amdgpu::AMDGPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

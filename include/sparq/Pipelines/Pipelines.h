@@ -70,10 +70,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init(16)};
   PassOptions::Option<bool> mma{
       *this, "mma",
-      llvm::cl::desc("NVIDIA: tensor-core GEMM (nvgpu.mma.sync m16n8k16, "
-                     "f16 inputs, f32 accumulation) for M >= gemm-min-rows; "
-                     "false: the SIMT f32 GEMM. AMD chips always use the "
-                     "SIMT GEMM"),
+      llvm::cl::desc("Tensor-core GEMM for M >= gemm-min-rows, f16 inputs "
+                     "and f32 accumulation: NVIDIA nvgpu.mma.sync m16n8k16, "
+                     "AMD CDNA (gfx908, gfx90a, gfx94x, gfx950) amdgpu.mfma "
+                     "16x16x16; false, or other AMD chips: the SIMT f32 "
+                     "GEMM"),
       llvm::cl::init(true)};
   PassOptions::Option<int64_t> gemvWarps{
       *this, "gemv-warps",

@@ -1264,6 +1264,8 @@ int64_t Problem::mmaStepK() const {
 }
 
 int64_t Problem::mmaStages() const {
+  if (mfma)
+    return 1;
   // Two stages of 32-element steps (two [128, 40] f16 tile pairs fit the
   // 48 KB of static shared memory; two of 64 would not). Measured with
   // 128 x 128 blocks of 64-column warps: 14% faster than one stage of 64
@@ -1276,6 +1278,8 @@ int64_t Problem::mmaStages() const {
 }
 
 int64_t Problem::mmaWarpN() const {
+  if (mfma)
+    return 32;
   if (mmaWarpNOverride)
     return mmaWarpNOverride;
   return mmaTileM() == 128 ? 64 : 32;
@@ -1284,10 +1288,14 @@ int64_t Problem::mmaWarpN() const {
 int64_t Problem::mmaTileN() const {
   // 128 (x read from L2 half as often as with 64) was as fast or faster at
   // every measured shape (H200, M = 256..2048, docs/Benchmarks-GPU.md).
+  if (mfma)
+    return kMfmaTile;
   return mmaTileNOverride ? mmaTileNOverride : 128;
 }
 
 int64_t Problem::mmaTileM() const {
+  if (mfma)
+    return kMfmaTile;
   if (mmaTileMOverride)
     return mmaTileMOverride;
   // 128 rows halve the dequantization and fragment loads per mma but need
@@ -1301,13 +1309,13 @@ int64_t Problem::mmaTileM() const {
 int64_t Problem::mmaPrefetch() const {
   // With two shared stages the loads run one step ahead; with one stage
   // of 128-row blocks two steps ahead paid off (M = 1024, 2048).
-  if (mmaStages() == 2)
+  if (mmaStages() == 2 || mfma)
     return 1;
   return mmaPrefetchOverride ? mmaPrefetchOverride : mmaTileM() == 128 ? 2 : 1;
 }
 
 bool Problem::mmaPackedW() const {
-  return mmaPackedWOption && !fp4 && float8 == Float8::None &&
+  return mmaPackedWOption && !mfma && !fp4 && float8 == Float8::None &&
          (bits == 4 || bits == 8) &&
          (mmaEndScale() || scaleBlockK % mmaStepK() == 0);
 }
@@ -1834,4 +1842,54 @@ Value gpu_kernels::emitGemvMmaFragment(OpBuilder &b, Location loc,
     v = vector::InsertOp::create(b, loc, wordAs(b, loc, b4, w), v,
                                  static_cast<int64_t>(i));
   return v;
+}
+
+//===----------------------------------------------------------------------===//
+// AMD matrix-core GEMM (mfma)
+//===----------------------------------------------------------------------===//
+
+gpu_kernels::MfmaLane gpu_kernels::emitMfmaLane(OpBuilder &b, Location loc,
+                                                Value tid) {
+  Value wave = divC(b, loc, tid, kMfmaWave);
+  MfmaLane l;
+  l.lane = remC(b, loc, tid, kMfmaWave);
+  l.wm = mul(b, loc, divC(b, loc, wave, 2), kMfmaTile / 2);
+  l.wn = mul(b, loc, remC(b, loc, wave, 2), kMfmaTile / 2);
+  return l;
+}
+
+Value gpu_kernels::emitMfmaFragment(OpBuilder &b, Location loc,
+                                    const EmitOptions &opt, Value tile,
+                                    Value rowBase, Value lane, int64_t kk) {
+  // Row rowBase + lane % 16, elements kk + 4 (lane / 16) .. + 3.
+  Value row = add(b, loc, rowBase, remC(b, loc, lane, 16));
+  Value col =
+      add(b, loc, cIdx(b, loc, kk), mul(b, loc, divC(b, loc, lane, 16), 4));
+  return vector::LoadOp::create(
+      b, loc, VectorType::get({4}, b.getF16Type()), tile, ValueRange{row, col},
+      /*nontemporal=*/false,
+      opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
+}
+
+void gpu_kernels::emitMfmaStore(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    const MfmaLane &l, Value m0, Value n0,
+    function_ref<Value(int64_t tile, int64_t e)> acc) {
+  // Element e of tile (mi, ni): row 4 (lane / 16) + e, column lane % 16.
+  Value rowBase = add(b, loc, add(b, loc, m0, l.wm),
+                      mul(b, loc, divC(b, loc, l.lane, 16), 4));
+  Value colBase = add(b, loc, add(b, loc, n0, l.wn), remC(b, loc, l.lane, 16));
+  for (int64_t mi = 0; mi < 2; ++mi)
+    for (int64_t ni = 0; ni < 2; ++ni)
+      for (int64_t e = 0; e < 4; ++e) {
+        Value m = add(b, loc, rowBase, cIdx(b, loc, mi * 16 + e));
+        Value n = add(b, loc, colBase, cIdx(b, loc, ni * 16));
+        Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
+                                         ltC(b, loc, n, p.n));
+        auto ifOp = scf::IfOp::create(b, loc, ok);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        memref::StoreOp::create(b, loc, acc(mi * 2 + ni, e), ops.y,
+                                ValueRange{m, n});
+      }
 }

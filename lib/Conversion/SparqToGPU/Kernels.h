@@ -51,6 +51,9 @@ constexpr int64_t kGemvMmaWarps = 8, kGemvMmaRows = 16;
 /// elements (144 or 80 bytes: the fragment loads of a warp hit 32 distinct
 /// banks).
 constexpr int64_t kMmaPad = 8;
+/// AMD matrix-core GEMM: threads per block (four waves of kMfmaWave
+/// lanes), block tile kMfmaTile x kMfmaTile.
+constexpr int64_t kMfmaThreads = 256, kMfmaWave = 64, kMfmaTile = 64;
 /// Blocks of 128 x mmaTileN() from which the tensor-core GEMM takes 128-row
 /// blocks (about two per SM on an H100 / H200).
 constexpr int64_t kMmaBigTileBlocks = 256;
@@ -153,7 +156,14 @@ struct Problem {
   /// n8 tiles per warp. Each thread holds mmaTilesM() x mmaTilesN()
   /// accumulators of vector<2x2xf32>.
   int64_t mmaTilesN() const { return mmaWarpN() / 8; }
-  int64_t mmaThreads() const { return 2 * (mmaTileN() / mmaWarpN()) * kWarp; }
+  int64_t mmaThreads() const {
+    return mfma ? kMfmaThreads : 2 * (mmaTileN() / mmaWarpN()) * kWarp;
+  }
+  /// The AMD matrix-core GEMM (convert-sparq-to-gpu mfma): 64 x 64 blocks of
+  /// kMfmaThreads threads (four 64-lane waves in a 2 x 2 grid, each owning
+  /// 32 x 32 outputs as 2 x 2 tiles of amdgpu.mfma 16x16x16 f16 -> f32), the
+  /// tile loads and the one-step prefetch of the tensor-core GEMM.
+  bool mfma = false;
   /// Output rows per tensor-core block: 64, or 128 (each warp owns 64 rows:
   /// twice the mma per fragment load and per dequantized W) when that still
   /// gives kMmaBigTileBlocks blocks; mma-tile-m sets it.
@@ -431,6 +441,32 @@ Value emitMmaPackedFragmentB(OpBuilder &b, Location loc, const Problem &p,
 void emitMmaStore(OpBuilder &b, Location loc, const Problem &p,
                   const Operands &ops, Value tid, Value m0, Value n0,
                   function_ref<Value(int64_t a, int64_t r, int64_t e)> acc);
+
+// AMD matrix-core GEMM (Problem::mfma): the tile loads and stores of the
+// tensor-core GEMM (64 x 64 blocks, x and dequantized W rounded to f16 in
+// k-contiguous rows), four 64-lane waves in a 2 x 2 grid each owning 32 x 32
+// outputs as 2 x 2 tiles of amdgpu.mfma 16x16x16 f16 -> f32. Operand layout
+// of v_mfma_f32_16x16x16f16 (CDNA2/3): lane l holds A[l % 16][4 (l / 16) +
+// j] and B[4 (l / 16) + j][l % 16] (j < 4, a vector<4xf16> each) and
+// D[4 (l / 16) + j][l % 16] (a vector<4xf32>).
+
+/// The lane and its wave's output offsets (rows wm, columns wn) in the
+/// block tile.
+struct MfmaLane {
+  Value lane, wm, wn;
+};
+MfmaLane emitMfmaLane(OpBuilder &b, Location loc, Value tid);
+/// The A (from xs) or B (from ws, [n][k]) operand of lane `lane` for the 16
+/// rows of `tile` from `rowBase` at K offset `kk` of the step:
+/// tile[rowBase + lane % 16][kk + 4 (lane / 16) + j], j < 4.
+Value emitMfmaFragment(OpBuilder &b, Location loc, const EmitOptions &opt,
+                       Value tile, Value rowBase, Value lane, int64_t kk);
+/// Stores element e of accumulator tile (mi, ni) = mi * 2 + ni (row
+/// 4 (lane / 16) + e, column lane % 16 of its 16 x 16 tile) where in range;
+/// `acc` returns that element.
+void emitMfmaStore(OpBuilder &b, Location loc, const Problem &p,
+                   const Operands &ops, const MfmaLane &l, Value m0, Value n0,
+                   function_ref<Value(int64_t tile, int64_t e)> acc);
 
 } // namespace mlir::sparq::gpu_kernels
 

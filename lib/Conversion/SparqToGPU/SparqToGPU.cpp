@@ -17,6 +17,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Utils/Matmul.h"
 
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -45,7 +46,7 @@ constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
 /// The kernel a matmul gets: GEMV, SIMT tiled GEMM, tensor-core GEMM or
 /// GEMV on int8 tensor cores.
-enum class Kernel { Gemv, Gemm, Mma, GemvMma };
+enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma };
 
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -400,10 +401,13 @@ void emitGemvMmaStore(OpBuilder &b, Location loc, const Problem &p,
 gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                          Kernel kind, TypeRange types, Location loc,
                          bool nvvm) {
-  bool gemm = kind == Kernel::Gemm || kind == Kernel::Mma;
+  // The tensor-core and matrix-core GEMMs share their shared-memory tiles.
+  bool tc = kind == Kernel::Mma || kind == Kernel::Mfma;
+  bool gemm = kind == Kernel::Gemm || tc;
   std::string prefix = kind == Kernel::Gemv      ? "sparq_gemv_"
                        : kind == Kernel::Gemm    ? "sparq_gemm_"
                        : kind == Kernel::GemvMma ? "sparq_gemvmma_"
+                       : kind == Kernel::Mfma    ? "sparq_mfma_"
                                                  : "sparq_mma_";
   std::string name = prefix + p.formatName() +
                      (p.int8Activations ? "_xi8" : "") + "_" +
@@ -440,18 +444,17 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
     auto tileType = [&](bool w) {
-      if (kind == Kernel::Mma && w && p.mmaPackedW())
+      if (tc && w && p.mmaPackedW())
         return MemRefType::get({p.mmaPackedRows(), p.mmaPackedPitch()},
                                b.getI32Type(), AffineMap(), workgroup);
-      return kind == Kernel::Mma
-                 ? MemRefType::get(
-                       {w ? p.mmaTileN() : p.mmaTileM(), p.mmaPitch()},
-                       b.getF16Type(), AffineMap(), workgroup)
-                 : MemRefType::get({kTileK, kTileM}, b.getF32Type(),
-                                   AffineMap(), workgroup);
+      return tc ? MemRefType::get(
+                      {w ? p.mmaTileN() : p.mmaTileM(), p.mmaPitch()},
+                      b.getF16Type(), AffineMap(), workgroup)
+                : MemRefType::get({kTileK, kTileM}, b.getF32Type(), AffineMap(),
+                                  workgroup);
     };
     SmallVector<StringRef> suffixes = {"_xs", "_ws"};
-    if (kind == Kernel::Mma && p.mmaStages() == 2)
+    if (tc && p.mmaStages() == 2)
       suffixes.append({"_xs1", "_ws1"});
     for (StringRef suffix : suffixes)
       tiles.push_back(memref::GlobalOp::create(
@@ -586,20 +589,45 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        reduceAndStore(groupNs, sums);
                      });
     }
-  } else if (kind == Kernel::Mma) {
+  } else if (tc) {
     xs = getShared(0);
     ws = getShared(1);
     Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
-    auto accType = VectorType::get({2, 2}, b.getF32Type());
+    bool mfma = kind == Kernel::Mfma;
+    auto accType = mfma ? VectorType::get({4}, b.getF32Type())
+                        : VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
     int64_t stepK = p.mmaStepK(), depth = p.mmaPrefetch();
-    SmallVector<Value> init(p.mmaTilesM() * p.mmaTilesN(), zero);
+    SmallVector<Value> init(mfma ? 4 : p.mmaTilesM() * p.mmaTilesN(), zero);
     size_t numAccs = init.size();
+    MfmaLane ml;
+    if (mfma)
+      ml = emitMfmaLane(b, loc, tid);
     // This step's tensor-core work on the tiles in (xt, wt): mmaStepK() / 16
     // k16 steps, each loading its A and B fragments.
     auto compute = [&](Value xt, Value wt, SmallVector<Value> &accs) {
-      for (int64_t kk = 0; kk < stepK; kk += 16) {
+      for (int64_t kk = 0; kk < stepK && mfma; kk += 16) {
+        // AMD: 2 x 2 tiles of 16 x 16 per wave.
+        SmallVector<Value> fa, fb;
+        for (int64_t i = 0; i < 2; ++i) {
+          fa.push_back(emitMfmaFragment(
+              b, loc, opt, xt,
+              arith::AddIOp::create(b, loc, ml.wm, cIdx(b, loc, 16 * i)),
+              ml.lane, kk));
+          fb.push_back(emitMfmaFragment(
+              b, loc, opt, wt,
+              arith::AddIOp::create(b, loc, ml.wn, cIdx(b, loc, 16 * i)),
+              ml.lane, kk));
+        }
+        for (int64_t mi = 0; mi < 2; ++mi)
+          for (int64_t ni = 0; ni < 2; ++ni) {
+            Value &acc = accs[mi * 2 + ni];
+            acc = amdgpu::MFMAOp::create(b, loc, accType, 16, 16, 16, 1, fa[mi],
+                                         fb[ni], acc);
+          }
+      }
+      for (int64_t kk = 0; kk < stepK && !mfma; kk += 16) {
         SmallVector<Value> fa, fb;
         for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
           fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xt, kk, mi));
@@ -689,11 +717,16 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       scf::YieldOp::create(b, loc, accs);
     }
     b.setInsertionPointAfter(loop);
-    emitMmaStore(b, loc, p, ops, tid, m0, n0,
-                 [&](int64_t a, int64_t r, int64_t e) -> Value {
-                   return vector::ExtractOp::create(b, loc, loop.getResult(a),
-                                                    ArrayRef<int64_t>{r, e});
-                 });
+    if (mfma)
+      emitMfmaStore(b, loc, p, ops, ml, m0, n0, [&](int64_t a, int64_t e) {
+        return vector::ExtractOp::create(b, loc, loop.getResult(a), e);
+      });
+    else
+      emitMmaStore(b, loc, p, ops, tid, m0, n0,
+                   [&](int64_t a, int64_t r, int64_t e) -> Value {
+                     return vector::ExtractOp::create(b, loc, loop.getResult(a),
+                                                      ArrayRef<int64_t>{r, e});
+                   });
   } else {
     xs = getShared(0);
     ws = getShared(1);
@@ -731,7 +764,7 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
     return {{llvm::divideCeilSigned(p.n, kTileN),
              llvm::divideCeilSigned(p.m, kTileM)},
             kGemmThreads};
-  if (kind == Kernel::Mma)
+  if (kind == Kernel::Mma || kind == Kernel::Mfma)
     return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
              llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
@@ -924,6 +957,123 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                      [&](int64_t a, int64_t r, int64_t e) {
                        return accAt(tid, a, r, e);
                      });
+      });
+    });
+  });
+}
+
+/// Host reference of the AMD matrix-core GEMM: the same tile and fragment
+/// loads; each amdgpu.mfma is replayed from the wave's 64 lanes' fragments
+/// gathered in host buffers, reading A[row][k] and B[k][col] back through
+/// the v_mfma_f32_16x16x16f16 layout (A[row][k] is element k % 4 of lane
+/// row + 16 (k / 4), B[k][col] element k % 4 of lane col + 16 (k / 4);
+/// D[row][col] element row % 4 of lane col + 16 (row / 4)), the exact f16
+/// products summed in f32 in k order (the matrix cores' order is not
+/// modeled).
+void emitMfmaHostReference(OpBuilder &b, Location loc, const Problem &p,
+                           const Operands &ops, const EmitOptions &opt,
+                           std::array<int64_t, 2> grid, ForLoop forLoop) {
+  Type f16 = b.getF16Type(), f32 = b.getF32Type();
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  Value xs = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaTileM(), p.mmaPitch()}, f16));
+  Value ws = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
+  // Per thread: 4 tiles x 4 accumulator elements.
+  Value accBuf = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaThreads(), 16}, f32));
+  Value fa =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kMfmaWave, 4}, f16));
+  Value fb =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kMfmaWave, 4}, f16));
+  auto tidOf = [&](Value wave, Value lane) -> Value {
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, wave, idx(kMfmaWave)), lane);
+  };
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  forLoop(grid[1], [&](Value by) {
+    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
+    forLoop(grid[0], [&](Value bx) {
+      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
+      forLoop(p.mmaThreads(), [&](Value tid) {
+        for (int64_t j = 0; j < 16; ++j)
+          memref::StoreOp::create(b, loc, zero, accBuf,
+                                  ValueRange{tid, idx(j)});
+      });
+      auto kLoop =
+          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value k0 = kLoop.getInductionVar();
+        forLoop(p.mmaThreads(), [&](Value tid) {
+          emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
+        });
+        for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
+          for (int64_t mi = 0; mi < 2; ++mi)
+            for (int64_t ni = 0; ni < 2; ++ni)
+              forLoop(p.mmaThreads() / kMfmaWave, [&](Value wave) {
+                forLoop(kMfmaWave, [&](Value lane) {
+                  MfmaLane l = emitMfmaLane(b, loc, tidOf(wave, lane));
+                  Value a = emitMfmaFragment(
+                      b, loc, opt, xs,
+                      arith::AddIOp::create(b, loc, l.wm, idx(16 * mi)), lane,
+                      kk);
+                  Value bv = emitMfmaFragment(
+                      b, loc, opt, ws,
+                      arith::AddIOp::create(b, loc, l.wn, idx(16 * ni)), lane,
+                      kk);
+                  for (int64_t j = 0; j < 4; ++j) {
+                    memref::StoreOp::create(
+                        b, loc, vector::ExtractOp::create(b, loc, a, j), fa,
+                        ValueRange{lane, idx(j)});
+                    memref::StoreOp::create(
+                        b, loc, vector::ExtractOp::create(b, loc, bv, j), fb,
+                        ValueRange{lane, idx(j)});
+                  }
+                });
+                forLoop(kMfmaWave, [&](Value lane) {
+                  // This lane's D elements: rows 4 (lane / 16) + e, column
+                  // lane % 16.
+                  Value tid = tidOf(wave, lane);
+                  Value rq = arith::DivUIOp::create(b, loc, lane, idx(16));
+                  Value col = arith::RemUIOp::create(b, loc, lane, idx(16));
+                  for (int64_t e = 0; e < 4; ++e) {
+                    Value row = arith::AddIOp::create(
+                        b, loc, arith::MulIOp::create(b, loc, rq, idx(4)),
+                        idx(e));
+                    Value at = idx((mi * 2 + ni) * 4 + e);
+                    Value sum = memref::LoadOp::create(b, loc, accBuf,
+                                                       ValueRange{tid, at});
+                    for (int64_t k = 0; k < 16; ++k) {
+                      Value av = memref::LoadOp::create(
+                          b, loc, fa,
+                          ValueRange{arith::AddIOp::create(b, loc, row,
+                                                           idx(16 * (k / 4))),
+                                     idx(k % 4)});
+                      Value bw = memref::LoadOp::create(
+                          b, loc, fb,
+                          ValueRange{arith::AddIOp::create(b, loc, col,
+                                                           idx(16 * (k / 4))),
+                                     idx(k % 4)});
+                      sum = arith::AddFOp::create(
+                          b, loc, sum,
+                          arith::MulFOp::create(
+                              b, loc, arith::ExtFOp::create(b, loc, f32, av),
+                              arith::ExtFOp::create(b, loc, f32, bw)));
+                    }
+                    memref::StoreOp::create(b, loc, sum, accBuf,
+                                            ValueRange{tid, at});
+                  }
+                });
+              });
+      }
+      forLoop(p.mmaThreads(), [&](Value tid) {
+        MfmaLane l = emitMfmaLane(b, loc, tid);
+        emitMfmaStore(b, loc, p, ops, l, m0, n0, [&](int64_t a, int64_t e) {
+          return memref::LoadOp::create(b, loc, accBuf,
+                                        ValueRange{tid, idx(a * 4 + e)});
+        });
       });
     });
   });
@@ -1123,6 +1273,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
   Type f32 = b.getF32Type();
   if (kind == Kernel::Mma)
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
+  if (kind == Kernel::Mfma)
+    return emitMfmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::GemvMma)
     return emitGemvMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Gemv) {
@@ -1377,6 +1529,12 @@ struct ConvertSparqToGPUPass
           << static_cast<int64_t>(gemvBlocks);
       return signalPassFailure();
     }
+    if (mma && mfma) {
+      getOperation().emitError()
+          << "convert-sparq-to-gpu: mma (NVIDIA) and mfma (AMD) exclude each "
+             "other";
+      return signalPassFailure();
+    }
     SmallVector<MatmulOp> ops;
     getOperation().walk([&](MatmulOp op) { ops.push_back(op); });
     for (MatmulOp op : ops) {
@@ -1429,7 +1587,9 @@ struct ConvertSparqToGPUPass
       Kernel kind = p->gemvMma                 ? Kernel::GemvMma
                     : !p->useGemm(gemmMinRows) ? Kernel::Gemv
                     : mma                      ? Kernel::Mma
+                    : mfma                     ? Kernel::Mfma
                                                : Kernel::Gemm;
+      p->mfma = kind == Kernel::Mfma;
       lowerMatmul(op, assemble, *p, kind, hostReference, nvvm);
       ++(kind == Kernel::Gemv || kind == Kernel::GemvMma ? numGemv
          : kind == Kernel::Gemm                          ? numGemm

@@ -2,6 +2,10 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-tile-n=64 nvvm=true mma-ldmatrix=true" | FileCheck %s --check-prefix=LDM
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true" | FileCheck %s --check-prefix=DEF
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx90a format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=ROCDL
+// RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx1100 format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=RDNA
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mfma=true" | FileCheck %s --check-prefix=MFMA
+// RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mfma=true" 2>&1 | FileCheck %s --check-prefix=BOTH
+// BOTH: error: convert-sparq-to-gpu: mma (NVIDIA) and mfma (AMD) exclude each other
 
 // The tensor-core GEMM (M >= 16) with 64-column blocks: f16 shared tiles [64, 72] (K steps of 64
 // padded to 144-byte rows), 128 threads (4 warps), grid (ceil(N/64),
@@ -45,9 +49,33 @@
 // CHECK: vector.extract %[[LOOP]]#0[0, 0] : f32 from vector<2x2xf32>
 // CHECK: func.func private @sparq_mma_i4g32f16a_40x72x128_launch
 // CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 2, 1, 1>
+// sparq-gpu on AMD CDNA chips (gfx90a) takes the matrix-core GEMM, on RDNA
+// (gfx1100, no MFMA) the SIMT GEMM.
 // ROCDL-LABEL: func.func @int4_mma
-// ROCDL: call @sparq_gemm_i4g32f16a_40x72x128_launch
+// ROCDL: call @sparq_mfma_i4g32f16a_40x72x128_launch
 // ROCDL-NOT: nvgpu
+// RDNA-LABEL: func.func @int4_mma
+// RDNA: call @sparq_gemm_i4g32f16a_40x72x128_launch
+// RDNA-NOT: amdgpu.mfma
+// The AMD matrix-core GEMM (mfma=true): the same f16 shared tiles, loads and
+// one-step prefetch as the tensor-core GEMM with 64 x 64 blocks of 256
+// threads (K steps of 64, grid (ceil(N/64), ceil(M/64))); four 64-lane
+// waves of 2 x 2 tiles of 16 x 16: per k16 step two A and two B operands
+// (vector<4xf16>: row lane % 16, elements 4 (lane / 16) ..) and four
+// amdgpu.mfma 16x16x16, 16 per K step; 4 vector<4xf32> accumulators.
+// MFMA-LABEL: gpu.func @sparq_mfma_i4g32f16a_40x72x128
+// MFMA-SAME: known_block_size = array<i32: 256, 1, 1>
+// MFMA: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<16xi8>
+// MFMA: gpu.barrier
+// MFMA: %[[A0:.*]] = vector.load %{{.*}} {alignment = 8 : i64} : memref<64x72xf16, #gpu.address_space<workgroup>>, vector<4xf16>
+// MFMA: %[[B0:.*]] = vector.load %{{.*}} {alignment = 8 : i64} : memref<64x72xf16, #gpu.address_space<workgroup>>, vector<4xf16>
+// MFMA: amdgpu.mfma 16x16x16 %[[A0]] * %[[B0]] + %{{.*}} blgp = none : vector<4xf16>, vector<4xf16>, vector<4xf32>
+// MFMA-COUNT-15: amdgpu.mfma 16x16x16
+// MFMA-NOT: amdgpu.mfma
+// MFMA: gpu.barrier
+// MFMA: scf.yield
+// MFMA: func.func private @sparq_mfma_i4g32f16a_40x72x128_launch
+// MFMA-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 2, 1, 1>
 func.func @int4_mma(%x: tensor<40x128xf32>, %d: tensor<72x64xi8>,
                     %s: tensor<72x4xf16>, %z: tensor<72x4xi8>) -> tensor<40x72xf32> {
   %w = sparq.assemble %d : tensor<72x64xi8> scales %s : tensor<72x4xf16>

@@ -231,6 +231,24 @@
 // REDEFINE: %{mma} = mma=true mma-warp-n=64 mma-tile-m=128 mma-tile-n=128 mma-stages=2
 // REDEFINE: %{gen} = --k 128 --n 150 --m 131 --seed 43
 // RUN: %{run} | FileCheck %s
+// AMD matrix-core GEMM (mfma=true; each amdgpu.mfma 16x16x16 replayed
+// through the v_mfma_f32_16x16x16f16 operand layout): int4 groups of 64
+// asymmetric f16 with M = 17, N = 70 (partial 64 x 64 blocks, K = 320: five
+// steps of 64), int8 per channel with 2 x 3 blocks, unsigned int4 bf16 with
+// K = 96 (steps of 32), MXFP4.
+// REDEFINE: %{mma} = mfma=true
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 28
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 64 --n 130 --m 70 --seed 31
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 96 --n 9 --m 16 --seed 32
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<f4E2M1FN, per_group(axis = 0, size = 32), scale = f8E8M0FNU>
+// REDEFINE: %{gen} = --k 64 --n 24 --m 18 --seed 69
+// RUN: %{run} | FileCheck %s
 // REDEFINE: %{mma} = mma=true
 
 // Tensor-core GEMM: unsigned int4 groups of 32, asymmetric bf16, M = 16.

@@ -3,6 +3,7 @@
 #ifndef SPARQ_CONVERSION_SPARQTOGPU_SPARQTOGPU_H
 #define SPARQ_CONVERSION_SPARQTOGPU_SPARQTOGPU_H
 
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
