@@ -5,7 +5,8 @@ prepare: compile every case's kernel with sparq-compile --emit=ptx for sm_80
          and sm_90, and record its launch configuration (from the
          sparq.gpu_launch attribute convert-sparq-to-gpu writes). GEMM cases
          name their kernel: "mma" (tensor cores, the sparq-gpu default on
-         NVIDIA) or "simt" (mma=false).
+         NVIDIA), "mma8" (int8 tensor cores, mma-int8) or "simt"
+         (mma=false).
 run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          (mgpuModuleLoadJIT / mgpuLaunchKernel, the entry points compiled
          models call), check the result against a float64 numpy reference on
@@ -14,7 +15,8 @@ run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          tensor cores may truncate while accumulating), then time it with weights
          rotated over >= 512 MiB of distinct copies (L2 never holds them) and
          print GB/s of weight bytes, TFLOP/s, the device's copy bandwidth and
-         cuBLAS fp16 (torch.matmul) on the same shape.
+         cuBLAS fp16 (torch.matmul) on the same shape (for "mma8" also cuBLAS
+         int8, torch._int_mm).
 """
 
 import argparse
@@ -28,7 +30,8 @@ import tempfile
 import time
 
 # name, storage, group (0: per output channel), scale type, asymmetric, M, N,
-# K; the name's first word is the kernel: gemv, mma (tensor-core GEMM) or
+# K; the name's first word is the kernel: gemv, mma (tensor-core GEMM), mma8
+# (int8 tensor-core GEMM) or
 # simt (SIMT GEMM, mma=false).
 CASES = [
     ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
@@ -52,6 +55,15 @@ CASES = [
     ("mma-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
     ("mma-i8c", "i8", 0, "f32", False, 2048, 4096, 4096),
     ("mma-mxfp4", "f4E2M1FN", 32, "f8E8M0FNU", False, 256, 4096, 4096),
+    # The int8 tensor-core GEMM (mma-int8: x quantized per row in the
+    # kernel, m16n8k32 s8), next to cuBLAS int8 (torch._int_mm).
+    ("mma8-i8c", "i8", 0, "f32", False, 256, 4096, 4096),
+    ("mma8-i8c", "i8", 0, "f32", False, 1024, 4096, 4096),
+    ("mma8-i8c", "i8", 0, "f32", False, 2048, 4096, 4096),
+    ("mma8-i4c", "i4", 0, "f16", False, 2048, 4096, 4096),
+    # 64-row blocks of 8 warps (fewer registers than the 128-row default).
+    ("mma8~t128m64p1l", "i8", 0, "f32", False, 1024, 4096, 4096),
+    ("mma8~t128m64p1l", "i8", 0, "f32", False, 2048, 4096, 4096),
 ]
 _I4 = ("gemv-i4g128", "i4", 128, "f16", False)
 _I8 = ("gemv-i8c", "i8", 0, "f32", False)
@@ -137,7 +149,7 @@ def variant_options(c):
         blocks = f" min-blocks-per-sm={m.group(7)}" if m.group(7) else ""
         persistent = f" gemv-blocks={m.group(8)}" if m.group(8) else ""
         return act + geometry + unroll + blocks + persistent
-    m = re.fullmatch(r"mma~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)(k?)", word)
+    m = re.fullmatch(r"mma8?~t(\d+)m(\d+)p(\d+)(?:w(\d+))?(?:s(\d))?(?:b(\d+))?(l?)(k?)", word)
     if m:
         return (f" mma-tile-n={m.group(1)} mma-tile-m={m.group(2)} "
                 f"mma-prefetch={m.group(3)} mma-warp-n={m.group(4) or 32} "
@@ -150,8 +162,9 @@ def variant_options(c):
 
 def int8_activations(info):
     """Whether the prepared kernel quantizes x to int8 (the GEMV's default
-    where the codes allow it): its name, from convert-sparq-to-gpu."""
-    return "_xi8_" in info["kernel"]
+    where the codes allow it, and the int8 tensor-core GEMM): its name, from
+    convert-sparq-to-gpu."""
+    return "_xi8_" in info["kernel"] or info["kernel"].startswith("sparq_mma8_")
 
 
 def case_id(c):
@@ -203,8 +216,8 @@ def compile_case(build, c, chips, out):
     src = os.path.join(out, cid + ".mlir")
     with open(src, "w") as f:
         f.write(model_mlir(c))
-    mma = "true" if kernel_kind(c) == "mma" else "false"
-    extra = variant_options(c)
+    mma = "true" if kernel_kind(c) in ("mma", "mma8") else "false"
+    extra = variant_options(c) + (" mma-int8=true" if kernel_kind(c) == "mma8" else "")
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
                    f"--convert-sparq-to-gpu=mma={mma} nvvm=true{extra}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
@@ -513,11 +526,27 @@ def cmd_run(args):
         t_fp16 = t_fp16 or e_fp16
         del w16, fp16
 
+        # cuBLAS int8 (torch._int_mm, int32 results) for the int8 GEMM.
+        t_int8 = None
+        if kernel_kind(c) == "mma8":
+            try:
+                w8 = [torch.randint(-128, 127, (n, k), dtype=torch.int8, device=dev)
+                      for _ in range(max(1, -(-(512 << 20) // (n * k))))]
+                x8 = torch.randint(-127, 127, (m, k), dtype=torch.int8, device=dev)
+                int8 = [lambda w=w: torch._int_mm(x8, w.t()) for w in w8]
+                t_int8 = time_graph(torch, [lambda st, f=f: (f(), 0)[1] for f in int8],
+                                    iters) or time_calls(torch, int8, iters)
+                del w8, int8
+            except Exception as e:  # noqa: BLE001 (torch versions differ)
+                log(f"{cid}: no cuBLAS int8 baseline ({e})")
+
         flops = 2.0 * m * n * k
         rows.append((cid, ok, worst, t_sparq * 1e6, wbytes / t_sparq / 1e9,
                      100 * wbytes / t_sparq / 1e9 / copy_bw, flops / t_sparq / 1e12,
                      t_fp16 * 1e6, flops / t_fp16 / 1e12, t_fp16 / t_sparq,
-                     e_sparq * 1e6, e_fp16 * 1e6))
+                     e_sparq * 1e6, e_fp16 * 1e6,
+                     t_int8 * 1e6 if t_int8 else None,
+                     t_int8 / t_sparq if t_int8 else None))
         log(f"{cid}: {'ok' if ok else 'WRONG'} (max err/bound {worst:.2g}), "
             f"{t_sparq * 1e6:.1f} us (eager {e_sparq * 1e6:.1f}), "
             f"cuBLAS fp16 {t_fp16 * 1e6:.1f} us (eager {e_fp16 * 1e6:.1f})")
@@ -528,13 +557,15 @@ def cmd_run(args):
           "overhead hidden, as in a captured model); eager us: launched one by "
           "one from Python (ctypes / torch), the launch overhead included.")
     hdr = ("case", "check", "err/bound", "us", "weight GB/s", "% copy BW",
-           "TFLOP/s", "fp16 us", "fp16 TFLOP/s", "x vs fp16", "eager us", "fp16 eager us")
+           "TFLOP/s", "fp16 us", "fp16 TFLOP/s", "x vs fp16", "eager us", "fp16 eager us",
+           "int8 us", "x vs int8")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
+        int8 = (f"{r[12]:.1f} | {r[13]:.2f}" if r[12] is not None else "- | -")
         print(f"| {r[0]} | {'ok' if r[1] else 'WRONG'} | {r[2]:.2g} | {r[3]:.1f} | "
               f"{r[4]:.0f} | {r[5]:.0f}% | {r[6]:.2f} | {r[7]:.1f} | {r[8]:.2f} | {r[9]:.2f} | "
-              f"{r[10]:.1f} | {r[11]:.1f} |")
+              f"{r[10]:.1f} | {r[11]:.1f} | {int8} |")
     # The fastest variant of each kernel, format and shape next to the
     # default (the variant-free case): what the defaults should be.
     groups = {}

@@ -110,6 +110,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvFeatures = options.gemvFeatures;
   toGpu.gemvUnroll = options.gemvUnroll;
   toGpu.gemvBlocks = options.gemvBlocks;
+  toGpu.mmaInt8 = options.mmaInt8;
   toGpu.minBlocksPerSM = options.minBlocksPerSM;
   toGpu.mmaTileN = options.mmaTileN;
   toGpu.mmaTileM = options.mmaTileM;

@@ -514,6 +514,25 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       are exact, accumulation is the tensor cores' f32. Checked on an H100
       and an H200 by `bench/gpu/run` against an f16-rounded float64
       reference.
+    * **Int8 MMA** (`mma=true mma-int8=true`, NVIDIA, for 4- and 8-bit
+      integer codes with one scale per row (per channel or per tensor,
+      symmetric or with zero points) and K a multiple of 64; kernel
+      `sparq_mma8_...`): the MMA block and warp geometry with s8 shared
+      tiles of 64 codes + 16 bytes per row and one K step of 64 in flight.
+      The block first finds max|x| of each of its rows of x (warp w takes
+      rows w, w + warps, ..., its lanes 16-byte pieces, one shared atomic
+      max each), then per step quantizes its x tile exactly as the CPU
+      runtime does (`a = max|x| / 127`, `xq = clamp(rint(x / a), -127,
+      127)`, rint half to even) adding each 4-code word's sum to the row's
+      code sum, stores W's codes as s8 `c = q - off` (off 128 / 8 for
+      unsigned 8- / 4-bit codes, int4 nibbles interleaved into k order),
+      and runs `nvgpu.mma.sync` m16n8k32 s8 x s8 -> s32 (PTX
+      `mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32`) on
+      32-bit fragment words. The epilogue is exact up to one rounding:
+      `y = f32(acc + (off - z) * sum(xq)) * a * s`. The numerics are the
+      CPU's A8W8 kernels'. Checked on the CPU by `host-reference` (each mma
+      replayed through the PTX layout in int32) and assembled by ptxas; not
+      yet timed on a GPU (opt-in).
     * **MFMA** (`mfma=true`, AMD CDNA: gfx908, gfx90a, gfx94x, gfx950, the
       `sparq-gpu` pipeline's choice there; same condition as GEMM; kernel
       `sparq_mfma_...`): matrix-core GEMM with `amdgpu.mfma` 16x16x16
@@ -572,6 +591,11 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mma", "mma", "bool", /*default=*/"false",
            "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
            "of the SIMT GEMM for M >= gemm-min-rows">,
+    Option<"mmaInt8", "mma-int8", "bool", /*default=*/"false",
+           "With mma (NVIDIA): int8 tensor-core GEMM for 4- and 8-bit integer "
+           "codes with one scale per row and K a multiple of 64 (x quantized "
+           "per row to int8 as on the CPU, mma.sync m16n8k32 s8, exact int32 "
+           "sums)">,
     Option<"mfma", "mfma", "bool", /*default=*/"false",
            "Use the AMD matrix-core GEMM (amdgpu.mfma 16x16x16 f16, CDNA "
            "gfx908 / gfx90a / gfx94x / gfx950) instead of the SIMT GEMM for "

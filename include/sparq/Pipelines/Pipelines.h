@@ -28,6 +28,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Activation numerics of integer-weight matmuls: int8 "
                      "(dynamic per-row, VNNI) or f32 (exact)"),
       llvm::cl::init("int8")};
+  PassOptions::Option<bool> mmaInt8{
+      *this, "mma-int8",
+      llvm::cl::desc("NVIDIA: int8 tensor-core GEMM (mma.sync m16n8k32 s8, x "
+                     "quantized per row as on the CPU) for 4- and 8-bit "
+                     "integer codes with one scale per row"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> gemvBlocks{
       *this, "gemv-blocks",
       llvm::cl::desc("GEMV with x in shared memory: at most this many "
@@ -153,6 +159,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "
                      "most (0: 4)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> mmaInt8{
+      *this, "mma-int8",
+      llvm::cl::desc("NVIDIA: int8 tensor-core GEMM (mma.sync m16n8k32 s8, x "
+                     "quantized per row as on the CPU) for 4- and 8-bit "
+                     "integer codes with one scale per row"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> gemvBlocks{
       *this, "gemv-blocks",
       llvm::cl::desc("GEMV with x in shared memory: at most this many "

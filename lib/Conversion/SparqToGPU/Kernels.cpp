@@ -1258,13 +1258,15 @@ void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 //===----------------------------------------------------------------------===//
 
 int64_t Problem::mmaStepK() const {
+  if (mma8)
+    return kMma8StepK;
   // 32 with two stages (shared memory) or 64-column warps (registers: the
   // carried x loads).
   return k % 64 == 0 && mmaStages() == 1 && mmaWarpN() == 32 ? 64 : 32;
 }
 
 int64_t Problem::mmaStages() const {
-  if (mfma)
+  if (mfma || mma8)
     return 1;
   // Two stages of 32-element steps (two [128, 40] f16 tile pairs fit the
   // 48 KB of static shared memory; two of 64 would not). Measured with
@@ -1309,13 +1311,13 @@ int64_t Problem::mmaTileM() const {
 int64_t Problem::mmaPrefetch() const {
   // With two shared stages the loads run one step ahead; with one stage
   // of 128-row blocks two steps ahead paid off (M = 1024, 2048).
-  if (mmaStages() == 2 || mfma)
+  if (mmaStages() == 2 || mfma || mma8)
     return 1;
   return mmaPrefetchOverride ? mmaPrefetchOverride : mmaTileM() == 128 ? 2 : 1;
 }
 
 bool Problem::mmaPackedW() const {
-  return mmaPackedWOption && !mfma && !fp4 && float8 == Float8::None &&
+  return mmaPackedWOption && !mfma && !mma8 && !fp4 && float8 == Float8::None &&
          (bits == 4 || bits == 8) &&
          (mmaEndScale() || scaleBlockK % mmaStepK() == 0);
 }
@@ -1376,7 +1378,7 @@ gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
     Value c = remC(b, loc, idx, sp.chunksPerRow);
     Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
     Value kc = add(b, loc, k0, mul(b, loc, c, p.chunkElems()));
-    if (p.mmaPackedW())
+    if (p.mmaPackedW() || p.mma8)
       v.push_back(vload(b, loc, i8v, ops.data,
                         {n, divC(b, loc, mul(b, loc, kc, p.bits), 8)}, opt));
     else
@@ -1892,4 +1894,242 @@ void gpu_kernels::emitMfmaStore(
         memref::StoreOp::create(b, loc, acc(mi * 2 + ni, e), ops.y,
                                 ValueRange{m, n});
       }
+}
+
+//===----------------------------------------------------------------------===//
+// Int8 tensor-core GEMM (mma8)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// off of the s8 codes c = q - off.
+int64_t mma8Offset(const Problem &p) {
+  return p.isSigned ? 0 : (p.bits == 8 ? 128 : 8);
+}
+} // namespace
+
+void gpu_kernels::emitMma8RowMax(OpBuilder &b, Location loc, const Problem &p,
+                                 const Operands &ops, Value tid,
+                                 int64_t threads, Value m0, Value xmax) {
+  int64_t warps = threads / kWarp;
+  Value warp = divC(b, loc, tid, kWarp), lane = remC(b, loc, tid, kWarp);
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto w4 = VectorType::get({4}, b.getI32Type());
+  Value absMask = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF)));
+  Value zero = i32Const(b, loc, 0);
+  for (int64_t i = 0; i * warps < p.mmaTileM(); ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    Value r = add(b, loc, warp, cIdx(b, loc, i * warps));
+    if ((i + 1) * warps > p.mmaTileM()) {
+      auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, r, p.mmaTileM()));
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
+    auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.k / 4),
+                                   cIdx(b, loc, kWarp), ValueRange{zero});
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value v = vector::LoadOp::create(
+          b, loc, f4, ops.x,
+          ValueRange{row, mul(b, loc, loop.getInductionVar(), 4)});
+      // |x| bits: non-negative floats order as their bit patterns.
+      Value bits = arith::AndIOp::create(
+          b, loc, arith::BitcastOp::create(b, loc, w4, v), absMask);
+      Value mx = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::MAXSI, bits);
+      scf::YieldOp::create(b, loc,
+                           ValueRange{arith::MaxSIOp::create(
+                               b, loc, mx, loop.getRegionIterArgs()[0])});
+    }
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs,
+                                loop.getResult(0), xmax, ValueRange{r});
+  }
+}
+
+void gpu_kernels::emitMma8StoreStep(OpBuilder &b, Location loc,
+                                    const Problem &p, const EmitOptions &opt,
+                                    Value tid, ValueRange loaded, Value xs,
+                                    Value ws, Value xmax, Value xsum) {
+  MmaStepSplit sp = mmaStepSplit(p);
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto i8v = [&](int64_t n) { return VectorType::get({n}, i8); };
+  auto splat8 = [&](int64_t n, int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8v(n), b.getI8IntegerAttr(v)));
+  };
+  // W: the chunk's codes as s8 in k order (c = q - off).
+  forEachStepChunk(b, loc, p, tid, [&](int64_t i, Value r, Value c) {
+    Value raw = loaded[i];
+    Value codes;
+    if (p.bits == 8) {
+      codes = p.isSigned ? raw
+                         : arith::XOrIOp::create(b, loc, raw,
+                                                 splat8(kChunkBytes, -128));
+    } else {
+      // Nibbles (element 2j low, 2j + 1 high) as offset binary u = q + 8
+      // (signed: sign bit flipped; unsigned: as stored minus 8 below), then
+      // c = u - 8 interleaved into k order.
+      Value lo = arith::AndIOp::create(b, loc, raw, splat8(kChunkBytes, 0x0F));
+      Value hi = arith::AndIOp::create(
+          b, loc, arith::ShRUIOp::create(b, loc, raw, splat8(kChunkBytes, 4)),
+          splat8(kChunkBytes, 0x0F));
+      if (p.isSigned) {
+        lo = arith::XOrIOp::create(b, loc, lo, splat8(kChunkBytes, 8));
+        hi = arith::XOrIOp::create(b, loc, hi, splat8(kChunkBytes, 8));
+      }
+      SmallVector<int64_t> interleave;
+      for (int64_t j = 0; j < kChunkBytes; ++j) {
+        interleave.push_back(j);
+        interleave.push_back(kChunkBytes + j);
+      }
+      codes = arith::SubIOp::create(
+          b, loc, vector::ShuffleOp::create(b, loc, lo, hi, interleave),
+          splat8(2 * kChunkBytes, 8));
+    }
+    vector::StoreOp::create(b, loc, codes, ws,
+                            ValueRange{r, mul(b, loc, c, p.chunkElems())},
+                            /*nontemporal=*/false, align(opt));
+  });
+  // x: xq = clamp(rint(x / a), -127, 127) of the row's a, stored as 4
+  // bytes; the quad's code sum into xsum.
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto w4 = VectorType::get({4}, i32);
+  auto splatF = [&](float v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(f4, b.getF32FloatAttr(v)));
+  };
+  auto splatI = [&](int32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(v)));
+  };
+  XSource rows{Value(), Value(), Value(), xmax};
+  int64_t xBase = sp.chunksPerThread;
+  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    Value r = divC(b, loc, idx, sp.quadsPerRow);
+    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
+    Value a =
+        vector::BroadcastOp::create(b, loc, f4, emitRowScale(b, loc, rows, r));
+    // rint(x / a): adding 1.5 * 2^23 rounds |v| <= 2^22 to an integer (half
+    // to even) in the low mantissa bits.
+    Value t = arith::AddFOp::create(
+        b, loc, arith::DivFOp::create(b, loc, loaded[xBase + i], a),
+        splatF(12582912.0f));
+    Value q = arith::SubIOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, w4, t), splatI(0x4B400000));
+    q = arith::MaxSIOp::create(
+        b, loc, arith::MinSIOp::create(b, loc, q, splatI(127)), splatI(-127));
+    vector::StoreOp::create(b, loc, arith::TruncIOp::create(b, loc, i8v(4), q),
+                            xs, ValueRange{r, c4}, /*nontemporal=*/false,
+                            opt.alignedLoads ? llvm::MaybeAlign(4)
+                                             : llvm::MaybeAlign());
+    memref::AtomicRMWOp::create(
+        b, loc, arith::AtomicRMWKind::addi,
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, q),
+        xsum, ValueRange{r});
+  }
+}
+
+namespace {
+/// The s8 word (vector<4xi8>) of `tile` at [row, col].
+Value loadWord8(OpBuilder &b, Location loc, const EmitOptions &opt, Value tile,
+                Value row, Value col) {
+  return vector::LoadOp::create(
+      b, loc, VectorType::get({4}, b.getI8Type()), tile, ValueRange{row, col},
+      /*nontemporal=*/false,
+      opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
+}
+Value buildFragment8(OpBuilder &b, Location loc, ArrayRef<Value> words) {
+  auto type =
+      VectorType::get({static_cast<int64_t>(words.size()), 4}, b.getI8Type());
+  Value v = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
+  for (auto [i, w] : llvm::enumerate(words))
+    v = vector::InsertOp::create(b, loc, w, v, static_cast<int64_t>(i));
+  return v;
+}
+} // namespace
+
+Value gpu_kernels::emitMma8FragmentA(OpBuilder &b, Location loc,
+                                     const Problem &p, const EmitOptions &opt,
+                                     Value tid, Value xs, int64_t kk,
+                                     int64_t mi) {
+  MmaLane l = mmaLane(b, loc, p, tid);
+  Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
+  Value row8 = add(b, loc, row, cIdx(b, loc, 8));
+  Value col = add(b, loc, mul(b, loc, l.t, 4), cIdx(b, loc, kk));
+  Value col16 = add(b, loc, col, cIdx(b, loc, 16));
+  // a0: (g, 4t..), a1: (g + 8, 4t..), a2: (g, 16 + 4t..), a3: (g + 8, ..).
+  return buildFragment8(b, loc,
+                        {loadWord8(b, loc, opt, xs, row, col),
+                         loadWord8(b, loc, opt, xs, row8, col),
+                         loadWord8(b, loc, opt, xs, row, col16),
+                         loadWord8(b, loc, opt, xs, row8, col16)});
+}
+
+Value gpu_kernels::emitMma8FragmentB(OpBuilder &b, Location loc,
+                                     const Problem &p, const EmitOptions &opt,
+                                     Value tid, Value ws, int64_t kk,
+                                     int64_t ni) {
+  MmaLane l = mmaLane(b, loc, p, tid);
+  // b0: (k = 4t.., n = g), b1: (k = 16 + 4t.., n = g); ws is [n][k].
+  Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
+  Value col = add(b, loc, mul(b, loc, l.t, 4), cIdx(b, loc, kk));
+  return buildFragment8(
+      b, loc,
+      {loadWord8(b, loc, opt, ws, row, col),
+       loadWord8(b, loc, opt, ws, row, add(b, loc, col, cIdx(b, loc, 16)))});
+}
+
+void gpu_kernels::emitMma8Store(
+    OpBuilder &b, Location loc, const Problem &p, const Operands &ops,
+    Value tid, Value m0, Value n0, Value xmax, Value xsum,
+    function_ref<Value(int64_t a, int64_t r, int64_t e)> acc) {
+  MmaLane l = mmaLane(b, loc, p, tid);
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value rowBase = add(b, loc, l.wm, l.g); // In the block.
+  Value colBase = add(b, loc, add(b, loc, n0, l.wn), mul(b, loc, l.t, 2));
+  XSource rows{Value(), Value(), Value(), xmax};
+  // Per column of the lane: s and off - z.
+  SmallVector<Value> colScale, colCorr;
+  for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+    for (int64_t e = 0; e < 2; ++e) {
+      Value n =
+          minC(b, loc, add(b, loc, colBase, cIdx(b, loc, ni * 8 + e)), p.n - 1);
+      auto [s, z] = emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0));
+      colScale.push_back(s);
+      Value corr = i32Const(b, loc, uint32_t(mma8Offset(p)));
+      if (z)
+        corr = arith::SubIOp::create(b, loc, corr,
+                                     arith::FPToSIOp::create(b, loc, i32, z));
+      colCorr.push_back(corr);
+    }
+  for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+    for (int64_t r = 0; r < 2; ++r) {
+      Value local = add(b, loc, rowBase, cIdx(b, loc, mi * 16 + r * 8));
+      Value m = add(b, loc, m0, local);
+      Value localC = minC(b, loc, local, p.mmaTileM() - 1);
+      Value sum = memref::LoadOp::create(b, loc, xsum, ValueRange{localC});
+      Value a = emitRowScale(b, loc, rows, localC);
+      for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value n = add(b, loc, colBase, cIdx(b, loc, ni * 8 + e));
+          Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
+                                           ltC(b, loc, n, p.n));
+          auto ifOp = scf::IfOp::create(b, loc, ok);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          // Exact in int32, then one conversion and two multiplies.
+          Value total = arith::AddIOp::create(
+              b, loc, acc(mi * p.mmaTilesN() + ni, r, e),
+              arith::MulIOp::create(b, loc, colCorr[ni * 2 + e], sum));
+          Value v = arith::MulFOp::create(
+              b, loc,
+              arith::MulFOp::create(
+                  b, loc, arith::SIToFPOp::create(b, loc, f32, total), a),
+              colScale[ni * 2 + e]);
+          memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
+        }
+    }
 }

@@ -51,6 +51,8 @@ constexpr int64_t kGemvMmaWarps = 8, kGemvMmaRows = 16;
 /// elements (144 or 80 bytes: the fragment loads of a warp hit 32 distinct
 /// banks).
 constexpr int64_t kMmaPad = 8;
+/// Int8 tensor-core GEMM: K elements per step (two m16n8k32 k-steps).
+constexpr int64_t kMma8StepK = 64;
 /// AMD matrix-core GEMM: threads per block (four waves of kMfmaWave
 /// lanes), block tile kMfmaTile x kMfmaTile.
 constexpr int64_t kMfmaThreads = 256, kMfmaWave = 64, kMfmaTile = 64;
@@ -164,6 +166,20 @@ struct Problem {
   /// 32 x 32 outputs as 2 x 2 tiles of amdgpu.mfma 16x16x16 f16 -> f32), the
   /// tile loads and the one-step prefetch of the tensor-core GEMM.
   bool mfma = false;
+  /// The int8 tensor-core GEMM (convert-sparq-to-gpu mma-int8, NVIDIA):
+  /// x quantized per row to int8 as the CPU does, W's 4- or 8-bit integer
+  /// codes as s8, mma.sync m16n8k32 s8 x s8 -> s32 (exact), one scale per
+  /// row of W; the MMA kernel's block and warp geometry with one shared
+  /// stage of K steps of 64.
+  bool mma8 = false;
+  /// Bytes per row of the int8 GEMM's shared tiles (64 codes and a 16-byte
+  /// pad: the 32-bit fragment loads of a warp hit distinct banks).
+  int64_t mma8Pitch() const { return kMma8StepK + 16; }
+  /// Whether the int8 tensor-core GEMM covers this problem.
+  bool mma8Fits() const {
+    return !fp4 && float8 == Float8::None && (bits == 4 || bits == 8) &&
+           scaleBlockK >= k && k % kMma8StepK == 0;
+  }
   /// Output rows per tensor-core block: 64, or 128 (each warp owns 64 rows:
   /// twice the mma per fragment load and per dequantized W) when that still
   /// gives kMmaBigTileBlocks blocks; mma-tile-m sets it.
@@ -441,6 +457,44 @@ Value emitMmaPackedFragmentB(OpBuilder &b, Location loc, const Problem &p,
 void emitMmaStore(OpBuilder &b, Location loc, const Problem &p,
                   const Operands &ops, Value tid, Value m0, Value n0,
                   function_ref<Value(int64_t a, int64_t r, int64_t e)> acc);
+
+// Int8 tensor-core GEMM (Problem::mma8). Row scales: a = max|x| / 127 of
+// each row of the block (1 for an all-zero row), from xmax (i32 bits of
+// max |x|, a non-negative f32); x codes xq = clamp(rint(x / a), -127, 127)
+// as the CPU runtime (rint half to even); W codes as s8 c = q - off (off =
+// 0 for signed codes, 128 / 8 for unsigned 8- / 4-bit ones); then
+// y = (sum c * xq + (off - z) * sum xq) * a * s, the sum exact in int32.
+
+/// Every thread `tid` of `threads`: the |x| maximum of each of the
+/// mmaTileM() rows of x from m0 (clamped to M - 1) into xmax [mmaTileM()]
+/// (zeroed before, a barrier between): warp w takes rows w, w + warps, ...,
+/// its lanes consecutive 16-byte pieces, then one atomic max per lane.
+void emitMma8RowMax(OpBuilder &b, Location loc, const Problem &p,
+                    const Operands &ops, Value tid, int64_t threads, Value m0,
+                    Value xmax);
+/// Stores emitMmaLoadStep's values (raw W chunks, x quads) as s8 codes into
+/// ws [mmaTileN(), mma8Pitch()] and xs [mmaTileM(), mma8Pitch()], adding
+/// each quad's code sum to xsum [mmaTileM()] (atomic).
+void emitMma8StoreStep(OpBuilder &b, Location loc, const Problem &p,
+                       const EmitOptions &opt, Value tid, ValueRange loaded,
+                       Value xs, Value ws, Value xmax, Value xsum);
+/// The m16n8k32 A operand (vector<4x4xi8>: rows g, g + 8 x bytes 4t..4t+3,
+/// 16+4t..) of thread `tid` for m16 tile `mi` at K offset `kk` (0 or 32),
+/// and the B operand (vector<2x4xi8>: column g x bytes 4t.., 16+4t..) of n8
+/// tile `ni` from ws [n][k].
+Value emitMma8FragmentA(OpBuilder &b, Location loc, const Problem &p,
+                        const EmitOptions &opt, Value tid, Value xs, int64_t kk,
+                        int64_t mi);
+Value emitMma8FragmentB(OpBuilder &b, Location loc, const Problem &p,
+                        const EmitOptions &opt, Value tid, Value ws, int64_t kk,
+                        int64_t ni);
+/// The int8 GEMM's epilogue: element (r, e) of accumulator a (i32, the
+/// layout of emitMmaStore) to y as (acc + (off - z) * xsum) * a * s where
+/// in range.
+void emitMma8Store(OpBuilder &b, Location loc, const Problem &p,
+                   const Operands &ops, Value tid, Value m0, Value n0,
+                   Value xmax, Value xsum,
+                   function_ref<Value(int64_t a, int64_t r, int64_t e)> acc);
 
 // AMD matrix-core GEMM (Problem::mfma): the tile loads and stores of the
 // tensor-core GEMM (64 x 64 blocks, x and dequantized W rounded to f16 in

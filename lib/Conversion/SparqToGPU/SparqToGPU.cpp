@@ -46,7 +46,7 @@ constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
 /// The kernel a matmul gets: GEMV, SIMT tiled GEMM, tensor-core GEMM or
 /// GEMV on int8 tensor cores.
-enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma };
+enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma, Mma8 };
 
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -403,11 +403,13 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                          bool nvvm) {
   // The tensor-core and matrix-core GEMMs share their shared-memory tiles.
   bool tc = kind == Kernel::Mma || kind == Kernel::Mfma;
-  bool gemm = kind == Kernel::Gemm || tc;
+  bool mma8 = kind == Kernel::Mma8;
+  bool gemm = kind == Kernel::Gemm || tc || mma8;
   std::string prefix = kind == Kernel::Gemv      ? "sparq_gemv_"
                        : kind == Kernel::Gemm    ? "sparq_gemm_"
                        : kind == Kernel::GemvMma ? "sparq_gemvmma_"
                        : kind == Kernel::Mfma    ? "sparq_mfma_"
+                       : mma8                    ? "sparq_mma8_"
                                                  : "sparq_mma_";
   std::string name = prefix + p.formatName() +
                      (p.int8Activations ? "_xi8" : "") + "_" +
@@ -439,7 +441,13 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   if (kind == Kernel::GemvMma)
     // The warps' partial sums (4 per lane) before the block's reduction.
     shared("_red", {kGemvMmaWarps, kWarp, 4}, b.getF32Type());
-  if (gemm) {
+  if (mma8) {
+    // The int8 GEMM's s8 tiles, row maxima of |x| and row code sums.
+    shared("_xs", {p.mmaTileM(), p.mma8Pitch()}, b.getI8Type());
+    shared("_ws", {p.mmaTileN(), p.mma8Pitch()}, b.getI8Type());
+    shared("_xmax", {p.mmaTileM()}, b.getI32Type());
+    shared("_xsum", {p.mmaTileM()}, b.getI32Type());
+  } else if (gemm) {
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
     // ld.shared.v4 / ds_read_b128.
@@ -589,6 +597,70 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        reduceAndStore(groupNs, sums);
                      });
     }
+  } else if (mma8) {
+    xs = getShared(0);
+    ws = getShared(1);
+    Value xmax = getShared(2), xsum = getShared(3);
+    Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
+    int64_t stepK = p.mmaStepK();
+    auto loadStep = [&](Value k) {
+      Value clamped =
+          arith::MinUIOp::create(b, loc, k, cIdx(b, loc, p.k - stepK));
+      return emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, clamped);
+    };
+    // The first step's loads, then the row maxima of x (zeroed first).
+    SmallVector<Value> first = loadStep(cIdx(b, loc, 0));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      auto ifOp = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
+                                cIdx(b, loc, p.mmaTileM())));
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value z = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+      memref::StoreOp::create(b, loc, z, xmax, ValueRange{tid});
+      memref::StoreOp::create(b, loc, z, xsum, ValueRange{tid});
+    }
+    gpu::BarrierOp::create(b, loc);
+    emitMma8RowMax(b, loc, p, ops, tid, p.mmaThreads(), m0, xmax);
+    gpu::BarrierOp::create(b, loc);
+    auto accType = VectorType::get({2, 2}, b.getI32Type());
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+    SmallVector<Value> init(p.mmaTilesM() * p.mmaTilesN(), zero);
+    size_t numAccs = init.size();
+    llvm::append_range(init, first);
+    auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
+                                   cIdx(b, loc, stepK), init);
+    b.setInsertionPointToStart(loop.getBody());
+    ValueRange carried = loop.getRegionIterArgs().drop_front(numAccs);
+    emitMma8StoreStep(b, loc, p, opt, tid, carried, xs, ws, xmax, xsum);
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> next = loadStep(arith::AddIOp::create(
+        b, loc, loop.getInductionVar(), cIdx(b, loc, stepK)));
+    SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
+    for (int64_t kk = 0; kk < stepK; kk += 32) {
+      SmallVector<Value> fa, fb;
+      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+        fa.push_back(emitMma8FragmentA(b, loc, p, opt, tid, xs, kk, mi));
+      for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+        fb.push_back(emitMma8FragmentB(b, loc, p, opt, tid, ws, kk, ni));
+      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+        for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
+          Value &acc = accs[mi * p.mmaTilesN() + ni];
+          acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
+                                         ArrayRef<int64_t>{16, 8, 32});
+        }
+    }
+    gpu::BarrierOp::create(b, loc);
+    llvm::append_range(accs, next);
+    scf::YieldOp::create(b, loc, accs);
+    b.setInsertionPointAfter(loop);
+    emitMma8Store(b, loc, p, ops, tid, m0, n0, xmax, xsum,
+                  [&](int64_t a, int64_t r, int64_t e) -> Value {
+                    return vector::ExtractOp::create(b, loc, loop.getResult(a),
+                                                     ArrayRef<int64_t>{r, e});
+                  });
   } else if (tc) {
     xs = getShared(0);
     ws = getShared(1);
@@ -764,7 +836,7 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
     return {{llvm::divideCeilSigned(p.n, kTileN),
              llvm::divideCeilSigned(p.m, kTileM)},
             kGemmThreads};
-  if (kind == Kernel::Mma || kind == Kernel::Mfma)
+  if (kind == Kernel::Mma || kind == Kernel::Mfma || kind == Kernel::Mma8)
     return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
              llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
@@ -957,6 +1029,136 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                      [&](int64_t a, int64_t r, int64_t e) {
                        return accAt(tid, a, r, e);
                      });
+      });
+    });
+  });
+}
+
+/// Host reference of the int8 tensor-core GEMM: the same row maxima, tile
+/// stores and fragment loads; each m16n8k32 s8 mma is replayed from the
+/// warp's gathered fragments through the PTX layout (A[row][k] is byte k % 4
+/// of register (row / 8) + 2 (k / 16) of lane (row % 8) * 4 + (k % 16) / 4,
+/// B[k][col] byte k % 4 of register k / 16 of lane col * 4 + (k % 16) / 4),
+/// summed exactly in int32 as the tensor cores do.
+void emitMma8HostReference(OpBuilder &b, Location loc, const Problem &p,
+                           const Operands &ops, const EmitOptions &opt,
+                           std::array<int64_t, 2> grid, ForLoop forLoop) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  Value xs = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaTileM(), p.mma8Pitch()}, i8));
+  Value ws = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaTileN(), p.mma8Pitch()}, i8));
+  Value xmax =
+      memref::AllocaOp::create(b, loc, MemRefType::get({p.mmaTileM()}, i32));
+  Value xsum =
+      memref::AllocaOp::create(b, loc, MemRefType::get({p.mmaTileM()}, i32));
+  const int64_t numAcc = p.mmaTilesM() * p.mmaTilesN() * 4;
+  Value accBuf = memref::AllocaOp::create(
+      b, loc, MemRefType::get({p.mmaThreads(), numAcc}, i32));
+  Value fa =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4, 4}, i8));
+  Value fb =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, 4}, i8));
+  auto tidOf = [&](Value warp, Value lane) -> Value {
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, warp, idx(kWarp)), lane);
+  };
+  auto sext = [&](Value v) -> Value {
+    return arith::ExtSIOp::create(b, loc, i32, v);
+  };
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  forLoop(grid[1], [&](Value by) {
+    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
+    forLoop(grid[0], [&](Value bx) {
+      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
+      forLoop(p.mmaTileM(), [&](Value r) {
+        memref::StoreOp::create(b, loc, zero, xmax, ValueRange{r});
+        memref::StoreOp::create(b, loc, zero, xsum, ValueRange{r});
+      });
+      forLoop(p.mmaThreads(), [&](Value tid) {
+        emitMma8RowMax(b, loc, p, ops, tid, p.mmaThreads(), m0, xmax);
+        for (int64_t j = 0; j < numAcc; ++j)
+          memref::StoreOp::create(b, loc, zero, accBuf,
+                                  ValueRange{tid, idx(j)});
+      });
+      auto kLoop =
+          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value k0 = kLoop.getInductionVar();
+        forLoop(p.mmaThreads(), [&](Value tid) {
+          SmallVector<Value> loaded =
+              emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, k0);
+          emitMma8StoreStep(b, loc, p, opt, tid, loaded, xs, ws, xmax, xsum);
+        });
+        for (int64_t kk = 0; kk < p.mmaStepK(); kk += 32)
+          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+            for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+              forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
+                forLoop(kWarp, [&](Value lane) {
+                  Value tid = tidOf(warp, lane);
+                  Value a = emitMma8FragmentA(b, loc, p, opt, tid, xs, kk, mi);
+                  Value bv = emitMma8FragmentB(b, loc, p, opt, tid, ws, kk, ni);
+                  for (int64_t r = 0; r < 4; ++r)
+                    for (int64_t e = 0; e < 4; ++e) {
+                      memref::StoreOp::create(
+                          b, loc,
+                          vector::ExtractOp::create(b, loc, a,
+                                                    ArrayRef<int64_t>{r, e}),
+                          fa, ValueRange{lane, idx(r), idx(e)});
+                      if (r < 2)
+                        memref::StoreOp::create(
+                            b, loc,
+                            vector::ExtractOp::create(b, loc, bv,
+                                                      ArrayRef<int64_t>{r, e}),
+                            fb, ValueRange{lane, idx(r), idx(e)});
+                    }
+                });
+                forLoop(kWarp, [&](Value lane) {
+                  Value tid = tidOf(warp, lane);
+                  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+                  Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+                  int64_t acc = mi * p.mmaTilesN() + ni;
+                  for (int64_t r = 0; r < 2; ++r)
+                    for (int64_t e = 0; e < 2; ++e) {
+                      // Row g + 8 r, column 2 t + e of the m16n8 tile.
+                      Value col = arith::AddIOp::create(
+                          b, loc, arith::MulIOp::create(b, loc, t, idx(2)),
+                          idx(e));
+                      Value laneA = arith::MulIOp::create(b, loc, g, idx(4));
+                      Value laneB = arith::MulIOp::create(b, loc, col, idx(4));
+                      Value at = idx(acc * 4 + r * 2 + e);
+                      Value sum = memref::LoadOp::create(b, loc, accBuf,
+                                                         ValueRange{tid, at});
+                      for (int64_t k = 0; k < 32; ++k) {
+                        Value q = idx((k % 16) / 4);
+                        Value av = memref::LoadOp::create(
+                            b, loc, fa,
+                            ValueRange{arith::AddIOp::create(b, loc, laneA, q),
+                                       idx(r + 2 * (k / 16)), idx(k % 4)});
+                        Value bw = memref::LoadOp::create(
+                            b, loc, fb,
+                            ValueRange{arith::AddIOp::create(b, loc, laneB, q),
+                                       idx(k / 16), idx(k % 4)});
+                        sum = arith::AddIOp::create(
+                            b, loc, sum,
+                            arith::MulIOp::create(b, loc, sext(av), sext(bw)));
+                      }
+                      memref::StoreOp::create(b, loc, sum, accBuf,
+                                              ValueRange{tid, at});
+                    }
+                });
+              });
+      }
+      forLoop(p.mmaThreads(), [&](Value tid) {
+        emitMma8Store(b, loc, p, ops, tid, m0, n0, xmax, xsum,
+                      [&](int64_t a, int64_t r, int64_t e) -> Value {
+                        return memref::LoadOp::create(
+                            b, loc, accBuf,
+                            ValueRange{tid, idx(a * 4 + r * 2 + e)});
+                      });
       });
     });
   });
@@ -1275,6 +1477,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Mfma)
     return emitMfmaHostReference(b, loc, p, ops, opt, grid, forLoop);
+  if (kind == Kernel::Mma8)
+    return emitMma8HostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::GemvMma)
     return emitGemvMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Gemv) {
@@ -1589,7 +1793,13 @@ struct ConvertSparqToGPUPass
                     : mma                      ? Kernel::Mma
                     : mfma                     ? Kernel::Mfma
                                                : Kernel::Gemm;
+      // The int8 tensor-core GEMM: 4- and 8-bit integer codes with one
+      // scale per row, K in steps of 64, NVIDIA (or its host reference).
+      if (kind == Kernel::Mma && mmaInt8 && (nvvm || hostReference) &&
+          p->mma8Fits())
+        kind = Kernel::Mma8;
       p->mfma = kind == Kernel::Mfma;
+      p->mma8 = kind == Kernel::Mma8;
       lowerMatmul(op, assemble, *p, kind, hostReference, nvvm);
       ++(kind == Kernel::Gemv || kind == Kernel::GemvMma ? numGemv
          : kind == Kernel::Gemm                          ? numGemm

@@ -4,6 +4,7 @@
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx90a format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=ROCDL
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx1100 format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=RDNA
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mfma=true" | FileCheck %s --check-prefix=MFMA
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-int8=true nvvm=true" | FileCheck %s --check-prefix=MMA8
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mfma=true" 2>&1 | FileCheck %s --check-prefix=BOTH
 // BOTH: error: convert-sparq-to-gpu: mma (NVIDIA) and mfma (AMD) exclude each other
 
@@ -54,6 +55,9 @@
 // ROCDL-LABEL: func.func @int4_mma
 // ROCDL: call @sparq_mfma_i4g32f16a_40x72x128_launch
 // ROCDL-NOT: nvgpu
+// mma-int8 needs one scale per row: groups of 32 keep the f16 kernel.
+// MMA8-LABEL: func.func @int4_mma
+// MMA8: call @sparq_mma_i4g32f16a_40x72x128_launch
 // RDNA-LABEL: func.func @int4_mma
 // RDNA: call @sparq_gemm_i4g32f16a_40x72x128_launch
 // RDNA-NOT: amdgpu.mfma
@@ -103,6 +107,38 @@ func.func @int4_mma(%x: tensor<40x128xf32>, %d: tensor<72x64xi8>,
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK: func.func private @sparq_mma_i8cf32_16x24x64_launch
 // CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 1, 1, 1>
+// The int8 tensor-core GEMM (mma-int8, per-channel codes): s8 shared tiles
+// of 64 codes + 16 bytes per row, row maxima of |x| (a loop per row of the
+// block: lanes strided by 32 quads, one atomic max each) between barriers,
+// then per K step of 64 the raw W chunks stored as they are (signed int8),
+// x quantized with its row's a (rint via 1.5 * 2^23, clamp to +-127) into
+// 4-byte words with atomic row code sums, a barrier, 2 x (A and B operands
+// of 32-bit words, 8 mma.sync m16n8k32 s8 -> s32); the epilogue converts
+// each exact int32 sum once and multiplies by a and s.
+// MMA8-LABEL: func.func @int8_mma
+// MMA8: call @sparq_mma8_i8cf32_16x24x64_launch
+// MMA8: call @sparq_gemv_i8cf32_15x24x64_launch
+// MMA8-DAG: memref.global "private" @sparq_mma8_i8cf32_16x24x64_xs : memref<64x80xi8, #gpu.address_space<workgroup>>
+// MMA8-DAG: memref.global "private" @sparq_mma8_i8cf32_16x24x64_ws : memref<128x80xi8, #gpu.address_space<workgroup>>
+// MMA8: gpu.func @sparq_mma8_i8cf32_16x24x64
+// MMA8: gpu.barrier
+// MMA8: scf.for
+// MMA8: memref.atomic_rmw maxs
+// MMA8: gpu.barrier
+// MMA8: scf.for {{.*}} -> (vector<2x2xi32>, {{.*}}vector<16xi8>
+// MMA8: vector.store {{.*}} : memref<128x80xi8, #gpu.address_space<workgroup>>, vector<16xi8>
+// MMA8: arith.divf {{.*}} : vector<4xf32>
+// MMA8: arith.addf {{.*}} : vector<4xf32>
+// MMA8: arith.minsi
+// MMA8: vector.store {{.*}} : memref<64x80xi8, #gpu.address_space<workgroup>>, vector<4xi8>
+// MMA8: memref.atomic_rmw addi
+// MMA8: gpu.barrier
+// MMA8: vector.load {{.*}} : memref<64x80xi8, #gpu.address_space<workgroup>>, vector<4xi8>
+// MMA8-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
+// MMA8: gpu.barrier
+// MMA8: scf.yield
+// MMA8: arith.sitofp {{.*}} : i32 to f32
+// MMA8: gpu.func @sparq_gemv_i8cf32_15x24x64
 func.func @int8_mma(%x: tensor<16x64xf32>, %x2: tensor<15x64xf32>, %d: tensor<24x64xi8>,
                     %s: tensor<24x1xf32>) -> (tensor<16x24xf32>, tensor<15x24xf32>) {
   %w = sparq.assemble %d : tensor<24x64xi8> scales %s : tensor<24x1xf32>

@@ -231,6 +231,30 @@
 // REDEFINE: %{mma} = mma=true mma-warp-n=64 mma-tile-m=128 mma-tile-n=128 mma-stages=2
 // REDEFINE: %{gen} = --k 128 --n 150 --m 131 --seed 43
 // RUN: %{run} | FileCheck %s
+// Int8 tensor-core GEMM (mma-int8; each mma.sync m16n8k32 s8 replayed
+// through the PTX operand layout in exact int32): x quantized per row in
+// the kernel as the CPU does (gen --act int8 builds y_ref from the same
+// codes), W codes as s8. Signed int4 per channel with M = 17, N = 70;
+// unsigned asymmetric int8 with 2 x 2 blocks; unsigned asymmetric int4 with
+// 128 x 128 blocks (four 64 x 64 warps) and M = 131; int8 per tensor.
+// REDEFINE: %{mma} = mma=true mma-int8=true
+// REDEFINE: %{tol} = 2e-3
+// REDEFINE: %{spec} = #sparq.quant<i4, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 192 --n 70 --m 17 --seed 6 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<ui8, per_channel(axis = 1), asymmetric>
+// REDEFINE: %{gen} = --k 128 --n 130 --m 70 --seed 7 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = mma=true mma-int8=true mma-tile-m=128 mma-tile-n=128
+// REDEFINE: %{spec} = #sparq.quant<ui4, per_channel(axis = 1), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 64 --n 150 --m 131 --seed 8 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = mma=true mma-int8=true
+// REDEFINE: %{spec} = #sparq.quant<i8, per_tensor>
+// REDEFINE: %{gen} = --k 256 --n 33 --m 16 --seed 9 --act int8
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{tol} = 2e-2 --f16-inputs
+
 // AMD matrix-core GEMM (mfma=true; each amdgpu.mfma 16x16x16 replayed
 // through the v_mfma_f32_16x16x16f16 operand layout): int4 groups of 64
 // asymmetric f16 with M = 17, N = 70 (partial 64 x 64 blocks, K = 320: five

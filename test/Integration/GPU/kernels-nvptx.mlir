@@ -69,6 +69,12 @@
 // REDEFINE: %{gen} = --k 64 --n 24 --m 16 --seed 6
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=MMA8,SM90 < %t/k90.ptx
+// The same on int8 tensor cores (mma-int8: x quantized per row in the
+// kernel, m16n8k32 s8 mma, exact int32 sums).
+// RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa mma-int8=true}' -o %t/i80.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-int8=true}' -o %t/i90.ptx
+// RUN: %ptxas -arch=sm_80 %t/i80.ptx -o %t/i80.cubin && %ptxas -arch=sm_90 %t/i90.ptx -o %t/i90.cubin
+// RUN: FileCheck %s --check-prefixes=TC8 < %t/i90.ptx
 
 // FP8 E4M3FN per channel, batch 2 (GEMV): bytes widened to f16 by shifts,
 // then f16 -> f32.
@@ -206,6 +212,16 @@
 // PACKED-COUNT-6: prmt.b32
 // PACKED: st.shared.v4.b32
 
+// TC8: .entry sparq_mma8_i8cf32_16x24x64(
+// TC8: .maxntid 256, 1, 1
+// TC8-DAG: .shared .align 16 .b8 sparq_mma8_i8cf32_16x24x64_ws[10240];
+// TC8-DAG: .shared .align 16 .b8 sparq_mma8_i8cf32_16x24x64_xs[5120];
+// TC8: atom.shared.max.s32
+// TC8: bar.sync 0;
+// TC8: atom.shared.add.u32
+// TC8: bar.sync 0;
+// TC8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// TC8: cvt.rn.f32.s32
 // MMA8: .entry sparq_mma_i8cf32_16x24x64(
 // MMA8: .maxntid 256, 1, 1
 // MMA8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
