@@ -5,8 +5,8 @@ prepare: compile every case's kernel with sparq-compile --emit=ptx for sm_80
          and sm_90, and record its launch configuration (from the
          sparq.gpu_launch attribute convert-sparq-to-gpu writes). GEMM cases
          name their kernel: "mma" (tensor cores, the sparq-gpu default on
-         NVIDIA), "mma8" (int8 tensor cores, mma-int8) or "simt"
-         (mma=false).
+         NVIDIA), "mmab" (the same on bf16, mma-bf16), "mma8" (int8 tensor
+         cores, mma-int8) or "simt" (mma=false).
 run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          (mgpuModuleLoadJIT / mgpuLaunchKernel, the entry points compiled
          models call), check the result against a float64 numpy reference on
@@ -30,8 +30,8 @@ import tempfile
 import time
 
 # name, storage, group (0: per output channel), scale type, asymmetric, M, N,
-# K; the name's first word is the kernel: gemv, mma (tensor-core GEMM), mma8
-# (int8 tensor-core GEMM) or
+# K; the name's first word is the kernel: gemv, mma (tensor-core GEMM), mmab
+# (on bf16), mma8 (int8 tensor-core GEMM) or
 # simt (SIMT GEMM, mma=false).
 CASES = [
     ("gemv-i4g128", "i4", 128, "f16", False, 1, 4096, 4096),
@@ -61,6 +61,9 @@ CASES = [
     ("mma8-i8c", "i8", 0, "f32", False, 1024, 4096, 4096),
     ("mma8-i8c", "i8", 0, "f32", False, 2048, 4096, 4096),
     ("mma8-i4c", "i4", 0, "f16", False, 2048, 4096, 4096),
+    # The tensor-core GEMM on bf16-rounded x and W (mma-bf16).
+    ("mmab-i4g128", "i4", 128, "f16", False, 256, 4096, 4096),
+    ("mmab-i4g128", "i4", 128, "f16", False, 2048, 4096, 4096),
     # 64-row blocks of 8 warps (fewer registers than the 128-row default).
     ("mma8~t128m64p1l", "i8", 0, "f32", False, 1024, 4096, 4096),
     ("mma8~t128m64p1l", "i8", 0, "f32", False, 2048, 4096, 4096),
@@ -216,8 +219,9 @@ def compile_case(build, c, chips, out):
     src = os.path.join(out, cid + ".mlir")
     with open(src, "w") as f:
         f.write(model_mlir(c))
-    mma = "true" if kernel_kind(c) in ("mma", "mma8") else "false"
-    extra = variant_options(c) + (" mma-int8=true" if kernel_kind(c) == "mma8" else "")
+    mma = "true" if kernel_kind(c) in ("mma", "mma8", "mmab") else "false"
+    extra = variant_options(c) + {"mma8": " mma-int8=true",
+                                  "mmab": " mma-bf16=true"}.get(kernel_kind(c), "")
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
                    f"--convert-sparq-to-gpu=mma={mma} nvvm=true{extra}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
@@ -308,6 +312,14 @@ def reference(c, info, x, data, scales, zp):
     if kernel_kind(c) == "mma":
         # The kernel rounds x and the f32 w to f16; f16 products are exact.
         x, w = x.astype(np.float16), w.astype(np.float16)
+        ulp = 2.0 ** -22
+    elif kernel_kind(c) == "mmab":
+        # mma-bf16: x and w rounded to bf16 (nearest even), exact products.
+        def bf16(a):
+            u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).astype(np.uint64)
+            u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+            return u.astype(np.uint32).view(np.float32)
+        x, w = bf16(x), bf16(w)
         ulp = 2.0 ** -22
     x64 = x.astype(np.float64)
     y = x64 @ w.T.astype(np.float64)

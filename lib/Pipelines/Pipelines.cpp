@@ -111,6 +111,7 @@ void mlir::sparq::buildGpuPipeline(OpPassManager &pm,
   toGpu.gemvUnroll = options.gemvUnroll;
   toGpu.gemvBlocks = options.gemvBlocks;
   toGpu.mmaInt8 = options.mmaInt8;
+  toGpu.mmaBf16 = options.mmaBf16;
   toGpu.minBlocksPerSM = options.minBlocksPerSM;
   toGpu.mmaTileN = options.mmaTileN;
   toGpu.mmaTileM = options.mmaTileM;

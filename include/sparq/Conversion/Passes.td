@@ -511,7 +511,12 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       docs/Benchmarks-GPU.md): off by default.
       Numerics differ from the other kernels: x and w are
       rounded to f16 (x beyond the f16 range becomes infinite), products
-      are exact, accumulation is the tensor cores' f32. Checked on an H100
+      are exact, accumulation is the tensor cores' f32. With `mma-bf16`
+      (not with `mma-packed-w`) they are rounded to bf16 instead (nearest
+      even; the f32 exponent range, 8 significant bits), stored as the
+      tiles' 16-bit patterns and multiplied by `nvvm.mma.sync` m16n8k16
+      bf16 x bf16 -> f32 (PTX `mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32`)
+      on the same fragment words. Checked on an H100
       and an H200 by `bench/gpu/run` against an f16-rounded float64
       reference.
     * **Int8 MMA** (`mma=true mma-int8=true`, NVIDIA, for 4- and 8-bit
@@ -591,6 +596,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     Option<"mma", "mma", "bool", /*default=*/"false",
            "Use the tensor-core GEMM (nvgpu.mma.sync, NVIDIA sm_80+) instead "
            "of the SIMT GEMM for M >= gemm-min-rows">,
+    Option<"mmaBf16", "mma-bf16", "bool", /*default=*/"false",
+           "With mma (NVIDIA): round x and W to bf16 instead of f16 "
+           "(mma.sync m16n8k16 bf16; x keeps the f32 exponent range)">,
     Option<"mmaInt8", "mma-int8", "bool", /*default=*/"false",
            "With mma (NVIDIA): int8 tensor-core GEMM for 4- and 8-bit integer "
            "codes with one scale per row and K a multiple of 64 (x quantized "

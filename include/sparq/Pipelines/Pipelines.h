@@ -28,6 +28,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Activation numerics of integer-weight matmuls: int8 "
                      "(dynamic per-row, VNNI) or f32 (exact)"),
       llvm::cl::init("int8")};
+  PassOptions::Option<bool> mmaBf16{
+      *this, "mma-bf16",
+      llvm::cl::desc("NVIDIA: the tensor-core GEMM rounds x and W to bf16 "
+                     "instead of f16 (no overflow of large activations)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> mmaInt8{
       *this, "mma-int8",
       llvm::cl::desc("NVIDIA: int8 tensor-core GEMM (mma.sync m16n8k32 s8, x "
@@ -159,6 +164,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("GEMV 16-byte chunks per lane and loop iteration, at "
                      "most (0: 4)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> mmaBf16{
+      *this, "mma-bf16",
+      llvm::cl::desc("NVIDIA: the tensor-core GEMM rounds x and W to bf16 "
+                     "instead of f16 (no overflow of large activations)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> mmaInt8{
       *this, "mma-int8",
       llvm::cl::desc("NVIDIA: int8 tensor-core GEMM (mma.sync m16n8k32 s8, x "

@@ -10,6 +10,7 @@
 #include "Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -1317,8 +1318,8 @@ int64_t Problem::mmaPrefetch() const {
 }
 
 bool Problem::mmaPackedW() const {
-  return mmaPackedWOption && !mfma && !mma8 && !fp4 && float8 == Float8::None &&
-         (bits == 4 || bits == 8) &&
+  return mmaPackedWOption && !mfma && !mma8 && !mmaBf16 && !fp4 &&
+         float8 == Float8::None && (bits == 4 || bits == 8) &&
          (mmaEndScale() || scaleBlockK % mmaStepK() == 0);
 }
 
@@ -1491,6 +1492,63 @@ void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
 }
 } // namespace
 
+namespace {
+/// f32 values rounded (to nearest even) to f16, or with mmaBf16 to bf16 and
+/// reinterpreted as f16 bits (`type`: the f16 vector type).
+Value roundToTile(OpBuilder &b, Location loc, const Problem &p, Value v,
+                  VectorType type) {
+  if (!p.mmaBf16)
+    return arith::TruncFOp::create(b, loc, type, v);
+  Value bf = arith::TruncFOp::create(b, loc, type.clone(b.getBF16Type()), v);
+  return arith::BitcastOp::create(b, loc, type, bf);
+}
+} // namespace
+
+Value gpu_kernels::emitMmaElementToF32(OpBuilder &b, Location loc,
+                                       const Problem &p, Value v) {
+  if (p.mmaBf16)
+    v = arith::BitcastOp::create(b, loc, b.getBF16Type(), v);
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+}
+
+Value gpu_kernels::emitMmaTile(OpBuilder &b, Location loc, const Problem &p,
+                               Value a, Value bFrag, Value acc) {
+  if (!p.mmaBf16)
+    return nvgpu::MmaSyncOp::create(b, loc, a, bFrag, acc,
+                                    ArrayRef<int64_t>{16, 8, 16});
+  // The fragments' 16-bit pairs as the 32-bit registers of
+  // mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32.
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto words = [&](Value frag, int64_t n) {
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < n; ++i) {
+      Value pair = vector::ExtractOp::create(b, loc, frag, i);
+      out.push_back(vector::ExtractOp::create(
+          b, loc,
+          vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair),
+          0));
+    }
+    return out;
+  };
+  SmallVector<Value> c;
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t e = 0; e < 2; ++e)
+      c.push_back(
+          vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{r, e}));
+  Type result =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  Value d = NVVM::MmaOp::create(
+      b, loc, result, words(a, 4), words(bFrag, 2), c,
+      ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> elems;
+  for (int64_t i = 0; i < 4; ++i)
+    elems.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+  return vector::FromElementsOp::create(b, loc, acc.getType(), elems);
+}
+
 void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
                                    const EmitOptions &opt, Value tid,
                                    ValueRange loaded, Value xs, Value ws) {
@@ -1516,7 +1574,7 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
         wk = vector::ShuffleOp::create(b, loc, w[0], w[1], interleave);
       }
       auto hType = VectorType::get({p.chunkElems()}, f16);
-      Value wh = arith::TruncFOp::create(b, loc, hType, wk);
+      Value wh = roundToTile(b, loc, p, wk, hType);
       vector::StoreOp::create(b, loc, wh, ws,
                               ValueRange{r, mul(b, loc, c, p.chunkElems())},
                               /*nontemporal=*/false, align(opt));
@@ -1529,7 +1587,7 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value xh = arith::TruncFOp::create(b, loc, h4, loaded[xBase + i]);
+    Value xh = roundToTile(b, loc, p, loaded[xBase + i], h4);
     vector::StoreOp::create(
         b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
         opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());

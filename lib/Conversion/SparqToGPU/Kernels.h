@@ -166,6 +166,10 @@ struct Problem {
   /// 32 x 32 outputs as 2 x 2 tiles of amdgpu.mfma 16x16x16 f16 -> f32), the
   /// tile loads and the one-step prefetch of the tensor-core GEMM.
   bool mfma = false;
+  /// The tensor-core GEMM rounds x and W to bf16 instead of f16
+  /// (convert-sparq-to-gpu mma-bf16): the f16-typed shared tiles hold bf16
+  /// bit patterns, the mma is nvvm.mma.sync m16n8k16 bf16 -> f32.
+  bool mmaBf16 = false;
   /// The int8 tensor-core GEMM (convert-sparq-to-gpu mma-int8, NVIDIA):
   /// x quantized per row to int8 as the CPU does, W's 4- or 8-bit integer
   /// codes as s8, mma.sync m16n8k32 s8 x s8 -> s32 (exact), one scale per
@@ -451,6 +455,15 @@ Value emitMmaFragmentB(OpBuilder &b, Location loc, const Problem &p,
 Value emitMmaPackedFragmentB(OpBuilder &b, Location loc, const Problem &p,
                              const EmitOptions &opt, Value tid, Value ws,
                              int64_t kk, int64_t ni);
+/// acc + A B of one m16n8k16 tile (fragments from emitMmaFragmentA/B,
+/// vector<2x2xf32> accumulator): nvgpu.mma.sync on f16, or with mmaBf16 an
+/// nvvm.mma.sync on the fragments' bits as bf16x2 words.
+Value emitMmaTile(OpBuilder &b, Location loc, const Problem &p, Value a,
+                  Value bFrag, Value acc);
+/// A 16-bit element of the tensor-core GEMM's tiles (f16-typed; bf16 bits
+/// with mmaBf16) as the f32 value it stands for.
+Value emitMmaElementToF32(OpBuilder &b, Location loc, const Problem &p,
+                          Value v);
 /// MMA GEMM phase 3: stores element (r, e) of accumulator a = mi * 4 + ni
 /// (row g + 8 r, column 2 t + e of its m16n8 tile) where in range; `acc`
 /// returns that element.

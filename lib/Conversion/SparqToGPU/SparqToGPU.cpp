@@ -717,8 +717,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
           for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
             Value &acc = accs[mi * p.mmaTilesN() + ni];
-            acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
-                                           ArrayRef<int64_t>{16, 8, 16});
+            acc = emitMmaTile(b, loc, p, fa[mi], fb[ni], acc);
           }
       }
     };
@@ -1013,8 +1012,8 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                             ValueRange{arith::AddIOp::create(b, loc, laneB, q),
                                        idx(k / 8), idx(k % 2)});
                         Value prod = arith::MulFOp::create(
-                            b, loc, arith::ExtFOp::create(b, loc, f32, av),
-                            arith::ExtFOp::create(b, loc, f32, bw));
+                            b, loc, emitMmaElementToF32(b, loc, p, av),
+                            emitMmaElementToF32(b, loc, p, bw));
                         sum = arith::AddFOp::create(b, loc, sum, prod);
                       }
                       memref::StoreOp::create(
@@ -1798,6 +1797,9 @@ struct ConvertSparqToGPUPass
       if (kind == Kernel::Mma && mmaInt8 && (nvvm || hostReference) &&
           p->mma8Fits())
         kind = Kernel::Mma8;
+      // bf16 operands: the nvvm.mma.sync form (NVIDIA, or its host
+      // reference).
+      p->mmaBf16 = kind == Kernel::Mma && mmaBf16 && (nvvm || hostReference);
       p->mfma = kind == Kernel::Mfma;
       p->mma8 = kind == Kernel::Mma8;
       lowerMatmul(op, assemble, *p, kind, hostReference, nvvm);

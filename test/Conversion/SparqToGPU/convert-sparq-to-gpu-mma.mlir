@@ -5,6 +5,7 @@
 // RUN: sparq-opt %s --split-input-file --sparq-gpu="chip=gfx1100 format=isa" --mlir-print-ir-after=convert-sparq-to-gpu 2>&1 >/dev/null | FileCheck %s --check-prefix=RDNA
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mfma=true" | FileCheck %s --check-prefix=MFMA
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-int8=true nvvm=true" | FileCheck %s --check-prefix=MMA8
+// RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-tile-n=64 nvvm=true mma-bf16=true" | FileCheck %s --check-prefix=BF16
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mfma=true" 2>&1 | FileCheck %s --check-prefix=BOTH
 // BOTH: error: convert-sparq-to-gpu: mma (NVIDIA) and mfma (AMD) exclude each other
 
@@ -55,6 +56,15 @@
 // ROCDL-LABEL: func.func @int4_mma
 // ROCDL: call @sparq_mfma_i4g32f16a_40x72x128_launch
 // ROCDL-NOT: nvgpu
+// mma-bf16: W and x rounded to bf16 (stored as the f16 tiles' bits), the
+// fragments' 32-bit words fed to nvvm.mma.sync m16n8k16 bf16 -> f32.
+// BF16-LABEL: gpu.func @sparq_mma_i4g32f16a_40x72x128
+// BF16: arith.truncf {{.*}} : vector<32xf32> to vector<32xbf16>
+// BF16: arith.bitcast {{.*}} : vector<32xbf16> to vector<32xf16>
+// BF16: arith.truncf {{.*}} : vector<4xf32> to vector<4xbf16>
+// BF16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// BF16-NOT: nvgpu.mma.sync
+// BF16: gpu.return
 // mma-int8 needs one scale per row: groups of 32 keep the f16 kernel.
 // MMA8-LABEL: func.func @int4_mma
 // MMA8: call @sparq_mma_i4g32f16a_40x72x128_launch

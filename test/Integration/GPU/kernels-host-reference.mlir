@@ -231,6 +231,20 @@
 // REDEFINE: %{mma} = mma=true mma-warp-n=64 mma-tile-m=128 mma-tile-n=128 mma-stages=2
 // REDEFINE: %{gen} = --k 128 --n 150 --m 131 --seed 43
 // RUN: %{run} | FileCheck %s
+// Tensor-core GEMM on bf16 (mma-bf16: x and W rounded to bf16 into the
+// same tiles, the replay reads their bits as bf16): int4 groups of 64 with
+// partial blocks, and 128 x 128 blocks of 64-column warps.
+// REDEFINE: %{mma} = mma=true mma-bf16=true mma-tile-n=64
+// REDEFINE: %{tol} = 1e-1 --bf16-inputs
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
+// REDEFINE: %{gen} = --k 320 --n 70 --m 17 --seed 28
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{mma} = mma=true mma-bf16=true mma-warp-n=64 mma-tile-m=128 mma-tile-n=128 mma-stages=2
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 128 --n 150 --m 131 --seed 43
+// REDEFINE: %{tol} = 2e-1 --bf16-inputs
+// RUN: %{run} | FileCheck %s
+
 // Int8 tensor-core GEMM (mma-int8; each mma.sync m16n8k32 s8 replayed
 // through the PTX operand layout in exact int32): x quantized per row in
 // the kernel as the CPU does (gen --act int8 builds y_ref from the same

@@ -45,6 +45,10 @@
 // RUN: %{check}
 // RUN: FileCheck %s --check-prefixes=MMA,SM80 < %t/k80.ptx
 // RUN: FileCheck %s --check-prefixes=MMA,SM90 < %t/k90.ptx
+// RUN: %{ptx} --target=sm_80 --pipeline='sparq-gpu{chip=sm_80 format=isa mma-bf16=true}' -o %t/b80.ptx
+// RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-bf16=true}' -o %t/b90.ptx
+// RUN: %ptxas -arch=sm_80 %t/b80.ptx -o %t/b80.cubin && %ptxas -arch=sm_90 %t/b90.ptx -o %t/b90.cubin
+// RUN: FileCheck %s --check-prefix=BF16 < %t/b90.ptx
 // RUN: %{ptx} --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa mma-ldmatrix=false}' -o %t/l90.ptx
 // RUN: %ptxas -arch=sm_90 %t/l90.ptx -o %t/l90.cubin
 // RUN: FileCheck %s --check-prefix=NOLDM < %t/l90.ptx
@@ -212,6 +216,11 @@
 // PACKED-COUNT-6: prmt.b32
 // PACKED: st.shared.v4.b32
 
+// BF16: .entry sparq_mma_i4g32bf16a_40x72x128(
+// BF16: cvt.rn.bf16x2.f32
+// BF16: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// BF16: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// BF16-NOT: .f16.f16
 // TC8: .entry sparq_mma8_i8cf32_16x24x64(
 // TC8: .maxntid 256, 1, 1
 // TC8-DAG: .shared .align 16 .b8 sparq_mma8_i8cf32_16x24x64_ws[10240];

@@ -544,6 +544,19 @@ def f16_input_bound(x, wdq, yref):
     return float(b.max() * (1 + 4 * U))
 
 
+def bf16_input_bound(x, wdq, yref):
+    """summation_bound when x and w are first rounded to bf16 (the bf16
+    tensor-core GEMM): each |fl(x) fl(w) - x w| <= (2 u + u^2) |x||w| with
+    u = 2^-8 (bf16 keeps the f32 exponent range: no subnormal term at these
+    magnitudes); products of bf16 values are exact in f32."""
+    K = x.shape[1]
+    ub = 2.0 ** -8
+    S = np.abs(x.astype(F64)) @ np.abs(wdq.astype(F64))
+    gamma = K * U / (1 - K * U)
+    b = (2 * ub + ub * ub) * S + gamma * (1 + ub) ** 2 * S + U * np.abs(yref.astype(F64))
+    return float(b.max() * (1 + 4 * U))
+
+
 def cmd_gen(args):
     """Writes DIR/model.mlir: W [K, N] (a dense_resource blob) annotated with
     the spec as layer "fc", y = x @ W in @main, and an @entry that calls it on
@@ -577,6 +590,7 @@ def cmd_gen(args):
     yref = (xe.astype(F64) @ wdq.astype(F64)).astype(F32)
     bound = summation_bound(xe, wdq, yref)
     bound_f16 = f16_input_bound(xe, wdq, yref)
+    bound_bf16 = bf16_input_bound(xe, wdq, yref)
 
     os.makedirs(args.out, exist_ok=True)
     nbytes = SCALE_BYTES[spec.scale_type]
@@ -589,7 +603,7 @@ def cmd_gen(args):
              global_scale=np.array(r["global_scale"], dtype=F32),
              has_global_scale=np.array(spec.global_scale),
              zero_blocks=zero_blocks, dequant=r["dequant"], y_ref=yref, bound=np.array(bound),
-             bound_f16=np.array(bound_f16))
+             bound_f16=np.array(bound_f16), bound_bf16=np.array(bound_bf16))
 
     t = lambda *d: "tensor<" + "x".join(str(v) for v in d) + "xf32>"
     if args.packed_arg:
@@ -936,9 +950,12 @@ def cmd_check_run(args):
     msg = []
     if args.ref:
         ref = np.load(args.ref)
-        bound = float(ref["bound_f16" if args.f16_inputs else "bound"])
+        key = ("bound_f16" if args.f16_inputs else
+               "bound_bf16" if args.bf16_inputs else "bound")
+        bound = float(ref[key])
         if args.tol < bound:
-            what = ("f16-input" if args.f16_inputs else "float32 summation")
+            what = ("f16-input" if args.f16_inputs else
+                    "bf16-input" if args.bf16_inputs else "float32 summation")
             print(f"FAIL tolerance {args.tol:g} is below the {what} "
                   f"error bound {bound:.3g} of this data; raise it")
             return 1
@@ -985,6 +1002,9 @@ def main():
     r.add_argument("--f16-inputs", action="store_true",
                    help="the code rounds x and w to f16 before multiplying "
                    "(tensor-core GEMM): check the tolerance against that bound")
+    r.add_argument("--bf16-inputs", action="store_true",
+                   help="the code rounds x and w to bf16 (mma-bf16): check the "
+                   "tolerance against that bound")
     r.add_argument("--ref", help="ref.npz: also check the printed y and that "
                    "the tolerance covers the summation error bound")
     args = p.parse_args()
