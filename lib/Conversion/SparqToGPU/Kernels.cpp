@@ -835,32 +835,38 @@ void gpu_kernels::emitQuantizeXMax(OpBuilder &b, Location loc, const Problem &p,
   });
 }
 
+namespace {
+/// The int8 codes clamp(rint(x / a), -127, 127) (vector<4xi32>) of the
+/// vector<4xf32> `v` with the row scale `a` (f32): adding 1.5 * 2^23 rounds
+/// |v / a| <= 2^22 to an integer (half to even) in the low mantissa bits.
+Value quantizeQuad(OpBuilder &b, Location loc, Value v, Value a) {
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  auto w4 = VectorType::get({4}, b.getI32Type());
+  auto splatI = [&](int32_t c) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(c)));
+  };
+  Value t = arith::AddFOp::create(
+      b, loc,
+      arith::DivFOp::create(b, loc, v,
+                            vector::BroadcastOp::create(b, loc, f4, a)),
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(f4, b.getF32FloatAttr(12582912.0f))));
+  Value q = arith::SubIOp::create(
+      b, loc, arith::BitcastOp::create(b, loc, w4, t), splatI(0x4B400000));
+  return arith::MaxSIOp::create(
+      b, loc, arith::MinSIOp::create(b, loc, q, splatI(127)), splatI(-127));
+}
+} // namespace
+
 void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
                                      const Problem &p, const XSource &xs,
                                      Value tid, int64_t threads) {
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Type i8 = b.getI8Type();
   auto f4 = VectorType::get({4}, b.getF32Type());
-  auto w4 = VectorType::get({4}, i32);
-  auto splatF = [&](float v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(f4, b.getF32FloatAttr(v)));
-  };
-  auto splatI = [&](int32_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(v)));
-  };
   forEachQuad(b, loc, p, tid, threads, [&](Value r, Value c4) {
     Value v = vector::LoadOp::create(b, loc, f4, xs.x, ValueRange{r, c4});
-    Value a =
-        vector::BroadcastOp::create(b, loc, f4, emitRowScale(b, loc, xs, r));
-    // rint(x / a): adding 1.5 * 2^23 rounds |v| <= 2^22 to an integer
-    // (half to even) in the low mantissa bits.
-    Value t = arith::AddFOp::create(b, loc, arith::DivFOp::create(b, loc, v, a),
-                                    splatF(12582912.0f));
-    Value q = arith::SubIOp::create(
-        b, loc, arith::BitcastOp::create(b, loc, w4, t), splatI(0x4B400000));
-    q = arith::MaxSIOp::create(
-        b, loc, arith::MinSIOp::create(b, loc, q, splatI(127)), splatI(-127));
+    Value q = quantizeQuad(b, loc, v, emitRowScale(b, loc, xs, r));
     for (int64_t e = 0; e < 4; ++e) {
       // 4-bit codes: element e of a block of 8 at e / 2 (even) or
       // 4 + e / 2 (odd).
@@ -1630,13 +1636,18 @@ Value loadPair(OpBuilder &b, Location loc, const EmitOptions &opt, Value mem,
       opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
 }
 
-Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> pairs) {
+/// An mma operand vector<N x E x T> from its N registers (vector<E x T>
+/// each: f16 pairs, s8 quadruples).
+Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> regs) {
+  auto reg = cast<VectorType>(regs.front().getType());
   auto type =
-      VectorType::get({static_cast<int64_t>(pairs.size()), 2}, b.getF16Type());
+      VectorType::get({static_cast<int64_t>(regs.size()), reg.getNumElements()},
+                      reg.getElementType());
   Value v = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0f)));
-  for (auto [i, pair] : llvm::enumerate(pairs))
-    v = vector::InsertOp::create(b, loc, pair, v, static_cast<int64_t>(i));
+      b, loc,
+      DenseElementsAttr::get(type, b.getZeroAttr(reg.getElementType())));
+  for (auto [i, r] : llvm::enumerate(regs))
+    v = vector::InsertOp::create(b, loc, r, v, static_cast<int64_t>(i));
   return v;
 }
 } // namespace
@@ -2010,7 +2021,7 @@ void gpu_kernels::emitMma8StoreStep(OpBuilder &b, Location loc,
                                     Value tid, ValueRange loaded, Value xs,
                                     Value ws, Value xmax, Value xsum) {
   MmaStepSplit sp = mmaStepSplit(p);
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Type i8 = b.getI8Type();
   auto i8v = [&](int64_t n) { return VectorType::get({n}, i8); };
   auto splat8 = [&](int64_t n, int64_t v) -> Value {
     return arith::ConstantOp::create(
@@ -2051,33 +2062,14 @@ void gpu_kernels::emitMma8StoreStep(OpBuilder &b, Location loc,
   });
   // x: xq = clamp(rint(x / a), -127, 127) of the row's a, stored as 4
   // bytes; the quad's code sum into xsum.
-  auto f4 = VectorType::get({4}, b.getF32Type());
-  auto w4 = VectorType::get({4}, i32);
-  auto splatF = [&](float v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(f4, b.getF32FloatAttr(v)));
-  };
-  auto splatI = [&](int32_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(v)));
-  };
   XSource rows{Value(), Value(), Value(), xmax};
   int64_t xBase = sp.chunksPerThread;
   for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, sp.quadsPerRow);
     Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value a =
-        vector::BroadcastOp::create(b, loc, f4, emitRowScale(b, loc, rows, r));
-    // rint(x / a): adding 1.5 * 2^23 rounds |v| <= 2^22 to an integer (half
-    // to even) in the low mantissa bits.
-    Value t = arith::AddFOp::create(
-        b, loc, arith::DivFOp::create(b, loc, loaded[xBase + i], a),
-        splatF(12582912.0f));
-    Value q = arith::SubIOp::create(
-        b, loc, arith::BitcastOp::create(b, loc, w4, t), splatI(0x4B400000));
-    q = arith::MaxSIOp::create(
-        b, loc, arith::MinSIOp::create(b, loc, q, splatI(127)), splatI(-127));
+    Value q =
+        quantizeQuad(b, loc, loaded[xBase + i], emitRowScale(b, loc, rows, r));
     vector::StoreOp::create(b, loc, arith::TruncIOp::create(b, loc, i8v(4), q),
                             xs, ValueRange{r, c4}, /*nontemporal=*/false,
                             opt.alignedLoads ? llvm::MaybeAlign(4)
@@ -2098,15 +2090,6 @@ Value loadWord8(OpBuilder &b, Location loc, const EmitOptions &opt, Value tile,
       /*nontemporal=*/false,
       opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
 }
-Value buildFragment8(OpBuilder &b, Location loc, ArrayRef<Value> words) {
-  auto type =
-      VectorType::get({static_cast<int64_t>(words.size()), 4}, b.getI8Type());
-  Value v = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
-  for (auto [i, w] : llvm::enumerate(words))
-    v = vector::InsertOp::create(b, loc, w, v, static_cast<int64_t>(i));
-  return v;
-}
 } // namespace
 
 Value gpu_kernels::emitMma8FragmentA(OpBuilder &b, Location loc,
@@ -2119,11 +2102,11 @@ Value gpu_kernels::emitMma8FragmentA(OpBuilder &b, Location loc,
   Value col = add(b, loc, mul(b, loc, l.t, 4), cIdx(b, loc, kk));
   Value col16 = add(b, loc, col, cIdx(b, loc, 16));
   // a0: (g, 4t..), a1: (g + 8, 4t..), a2: (g, 16 + 4t..), a3: (g + 8, ..).
-  return buildFragment8(b, loc,
-                        {loadWord8(b, loc, opt, xs, row, col),
-                         loadWord8(b, loc, opt, xs, row8, col),
-                         loadWord8(b, loc, opt, xs, row, col16),
-                         loadWord8(b, loc, opt, xs, row8, col16)});
+  return buildFragment(b, loc,
+                       {loadWord8(b, loc, opt, xs, row, col),
+                        loadWord8(b, loc, opt, xs, row8, col),
+                        loadWord8(b, loc, opt, xs, row, col16),
+                        loadWord8(b, loc, opt, xs, row8, col16)});
 }
 
 Value gpu_kernels::emitMma8FragmentB(OpBuilder &b, Location loc,
@@ -2134,7 +2117,7 @@ Value gpu_kernels::emitMma8FragmentB(OpBuilder &b, Location loc,
   // b0: (k = 4t.., n = g), b1: (k = 16 + 4t.., n = g); ws is [n][k].
   Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
   Value col = add(b, loc, mul(b, loc, l.t, 4), cIdx(b, loc, kk));
-  return buildFragment8(
+  return buildFragment(
       b, loc,
       {loadWord8(b, loc, opt, ws, row, col),
        loadWord8(b, loc, opt, ws, row, add(b, loc, col, cIdx(b, loc, 16)))});

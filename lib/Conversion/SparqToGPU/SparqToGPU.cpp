@@ -911,6 +911,124 @@ XSource emitHostQuantizeX(OpBuilder &b, Location loc, const Problem &p, Value x,
   return xs;
 }
 
+/// Host replay of one m16n8 mma (K = 8 E) of warp `warp`: each lane's A and
+/// B fragments (vector<4xE>, vector<2xE>: registers x elements, from
+/// `frags(tid)`) are gathered in fa [32][4][E] and fb [32][2][E], then
+/// element (r, e) of every lane's accumulator `acc` in accBuf [tid][4 acc +
+/// 2 r + e] (row g + 8 r, column 2 t + e) gains sum_k A[row][k] B[k][col]
+/// in k order, read back through the PTX layout: A[row][k] is element k % E
+/// of register row / 8 + 2 (k / 4E) of lane (row % 8) * 4 + (k % 4E) / E,
+/// B[k][col] element k % E of register k / 4E of lane col * 4 + (k % 4E) /
+/// E; `mac(sum, a, b)` adds one product.
+void replayMmaTile(OpBuilder &b, Location loc, ForLoop forLoop, Value warp,
+                   int64_t E, Value fa, Value fb, Value accBuf, int64_t acc,
+                   function_ref<std::pair<Value, Value>(Value)> frags,
+                   function_ref<Value(Value, Value, Value)> mac) {
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  auto tidOf = [&](Value lane) -> Value {
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, warp, idx(kWarp)), lane);
+  };
+  forLoop(kWarp, [&](Value lane) {
+    auto [a, bv] = frags(tidOf(lane));
+    for (auto [frag, buf, regs] : {std::tuple{a, fa, 4}, std::tuple{bv, fb, 2}})
+      for (int64_t i = 0; i < regs; ++i)
+        for (int64_t e = 0; e < E; ++e)
+          memref::StoreOp::create(
+              b, loc,
+              vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{i, e}),
+              buf, ValueRange{lane, idx(i), idx(e)});
+  });
+  forLoop(kWarp, [&](Value lane) {
+    Value tid = tidOf(lane);
+    Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+    Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+    int64_t half = 4 * E;
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t e = 0; e < 2; ++e) {
+        // Row g + 8 r and column 2 t + e of the m16n8 tile.
+        Value col = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, t, idx(2)), idx(e));
+        Value laneA = arith::MulIOp::create(b, loc, g, idx(4));
+        Value laneB = arith::MulIOp::create(b, loc, col, idx(4));
+        Value at = idx(acc * 4 + r * 2 + e);
+        Value sum = memref::LoadOp::create(b, loc, accBuf, ValueRange{tid, at});
+        for (int64_t k = 0; k < 8 * E; ++k) {
+          Value q = idx((k % half) / E);
+          Value av = memref::LoadOp::create(
+              b, loc, fa,
+              ValueRange{arith::AddIOp::create(b, loc, laneA, q),
+                         idx(r + 2 * (k / half)), idx(k % E)});
+          Value bw = memref::LoadOp::create(
+              b, loc, fb,
+              ValueRange{arith::AddIOp::create(b, loc, laneB, q), idx(k / half),
+                         idx(k % E)});
+          sum = mac(sum, av, bw);
+        }
+        memref::StoreOp::create(b, loc, sum, accBuf, ValueRange{tid, at});
+      }
+  });
+}
+
+/// One K step of a tensor-core host reference: every m16n8 mma (K = 8 E) of
+/// every warp replayed by replayMmaTile, k16/k32 steps kk in order, tiles
+/// (mi, ni) in the kernel's order; `frags(tid, kk, mi, ni)` loads a lane's
+/// operands.
+void replayMmaStep(
+    OpBuilder &b, Location loc, const Problem &p, ForLoop forLoop, int64_t E,
+    Value fa, Value fb, Value accBuf,
+    function_ref<std::pair<Value, Value>(Value, int64_t, int64_t, int64_t)>
+        frags,
+    function_ref<Value(Value, Value, Value)> mac) {
+  for (int64_t kk = 0; kk < p.mmaStepK(); kk += 8 * E)
+    for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+      for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+        forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
+          replayMmaTile(
+              b, loc, forLoop, warp, E, fa, fb, accBuf, mi * p.mmaTilesN() + ni,
+              [&](Value tid) { return frags(tid, kk, mi, ni); }, mac);
+        });
+}
+
+/// The host references' skeleton of the tensor-core GEMMs: for each block
+/// (m0, n0) of the grid, `begin(m0)` (may be empty), accBuf [threads][j]
+/// zeroed, then per K step `load(tid, m0, n0, k0)` for every thread and
+/// `step()`, and at the end `store(tid, m0, n0)` for every thread.
+void forEachHostBlock(OpBuilder &b, Location loc, const Problem &p,
+                      std::array<int64_t, 2> grid, ForLoop forLoop,
+                      Value accBuf, function_ref<void(Value)> begin,
+                      function_ref<void(Value, Value, Value, Value)> load,
+                      function_ref<void()> step,
+                      function_ref<void(Value, Value, Value)> store) {
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  auto accType = cast<MemRefType>(accBuf.getType());
+  Value zero = arith::ConstantOp::create(
+      b, loc, b.getZeroAttr(accType.getElementType()));
+  forLoop(grid[1], [&](Value by) {
+    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
+    forLoop(grid[0], [&](Value bx) {
+      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
+      if (begin)
+        begin(m0);
+      forLoop(p.mmaThreads(), [&](Value tid) {
+        for (int64_t j = 0; j < accType.getDimSize(1); ++j)
+          memref::StoreOp::create(b, loc, zero, accBuf,
+                                  ValueRange{tid, idx(j)});
+      });
+      auto kLoop =
+          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        forLoop(p.mmaThreads(),
+                [&](Value tid) { load(tid, m0, n0, kLoop.getInductionVar()); });
+        step();
+      }
+      forLoop(p.mmaThreads(), [&](Value tid) { store(tid, m0, n0); });
+    });
+  });
+}
+
 /// Host reference of the tensor-core GEMM: the same tile and fragment loads;
 /// each nvgpu.mma.sync is replayed from the 32 lanes' fragments gathered in a
 /// host buffer, reading A[row][k] and B[k][col] back through the PTX
@@ -942,95 +1060,36 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
     return memref::LoadOp::create(b, loc, accBuf,
                                   ValueRange{tid, idx(a * 4 + r * 2 + e)});
   };
-  auto tidOf = [&](Value warp, Value lane) -> Value {
-    return arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, warp, idx(kWarp)), lane);
-  };
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  forLoop(grid[1], [&](Value by) {
-    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
-    forLoop(grid[0], [&](Value bx) {
-      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
-      forLoop(p.mmaThreads(), [&](Value tid) {
-        for (int64_t j = 0; j < numAcc; ++j)
-          memref::StoreOp::create(b, loc, zero, accBuf,
-                                  ValueRange{tid, idx(j)});
-      });
-      auto kLoop =
-          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(kLoop.getBody());
-        Value k0 = kLoop.getInductionVar();
-        forLoop(p.mmaThreads(), [&](Value tid) {
-          emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
-        });
-        for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
-          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-            for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
-              forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
-                forLoop(kWarp, [&](Value lane) {
-                  Value tid = tidOf(warp, lane);
-                  Value a = emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi);
-                  Value bv =
-                      p.mmaPackedW()
-                          ? emitMmaPackedFragmentB(b, loc, p, opt, tid, ws, kk,
-                                                   ni)
-                          : emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni);
-                  for (auto [frag, buf, regs] :
-                       {std::tuple{a, fa, 4}, std::tuple{bv, fb, 2}})
-                    for (int64_t i = 0; i < regs; ++i)
-                      for (int64_t e = 0; e < 2; ++e)
-                        memref::StoreOp::create(
-                            b, loc,
-                            vector::ExtractOp::create(b, loc, frag,
-                                                      ArrayRef<int64_t>{i, e}),
-                            buf, ValueRange{lane, idx(i), idx(e)});
-                });
-                forLoop(kWarp, [&](Value lane) {
-                  Value tid = tidOf(warp, lane);
-                  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
-                  Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
-                  int64_t acc = mi * p.mmaTilesN() + ni;
-                  for (int64_t r = 0; r < 2; ++r)
-                    for (int64_t e = 0; e < 2; ++e) {
-                      // Row g + 8 r and column 2 t + e of the m16n8 tile.
-                      Value col = arith::AddIOp::create(
-                          b, loc, arith::MulIOp::create(b, loc, t, idx(2)),
-                          idx(e));
-                      Value laneA = arith::MulIOp::create(b, loc, g, idx(4));
-                      Value laneB = arith::MulIOp::create(b, loc, col, idx(4));
-                      Value sum = accAt(tid, acc, r, e);
-                      for (int64_t k = 0; k < 16; ++k) {
-                        Value q = idx((k % 8) / 2);
-                        Value av = memref::LoadOp::create(
-                            b, loc, fa,
-                            ValueRange{arith::AddIOp::create(b, loc, laneA, q),
-                                       idx(r + 2 * (k / 8)), idx(k % 2)});
-                        Value bw = memref::LoadOp::create(
-                            b, loc, fb,
-                            ValueRange{arith::AddIOp::create(b, loc, laneB, q),
-                                       idx(k / 8), idx(k % 2)});
-                        Value prod = arith::MulFOp::create(
-                            b, loc, emitMmaElementToF32(b, loc, p, av),
-                            emitMmaElementToF32(b, loc, p, bw));
-                        sum = arith::AddFOp::create(b, loc, sum, prod);
-                      }
-                      memref::StoreOp::create(
-                          b, loc, sum, accBuf,
-                          ValueRange{tid, idx(acc * 4 + r * 2 + e)});
-                    }
-                });
-              });
-      }
-      forLoop(p.mmaThreads(), [&](Value tid) {
+  forEachHostBlock(
+      b, loc, p, grid, forLoop, accBuf, nullptr,
+      [&](Value tid, Value m0, Value n0, Value k0) {
+        emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
+      },
+      [&] {
+        replayMmaStep(
+            b, loc, p, forLoop, 2, fa, fb, accBuf,
+            [&](Value tid, int64_t kk, int64_t mi,
+                int64_t ni) -> std::pair<Value, Value> {
+              return {
+                  emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi),
+                  p.mmaPackedW()
+                      ? emitMmaPackedFragmentB(b, loc, p, opt, tid, ws, kk, ni)
+                      : emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni)};
+            },
+            [&](Value sum, Value av, Value bw) -> Value {
+              return arith::AddFOp::create(
+                  b, loc, sum,
+                  arith::MulFOp::create(b, loc,
+                                        emitMmaElementToF32(b, loc, p, av),
+                                        emitMmaElementToF32(b, loc, p, bw)));
+            });
+      },
+      [&](Value tid, Value m0, Value n0) {
         emitMmaStore(b, loc, p, ops, tid, m0, n0,
                      [&](int64_t a, int64_t r, int64_t e) {
                        return accAt(tid, a, r, e);
                      });
       });
-    });
-  });
 }
 
 /// Host reference of the int8 tensor-core GEMM: the same row maxima, tile
@@ -1059,99 +1118,41 @@ void emitMma8HostReference(OpBuilder &b, Location loc, const Problem &p,
       memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4, 4}, i8));
   Value fb =
       memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, 4}, i8));
-  auto tidOf = [&](Value warp, Value lane) -> Value {
-    return arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, warp, idx(kWarp)), lane);
-  };
   auto sext = [&](Value v) -> Value {
     return arith::ExtSIOp::create(b, loc, i32, v);
   };
   Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-  forLoop(grid[1], [&](Value by) {
-    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
-    forLoop(grid[0], [&](Value bx) {
-      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
-      forLoop(p.mmaTileM(), [&](Value r) {
-        memref::StoreOp::create(b, loc, zero, xmax, ValueRange{r});
-        memref::StoreOp::create(b, loc, zero, xsum, ValueRange{r});
-      });
-      forLoop(p.mmaThreads(), [&](Value tid) {
-        emitMma8RowMax(b, loc, p, ops, tid, p.mmaThreads(), m0, xmax);
-        for (int64_t j = 0; j < numAcc; ++j)
-          memref::StoreOp::create(b, loc, zero, accBuf,
-                                  ValueRange{tid, idx(j)});
-      });
-      auto kLoop =
-          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(kLoop.getBody());
-        Value k0 = kLoop.getInductionVar();
-        forLoop(p.mmaThreads(), [&](Value tid) {
-          SmallVector<Value> loaded =
-              emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, k0);
-          emitMma8StoreStep(b, loc, p, opt, tid, loaded, xs, ws, xmax, xsum);
+  forEachHostBlock(
+      b, loc, p, grid, forLoop, accBuf,
+      [&](Value m0) {
+        forLoop(p.mmaTileM(), [&](Value r) {
+          memref::StoreOp::create(b, loc, zero, xmax, ValueRange{r});
+          memref::StoreOp::create(b, loc, zero, xsum, ValueRange{r});
         });
-        for (int64_t kk = 0; kk < p.mmaStepK(); kk += 32)
-          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-            for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
-              forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
-                forLoop(kWarp, [&](Value lane) {
-                  Value tid = tidOf(warp, lane);
-                  Value a = emitMma8FragmentA(b, loc, p, opt, tid, xs, kk, mi);
-                  Value bv = emitMma8FragmentB(b, loc, p, opt, tid, ws, kk, ni);
-                  for (int64_t r = 0; r < 4; ++r)
-                    for (int64_t e = 0; e < 4; ++e) {
-                      memref::StoreOp::create(
-                          b, loc,
-                          vector::ExtractOp::create(b, loc, a,
-                                                    ArrayRef<int64_t>{r, e}),
-                          fa, ValueRange{lane, idx(r), idx(e)});
-                      if (r < 2)
-                        memref::StoreOp::create(
-                            b, loc,
-                            vector::ExtractOp::create(b, loc, bv,
-                                                      ArrayRef<int64_t>{r, e}),
-                            fb, ValueRange{lane, idx(r), idx(e)});
-                    }
-                });
-                forLoop(kWarp, [&](Value lane) {
-                  Value tid = tidOf(warp, lane);
-                  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
-                  Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
-                  int64_t acc = mi * p.mmaTilesN() + ni;
-                  for (int64_t r = 0; r < 2; ++r)
-                    for (int64_t e = 0; e < 2; ++e) {
-                      // Row g + 8 r, column 2 t + e of the m16n8 tile.
-                      Value col = arith::AddIOp::create(
-                          b, loc, arith::MulIOp::create(b, loc, t, idx(2)),
-                          idx(e));
-                      Value laneA = arith::MulIOp::create(b, loc, g, idx(4));
-                      Value laneB = arith::MulIOp::create(b, loc, col, idx(4));
-                      Value at = idx(acc * 4 + r * 2 + e);
-                      Value sum = memref::LoadOp::create(b, loc, accBuf,
-                                                         ValueRange{tid, at});
-                      for (int64_t k = 0; k < 32; ++k) {
-                        Value q = idx((k % 16) / 4);
-                        Value av = memref::LoadOp::create(
-                            b, loc, fa,
-                            ValueRange{arith::AddIOp::create(b, loc, laneA, q),
-                                       idx(r + 2 * (k / 16)), idx(k % 4)});
-                        Value bw = memref::LoadOp::create(
-                            b, loc, fb,
-                            ValueRange{arith::AddIOp::create(b, loc, laneB, q),
-                                       idx(k / 16), idx(k % 4)});
-                        sum = arith::AddIOp::create(
-                            b, loc, sum,
-                            arith::MulIOp::create(b, loc, sext(av), sext(bw)));
-                      }
-                      memref::StoreOp::create(b, loc, sum, accBuf,
-                                              ValueRange{tid, at});
-                    }
-                });
-              });
-      }
-      forLoop(p.mmaThreads(), [&](Value tid) {
+        forLoop(p.mmaThreads(), [&](Value tid) {
+          emitMma8RowMax(b, loc, p, ops, tid, p.mmaThreads(), m0, xmax);
+        });
+      },
+      [&](Value tid, Value m0, Value n0, Value k0) {
+        SmallVector<Value> loaded =
+            emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, k0);
+        emitMma8StoreStep(b, loc, p, opt, tid, loaded, xs, ws, xmax, xsum);
+      },
+      [&] {
+        replayMmaStep(
+            b, loc, p, forLoop, 4, fa, fb, accBuf,
+            [&](Value tid, int64_t kk, int64_t mi,
+                int64_t ni) -> std::pair<Value, Value> {
+              return {emitMma8FragmentA(b, loc, p, opt, tid, xs, kk, mi),
+                      emitMma8FragmentB(b, loc, p, opt, tid, ws, kk, ni)};
+            },
+            [&](Value sum, Value av, Value bw) -> Value {
+              return arith::AddIOp::create(
+                  b, loc, sum,
+                  arith::MulIOp::create(b, loc, sext(av), sext(bw)));
+            });
+      },
+      [&](Value tid, Value m0, Value n0) {
         emitMma8Store(b, loc, p, ops, tid, m0, n0, xmax, xsum,
                       [&](int64_t a, int64_t r, int64_t e) -> Value {
                         return memref::LoadOp::create(
@@ -1159,8 +1160,6 @@ void emitMma8HostReference(OpBuilder &b, Location loc, const Problem &p,
                             ValueRange{tid, idx(a * 4 + r * 2 + e)});
                       });
       });
-    });
-  });
 }
 
 /// Host reference of the AMD matrix-core GEMM: the same tile and fragment
@@ -1191,25 +1190,12 @@ void emitMfmaHostReference(OpBuilder &b, Location loc, const Problem &p,
     return arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, wave, idx(kMfmaWave)), lane);
   };
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  forLoop(grid[1], [&](Value by) {
-    Value m0 = arith::MulIOp::create(b, loc, by, idx(p.mmaTileM()));
-    forLoop(grid[0], [&](Value bx) {
-      Value n0 = arith::MulIOp::create(b, loc, bx, idx(p.mmaTileN()));
-      forLoop(p.mmaThreads(), [&](Value tid) {
-        for (int64_t j = 0; j < 16; ++j)
-          memref::StoreOp::create(b, loc, zero, accBuf,
-                                  ValueRange{tid, idx(j)});
-      });
-      auto kLoop =
-          scf::ForOp::create(b, loc, idx(0), idx(p.k), idx(p.mmaStepK()));
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(kLoop.getBody());
-        Value k0 = kLoop.getInductionVar();
-        forLoop(p.mmaThreads(), [&](Value tid) {
-          emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
-        });
+  forEachHostBlock(
+      b, loc, p, grid, forLoop, accBuf, nullptr,
+      [&](Value tid, Value m0, Value n0, Value k0) {
+        emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
+      },
+      [&] {
         for (int64_t kk = 0; kk < p.mmaStepK(); kk += 16)
           for (int64_t mi = 0; mi < 2; ++mi)
             for (int64_t ni = 0; ni < 2; ++ni)
@@ -1268,16 +1254,14 @@ void emitMfmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                   }
                 });
               });
-      }
-      forLoop(p.mmaThreads(), [&](Value tid) {
+      },
+      [&](Value tid, Value m0, Value n0) {
         MfmaLane l = emitMfmaLane(b, loc, tid);
         emitMfmaStore(b, loc, p, ops, l, m0, n0, [&](int64_t a, int64_t e) {
           return memref::LoadOp::create(b, loc, accBuf,
                                         ValueRange{tid, idx(a * 4 + e)});
         });
       });
-    });
-  });
 }
 
 /// Host reference of gemv-mma: the same quantization, steps, words and
