@@ -522,8 +522,10 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
     * **Int8 MMA** (`mma=true mma-int8=true`, NVIDIA, for 4- and 8-bit
       integer codes with one scale per row (per channel or per tensor,
       symmetric or with zero points) and K a multiple of 64; kernel
-      `sparq_mma8_...`): the MMA block and warp geometry with s8 shared
-      tiles of 64 codes + 16 bytes per row and one K step of 64 in flight.
+      `sparq_mma8_...`): the MMA block and warp geometry (64-row blocks
+      unless `mma-tile-m` says otherwise: with 128 rows ptxas needs all 255
+      registers and spills) with s8 shared tiles of 64 codes + 16 bytes
+      per row and one K step of 64 in flight.
       The block first finds max|x| of each of its rows of x (warp w takes
       rows w, w + warps, ..., its lanes 16-byte pieces, one shared atomic
       max each), then per step quantizes its x tile exactly as the CPU

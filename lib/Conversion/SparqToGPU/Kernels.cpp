@@ -1307,6 +1307,10 @@ int64_t Problem::mmaTileM() const {
     return kMfmaTile;
   if (mmaTileMOverride)
     return mmaTileMOverride;
+  // The int8 GEMM with 128-row blocks (four 64 x 64 warps) needs all 255
+  // registers and spills (ptxas, sm_90); 64-row blocks take 94.
+  if (mma8)
+    return 64;
   // 128 rows halve the dequantization and fragment loads per mma but need
   // enough blocks to fill the GPU (measured: faster from 256 blocks of
   // 128 x 128 on, M = 1024 x N = 4096; slower with 64 blocks, M = 256).
