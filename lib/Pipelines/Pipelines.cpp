@@ -89,6 +89,22 @@ mlir::sparq::verifyGpuPipelineOptions(const GpuPipelineOptions &options,
     error = "unknown format '" + options.format + "' (expected isa or bin)";
     return failure();
   }
+  // NVIDIA-only kernels: asking for them on an AMD chip is an error rather
+  // than a silently different kernel.
+  if (!isNvidiaChip(chip)) {
+    for (auto [set, name] :
+         {std::pair{bool(options.mmaInt8), "mma-int8"},
+          std::pair{bool(options.mmaBf16), "mma-bf16"},
+          std::pair{bool(options.mmaPackedW), "mma-packed-w"},
+          std::pair{bool(options.gemvMma), "gemv-mma"}})
+      if (set) {
+        error = std::string(name) +
+                " needs an NVIDIA chip (sm_80 or newer), "
+                "got '" +
+                chip.str() + "'";
+        return failure();
+      }
+  }
   return success();
 }
 
