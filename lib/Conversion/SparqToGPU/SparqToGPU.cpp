@@ -1716,10 +1716,9 @@ struct ConvertSparqToGPUPass
           << static_cast<int64_t>(gemvBlocks);
       return signalPassFailure();
     }
-    if (mma && mfma) {
+    if (mfma && (mma || nvvm)) {
       getOperation().emitError()
-          << "convert-sparq-to-gpu: mma (NVIDIA) and mfma (AMD) exclude each "
-             "other";
+          << "convert-sparq-to-gpu: mfma (AMD) excludes mma and nvvm (NVIDIA)";
       return signalPassFailure();
     }
     SmallVector<MatmulOp> ops;

@@ -7,7 +7,8 @@
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-int8=true nvvm=true" | FileCheck %s --check-prefix=MMA8
 // RUN: sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mma-tile-n=64 nvvm=true mma-bf16=true" | FileCheck %s --check-prefix=BF16
 // RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="mma=true mfma=true" 2>&1 | FileCheck %s --check-prefix=BOTH
-// BOTH: error: convert-sparq-to-gpu: mma (NVIDIA) and mfma (AMD) exclude each other
+// RUN: not sparq-opt %s --split-input-file --convert-sparq-to-gpu="nvvm=true mfma=true" 2>&1 | FileCheck %s --check-prefix=BOTH
+// BOTH: error: convert-sparq-to-gpu: mfma (AMD) excludes mma and nvvm (NVIDIA)
 
 // The tensor-core GEMM (M >= 16) with 64-column blocks: f16 shared tiles [64, 72] (K steps of 64
 // padded to 144-byte rows), 128 threads (4 warps), grid (ceil(N/64),
