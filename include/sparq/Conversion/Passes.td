@@ -434,6 +434,19 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       length: chunks past the row are clamped reloads of its last chunk
       whose products are not added. Each group's sums are the same
       operations in the same order as without `gemv-blocks`.
+    * **N:M GEMV** (f32 values of an N:M sparse weight along K, at most 8
+      rows of x that fit in 48 KB of shared memory, position fields of 1, 2
+      or 4 bits and a multiple of 4 stored values per row; kernel
+      `sparq_nmgemv_nm<N>of<M>f32_...`; other N:M shapes, quantized N:M
+      values and larger batches stay on the host): 8 warps of one output
+      feature per block, grid `(ceil(N/8), 1)`, x staged in shared memory.
+      Lane l takes the stored values 4c .. 4c + 3 for c = l, l + 32, ...:
+      one `vector<4xf32>` load and the 4 fields of their positions (half a
+      byte, a byte or two bytes of the little-endian position stream);
+      value i multiplies x[(i / N) M + pos(i)] (fused multiply-add in f32),
+      then the lanes reduce with the `gpu.shuffle xor` butterfly and lane 0
+      stores. Checked on the CPU by `host-reference` and by ptxas; not yet
+      timed on a GPU.
     * **GEMV on int8 tensor cores** (`gemv-mma=true`, NVIDIA, where the
       int8-activation GEMV applies to 4- or 8-bit integer codes whose scale
       groups and K are whole warp steps of 4 chunks; kernel

@@ -43,6 +43,8 @@ bool Problem::useGemm(int64_t gemmMinRows) const {
 }
 
 std::string Problem::formatName() const {
+  if (nmN)
+    return "nm" + std::to_string(nmN) + "of" + std::to_string(nmM) + "f32";
   std::string s = fp4                        ? "e2m1"
                   : float8 == Float8::E4M3FN ? "f8e4m3"
                   : float8 == Float8::E5M2   ? "f8e5m2"
@@ -2177,4 +2179,69 @@ void gpu_kernels::emitMma8Store(
           memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
         }
     }
+}
+
+//===----------------------------------------------------------------------===//
+// N:M GEMV
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value>
+gpu_kernels::emitNmLanePartials(OpBuilder &b, Location loc, const Problem &p,
+                                const Operands &ops, const EmitOptions &opt,
+                                Value n, Value lane, Value xs) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto f4 = VectorType::get({4}, f32);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  SmallVector<Value> init(p.m, zero);
+  auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.nmKv() / 4),
+                                 cIdx(b, loc, kWarp), init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value c = loop.getInductionVar();
+  SmallVector<Value> sums(loop.getRegionIterArgs());
+  Value v = vector::LoadOp::create(b, loc, f4, ops.data,
+                                   ValueRange{n, mul(b, loc, c, 4)},
+                                   /*nontemporal=*/false, align(opt));
+  // The 4 * nmBits position bits of values 4c .. 4c + 3: one byte (nmBits
+  // 2), half a byte (1) or two bytes (4), little-endian.
+  auto byteAt = [&](Value idx) -> Value {
+    Value raw = memref::LoadOp::create(b, loc, ops.indices, ValueRange{n, idx});
+    return arith::ExtUIOp::create(b, loc, i32, raw);
+  };
+  Value bits;
+  if (p.nmBits == 4) {
+    Value lo = byteAt(mul(b, loc, c, 2));
+    Value hi = byteAt(add(b, loc, mul(b, loc, c, 2), cIdx(b, loc, 1)));
+    bits = arith::OrIOp::create(
+        b, loc, lo, arith::ShLIOp::create(b, loc, hi, i32Const(b, loc, 8)));
+  } else if (p.nmBits == 2) {
+    bits = byteAt(c);
+  } else {
+    Value shift = arith::IndexCastOp::create(
+        b, loc, i32, mul(b, loc, remC(b, loc, c, 2), 4));
+    bits = arith::ShRUIOp::create(b, loc, byteAt(divC(b, loc, c, 2)), shift);
+  }
+  for (int64_t j = 0; j < 4; ++j) {
+    Value field = arith::AndIOp::create(
+        b, loc,
+        arith::ShRUIOp::create(b, loc, bits,
+                               i32Const(b, loc, uint32_t(j * p.nmBits))),
+        i32Const(b, loc, (1u << p.nmBits) - 1));
+    // k = (i / N) * M + pos(i) for the stored value i = 4c + j.
+    Value i = add(b, loc, mul(b, loc, c, 4), cIdx(b, loc, j));
+    Value k = add(b, loc, mul(b, loc, divC(b, loc, i, p.nmN), p.nmM),
+                  arith::IndexCastOp::create(b, loc, b.getIndexType(), field));
+    Value w = vector::ExtractOp::create(b, loc, v, j);
+    for (int64_t r = 0; r < p.m; ++r) {
+      Value xv =
+          memref::LoadOp::create(b, loc, xs, ValueRange{cIdx(b, loc, r), k});
+      // w * x + sum, contracted to one fma.
+      auto contract = arith::FastMathFlags::contract;
+      sums[r] = arith::AddFOp::create(
+          b, loc, sums[r], arith::MulFOp::create(b, loc, w, xv, contract),
+          contract);
+    }
+  }
+  scf::YieldOp::create(b, loc, sums);
+  return SmallVector<Value>(loop.getResults());
 }

@@ -51,6 +51,8 @@ constexpr int64_t kGemvMmaWarps = 8, kGemvMmaRows = 16;
 /// elements (144 or 80 bytes: the fragment loads of a warp hit 32 distinct
 /// banks).
 constexpr int64_t kMmaPad = 8;
+/// N:M GEMV: warps (one output feature each) per block.
+constexpr int64_t kNmWarps = 8;
 /// Int8 tensor-core GEMM: K elements per step (two m16n8k32 k-steps).
 constexpr int64_t kMma8StepK = 64;
 /// AMD matrix-core GEMM: threads per block (four waves of kMfmaWave
@@ -176,6 +178,11 @@ struct Problem {
   /// row of W; the MMA kernel's block and warp geometry with one shared
   /// stage of K steps of 64.
   bool mma8 = false;
+  /// N:M sparse f32 weights along K (sparq-c/Runtime.h's layout: values
+  /// [N, Kv] f32, Kv = K / nmM * nmN, positions as nmBits-bit fields):
+  /// nmN > 0 selects the N:M GEMV.
+  int64_t nmN = 0, nmM = 0, nmBits = 0;
+  int64_t nmKv() const { return k / nmM * nmN; }
   /// Bytes per row of the int8 GEMM's shared tiles (64 codes and a 16-byte
   /// pad: the 32-bit fragment loads of a warp hit distinct banks).
   int64_t mma8Pitch() const { return kMma8StepK + 16; }
@@ -244,6 +251,8 @@ struct Problem {
 /// zero points [SN, SK], y [M, N] f32).
 struct Operands {
   Value x, data, scales, zeroPoints, y;
+  /// N:M weights (Problem::nmN > 0): the packed positions [N, bytes] i8.
+  Value indices;
 };
 
 /// The column of x code `col` in the xq rows (Problem::xqPitch).
@@ -470,6 +479,17 @@ Value emitMmaElementToF32(OpBuilder &b, Location loc, const Problem &p,
 void emitMmaStore(OpBuilder &b, Location loc, const Problem &p,
                   const Operands &ops, Value tid, Value m0, Value n0,
                   function_ref<Value(int64_t a, int64_t r, int64_t e)> acc);
+
+/// The N:M GEMV (kNmWarps warps of one output feature per block, x staged
+/// in shared memory as f32 [M, K]): lane `lane`'s partial sums of row `n`
+/// against every row of x in `xs`, one per row of x. The lane takes the
+/// stored values 4c .. 4c + 3 for c = lane, lane + 32, ... (one
+/// vector<4xf32> load and the 4 * nmBits bits of their positions), each
+/// value i multiplying x[(i / nmN) * nmM + pos(i)].
+SmallVector<Value> emitNmLanePartials(OpBuilder &b, Location loc,
+                                      const Problem &p, const Operands &ops,
+                                      const EmitOptions &opt, Value n,
+                                      Value lane, Value xs);
 
 // Int8 tensor-core GEMM (Problem::mma8). Row scales: a = max|x| / 127 of
 // each row of the block (1 for an all-zero row), from xmax (i32 bits of

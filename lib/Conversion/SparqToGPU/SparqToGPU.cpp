@@ -46,7 +46,7 @@ constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
 /// The kernel a matmul gets: GEMV, SIMT tiled GEMM, tensor-core GEMM or
 /// GEMV on int8 tensor cores.
-enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma, Mma8 };
+enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma, Mma8, NmGemv };
 
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -112,6 +112,44 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
     return fail("scale groups smaller than one 16-byte load (" +
                 std::to_string(p.chunkElems()) +
                 " elements) other than half of one");
+  return p;
+}
+
+/// The N:M GEMV's problem (f32 values, N:M along K, at most 8 rows of x
+/// that fit in shared memory), or failure with the reason.
+FailureOr<Problem> getNmProblem(MatmulOp op, AssembleOp assemble,
+                                std::string &reason) {
+  auto type = cast<CompressedType>(assemble.getResult().getType());
+  SparsitySpecAttr sparsity = type.getSparsity();
+  auto fail = [&](StringRef why) -> FailureOr<Problem> {
+    reason = why.str();
+    return failure();
+  };
+  if (sparsity.getKind() != SparsityKind::NM)
+    return fail("only N:M sparse weights have a GPU kernel");
+  if (type.getQuant())
+    return fail("quantized N:M weights have no GPU kernel yet");
+  if (sparsity.getAxis() != 1)
+    return fail("N:M groups do not run along the reduction axis");
+  if (type.getRank() != 2 || !type.getElementType().isF32())
+    return fail("the weight is not a rank-2 f32 matrix");
+  auto xType = cast<RankedTensorType>(op.getInput().getType());
+  if (!xType.hasStaticShape() || !xType.getElementType().isF32())
+    return fail("the input is not a static f32 tensor");
+  Problem p;
+  p.nmN = sparsity.getN();
+  p.nmM = sparsity.getM();
+  p.nmBits = llvm::Log2_64_Ceil(p.nmM);
+  p.n = type.getShape()[0];
+  p.k = type.getShape()[1];
+  p.m = xType.getNumElements() / p.k;
+  if (p.nmBits != 1 && p.nmBits != 2 && p.nmBits != 4)
+    return fail("N:M with M not 2, 3, 4 or 9..16 has no GPU kernel yet");
+  if (p.k % p.nmM != 0 || p.nmKv() % 4 != 0)
+    return fail("N:M rows of stored values not a multiple of 4");
+  if (p.m > kGemvStagedMaxRows || p.m * p.k * 4 > kGemvStageBytes)
+    return fail("N:M GEMM (more than 8 rows of x, or x beyond 48 KB) has no "
+                "GPU kernel yet");
   return p;
 }
 
@@ -410,6 +448,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        : kind == Kernel::GemvMma ? "sparq_gemvmma_"
                        : kind == Kernel::Mfma    ? "sparq_mfma_"
                        : mma8                    ? "sparq_mma8_"
+                       : kind == Kernel::NmGemv  ? "sparq_nmgemv_"
                                                  : "sparq_mma_";
   std::string name = prefix + p.formatName() +
                      (p.int8Activations ? "_xi8" : "") + "_" +
@@ -434,8 +473,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     shared("_xq", {p.m, p.xqPitch()}, b.getI8Type());
     shared("_xsum", {p.m, p.numChunks()}, b.getI32Type());
     shared("_xmax", {p.m}, b.getI32Type());
-  } else if (!gemm && p.gemvStaged()) {
-    // The GEMV's copy of x, read by all warps of the block.
+  } else if (!gemm && (p.gemvStaged() || kind == Kernel::NmGemv)) {
+    // The GEMV's (or N:M GEMV's) copy of x, read by all warps of the block.
     shared("_x", {p.m, p.k}, b.getF32Type());
   }
   if (kind == Kernel::GemvMma)
@@ -473,7 +512,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   auto func =
       gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int32_t threads = kind == Kernel::Gemv      ? p.gemvWarps() * kWarp
+  int32_t threads = kind == Kernel::NmGemv    ? kNmWarps * kWarp
+                    : kind == Kernel::Gemv    ? p.gemvWarps() * kWarp
                     : kind == Kernel::Gemm    ? kGemmThreads
                     : kind == Kernel::GemvMma ? kGemvMmaWarps * kWarp
                                               : p.mmaThreads();
@@ -488,7 +528,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   unsigned i = 0;
   ops.x = body.getArgument(i++);
   ops.data = body.getArgument(i++);
-  ops.scales = body.getArgument(i++);
+  (p.nmN ? ops.indices : ops.scales) = body.getArgument(i++);
   if (p.hasZeroPoints)
     ops.zeroPoints = body.getArgument(i++);
   ops.y = body.getArgument(i++);
@@ -541,7 +581,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     b.setInsertionPointToStart(first.thenBlock());
     emitGemvMmaStore(b, loc, p, ops, xs, red, n0, warp, lane);
     b.setInsertionPointToEnd(&body);
-  } else if (!gemm) {
+  } else if (!gemm && kind != Kernel::NmGemv) {
     Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
     // This warp's index in the grid: its (first) feature group.
@@ -597,6 +637,36 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        reduceAndStore(groupNs, sums);
                      });
     }
+  } else if (kind == Kernel::NmGemv) {
+    Value warp = arith::DivUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
+    Value lane = arith::RemUIOp::create(b, loc, tid, cIdx(b, loc, kWarp));
+    Value n = arith::AddIOp::create(b, loc, mulC(bx, kNmWarps), warp);
+    Value xsh = getShared(0);
+    emitStageX(b, loc, p, ops.x, xsh, tid, kNmWarps * kWarp);
+    gpu::BarrierOp::create(b, loc);
+    // Warp-uniform: the whole warp skips rows past N.
+    auto inRange = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
+                              cIdx(b, loc, p.n)));
+    b.setInsertionPointToStart(inRange.thenBlock());
+    SmallVector<Value> sums =
+        emitNmLanePartials(b, loc, p, ops, opt, n, lane, xsh);
+    for (Value &s : sums)
+      for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
+        auto sh = gpu::ShuffleOp::create(b, loc, s, off, kWarp,
+                                         gpu::ShuffleMode::XOR);
+        s = arith::AddFOp::create(b, loc, s, sh.getShuffleResult());
+      }
+    auto lane0 = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                              cIdx(b, loc, 0)));
+    b.setInsertionPointToStart(lane0.thenBlock());
+    for (int64_t r = 0; r < p.m; ++r)
+      memref::StoreOp::create(b, loc, sums[r], ops.y,
+                              ValueRange{cIdx(b, loc, r), n});
+    b.setInsertionPointToEnd(&body);
   } else if (mma8) {
     xs = getShared(0);
     ws = getShared(1);
@@ -839,6 +909,8 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
     return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
              llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
+  if (kind == Kernel::NmGemv)
+    return {{llvm::divideCeilSigned(p.n, kNmWarps), 1}, kNmWarps * kWarp};
   if (kind == Kernel::GemvMma)
     return {{llvm::divideCeilSigned(p.n, p.gemvMmaRows()), 1},
             kGemvMmaWarps * kWarp};
@@ -1025,6 +1097,56 @@ void forEachHostBlock(OpBuilder &b, Location loc, const Problem &p,
         step();
       }
       forLoop(p.mmaThreads(), [&](Value tid) { store(tid, m0, n0); });
+    });
+  });
+}
+
+/// Host reference of the N:M GEMV: each lane's partial sums (x read in
+/// place: the kernel's shared copy holds the same values), the xor butterfly
+/// replayed in the kernel's order on a host buffer, lane 0's stores.
+void emitNmHostReference(OpBuilder &b, Location loc, const Problem &p,
+                         const Operands &ops, const EmitOptions &opt,
+                         std::array<int64_t, 2> grid, ForLoop forLoop) {
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  auto type = MemRefType::get({kWarp, p.m}, b.getF32Type());
+  Value lanes = memref::AllocaOp::create(b, loc, type);
+  Value tmp = memref::AllocaOp::create(b, loc, type);
+  forLoop(grid[0], [&](Value bx) {
+    forLoop(kNmWarps, [&](Value warp) {
+      Value n = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, bx, idx(kNmWarps)), warp);
+      auto inRange = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
+                                idx(p.n)));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(inRange.thenBlock());
+      forLoop(kWarp, [&](Value lane) {
+        SmallVector<Value> part =
+            emitNmLanePartials(b, loc, p, ops, opt, n, lane, ops.x);
+        for (int64_t r = 0; r < p.m; ++r)
+          memref::StoreOp::create(b, loc, part[r], lanes,
+                                  ValueRange{lane, idx(r)});
+      });
+      for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
+        forLoop(kWarp, [&](Value lane) {
+          Value other = arith::XOrIOp::create(b, loc, lane, idx(off));
+          for (int64_t r = 0; r < p.m; ++r) {
+            Value a =
+                memref::LoadOp::create(b, loc, lanes, ValueRange{lane, idx(r)});
+            Value o = memref::LoadOp::create(b, loc, lanes,
+                                             ValueRange{other, idx(r)});
+            memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, o),
+                                    tmp, ValueRange{lane, idx(r)});
+          }
+        });
+        memref::CopyOp::create(b, loc, tmp, lanes);
+      }
+      for (int64_t r = 0; r < p.m; ++r)
+        memref::StoreOp::create(
+            b, loc,
+            memref::LoadOp::create(b, loc, lanes, ValueRange{idx(0), idx(r)}),
+            ops.y, ValueRange{idx(r), n});
     });
   });
 }
@@ -1460,6 +1582,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Mfma)
     return emitMfmaHostReference(b, loc, p, ops, opt, grid, forLoop);
+  if (kind == Kernel::NmGemv)
+    return emitNmHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Mma8)
     return emitMma8HostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::GemvMma)
@@ -1639,7 +1763,9 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
     x2 = tensor::CollapseShapeOp::create(b, loc, x,
                                          collapseAll(xType.getRank()));
 
-  SmallVector<Value> tensors = {x2, assemble.getData(), assemble.getScales()};
+  SmallVector<Value> tensors = {x2, assemble.getData(),
+                                p.nmN ? assemble.getIndices()
+                                      : assemble.getScales()};
   if (p.hasZeroPoints)
     tensors.push_back(assemble.getZeroPoints());
   SmallVector<Value> host;
@@ -1655,8 +1781,13 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
   Value hostY = memref::AllocOp::create(b, loc, yType, ValueRange{},
                                         b.getI64IntegerAttr(64));
   if (hostReference) {
-    Operands ops{host[0], host[1], host[2], p.hasZeroPoints ? host[3] : Value(),
-                 hostY};
+    Operands ops;
+    ops.x = host[0];
+    ops.data = host[1];
+    (p.nmN ? ops.indices : ops.scales) = host[2];
+    if (p.hasZeroPoints)
+      ops.zeroPoints = host[3];
+    ops.y = hostY;
     emitHostReference(b, loc, p, nvvm, kind, ops);
   } else {
     emitLaunch(b, loc, module, p, kind, host, resident, hostY, nvvm);
@@ -1730,7 +1861,9 @@ struct ConvertSparqToGPUPass
       if (assemble && SparqDialect::isPackedArgument(assemble.getData()))
         reason = "the data is 'sparq.packed' (the CPU runtime's layout)";
       else if (assemble)
-        p = getProblem(op, assemble, reason);
+        p = cast<CompressedType>(assemble.getResult().getType()).getSparsity()
+                ? getNmProblem(op, assemble, reason)
+                : getProblem(op, assemble, reason);
       if (succeeded(p)) {
         p->gemvWarpsOverride = gemvWarps;
         p->gemvFeaturesOverride = gemvFeatures;
@@ -1746,9 +1879,9 @@ struct ConvertSparqToGPUPass
         p->mmaPrefetchOverride = mmaPrefetch;
         p->mmaLdmatrix = mmaLdmatrix;
         p->mmaPackedWOption = mmaPackedW && nvvm;
-        if (activations == "int8") {
+        if (activations == "int8" && !p->nmN) {
           // Integer or FP4 codes, one scale group per 16-byte chunk, x codes
-          // in shared memory; otherwise f32 activations.
+          // in shared memory; otherwise f32 activations (and N:M weights).
           Problem q = *p;
           q.int8Activations = true;
           p->int8Activations = p->float8 == Problem::Float8::None &&
@@ -1766,11 +1899,12 @@ struct ConvertSparqToGPUPass
       // (or its host reference), scale groups and K in whole warp steps,
       // and room for the block's partial sums next to the x codes.
       p->gemvMma =
-          gemvMma && p->int8Activations && !p->fp4 && (nvvm || hostReference) &&
-          p->scaleBlockK % p->gemvMmaStepK() == 0 &&
+          gemvMma && !p->nmN && p->int8Activations && !p->fp4 &&
+          (nvvm || hostReference) && p->scaleBlockK % p->gemvMmaStepK() == 0 &&
           p->k % p->gemvMmaStepK() == 0 &&
           p->xStageBytes() + kGemvMmaWarps * kWarp * 16 <= kGemvStageBytes;
-      Kernel kind = p->gemvMma                 ? Kernel::GemvMma
+      Kernel kind = p->nmN                     ? Kernel::NmGemv
+                    : p->gemvMma               ? Kernel::GemvMma
                     : !p->useGemm(gemmMinRows) ? Kernel::Gemv
                     : mma                      ? Kernel::Mma
                     : mfma                     ? Kernel::Mfma
