@@ -434,6 +434,26 @@ void emitGemvMmaStore(OpBuilder &b, Location loc, const Problem &p,
     }
 }
 
+/// Sums every value of `sums` over the warp with the `gpu.shuffle xor`
+/// butterfly (offsets 16 .. 1), then runs `store(sums)` in lane 0.
+void reduceWarpThenStore(OpBuilder &b, Location loc, Value lane,
+                         SmallVector<Value> sums,
+                         function_ref<void(ArrayRef<Value>)> store) {
+  for (Value &s : sums)
+    for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
+      auto sh =
+          gpu::ShuffleOp::create(b, loc, s, off, kWarp, gpu::ShuffleMode::XOR);
+      s = arith::AddFOp::create(b, loc, s, sh.getShuffleResult());
+    }
+  auto lane0 =
+      scf::IfOp::create(b, loc,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              lane, cIdx(b, loc, 0)));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(lane0.thenBlock());
+  store(sums);
+}
+
 /// Creates (once per name) the kernel for `p`; `types` are the operand
 /// memref types in order x, data, scales, [zero points], y.
 gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
@@ -590,20 +610,10 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // Sums of one feature group (feature-major, as emitGemvStep) reduced
     // across the warp and stored by lane 0.
     auto reduceAndStore = [&](ArrayRef<Value> ns, ValueRange partial) {
-      SmallVector<Value> sums(partial);
-      for (Value &s : sums)
-        for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
-          auto sh = gpu::ShuffleOp::create(b, loc, s, off, kWarp,
-                                           gpu::ShuffleMode::XOR);
-          s = arith::AddFOp::create(b, loc, s, sh.getShuffleResult());
-        }
-      auto lane0 = scf::IfOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                cIdx(b, loc, 0)));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(lane0.thenBlock());
-      emitGemvStore(b, loc, p, ops, ns, mBase, sums);
+      reduceWarpThenStore(b, loc, lane, SmallVector<Value>(partial),
+                          [&](ArrayRef<Value> sums) {
+                            emitGemvStore(b, loc, p, ops, ns, mBase, sums);
+                          });
     };
     Value c0 = cIdx(b, loc, 0);
     SmallVector<Value> ns = emitGemvGroupFeatures(b, loc, p, warpG);
@@ -650,22 +660,13 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
                               cIdx(b, loc, p.n)));
     b.setInsertionPointToStart(inRange.thenBlock());
-    SmallVector<Value> sums =
-        emitNmLanePartials(b, loc, p, ops, opt, n, lane, xsh);
-    for (Value &s : sums)
-      for (int32_t off = kWarp / 2; off >= 1; off /= 2) {
-        auto sh = gpu::ShuffleOp::create(b, loc, s, off, kWarp,
-                                         gpu::ShuffleMode::XOR);
-        s = arith::AddFOp::create(b, loc, s, sh.getShuffleResult());
-      }
-    auto lane0 = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                              cIdx(b, loc, 0)));
-    b.setInsertionPointToStart(lane0.thenBlock());
-    for (int64_t r = 0; r < p.m; ++r)
-      memref::StoreOp::create(b, loc, sums[r], ops.y,
-                              ValueRange{cIdx(b, loc, r), n});
+    reduceWarpThenStore(
+        b, loc, lane, emitNmLanePartials(b, loc, p, ops, opt, n, lane, xsh),
+        [&](ArrayRef<Value> sums) {
+          for (int64_t r = 0; r < p.m; ++r)
+            memref::StoreOp::create(b, loc, sums[r], ops.y,
+                                    ValueRange{cIdx(b, loc, r), n});
+        });
     b.setInsertionPointToEnd(&body);
   } else if (mma8) {
     xs = getShared(0);
