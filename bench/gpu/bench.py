@@ -16,7 +16,10 @@ run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          rotated over >= 512 MiB of distinct copies (L2 never holds them) and
          print GB/s of weight bytes, TFLOP/s, the device's copy bandwidth and
          cuBLAS fp16 (torch.matmul) on the same shape (for "mma8" also cuBLAS
-         int8, torch._int_mm).
+         int8, torch._int_mm). The N:M sparse GEMV cases (NM_CASES: random
+         2:4 storage in the sparq-c/Runtime.h layout, checked against the
+         dense W it stands for) run last, each guarded so that a failure
+         does not stop the report.
 """
 
 import argparse
@@ -127,6 +130,49 @@ for _tile_n, _tile_m, _prefetch, _ldm in [(128, 128, 1, "w64s2lk"), (128, 64, 1,
         CASES.append((_base[0].replace(
             "mma", f"mma~t{_tile_n}m{_tile_m}p{_prefetch}{_ldm}", 1),) + _base[1:])
 CHIPS = ["sm_80", "sm_90"]
+# The N:M sparse GEMV (f32 values): (N, M, batch, rows N_w, K).
+NM_CASES = [(2, 4, 1, 4096, 4096), (2, 4, 1, 11008, 4096), (2, 4, 1, 4096, 11008),
+            (2, 4, 2, 4096, 4096)]
+
+
+def nm_id(c):
+    n, mm, m, rows, k = c
+    return f"nmgemv-{n}of{mm}-{m}x{rows}x{k}"
+
+
+def nm_model(c):
+    n, mm, m, rows, k = c
+    kv = k // mm * n
+    ib = (kv * max(1, (mm - 1).bit_length()) + 7) // 8
+    wt = f"!sparq.compressed<{rows}x{k}xf32, #sparq.sparsity<{n}:{mm}, axis = 1>>"
+    return f"""func.func @main(%x: tensor<{m}x{k}xf32>, %v: tensor<{rows}x{kv}xf32>, %i: tensor<{rows}x{ib}xi8>) -> tensor<{m}x{rows}xf32> {{
+  %w = sparq.assemble %v : tensor<{rows}x{kv}xf32> indices %i : tensor<{rows}x{ib}xi8> -> {wt}
+  %y = sparq.matmul %x, %w : tensor<{m}x{k}xf32>, {wt} -> tensor<{m}x{rows}xf32>
+  return %y : tensor<{m}x{rows}xf32>
+}}
+"""
+
+
+def nm_data(c, rng):
+    """Random N:M storage (sparq-c/Runtime.h): values [rows, Kv] f32 and the
+    positions (increasing within each group) packed as b-bit fields, and the
+    dense W they stand for."""
+    import numpy as np
+
+    n, mm, m, rows, k = c
+    groups = k // mm
+    b = max(1, (mm - 1).bit_length())
+    pos = np.sort(np.argsort(rng.random((rows, groups, mm)), axis=2)[:, :, :n], axis=2)
+    pos = pos.reshape(rows, groups * n)
+    vals = rng.uniform(-1, 1, size=pos.shape).astype(np.float32)
+    bits = ((pos[:, :, None] >> np.arange(b)) & 1).astype(np.uint8).reshape(rows, -1)
+    nbytes = (pos.shape[1] * b + 7) // 8
+    bits = np.pad(bits, ((0, 0), (0, nbytes * 8 - bits.shape[1])))
+    idx = np.packbits(bits, axis=1, bitorder="little").view(np.int8)
+    dense = np.zeros((rows, k), dtype=np.float32)
+    cols = (np.arange(groups * n) // n) * mm + pos
+    np.put_along_axis(dense, cols, vals, axis=1)
+    return vals, idx, dense
 
 
 def log(msg):
@@ -243,12 +289,41 @@ def compile_case(build, c, chips, out):
                   os.path.join(out, chip, cid + ".ptx")])
 
 
+def compile_nm_case(build, c, chips, out):
+    """compile_case for an N:M case (its own model)."""
+    cid = nm_id(c)
+    src = os.path.join(out, cid + ".mlir")
+    with open(src, "w") as f:
+        f.write(nm_model(c))
+    ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
+                   "--convert-sparq-to-gpu=nvvm=true"])
+    m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
+                  r"grid = array<i64: (\d+), (\d+), (\d+)>, "
+                  r"kernel = @sparq_kernels::@(\w+)\}", ir)
+    if not m:
+        sys.exit(f"[bench/gpu] error: {cid}: no kernel launch in the lowered IR")
+    info = {"kernel": m.group(7), "block": [int(m.group(i)) for i in (1, 2, 3)],
+            "grid": [int(m.group(i)) for i in (4, 5, 6)]}
+    with open(os.path.join(out, cid + ".json"), "w") as f:
+        json.dump(info, f)
+    for chip in chips:
+        os.makedirs(os.path.join(out, chip), exist_ok=True)
+        run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
+                  f"--target={chip}", "--emit=ptx",
+                  f"--pipeline=sparq-gpu{{chip={chip} format=isa}}", "-o",
+                  os.path.join(out, chip, cid + ".ptx")])
+
+
 def cmd_prepare(args):
     os.makedirs(args.out, exist_ok=True)
     for c in CASES:
         if args.only and not re.search(args.only, case_id(c)):
             continue
         compile_case(args.build, c, CHIPS, args.out)
+    for c in NM_CASES:
+        if args.only and not re.search(args.only, nm_id(c)):
+            continue
+        compile_nm_case(args.build, c, CHIPS, args.out)
     log(f"kernels for {', '.join(CHIPS)} in {args.out}")
     return 0
 
@@ -439,6 +514,50 @@ def time_calls(torch, calls, iters):
     return median_event_time(torch, work, 3) / iters
 
 
+def run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw):
+    """One N:M case: correctness against float64 x @ W_dense^T with the f32
+    summation bound, then time over rotated weight copies (>= 512 MiB) next
+    to cuBLAS fp16 on the dense shape; a row of the results table."""
+    cid = nm_id(c)
+    _, _, m, rows, k = c
+    with open(os.path.join(kdir, cid + ".json")) as f:
+        info = json.load(f)
+    with open(os.path.join(kdir, chip, cid + ".ptx"), "rb") as f:
+        fn = rt.function(f.read(), info["kernel"])
+    rng = np.random.default_rng(1)
+    vals, idx, dense = nm_data(c, rng)
+    x = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
+    dx, dv, di = (torch.from_numpy(np.ascontiguousarray(a)).to(dev) for a in (x, vals, idx))
+    y = torch.full((m, rows), float("nan"), dtype=torch.float32, device=dev)
+    Launch(rt, fn, info, [dx, dv, di, y])()
+    torch.cuda.synchronize()
+    yref = x.astype(np.float64) @ dense.T.astype(np.float64)
+    bound = 1.01 * k * 2.0 ** -24 * (np.abs(x).astype(np.float64) @
+                                     np.abs(dense.T).astype(np.float64)) + 1e-6
+    err = np.abs(y.cpu().numpy().astype(np.float64) - yref)
+    ok = bool(np.all(np.isfinite(err)) and np.all(err <= bound))
+    worst = float(np.max(err / bound))
+    wbytes = dv.numel() * 4 + di.numel()
+    copies = max(1, -(-(512 << 20) // wbytes))
+    weights = [(dv, di)] + [(torch.randn_like(dv), di.clone()) for _ in range(copies - 1)]
+    calls = [Launch(rt, fn, info, [dx, v, i, y]) for v, i in weights]
+    iters = max(20, min(200, 2 * copies))
+    e_sparq = time_calls(torch, calls, iters)
+    t_sparq = time_graph(torch, [lambda st, cl=cl: cl.on(cuda, st) for cl in calls], iters) or e_sparq
+    del weights, calls
+    w16 = [torch.randn(rows, k, dtype=torch.float16, device=dev)
+           for _ in range(max(1, -(-(512 << 20) // (2 * rows * k))))]
+    x16 = dx.to(torch.float16)
+    fp16 = [lambda w=w: torch.matmul(x16, w.t()) for w in w16]
+    e_fp16 = time_calls(torch, fp16, iters)
+    t_fp16 = time_graph(torch, [lambda st, f=f: (f(), 0)[1] for f in fp16], iters) or e_fp16
+    flops = 2.0 * m * rows * k
+    return (cid, ok, worst, t_sparq * 1e6, wbytes / t_sparq / 1e9,
+            100 * wbytes / t_sparq / 1e9 / copy_bw, flops / t_sparq / 1e12,
+            t_fp16 * 1e6, flops / t_fp16 / 1e12, t_fp16 / t_sparq,
+            e_sparq * 1e6, e_fp16 * 1e6, None, None)
+
+
 def cmd_run(args):
     import numpy as np
     import torch
@@ -463,6 +582,8 @@ def cmd_run(args):
         t0 = time.time()
         for c in CASES:
             compile_case(args.build, c, [chip], kdir)
+        for c in NM_CASES:
+            compile_nm_case(args.build, c, [chip], kdir)
         log(f"compiled in {time.time() - t0:.1f} s")
 
     # Device copy bandwidth (read + write of 1 GiB).
@@ -563,6 +684,21 @@ def cmd_run(args):
         log(f"{cid}: {'ok' if ok else 'WRONG'} (max err/bound {worst:.2g}), "
             f"{t_sparq * 1e6:.1f} us (eager {e_sparq * 1e6:.1f}), "
             f"cuBLAS fp16 {t_fp16 * 1e6:.1f} us (eager {e_fp16 * 1e6:.1f})")
+
+    # The N:M sparse GEMV (guarded: a failure here does not lose the rest).
+    for c in NM_CASES:
+        cid = nm_id(c)
+        if args.only and not re.search(args.only, cid):
+            continue
+        try:
+            row = run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw)
+            rows.append(row)
+            failures += 0 if row[1] else 1
+            log(f"{cid}: {'ok' if row[1] else 'WRONG'} (max err/bound {row[2]:.2g}), "
+                f"{row[3]:.1f} us, cuBLAS fp16 (dense) {row[7]:.1f} us")
+        except Exception as e:  # noqa: BLE001
+            failures += 1
+            log(f"{cid}: failed to run ({e})")
 
     print(f"\nSparq GPU kernels on {props.name} (sm_{cap}), PTX for {chip} "
           f"JIT-compiled by the driver; copy bandwidth {copy_bw:.0f} GB/s (read+write of 1 GiB).\n"
