@@ -260,17 +260,15 @@ def run_tool(cmd):
     return r.stdout
 
 
-def compile_case(build, c, chips, out):
-    """Writes out/<chip>/<id>.ptx and out/<id>.json (kernel, grid, block)."""
-    cid = case_id(c)
+def compile_model(build, cid, model, options, chips, out):
+    """Writes out/<cid>.mlir (`model`), out/<chip>/<cid>.ptx (sparq-gpu with
+    `options`) and out/<cid>.json (kernel, grid, block, from the
+    sparq.gpu_launch attribute convert-sparq-to-gpu writes)."""
     src = os.path.join(out, cid + ".mlir")
     with open(src, "w") as f:
-        f.write(model_mlir(c))
-    mma = "true" if kernel_kind(c) in ("mma", "mma8", "mmab") else "false"
-    extra = variant_options(c) + {"mma8": " mma-int8=true",
-                                  "mmab": " mma-bf16=true"}.get(kernel_kind(c), "")
+        f.write(model)
     ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
-                   f"--convert-sparq-to-gpu=mma={mma} nvvm=true{extra}"])
+                   f"--convert-sparq-to-gpu=nvvm=true{options}"])
     m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
                   r"grid = array<i64: (\d+), (\d+), (\d+)>, "
                   r"kernel = @sparq_kernels::@(\w+)\}", ir)
@@ -285,33 +283,19 @@ def compile_case(build, c, chips, out):
         os.makedirs(os.path.join(out, chip), exist_ok=True)
         run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
                   f"--target={chip}", "--emit=ptx",
-                  f"--pipeline=sparq-gpu{{chip={chip} format=isa mma={mma}{extra}}}", "-o",
+                  f"--pipeline=sparq-gpu{{chip={chip} format=isa{options}}}", "-o",
                   os.path.join(out, chip, cid + ".ptx")])
+
+
+def compile_case(build, c, chips, out):
+    mma = "true" if kernel_kind(c) in ("mma", "mma8", "mmab") else "false"
+    extra = variant_options(c) + {"mma8": " mma-int8=true",
+                                  "mmab": " mma-bf16=true"}.get(kernel_kind(c), "")
+    compile_model(build, case_id(c), model_mlir(c), f" mma={mma}{extra}", chips, out)
 
 
 def compile_nm_case(build, c, chips, out):
-    """compile_case for an N:M case (its own model)."""
-    cid = nm_id(c)
-    src = os.path.join(out, cid + ".mlir")
-    with open(src, "w") as f:
-        f.write(nm_model(c))
-    ir = run_tool([os.path.join(build, "bin", "sparq-opt"), src,
-                   "--convert-sparq-to-gpu=nvvm=true"])
-    m = re.search(r"sparq\.gpu_launch = \{block = array<i64: (\d+), (\d+), (\d+)>, "
-                  r"grid = array<i64: (\d+), (\d+), (\d+)>, "
-                  r"kernel = @sparq_kernels::@(\w+)\}", ir)
-    if not m:
-        sys.exit(f"[bench/gpu] error: {cid}: no kernel launch in the lowered IR")
-    info = {"kernel": m.group(7), "block": [int(m.group(i)) for i in (1, 2, 3)],
-            "grid": [int(m.group(i)) for i in (4, 5, 6)]}
-    with open(os.path.join(out, cid + ".json"), "w") as f:
-        json.dump(info, f)
-    for chip in chips:
-        os.makedirs(os.path.join(out, chip), exist_ok=True)
-        run_tool([os.path.join(build, "bin", "sparq-compile"), src, "--quiet",
-                  f"--target={chip}", "--emit=ptx",
-                  f"--pipeline=sparq-gpu{{chip={chip} format=isa}}", "-o",
-                  os.path.join(out, chip, cid + ".ptx")])
+    compile_model(build, nm_id(c), nm_model(c), "", chips, out)
 
 
 def cmd_prepare(args):
