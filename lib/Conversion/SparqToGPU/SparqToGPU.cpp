@@ -459,10 +459,11 @@ void reduceWarpThenStore(OpBuilder &b, Location loc, Value lane,
 gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                          Kernel kind, TypeRange types, Location loc,
                          bool nvvm) {
-  // The tensor-core and matrix-core GEMMs share their shared-memory tiles.
-  bool tc = kind == Kernel::Mma || kind == Kernel::Mfma;
+  // The tensor-core and matrix-core GEMMs share their loop (and, but for
+  // the int8 one, their shared-memory tiles).
   bool mma8 = kind == Kernel::Mma8;
-  bool gemm = kind == Kernel::Gemm || tc || mma8;
+  bool tc = kind == Kernel::Mma || kind == Kernel::Mfma || mma8;
+  bool gemm = kind == Kernel::Gemm || tc;
   std::string prefix = kind == Kernel::Gemv      ? "sparq_gemv_"
                        : kind == Kernel::Gemm    ? "sparq_gemm_"
                        : kind == Kernel::GemvMma ? "sparq_gemvmma_"
@@ -668,109 +669,77 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                                     ValueRange{cIdx(b, loc, r), n});
         });
     b.setInsertionPointToEnd(&body);
-  } else if (mma8) {
-    xs = getShared(0);
-    ws = getShared(1);
-    Value xmax = getShared(2), xsum = getShared(3);
-    Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
-    int64_t stepK = p.mmaStepK();
-    auto loadStep = [&](Value k) {
-      Value clamped =
-          arith::MinUIOp::create(b, loc, k, cIdx(b, loc, p.k - stepK));
-      return emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, clamped);
-    };
-    // The first step's loads, then the row maxima of x (zeroed first).
-    SmallVector<Value> first = loadStep(cIdx(b, loc, 0));
-    {
-      OpBuilder::InsertionGuard guard(b);
-      auto ifOp = scf::IfOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
-                                cIdx(b, loc, p.mmaTileM())));
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      Value z = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-      memref::StoreOp::create(b, loc, z, xmax, ValueRange{tid});
-      memref::StoreOp::create(b, loc, z, xsum, ValueRange{tid});
-    }
-    gpu::BarrierOp::create(b, loc);
-    emitMma8RowMax(b, loc, p, ops, tid, p.mmaThreads(), m0, xmax);
-    gpu::BarrierOp::create(b, loc);
-    auto accType = VectorType::get({2, 2}, b.getI32Type());
-    Value zero = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
-    SmallVector<Value> init(p.mmaTilesM() * p.mmaTilesN(), zero);
-    size_t numAccs = init.size();
-    llvm::append_range(init, first);
-    auto loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
-                                   cIdx(b, loc, stepK), init);
-    b.setInsertionPointToStart(loop.getBody());
-    ValueRange carried = loop.getRegionIterArgs().drop_front(numAccs);
-    emitMma8StoreStep(b, loc, p, opt, tid, carried, xs, ws, xmax, xsum);
-    gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> next = loadStep(arith::AddIOp::create(
-        b, loc, loop.getInductionVar(), cIdx(b, loc, stepK)));
-    SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
-    for (int64_t kk = 0; kk < stepK; kk += 32) {
-      SmallVector<Value> fa, fb;
-      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-        fa.push_back(emitMma8FragmentA(b, loc, p, opt, tid, xs, kk, mi));
-      for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
-        fb.push_back(emitMma8FragmentB(b, loc, p, opt, tid, ws, kk, ni));
-      for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-        for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
-          Value &acc = accs[mi * p.mmaTilesN() + ni];
-          acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
-                                         ArrayRef<int64_t>{16, 8, 32});
-        }
-    }
-    gpu::BarrierOp::create(b, loc);
-    llvm::append_range(accs, next);
-    scf::YieldOp::create(b, loc, accs);
-    b.setInsertionPointAfter(loop);
-    emitMma8Store(b, loc, p, ops, tid, m0, n0, xmax, xsum,
-                  [&](int64_t a, int64_t r, int64_t e) -> Value {
-                    return vector::ExtractOp::create(b, loc, loop.getResult(a),
-                                                     ArrayRef<int64_t>{r, e});
-                  });
   } else if (tc) {
     xs = getShared(0);
     ws = getShared(1);
     Value n0 = mulC(bx, p.mmaTileN()), m0 = mulC(by, p.mmaTileM());
     bool mfma = kind == Kernel::Mfma;
-    auto accType = mfma ? VectorType::get({4}, b.getF32Type())
-                        : VectorType::get({2, 2}, b.getF32Type());
+    // The int8 GEMM's row maxima of |x| and row code sums.
+    Value xmax = mma8 ? getShared(2) : Value(),
+          xsum = mma8 ? getShared(3) : Value();
+    auto accType = mfma   ? VectorType::get({4}, b.getF32Type())
+                   : mma8 ? VectorType::get({2, 2}, b.getI32Type())
+                          : VectorType::get({2, 2}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+        b, loc,
+        DenseElementsAttr::get(accType,
+                               b.getZeroAttr(accType.getElementType())));
     int64_t stepK = p.mmaStepK(), depth = p.mmaPrefetch();
     SmallVector<Value> init(mfma ? 4 : p.mmaTilesM() * p.mmaTilesN(), zero);
     size_t numAccs = init.size();
     MfmaLane ml;
     if (mfma)
       ml = emitMfmaLane(b, loc, tid);
+    // Stores a step's loads into the shared tiles (xt, wt).
+    auto storeStep = [&](ValueRange loaded, Value xt, Value wt) {
+      if (mma8)
+        emitMma8StoreStep(b, loc, p, opt, tid, loaded, xt, wt, xmax, xsum);
+      else
+        emitMmaStoreStep(b, loc, p, opt, tid, loaded, xt, wt);
+    };
     // This step's tensor-core work on the tiles in (xt, wt): mmaStepK() / 16
-    // k16 steps, each loading its A and B fragments.
+    // k16 steps (k32 for int8), each loading its A and B fragments.
     auto compute = [&](Value xt, Value wt, SmallVector<Value> &accs) {
-      for (int64_t kk = 0; kk < stepK && mfma; kk += 16) {
-        // AMD: 2 x 2 tiles of 16 x 16 per wave.
-        SmallVector<Value> fa, fb;
-        for (int64_t i = 0; i < 2; ++i) {
-          fa.push_back(emitMfmaFragment(
-              b, loc, opt, xt,
-              arith::AddIOp::create(b, loc, ml.wm, cIdx(b, loc, 16 * i)),
-              ml.lane, kk));
-          fb.push_back(emitMfmaFragment(
-              b, loc, opt, wt,
-              arith::AddIOp::create(b, loc, ml.wn, cIdx(b, loc, 16 * i)),
-              ml.lane, kk));
+      if (mma8) {
+        for (int64_t kk = 0; kk < stepK; kk += 32) {
+          SmallVector<Value> fa, fb;
+          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+            fa.push_back(emitMma8FragmentA(b, loc, p, opt, tid, xt, kk, mi));
+          for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+            fb.push_back(emitMma8FragmentB(b, loc, p, opt, tid, wt, kk, ni));
+          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+            for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
+              Value &acc = accs[mi * p.mmaTilesN() + ni];
+              acc = nvgpu::MmaSyncOp::create(b, loc, fa[mi], fb[ni], acc,
+                                             ArrayRef<int64_t>{16, 8, 32});
+            }
         }
-        for (int64_t mi = 0; mi < 2; ++mi)
-          for (int64_t ni = 0; ni < 2; ++ni) {
-            Value &acc = accs[mi * 2 + ni];
-            acc = amdgpu::MFMAOp::create(b, loc, accType, 16, 16, 16, 1, fa[mi],
-                                         fb[ni], acc);
-          }
+        return;
       }
-      for (int64_t kk = 0; kk < stepK && !mfma; kk += 16) {
+      if (mfma) {
+        for (int64_t kk = 0; kk < stepK; kk += 16) {
+          // AMD: 2 x 2 tiles of 16 x 16 per wave.
+          SmallVector<Value> fa, fb;
+          for (int64_t i = 0; i < 2; ++i) {
+            fa.push_back(emitMfmaFragment(
+                b, loc, opt, xt,
+                arith::AddIOp::create(b, loc, ml.wm, cIdx(b, loc, 16 * i)),
+                ml.lane, kk));
+            fb.push_back(emitMfmaFragment(
+                b, loc, opt, wt,
+                arith::AddIOp::create(b, loc, ml.wn, cIdx(b, loc, 16 * i)),
+                ml.lane, kk));
+          }
+          for (int64_t mi = 0; mi < 2; ++mi)
+            for (int64_t ni = 0; ni < 2; ++ni) {
+              Value &acc = accs[mi * 2 + ni];
+              acc = amdgpu::MFMAOp::create(b, loc, accType, 16, 16, 16, 1,
+                                           fa[mi], fb[ni], acc);
+            }
+        }
+        return;
+      }
+      for (int64_t kk = 0; kk < stepK; kk += 16) {
         SmallVector<Value> fa, fb;
         for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
           fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xt, kk, mi));
@@ -809,7 +778,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       // stage thus overlap the other warps' tensor-core work (the barrier
       // before each store guarantees nobody still reads that stage).
       Value xs1 = getShared(2), ws1 = getShared(3);
-      emitMmaStoreStep(b, loc, p, opt, tid, loadStep(cIdx(b, loc, 0)), xs, ws);
+      storeStep(loadStep(cIdx(b, loc, 0)), xs, ws);
       llvm::append_range(init, loadStep(cIdx(b, loc, stepK)));
       gpu::BarrierOp::create(b, loc);
       loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
@@ -818,12 +787,12 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       Value k = loop.getInductionVar();
       SmallVector<Value> accs(loop.getRegionIterArgs().take_front(numAccs));
       SmallVector<Value> carried(loop.getRegionIterArgs().drop_front(numAccs));
-      emitMmaStoreStep(b, loc, p, opt, tid, carried, xs1, ws1);
+      storeStep(carried, xs1, ws1);
       SmallVector<Value> next =
           loadStep(arith::AddIOp::create(b, loc, k, cIdx(b, loc, 2 * stepK)));
       compute(xs, ws, accs);
       gpu::BarrierOp::create(b, loc);
-      emitMmaStoreStep(b, loc, p, opt, tid, next, xs, ws);
+      storeStep(next, xs, ws);
       next =
           loadStep(arith::AddIOp::create(b, loc, k, cIdx(b, loc, 3 * stepK)));
       compute(xs1, ws1, accs);
@@ -841,12 +810,29 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         perStep = step.size();
         llvm::append_range(init, step);
       }
+      if (mma8) {
+        // With the first step's loads in flight: the row maxima of x
+        // (zeroed first, with the row code sums).
+        {
+          OpBuilder::InsertionGuard guard(b);
+          auto ifOp = scf::IfOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
+                                    cIdx(b, loc, p.mmaTileM())));
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          Value z = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+          memref::StoreOp::create(b, loc, z, xmax, ValueRange{tid});
+          memref::StoreOp::create(b, loc, z, xsum, ValueRange{tid});
+        }
+        gpu::BarrierOp::create(b, loc);
+        emitMma8RowMax(b, loc, p, ops, tid, p.mmaThreads(), m0, xmax);
+        gpu::BarrierOp::create(b, loc);
+      }
       loop = scf::ForOp::create(b, loc, cIdx(b, loc, 0), cIdx(b, loc, p.k),
                                 cIdx(b, loc, stepK), init);
       b.setInsertionPointToStart(loop.getBody());
       ValueRange carried = loop.getRegionIterArgs().drop_front(numAccs);
-      emitMmaStoreStep(b, loc, p, opt, tid, carried.take_front(perStep), xs,
-                       ws);
+      storeStep(carried.take_front(perStep), xs, ws);
       gpu::BarrierOp::create(b, loc);
       SmallVector<Value> prefetched(carried.drop_front(perStep));
       llvm::append_range(prefetched, loadStep(arith::AddIOp::create(
@@ -859,16 +845,18 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
       scf::YieldOp::create(b, loc, accs);
     }
     b.setInsertionPointAfter(loop);
+    auto accAt = [&](int64_t a, int64_t r, int64_t e) -> Value {
+      return vector::ExtractOp::create(b, loc, loop.getResult(a),
+                                       ArrayRef<int64_t>{r, e});
+    };
     if (mfma)
       emitMfmaStore(b, loc, p, ops, ml, m0, n0, [&](int64_t a, int64_t e) {
         return vector::ExtractOp::create(b, loc, loop.getResult(a), e);
       });
+    else if (mma8)
+      emitMma8Store(b, loc, p, ops, tid, m0, n0, xmax, xsum, accAt);
     else
-      emitMmaStore(b, loc, p, ops, tid, m0, n0,
-                   [&](int64_t a, int64_t r, int64_t e) -> Value {
-                     return vector::ExtractOp::create(b, loc, loop.getResult(a),
-                                                      ArrayRef<int64_t>{r, e});
-                   });
+      emitMmaStore(b, loc, p, ops, tid, m0, n0, accAt);
   } else {
     xs = getShared(0);
     ws = getShared(1);
