@@ -616,13 +616,12 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                             emitGemvStore(b, loc, p, ops, ns, mBase, sums);
                           });
     };
-    Value c0 = cIdx(b, loc, 0);
     SmallVector<Value> ns = emitGemvGroupFeatures(b, loc, p, warpG);
     // The first iteration's weight loads are issued before x is staged.
     SmallVector<Value> prologue =
-        p.gemvPersistent()
-            ? emitGemvStreamLoads(b, loc, p, ops, opt, warpG, lane, c0)
-            : emitGemvLoads(b, loc, p, ops, opt, ns, lane);
+        p.gemvPersistent() ? emitGemvStreamLoads(b, loc, p, ops, opt, warpG,
+                                                 lane, cIdx(b, loc, 0))
+                           : emitGemvLoads(b, loc, p, ops, opt, ns, lane);
     XSource xs{ops.x, {}, {}, {}};
     if (p.int8Activations) {
       xs = {ops.x, getShared(0), getShared(1), getShared(2)};
@@ -952,6 +951,35 @@ void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
 
 using ForLoop = function_ref<void(int64_t, function_ref<void(Value)>)>;
 
+/// The host twin of reduceWarpThenStore: the xor butterfly over the 32
+/// lanes' sums in `lanes` [32, S] replayed in the kernel's order (through
+/// `tmp`, of the same type); returns lane 0's S sums.
+SmallVector<Value> replayWarpButterfly(OpBuilder &b, Location loc,
+                                       ForLoop forLoop, Value lanes,
+                                       Value tmp) {
+  int64_t count = cast<MemRefType>(lanes.getType()).getDimSize(1);
+  auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
+  for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
+    forLoop(kWarp, [&](Value lane) {
+      Value other = arith::XOrIOp::create(b, loc, lane, idx(off));
+      for (int64_t i = 0; i < count; ++i) {
+        Value a =
+            memref::LoadOp::create(b, loc, lanes, ValueRange{lane, idx(i)});
+        Value o =
+            memref::LoadOp::create(b, loc, lanes, ValueRange{other, idx(i)});
+        memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, o),
+                                tmp, ValueRange{lane, idx(i)});
+      }
+    });
+    memref::CopyOp::create(b, loc, tmp, lanes);
+  }
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < count; ++i)
+    sums.push_back(
+        memref::LoadOp::create(b, loc, lanes, ValueRange{idx(0), idx(i)}));
+  return sums;
+}
+
 /// Host reference: the kernel's int8 quantization of x (its three phases
 /// over `threads` threads, one after the other) into host buffers.
 XSource emitHostQuantizeX(OpBuilder &b, Location loc, const Problem &p, Value x,
@@ -1117,25 +1145,10 @@ void emitNmHostReference(OpBuilder &b, Location loc, const Problem &p,
           memref::StoreOp::create(b, loc, part[r], lanes,
                                   ValueRange{lane, idx(r)});
       });
-      for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
-        forLoop(kWarp, [&](Value lane) {
-          Value other = arith::XOrIOp::create(b, loc, lane, idx(off));
-          for (int64_t r = 0; r < p.m; ++r) {
-            Value a =
-                memref::LoadOp::create(b, loc, lanes, ValueRange{lane, idx(r)});
-            Value o = memref::LoadOp::create(b, loc, lanes,
-                                             ValueRange{other, idx(r)});
-            memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, o),
-                                    tmp, ValueRange{lane, idx(r)});
-          }
-        });
-        memref::CopyOp::create(b, loc, tmp, lanes);
-      }
+      SmallVector<Value> sums =
+          replayWarpButterfly(b, loc, forLoop, lanes, tmp);
       for (int64_t r = 0; r < p.m; ++r)
-        memref::StoreOp::create(
-            b, loc,
-            memref::LoadOp::create(b, loc, lanes, ValueRange{idx(0), idx(r)}),
-            ops.y, ValueRange{idx(r), n});
+        memref::StoreOp::create(b, loc, sums[r], ops.y, ValueRange{idx(r), n});
     });
   });
 }
@@ -1588,26 +1601,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
     Value tmp = memref::AllocaOp::create(b, loc, scratchType);
     // The butterfly over the lanes' sums in `lanes`, then lane 0's store.
     auto reduceAndStore = [&](ArrayRef<Value> ns, Value mBase) {
-      for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
-        forLoop(kWarp, [&](Value lane) {
-          Value other = arith::XOrIOp::create(b, loc, lane, cIdx(b, loc, off));
-          for (int64_t i = 0; i < sumsPerWarp; ++i) {
-            Value ci = cIdx(b, loc, i);
-            Value a =
-                memref::LoadOp::create(b, loc, lanes, ValueRange{lane, ci});
-            Value o =
-                memref::LoadOp::create(b, loc, lanes, ValueRange{other, ci});
-            memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, o),
-                                    tmp, ValueRange{lane, ci});
-          }
-        });
-        memref::CopyOp::create(b, loc, tmp, lanes);
-      }
-      SmallVector<Value> sums;
-      for (int64_t i = 0; i < sumsPerWarp; ++i)
-        sums.push_back(memref::LoadOp::create(b, loc, lanes,
-                                              ValueRange{c0, cIdx(b, loc, i)}));
-      emitGemvStore(b, loc, p, ops, ns, mBase, sums);
+      emitGemvStore(b, loc, p, ops, ns, mBase,
+                    replayWarpButterfly(b, loc, forLoop, lanes, tmp));
     };
     // Persistent: each lane's stream keeps the sums of the warp's groups
     // by slot, reduced afterwards.
