@@ -602,6 +602,29 @@ SmallVector<int64_t> strided(int64_t start, int64_t count) {
   return v;
 }
 
+/// The vector.shuffle mask zipping two vectors of `count` elements:
+/// a0, b0, a1, b1, ... (the inverse of strided(0 / 1, count)).
+SmallVector<int64_t> zipped(int64_t count) {
+  SmallVector<int64_t> v;
+  for (int64_t i = 0; i < count; ++i) {
+    v.push_back(i);
+    v.push_back(count + i);
+  }
+  return v;
+}
+
+/// max |x| over the vector<4xf32> `v`, as the i32 bits of a non-negative
+/// f32 (non-negative floats order as their bit patterns).
+Value absBitsMax(OpBuilder &b, Location loc, Value v) {
+  auto w4 = VectorType::get({4}, b.getI32Type());
+  Value bits = arith::AndIOp::create(
+      b, loc, arith::BitcastOp::create(b, loc, w4, v),
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF))));
+  return vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI,
+                                     bits);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -821,19 +844,10 @@ void gpu_kernels::emitQuantizeXMax(OpBuilder &b, Location loc, const Problem &p,
                                    const XSource &xs, Value tid,
                                    int64_t threads) {
   auto f4 = VectorType::get({4}, b.getF32Type());
-  auto w4 = VectorType::get({4}, b.getI32Type());
   forEachQuad(b, loc, p, tid, threads, [&](Value r, Value c4) {
     Value v = vector::LoadOp::create(b, loc, f4, xs.x, ValueRange{r, c4});
-    // |x| bits: non-negative floats order as their bit patterns.
-    Value bits = arith::AndIOp::create(
-        b, loc, arith::BitcastOp::create(b, loc, w4, v),
-        arith::ConstantOp::create(
-            b, loc,
-            DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF))));
-    Value mx =
-        vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI, bits);
-    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs, mx, xs.xmax,
-                                ValueRange{r});
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs,
+                                absBitsMax(b, loc, v), xs.xmax, ValueRange{r});
   });
 }
 
@@ -1577,14 +1591,8 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
       SmallVector<Value> w =
           dequantChunk(b, loc, p, opt, loaded.slice(i * per, per));
       Value wk = w[0];
-      if (w.size() == 2) {
-        SmallVector<int64_t> interleave;
-        for (int64_t j = 0; j < kChunkBytes; ++j) {
-          interleave.push_back(j);
-          interleave.push_back(kChunkBytes + j);
-        }
-        wk = vector::ShuffleOp::create(b, loc, w[0], w[1], interleave);
-      }
+      if (w.size() == 2)
+        wk = vector::ShuffleOp::create(b, loc, w[0], w[1], zipped(kChunkBytes));
       auto hType = VectorType::get({p.chunkElems()}, f16);
       Value wh = roundToTile(b, loc, p, wk, hType);
       vector::StoreOp::create(b, loc, wh, ws,
@@ -1988,9 +1996,6 @@ void gpu_kernels::emitMma8RowMax(OpBuilder &b, Location loc, const Problem &p,
   int64_t warps = threads / kWarp;
   Value warp = divC(b, loc, tid, kWarp), lane = remC(b, loc, tid, kWarp);
   auto f4 = VectorType::get({4}, b.getF32Type());
-  auto w4 = VectorType::get({4}, b.getI32Type());
-  Value absMask = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(w4, b.getI32IntegerAttr(0x7FFFFFFF)));
   Value zero = i32Const(b, loc, 0);
   for (int64_t i = 0; i * warps < p.mmaTileM(); ++i) {
     OpBuilder::InsertionGuard guard(b);
@@ -2008,14 +2013,10 @@ void gpu_kernels::emitMma8RowMax(OpBuilder &b, Location loc, const Problem &p,
       Value v = vector::LoadOp::create(
           b, loc, f4, ops.x,
           ValueRange{row, mul(b, loc, loop.getInductionVar(), 4)});
-      // |x| bits: non-negative floats order as their bit patterns.
-      Value bits = arith::AndIOp::create(
-          b, loc, arith::BitcastOp::create(b, loc, w4, v), absMask);
-      Value mx = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::MAXSI, bits);
-      scf::YieldOp::create(b, loc,
-                           ValueRange{arith::MaxSIOp::create(
-                               b, loc, mx, loop.getRegionIterArgs()[0])});
+      scf::YieldOp::create(
+          b, loc,
+          ValueRange{arith::MaxSIOp::create(b, loc, absBitsMax(b, loc, v),
+                                            loop.getRegionIterArgs()[0])});
     }
     memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::maxs,
                                 loop.getResult(0), xmax, ValueRange{r});
@@ -2053,13 +2054,9 @@ void gpu_kernels::emitMma8StoreStep(OpBuilder &b, Location loc,
         lo = arith::XOrIOp::create(b, loc, lo, splat8(kChunkBytes, 8));
         hi = arith::XOrIOp::create(b, loc, hi, splat8(kChunkBytes, 8));
       }
-      SmallVector<int64_t> interleave;
-      for (int64_t j = 0; j < kChunkBytes; ++j) {
-        interleave.push_back(j);
-        interleave.push_back(kChunkBytes + j);
-      }
       codes = arith::SubIOp::create(
-          b, loc, vector::ShuffleOp::create(b, loc, lo, hi, interleave),
+          b, loc,
+          vector::ShuffleOp::create(b, loc, lo, hi, zipped(kChunkBytes)),
           splat8(2 * kChunkBytes, 8));
     }
     vector::StoreOp::create(b, loc, codes, ws,
