@@ -907,12 +907,13 @@ void gpu_kernels::emitQuantizeXCodes(OpBuilder &b, Location loc,
   });
 }
 
-SmallVector<Value>
-gpu_kernels::emitGemvStep(OpBuilder &b, Location loc, const Problem &p,
-                          const EmitOptions &opt, int64_t features, Value chunk,
-                          Value mBase, const XSource &xs, ValueRange sums,
-                          ValueRange loaded) {
-  int64_t rows = p.gemvRows();
+SmallVector<Value> gpu_kernels::emitGemvStep(OpBuilder &b, Location loc,
+                                             const Problem &p,
+                                             const EmitOptions &opt,
+                                             Value chunk, Value mBase,
+                                             const XSource &xs, ValueRange sums,
+                                             ValueRange loaded) {
+  int64_t rows = p.gemvRows(), features = p.gemvFeatures();
   int64_t unroll = p.gemvUnroll();
   int64_t per = chunkLoadValues(p);
   Type f32 = b.getF32Type();
@@ -1048,8 +1049,8 @@ gpu_kernels::emitGemvLanePartials(OpBuilder &b, Location loc, const Problem &p,
     SmallVector<Value> next = emitGemvLoads(
         b, loc, p, ops, opt, ns, add(b, loc, iv, cIdx(b, loc, stride)));
     SmallVector<Value> accs =
-        emitGemvStep(b, loc, p, opt, static_cast<int64_t>(ns.size()), iv, mBase,
-                     xs, args.take_front(numSums), args.drop_front(numSums));
+        emitGemvStep(b, loc, p, opt, iv, mBase, xs, args.take_front(numSums),
+                     args.drop_front(numSums));
     llvm::append_range(accs, next);
     scf::YieldOp::create(b, loc, accs);
   }
@@ -1117,7 +1118,7 @@ void gpu_kernels::emitGemvStream(
   Value chunk = streamChunk(b, loc, p, lane, j);
   // (A partial last iteration of a row: emitGemvStep adds nothing for the
   // chunks past it.)
-  sums = emitGemvStep(b, loc, p, opt, p.gemvFeatures(), chunk, mBase, xs, sums,
+  sums = emitGemvStep(b, loc, p, opt, chunk, mBase, xs, sums,
                       args.drop_front(numSums));
   // At a group's last iteration (warp-uniform): finish it, restart at 0.
   Value slot = iters == 1 ? j : divC(b, loc, j, iters);

@@ -329,13 +329,13 @@ void emitStageX(OpBuilder &b, Location loc, const Problem &p, Value x, Value xs,
 SmallVector<Value> emitGemvGroupFeatures(OpBuilder &b, Location loc,
                                          const Problem &p, Value group);
 /// One GEMV loop iteration of a lane whose chunks start at `chunk` (chunks
-/// `chunk + 32 u`, u < gemvUnroll()): `sums` (features * gemvRows()) plus the
-/// products of the `loaded` emitGemvLoads values with the rows of x from
-/// `mBase`.
+/// `chunk + 32 u`, u < gemvUnroll()): `sums` (gemvFeatures() * gemvRows())
+/// plus the products of the `loaded` emitGemvLoads values with the rows of x
+/// from `mBase`.
 SmallVector<Value> emitGemvStep(OpBuilder &b, Location loc, const Problem &p,
-                                const EmitOptions &opt, int64_t features,
-                                Value chunk, Value mBase, const XSource &xs,
-                                ValueRange sums, ValueRange loaded);
+                                const EmitOptions &opt, Value chunk,
+                                Value mBase, const XSource &xs, ValueRange sums,
+                                ValueRange loaded);
 /// A lane's finished sums (as emitGemvStep, feature-major) times the
 /// activation scale of their rows of x with int8 activations (unchanged
 /// otherwise).
