@@ -28,23 +28,6 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Activation numerics of integer-weight matmuls: int8 "
                      "(dynamic per-row, VNNI) or f32 (exact)"),
       llvm::cl::init("int8")};
-  PassOptions::Option<bool> mmaBf16{
-      *this, "mma-bf16",
-      llvm::cl::desc("NVIDIA: the tensor-core GEMM rounds x and W to bf16 "
-                     "instead of f16 (no overflow of large activations)"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> mmaInt8{
-      *this, "mma-int8",
-      llvm::cl::desc("NVIDIA: int8 tensor-core GEMM (mma.sync m16n8k32 s8, x "
-                     "quantized per row as on the CPU) for 4- and 8-bit "
-                     "integer codes with one scale per row"),
-      llvm::cl::init(false)};
-  PassOptions::Option<int64_t> gemvBlocks{
-      *this, "gemv-blocks",
-      llvm::cl::desc("GEMV with x in shared memory: at most this many "
-                     "blocks, each warp looping over feature groups (0: one "
-                     "block per 8 groups)"),
-      llvm::cl::init(0)};
   PassOptions::Option<bool> remarks{
       *this, "remarks",
       llvm::cl::desc("Remark on every compressed matmul left to the "
