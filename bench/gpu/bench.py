@@ -135,6 +135,11 @@ NM_CASES = [(2, 4, 1, 4096, 4096), (2, 4, 1, 11008, 4096), (2, 4, 1, 4096, 11008
             (2, 4, 2, 4096, 4096)]
 
 
+def nm_bits(mm):
+    """Bits of one N:M position field: ceil(log2 M)."""
+    return max(1, (mm - 1).bit_length())
+
+
 def nm_id(c):
     n, mm, m, rows, k = c
     return f"nmgemv-{n}of{mm}-{m}x{rows}x{k}"
@@ -143,7 +148,7 @@ def nm_id(c):
 def nm_model(c):
     n, mm, m, rows, k = c
     kv = k // mm * n
-    ib = (kv * max(1, (mm - 1).bit_length()) + 7) // 8
+    ib = (kv * nm_bits(mm) + 7) // 8
     wt = f"!sparq.compressed<{rows}x{k}xf32, #sparq.sparsity<{n}:{mm}, axis = 1>>"
     return f"""func.func @main(%x: tensor<{m}x{k}xf32>, %v: tensor<{rows}x{kv}xf32>, %i: tensor<{rows}x{ib}xi8>) -> tensor<{m}x{rows}xf32> {{
   %w = sparq.assemble %v : tensor<{rows}x{kv}xf32> indices %i : tensor<{rows}x{ib}xi8> -> {wt}
@@ -161,7 +166,7 @@ def nm_data(c, rng):
 
     n, mm, m, rows, k = c
     groups = k // mm
-    b = max(1, (mm - 1).bit_length())
+    b = nm_bits(mm)
     pos = np.sort(np.argsort(rng.random((rows, groups, mm)), axis=2)[:, :, :n], axis=2)
     pos = pos.reshape(rows, groups * n)
     vals = rng.uniform(-1, 1, size=pos.shape).astype(np.float32)
@@ -498,6 +503,43 @@ def time_calls(torch, calls, iters):
     return median_event_time(torch, work, 3) / iters
 
 
+def rotations(nbytes):
+    """Distinct copies of `nbytes` of weights that make >= 512 MiB (L2 never
+    holds them)."""
+    return max(1, -(-(512 << 20) // nbytes))
+
+
+def time_launches(torch, cuda, calls, iters):
+    """(graph, eager) seconds per call of the Launch objects `calls`; the
+    graph time falls back to the eager one when capture fails."""
+    eager = time_calls(torch, calls, iters)
+    graph = time_graph(torch, [lambda st, c=c: c.on(cuda, st) for c in calls], iters)
+    return graph or eager, eager
+
+
+def time_torch(torch, fns, iters):
+    """time_launches for torch calls (`fns`, functions of no argument)."""
+    eager = time_calls(torch, fns, iters)
+    graph = time_graph(torch, [lambda st, f=f: (f(), 0)[1] for f in fns], iters)
+    return graph or eager, eager
+
+
+def cublas_fp16(torch, dev, x, n, k, iters):
+    """(graph, eager) seconds of cuBLAS fp16 (torch.matmul) on x [M, K] (as
+    f16) times rotated random W [n, k]^T."""
+    w16 = [torch.randn(n, k, dtype=torch.float16, device=dev)
+           for _ in range(rotations(2 * n * k))]
+    x16 = x.to(torch.float16)
+    return time_torch(torch, [lambda w=w: torch.matmul(x16, w.t()) for w in w16], iters)
+
+
+def result_row(cid, ok, worst, t, e, wbytes, flops, copy_bw, t16, e16, t8=None):
+    """A row of the results table (see the header in cmd_run)."""
+    return (cid, ok, worst, t * 1e6, wbytes / t / 1e9, 100 * wbytes / t / 1e9 / copy_bw,
+            flops / t / 1e12, t16 * 1e6, flops / t16 / 1e12, t16 / t, e * 1e6, e16 * 1e6,
+            t8 * 1e6 if t8 else None, t8 / t if t8 else None)
+
+
 def run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw):
     """One N:M case: correctness against float64 x @ W_dense^T with the f32
     summation bound, then time over rotated weight copies (>= 512 MiB) next
@@ -522,24 +564,15 @@ def run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw):
     ok = bool(np.all(np.isfinite(err)) and np.all(err <= bound))
     worst = float(np.max(err / bound))
     wbytes = dv.numel() * 4 + di.numel()
-    copies = max(1, -(-(512 << 20) // wbytes))
+    copies = rotations(wbytes)
     weights = [(dv, di)] + [(torch.randn_like(dv), di.clone()) for _ in range(copies - 1)]
     calls = [Launch(rt, fn, info, [dx, v, i, y]) for v, i in weights]
     iters = max(20, min(200, 2 * copies))
-    e_sparq = time_calls(torch, calls, iters)
-    t_sparq = time_graph(torch, [lambda st, cl=cl: cl.on(cuda, st) for cl in calls], iters) or e_sparq
+    t_sparq, e_sparq = time_launches(torch, cuda, calls, iters)
     del weights, calls
-    w16 = [torch.randn(rows, k, dtype=torch.float16, device=dev)
-           for _ in range(max(1, -(-(512 << 20) // (2 * rows * k))))]
-    x16 = dx.to(torch.float16)
-    fp16 = [lambda w=w: torch.matmul(x16, w.t()) for w in w16]
-    e_fp16 = time_calls(torch, fp16, iters)
-    t_fp16 = time_graph(torch, [lambda st, f=f: (f(), 0)[1] for f in fp16], iters) or e_fp16
-    flops = 2.0 * m * rows * k
-    return (cid, ok, worst, t_sparq * 1e6, wbytes / t_sparq / 1e9,
-            100 * wbytes / t_sparq / 1e9 / copy_bw, flops / t_sparq / 1e12,
-            t_fp16 * 1e6, flops / t_fp16 / 1e12, t_fp16 / t_sparq,
-            e_sparq * 1e6, e_fp16 * 1e6, None, None)
+    t_fp16, e_fp16 = cublas_fp16(torch, dev, dx, rows, k, iters)
+    return result_row(cid, ok, worst, t_sparq, e_sparq, wbytes, 2.0 * m * rows * k,
+                      copy_bw, t_fp16, e_fp16)
 
 
 def cmd_run(args):
@@ -621,7 +654,7 @@ def cmd_run(args):
 
         # Timing over distinct weight copies (>= 512 MiB in all).
         wbytes = sum(t.numel() * t.element_size() for t in dev_in[1:])
-        copies = max(1, -(-(512 << 20) // wbytes))
+        copies = rotations(wbytes)
         weights = [dev_in[1:]]
         for _ in range(copies - 1):
             cp = [torch.randint(-128, 127, dev_in[1].shape, dtype=torch.int8, device=dev),
@@ -629,42 +662,27 @@ def cmd_run(args):
             weights.append(cp)
         calls = [Launch(rt, fn, info, [dev_in[0]] + w + [y]) for w in weights]
         iters = max(20, min(200, 2 * copies))
-        e_sparq = time_calls(torch, calls, iters)
-        t_sparq = time_graph(torch, [lambda st, c=c: c.on(cuda, st) for c in calls], iters)
-        t_sparq = t_sparq or e_sparq
+        t_sparq, e_sparq = time_launches(torch, cuda, calls, iters)
         del weights, calls
 
         # cuBLAS fp16 on the same shape, also rotated.
-        w16 = [torch.randn(n, k, dtype=torch.float16, device=dev)
-               for _ in range(max(1, -(-(512 << 20) // (2 * n * k))))]
-        x16 = dev_in[0].to(torch.float16)
-        fp16 = [lambda w=w: torch.matmul(x16, w.t()) for w in w16]
-        e_fp16 = time_calls(torch, fp16, iters)
-        t_fp16 = time_graph(torch, [lambda st, f=f: (f(), 0)[1] for f in fp16], iters)
-        t_fp16 = t_fp16 or e_fp16
-        del w16, fp16
+        t_fp16, e_fp16 = cublas_fp16(torch, dev, dev_in[0], n, k, iters)
 
         # cuBLAS int8 (torch._int_mm, int32 results) for the int8 GEMM.
         t_int8 = None
         if kernel_kind(c) == "mma8":
             try:
                 w8 = [torch.randint(-128, 127, (n, k), dtype=torch.int8, device=dev)
-                      for _ in range(max(1, -(-(512 << 20) // (n * k))))]
+                      for _ in range(rotations(n * k))]
                 x8 = torch.randint(-127, 127, (m, k), dtype=torch.int8, device=dev)
-                int8 = [lambda w=w: torch._int_mm(x8, w.t()) for w in w8]
-                t_int8 = time_graph(torch, [lambda st, f=f: (f(), 0)[1] for f in int8],
-                                    iters) or time_calls(torch, int8, iters)
-                del w8, int8
+                t_int8, _ = time_torch(
+                    torch, [lambda w=w: torch._int_mm(x8, w.t()) for w in w8], iters)
+                del w8
             except Exception as e:  # noqa: BLE001 (torch versions differ)
                 log(f"{cid}: no cuBLAS int8 baseline ({e})")
 
-        flops = 2.0 * m * n * k
-        rows.append((cid, ok, worst, t_sparq * 1e6, wbytes / t_sparq / 1e9,
-                     100 * wbytes / t_sparq / 1e9 / copy_bw, flops / t_sparq / 1e12,
-                     t_fp16 * 1e6, flops / t_fp16 / 1e12, t_fp16 / t_sparq,
-                     e_sparq * 1e6, e_fp16 * 1e6,
-                     t_int8 * 1e6 if t_int8 else None,
-                     t_int8 / t_sparq if t_int8 else None))
+        rows.append(result_row(cid, ok, worst, t_sparq, e_sparq, wbytes,
+                               2.0 * m * n * k, copy_bw, t_fp16, e_fp16, t_int8))
         log(f"{cid}: {'ok' if ok else 'WRONG'} (max err/bound {worst:.2g}), "
             f"{t_sparq * 1e6:.1f} us (eager {e_sparq * 1e6:.1f}), "
             f"cuBLAS fp16 {t_fp16 * 1e6:.1f} us (eager {e_fp16 * 1e6:.1f})")
