@@ -2200,19 +2200,19 @@ gpu_kernels::emitNmLanePartials(OpBuilder &b, Location loc, const Problem &p,
   Value v = vector::LoadOp::create(b, loc, f4, ops.data,
                                    ValueRange{n, mul(b, loc, c, 4)},
                                    /*nontemporal=*/false, align(opt));
-  // The 4 * nmBits position bits of values 4c .. 4c + 3: one byte (nmBits
+  // The 4 * nmBits() position bits of values 4c .. 4c + 3: one byte (nmBits
   // 2), half a byte (1) or two bytes (4), little-endian.
   auto byteAt = [&](Value idx) -> Value {
     Value raw = memref::LoadOp::create(b, loc, ops.indices, ValueRange{n, idx});
     return arith::ExtUIOp::create(b, loc, i32, raw);
   };
   Value bits;
-  if (p.nmBits == 4) {
+  if (p.nmBits() == 4) {
     Value lo = byteAt(mul(b, loc, c, 2));
     Value hi = byteAt(add(b, loc, mul(b, loc, c, 2), cIdx(b, loc, 1)));
     bits = arith::OrIOp::create(
         b, loc, lo, arith::ShLIOp::create(b, loc, hi, i32Const(b, loc, 8)));
-  } else if (p.nmBits == 2) {
+  } else if (p.nmBits() == 2) {
     bits = byteAt(c);
   } else {
     Value shift = arith::IndexCastOp::create(
@@ -2223,8 +2223,8 @@ gpu_kernels::emitNmLanePartials(OpBuilder &b, Location loc, const Problem &p,
     Value field = arith::AndIOp::create(
         b, loc,
         arith::ShRUIOp::create(b, loc, bits,
-                               i32Const(b, loc, uint32_t(j * p.nmBits))),
-        i32Const(b, loc, (1u << p.nmBits) - 1));
+                               i32Const(b, loc, uint32_t(j * p.nmBits()))),
+        i32Const(b, loc, (1u << p.nmBits()) - 1));
     // k = (i / N) * M + pos(i) for the stored value i = 4c + j.
     Value i = add(b, loc, mul(b, loc, c, 4), cIdx(b, loc, j));
     Value k = add(b, loc, mul(b, loc, divC(b, loc, i, p.nmN), p.nmM),

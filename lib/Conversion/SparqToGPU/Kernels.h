@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir::sparq::gpu_kernels {
 
@@ -179,9 +180,11 @@ struct Problem {
   /// stage of K steps of 64.
   bool mma8 = false;
   /// N:M sparse f32 weights along K (sparq-c/Runtime.h's layout: values
-  /// [N, Kv] f32, Kv = K / nmM * nmN, positions as nmBits-bit fields):
+  /// [N, Kv] f32, Kv = K / nmM * nmN, positions as nmBits()-bit fields):
   /// nmN > 0 selects the N:M GEMV.
-  int64_t nmN = 0, nmM = 0, nmBits = 0;
+  int64_t nmN = 0, nmM = 0;
+  /// Bits of one position field: ceil(log2 nmM).
+  int64_t nmBits() const { return llvm::Log2_64_Ceil(nmM); }
   int64_t nmKv() const { return k / nmM * nmN; }
   /// Bytes per row of the int8 GEMM's shared tiles (64 codes and a 16-byte
   /// pad: the 32-bit fragment loads of a warp hit distinct banks).
@@ -484,7 +487,7 @@ void emitMmaStore(OpBuilder &b, Location loc, const Problem &p,
 /// in shared memory as f32 [M, K]): lane `lane`'s partial sums of row `n`
 /// against every row of x in `xs`, one per row of x. The lane takes the
 /// stored values 4c .. 4c + 3 for c = lane, lane + 32, ... (one
-/// vector<4xf32> load and the 4 * nmBits bits of their positions), each
+/// vector<4xf32> load and the 4 * nmBits() bits of their positions), each
 /// value i multiplying x[(i / nmN) * nmM + pos(i)].
 SmallVector<Value> emitNmLanePartials(OpBuilder &b, Location loc,
                                       const Problem &p, const Operands &ops,

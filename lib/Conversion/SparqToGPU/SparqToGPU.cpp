@@ -139,11 +139,10 @@ FailureOr<Problem> getNmProblem(MatmulOp op, AssembleOp assemble,
   Problem p;
   p.nmN = sparsity.getN();
   p.nmM = sparsity.getM();
-  p.nmBits = llvm::Log2_64_Ceil(p.nmM);
   p.n = type.getShape()[0];
   p.k = type.getShape()[1];
   p.m = xType.getNumElements() / p.k;
-  if (p.nmBits != 1 && p.nmBits != 2 && p.nmBits != 4)
+  if (p.nmBits() != 1 && p.nmBits() != 2 && p.nmBits() != 4)
     return fail("N:M with M not 2, 3, 4 or 9..16 has no GPU kernel yet");
   if (p.k % p.nmM != 0 || p.nmKv() % 4 != 0)
     return fail("N:M rows of stored values not a multiple of 4");
