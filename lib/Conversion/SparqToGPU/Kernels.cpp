@@ -1641,13 +1641,16 @@ MmaLane mmaLane(OpBuilder &b, Location loc, const Problem &p, Value tid) {
 } // namespace
 
 namespace {
-/// Two consecutive f16 of `mem` at [row, 2 t + col].
-Value loadPair(OpBuilder &b, Location loc, const EmitOptions &opt, Value mem,
-               Value row, Value t, int64_t col) {
-  auto h2 = VectorType::get({2}, b.getF16Type());
-  Value c = add(b, loc, mul(b, loc, t, 2), cIdx(b, loc, col));
+/// One 32-bit fragment register from a shared tile: the E consecutive
+/// elements (two f16 or four s8) of `mem` at [row, E t + col].
+Value loadRegister(OpBuilder &b, Location loc, const EmitOptions &opt,
+                   Value mem, Value row, Value t, int64_t col) {
+  Type e = cast<MemRefType>(mem.getType()).getElementType();
+  int64_t n = 32 / e.getIntOrFloatBitWidth();
+  Value c = add(b, loc, mul(b, loc, t, n), cIdx(b, loc, col));
   return vector::LoadOp::create(
-      b, loc, h2, mem, ValueRange{row, c}, /*nontemporal=*/false,
+      b, loc, VectorType::get({n}, e), mem, ValueRange{row, c},
+      /*nontemporal=*/false,
       opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
 }
 
@@ -1726,10 +1729,10 @@ Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
   Value row8 = add(b, loc, row, cIdx(b, loc, 8));
   // a0a1: (g, 2t), a2a3: (g + 8, 2t), a4a5: (g, 2t + 8), a6a7: (g + 8, 2t + 8).
   return buildFragment(b, loc,
-                       {loadPair(b, loc, opt, xs, row, l.t, kk),
-                        loadPair(b, loc, opt, xs, row8, l.t, kk),
-                        loadPair(b, loc, opt, xs, row, l.t, kk + 8),
-                        loadPair(b, loc, opt, xs, row8, l.t, kk + 8)});
+                       {loadRegister(b, loc, opt, xs, row, l.t, kk),
+                        loadRegister(b, loc, opt, xs, row8, l.t, kk),
+                        loadRegister(b, loc, opt, xs, row, l.t, kk + 8),
+                        loadRegister(b, loc, opt, xs, row8, l.t, kk + 8)});
 }
 
 Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
@@ -1740,8 +1743,8 @@ Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
   // b0b1: (k = 2t, n = g), b2b3: (k = 2t + 8, n = g); ws is [n][k].
   Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
   return buildFragment(b, loc,
-                       {loadPair(b, loc, opt, ws, row, l.t, kk),
-                        loadPair(b, loc, opt, ws, row, l.t, kk + 8)});
+                       {loadRegister(b, loc, opt, ws, row, l.t, kk),
+                        loadRegister(b, loc, opt, ws, row, l.t, kk + 8)});
 }
 
 Value gpu_kernels::emitMmaPackedFragmentB(OpBuilder &b, Location loc,
@@ -2085,17 +2088,6 @@ void gpu_kernels::emitMma8StoreStep(OpBuilder &b, Location loc,
   }
 }
 
-namespace {
-/// The s8 word (vector<4xi8>) of `tile` at [row, col].
-Value loadWord8(OpBuilder &b, Location loc, const EmitOptions &opt, Value tile,
-                Value row, Value col) {
-  return vector::LoadOp::create(
-      b, loc, VectorType::get({4}, b.getI8Type()), tile, ValueRange{row, col},
-      /*nontemporal=*/false,
-      opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
-}
-} // namespace
-
 Value gpu_kernels::emitMma8FragmentA(OpBuilder &b, Location loc,
                                      const Problem &p, const EmitOptions &opt,
                                      Value tid, Value xs, int64_t kk,
@@ -2103,14 +2095,12 @@ Value gpu_kernels::emitMma8FragmentA(OpBuilder &b, Location loc,
   MmaLane l = mmaLane(b, loc, p, tid);
   Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
   Value row8 = add(b, loc, row, cIdx(b, loc, 8));
-  Value col = add(b, loc, mul(b, loc, l.t, 4), cIdx(b, loc, kk));
-  Value col16 = add(b, loc, col, cIdx(b, loc, 16));
   // a0: (g, 4t..), a1: (g + 8, 4t..), a2: (g, 16 + 4t..), a3: (g + 8, ..).
   return buildFragment(b, loc,
-                       {loadWord8(b, loc, opt, xs, row, col),
-                        loadWord8(b, loc, opt, xs, row8, col),
-                        loadWord8(b, loc, opt, xs, row, col16),
-                        loadWord8(b, loc, opt, xs, row8, col16)});
+                       {loadRegister(b, loc, opt, xs, row, l.t, kk),
+                        loadRegister(b, loc, opt, xs, row8, l.t, kk),
+                        loadRegister(b, loc, opt, xs, row, l.t, kk + 16),
+                        loadRegister(b, loc, opt, xs, row8, l.t, kk + 16)});
 }
 
 Value gpu_kernels::emitMma8FragmentB(OpBuilder &b, Location loc,
@@ -2120,11 +2110,9 @@ Value gpu_kernels::emitMma8FragmentB(OpBuilder &b, Location loc,
   MmaLane l = mmaLane(b, loc, p, tid);
   // b0: (k = 4t.., n = g), b1: (k = 16 + 4t.., n = g); ws is [n][k].
   Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
-  Value col = add(b, loc, mul(b, loc, l.t, 4), cIdx(b, loc, kk));
-  return buildFragment(
-      b, loc,
-      {loadWord8(b, loc, opt, ws, row, col),
-       loadWord8(b, loc, opt, ws, row, add(b, loc, col, cIdx(b, loc, 16)))});
+  return buildFragment(b, loc,
+                       {loadRegister(b, loc, opt, ws, row, l.t, kk),
+                        loadRegister(b, loc, opt, ws, row, l.t, kk + 16)});
 }
 
 void gpu_kernels::emitMma8Store(
