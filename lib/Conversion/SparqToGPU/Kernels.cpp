@@ -1654,6 +1654,13 @@ Value loadRegister(OpBuilder &b, Location loc, const EmitOptions &opt,
       opt.alignedLoads ? llvm::MaybeAlign(4) : llvm::MaybeAlign());
 }
 
+/// The K offset of a fragment's second half of registers in `tile`: 4
+/// registers' worth of elements (8 f16, 16 s8).
+int64_t halfStep(Value tile) {
+  Type e = cast<MemRefType>(tile.getType()).getElementType();
+  return 4 * (32 / e.getIntOrFloatBitWidth());
+}
+
 /// An mma operand vector<N x E x T> from its N registers (vector<E x T>
 /// each: f16 pairs, s8 quadruples).
 Value buildFragment(OpBuilder &b, Location loc, ArrayRef<Value> regs) {
@@ -1727,12 +1734,14 @@ Value gpu_kernels::emitMmaFragmentA(OpBuilder &b, Location loc,
   }
   Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
   Value row8 = add(b, loc, row, cIdx(b, loc, 8));
-  // a0a1: (g, 2t), a2a3: (g + 8, 2t), a4a5: (g, 2t + 8), a6a7: (g + 8, 2t + 8).
+  // Registers (g, kk), (g + 8, kk), (g, kk + h), (g + 8, kk + h): h = 8 for
+  // f16 (a0a1 .. a6a7 at 2t + ...), 16 for s8 (at 4t + ...).
+  int64_t h = halfStep(xs);
   return buildFragment(b, loc,
                        {loadRegister(b, loc, opt, xs, row, l.t, kk),
                         loadRegister(b, loc, opt, xs, row8, l.t, kk),
-                        loadRegister(b, loc, opt, xs, row, l.t, kk + 8),
-                        loadRegister(b, loc, opt, xs, row8, l.t, kk + 8)});
+                        loadRegister(b, loc, opt, xs, row, l.t, kk + h),
+                        loadRegister(b, loc, opt, xs, row8, l.t, kk + h)});
 }
 
 Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
@@ -1740,11 +1749,12 @@ Value gpu_kernels::emitMmaFragmentB(OpBuilder &b, Location loc,
                                     Value tid, Value ws, int64_t kk,
                                     int64_t ni) {
   MmaLane l = mmaLane(b, loc, p, tid);
-  // b0b1: (k = 2t, n = g), b2b3: (k = 2t + 8, n = g); ws is [n][k].
+  // (k = kk + E t, n = g), (k = kk + h + E t, n = g); ws is [n][k].
   Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
-  return buildFragment(b, loc,
-                       {loadRegister(b, loc, opt, ws, row, l.t, kk),
-                        loadRegister(b, loc, opt, ws, row, l.t, kk + 8)});
+  return buildFragment(
+      b, loc,
+      {loadRegister(b, loc, opt, ws, row, l.t, kk),
+       loadRegister(b, loc, opt, ws, row, l.t, kk + halfStep(ws))});
 }
 
 Value gpu_kernels::emitMmaPackedFragmentB(OpBuilder &b, Location loc,
@@ -2086,33 +2096,6 @@ void gpu_kernels::emitMma8StoreStep(OpBuilder &b, Location loc,
         vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, q),
         xsum, ValueRange{r});
   }
-}
-
-Value gpu_kernels::emitMma8FragmentA(OpBuilder &b, Location loc,
-                                     const Problem &p, const EmitOptions &opt,
-                                     Value tid, Value xs, int64_t kk,
-                                     int64_t mi) {
-  MmaLane l = mmaLane(b, loc, p, tid);
-  Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
-  Value row8 = add(b, loc, row, cIdx(b, loc, 8));
-  // a0: (g, 4t..), a1: (g + 8, 4t..), a2: (g, 16 + 4t..), a3: (g + 8, ..).
-  return buildFragment(b, loc,
-                       {loadRegister(b, loc, opt, xs, row, l.t, kk),
-                        loadRegister(b, loc, opt, xs, row8, l.t, kk),
-                        loadRegister(b, loc, opt, xs, row, l.t, kk + 16),
-                        loadRegister(b, loc, opt, xs, row8, l.t, kk + 16)});
-}
-
-Value gpu_kernels::emitMma8FragmentB(OpBuilder &b, Location loc,
-                                     const Problem &p, const EmitOptions &opt,
-                                     Value tid, Value ws, int64_t kk,
-                                     int64_t ni) {
-  MmaLane l = mmaLane(b, loc, p, tid);
-  // b0: (k = 4t.., n = g), b1: (k = 16 + 4t.., n = g); ws is [n][k].
-  Value row = add(b, loc, add(b, loc, l.wn, cIdx(b, loc, ni * 8)), l.g);
-  return buildFragment(b, loc,
-                       {loadRegister(b, loc, opt, ws, row, l.t, kk),
-                        loadRegister(b, loc, opt, ws, row, l.t, kk + 16)});
 }
 
 void gpu_kernels::emitMma8Store(

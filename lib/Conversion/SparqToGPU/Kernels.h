@@ -441,10 +441,11 @@ void emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
 void emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
                      const Operands &ops, const EmitOptions &opt, Value tid,
                      Value m0, Value n0, Value k0, Value xs, Value ws);
-/// The m16n8k16 A fragment (vector<4x2xf16>) of thread `tid` for the m16
-/// tile `mi` of its warp at K offset `kk` (0 or 16) of xs: rows g, g + 8 x
-/// columns 2t, 2t + 8 (g = lane / 4, t = lane % 4) in the PTX register
-/// order a0..a7.
+/// The A fragment of thread `tid` for the m16 tile `mi` of its warp at K
+/// offset `kk` of xs, in the PTX register order (g = lane / 4, t = lane %
+/// 4): for f16 tiles m16n8k16's vector<4x2xf16>, rows g, g + 8 x columns
+/// 2t, 2t + 8; for s8 tiles (the int8 GEMM) m16n8k32's vector<4x4xi8>, rows
+/// g, g + 8 x bytes 4t, 4t + 16. ldmatrix (opt.ldmatrix) is for f16 tiles.
 Value emitMmaFragmentA(OpBuilder &b, Location loc, const Problem &p,
                        const EmitOptions &opt, Value tid, Value xs, int64_t kk,
                        int64_t mi);
@@ -454,8 +455,9 @@ std::pair<Value, Value> emitMmaFragmentBPair(OpBuilder &b, Location loc,
                                              const Problem &p,
                                              const EmitOptions &opt, Value tid,
                                              Value ws, int64_t kk, int64_t ni);
-/// The B fragment (vector<2x2xf16>) for the n8 tile `ni`: column g, rows
-/// 2t and 2t + 8 (b0..b3), read from ws [n][k].
+/// The B fragment for the n8 tile `ni`, read from ws [n][k]: column g, rows
+/// 2t and 2t + 8 (vector<2x2xf16>, b0..b3) of f16 tiles, rows 4t and
+/// 4t + 16 (vector<2x4xi8>) of s8 tiles.
 Value emitMmaFragmentB(OpBuilder &b, Location loc, const Problem &p,
                        const EmitOptions &opt, Value tid, Value ws, int64_t kk,
                        int64_t ni);
@@ -514,16 +516,6 @@ void emitMma8RowMax(OpBuilder &b, Location loc, const Problem &p,
 void emitMma8StoreStep(OpBuilder &b, Location loc, const Problem &p,
                        const EmitOptions &opt, Value tid, ValueRange loaded,
                        Value xs, Value ws, Value xmax, Value xsum);
-/// The m16n8k32 A operand (vector<4x4xi8>: rows g, g + 8 x bytes 4t..4t+3,
-/// 16+4t..) of thread `tid` for m16 tile `mi` at K offset `kk` (0 or 32),
-/// and the B operand (vector<2x4xi8>: column g x bytes 4t.., 16+4t..) of n8
-/// tile `ni` from ws [n][k].
-Value emitMma8FragmentA(OpBuilder &b, Location loc, const Problem &p,
-                        const EmitOptions &opt, Value tid, Value xs, int64_t kk,
-                        int64_t mi);
-Value emitMma8FragmentB(OpBuilder &b, Location loc, const Problem &p,
-                        const EmitOptions &opt, Value tid, Value ws, int64_t kk,
-                        int64_t ni);
 /// The int8 GEMM's epilogue: element (r, e) of accumulator a (i32, the
 /// layout of emitMmaStore) to y as (acc + (off - z) * xsum) * a * s where
 /// in range.

@@ -554,7 +554,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   ops.y = body.getArgument(i++);
   EmitOptions opt;
   opt.nvvm = nvvm;
-  opt.ldmatrix = nvvm && p.mmaLdmatrix;
+  // ldmatrix loads the f16 tiles (not the int8 GEMM's s8 ones).
+  opt.ldmatrix = nvvm && p.mmaLdmatrix && !p.mma8;
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value bx = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value by = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
@@ -702,9 +703,9 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
         for (int64_t kk = 0; kk < stepK; kk += 32) {
           SmallVector<Value> fa, fb;
           for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
-            fa.push_back(emitMma8FragmentA(b, loc, p, opt, tid, xt, kk, mi));
+            fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, xt, kk, mi));
           for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
-            fb.push_back(emitMma8FragmentB(b, loc, p, opt, tid, wt, kk, ni));
+            fb.push_back(emitMmaFragmentB(b, loc, p, opt, tid, wt, kk, ni));
           for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
             for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
               Value &acc = accs[mi * p.mmaTilesN() + ni];
@@ -1266,8 +1267,8 @@ void emitMma8HostReference(OpBuilder &b, Location loc, const Problem &p,
             b, loc, p, forLoop, 4, fa, fb, accBuf,
             [&](Value tid, int64_t kk, int64_t mi,
                 int64_t ni) -> std::pair<Value, Value> {
-              return {emitMma8FragmentA(b, loc, p, opt, tid, xs, kk, mi),
-                      emitMma8FragmentB(b, loc, p, opt, tid, ws, kk, ni)};
+              return {emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi),
+                      emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni)};
             },
             [&](Value sum, Value av, Value bw) -> Value {
               return arith::AddIOp::create(
@@ -1569,7 +1570,8 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
   // through sparq-emulate-nvvm) and replay ldmatrix's addressing.
   opt.nvvm = nvvm;
   opt.host = true;
-  opt.ldmatrix = nvvm && p.mmaLdmatrix;
+  // ldmatrix loads the f16 tiles (not the int8 GEMM's s8 ones).
+  opt.ldmatrix = nvvm && p.mmaLdmatrix && !p.mma8;
   std::array<int64_t, 2> grid = launchConfig(p, kind).first;
   Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
   auto forLoop = [&](int64_t ub, function_ref<void(Value)> body) {
