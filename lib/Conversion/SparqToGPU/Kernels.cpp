@@ -2121,33 +2121,31 @@ void gpu_kernels::emitMma8Store(
                                      arith::FPToSIOp::create(b, loc, i32, z));
       colCorr.push_back(corr);
     }
+  // Per row of the lane (clamped to the block): the code sum and a.
+  SmallVector<Value> rowSum, rowScale;
   for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
     for (int64_t r = 0; r < 2; ++r) {
-      Value local = add(b, loc, rowBase, cIdx(b, loc, mi * 16 + r * 8));
-      Value m = add(b, loc, m0, local);
-      Value localC = minC(b, loc, local, p.mmaTileM() - 1);
-      Value sum = memref::LoadOp::create(b, loc, xsum, ValueRange{localC});
-      Value a = emitRowScale(b, loc, rows, localC);
-      for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value n = add(b, loc, colBase, cIdx(b, loc, ni * 8 + e));
-          Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
-                                           ltC(b, loc, n, p.n));
-          auto ifOp = scf::IfOp::create(b, loc, ok);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(ifOp.thenBlock());
-          // Exact in int32, then one conversion and two multiplies.
-          Value total = arith::AddIOp::create(
-              b, loc, acc(mi * p.mmaTilesN() + ni, r, e),
-              arith::MulIOp::create(b, loc, colCorr[ni * 2 + e], sum));
-          Value v = arith::MulFOp::create(
-              b, loc,
-              arith::MulFOp::create(
-                  b, loc, arith::SIToFPOp::create(b, loc, f32, total), a),
-              colScale[ni * 2 + e]);
-          memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
-        }
+      Value local =
+          minC(b, loc, add(b, loc, rowBase, cIdx(b, loc, mi * 16 + r * 8)),
+               p.mmaTileM() - 1);
+      rowSum.push_back(memref::LoadOp::create(b, loc, xsum, ValueRange{local}));
+      rowScale.push_back(emitRowScale(b, loc, rows, local));
     }
+  emitMmaStore(b, loc, p, ops, tid, m0, n0,
+               [&](int64_t a, int64_t r, int64_t e) -> Value {
+                 int64_t mi = a / p.mmaTilesN(), ni = a % p.mmaTilesN();
+                 // Exact in int32, then one conversion and two multiplies.
+                 Value total = arith::AddIOp::create(
+                     b, loc, acc(a, r, e),
+                     arith::MulIOp::create(b, loc, colCorr[ni * 2 + e],
+                                           rowSum[mi * 2 + r]));
+                 return arith::MulFOp::create(
+                     b, loc,
+                     arith::MulFOp::create(
+                         b, loc, arith::SIToFPOp::create(b, loc, f32, total),
+                         rowScale[mi * 2 + r]),
+                     colScale[ni * 2 + e]);
+               });
 }
 
 //===----------------------------------------------------------------------===//

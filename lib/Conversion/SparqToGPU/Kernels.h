@@ -516,9 +516,9 @@ void emitMma8RowMax(OpBuilder &b, Location loc, const Problem &p,
 void emitMma8StoreStep(OpBuilder &b, Location loc, const Problem &p,
                        const EmitOptions &opt, Value tid, ValueRange loaded,
                        Value xs, Value ws, Value xmax, Value xsum);
-/// The int8 GEMM's epilogue: element (r, e) of accumulator a (i32, the
-/// layout of emitMmaStore) to y as (acc + (off - z) * xsum) * a * s where
-/// in range.
+/// The int8 GEMM's epilogue through emitMmaStore: element (r, e) of
+/// accumulator a (i32) to y as (acc + (off - z) * xsum) * a * s where in
+/// range.
 void emitMma8Store(OpBuilder &b, Location loc, const Problem &p,
                    const Operands &ops, Value tid, Value m0, Value n0,
                    Value xmax, Value xsum,
