@@ -16,10 +16,11 @@ run:     on an NVIDIA GPU (torch): load each PTX through libsparq_gpu_runtime
          rotated over >= 512 MiB of distinct copies (L2 never holds them) and
          print GB/s of weight bytes, TFLOP/s, the device's copy bandwidth and
          cuBLAS fp16 (torch.matmul) on the same shape (for "mma8" also cuBLAS
-         int8, torch._int_mm). The N:M sparse GEMV cases (NM_CASES: random
-         2:4 storage in the sparq-c/Runtime.h layout, checked against the
-         dense W it stands for) run last, each guarded so that a failure
-         does not stop the report.
+         int8, torch._int_mm). The N:M cases (NM_CASES: random 2:4 storage
+         in the sparq-c/Runtime.h layout, checked against the dense W it
+         stands for; "nmgemv": the N:M GEMV, "nmmma": more than 8 rows of x,
+         the 2:4 sparse tensor-core GEMM on f16-rounded x and W) run last,
+         each guarded so that a failure does not stop the report.
 """
 
 import argparse
@@ -132,7 +133,9 @@ for _tile_n, _tile_m, _prefetch, _ldm in [(128, 128, 1, "w64s2lk"), (128, 64, 1,
 CHIPS = ["sm_80", "sm_90"]
 # The N:M sparse GEMV (f32 values): (N, M, batch, rows N_w, K).
 NM_CASES = [(2, 4, 1, 4096, 4096), (2, 4, 1, 11008, 4096), (2, 4, 1, 4096, 11008),
-            (2, 4, 2, 4096, 4096)]
+            (2, 4, 2, 4096, 4096),
+            # More than 8 rows of x: the 2:4 sparse tensor-core GEMM (mma.sp).
+            (2, 4, 256, 4096, 4096), (2, 4, 2048, 4096, 4096)]
 
 
 def nm_bits(mm):
@@ -142,7 +145,8 @@ def nm_bits(mm):
 
 def nm_id(c):
     n, mm, m, rows, k = c
-    return f"nmgemv-{n}of{mm}-{m}x{rows}x{k}"
+    kind = "nmgemv" if m <= 8 else "nmmma"
+    return f"{kind}-{n}of{mm}-{m}x{rows}x{k}"
 
 
 def nm_model(c):
@@ -300,7 +304,7 @@ def compile_case(build, c, chips, out):
 
 
 def compile_nm_case(build, c, chips, out):
-    compile_model(build, nm_id(c), nm_model(c), "", chips, out)
+    compile_model(build, nm_id(c), nm_model(c), " mma=true", chips, out)
 
 
 def cmd_prepare(args):
@@ -542,8 +546,9 @@ def result_row(cid, ok, worst, t, e, wbytes, flops, copy_bw, t16, e16, t8=None):
 
 def run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw):
     """One N:M case: correctness against float64 x @ W_dense^T with the f32
-    summation bound, then time over rotated weight copies (>= 512 MiB) next
-    to cuBLAS fp16 on the dense shape; a row of the results table."""
+    summation bound (the 2:4 tensor-core GEMM: x and W rounded to f16 first),
+    then time over rotated weight copies (>= 512 MiB) next to cuBLAS fp16 on
+    the dense shape; a row of the results table."""
     cid = nm_id(c)
     _, _, m, rows, k = c
     with open(os.path.join(kdir, cid + ".json")) as f:
@@ -557,9 +562,12 @@ def run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw):
     y = torch.full((m, rows), float("nan"), dtype=torch.float32, device=dev)
     Launch(rt, fn, info, [dx, dv, di, y])()
     torch.cuda.synchronize()
-    yref = x.astype(np.float64) @ dense.T.astype(np.float64)
-    bound = 1.01 * k * 2.0 ** -24 * (np.abs(x).astype(np.float64) @
-                                     np.abs(dense.T).astype(np.float64)) + 1e-6
+    xr, wr, ulp = x, dense, 2.0 ** -24
+    if info["kernel"].startswith("sparq_mmasp_"):
+        xr, wr, ulp = x.astype(np.float16), dense.astype(np.float16), 2.0 ** -22
+    yref = xr.astype(np.float64) @ wr.T.astype(np.float64)
+    bound = 1.01 * k * ulp * (np.abs(xr).astype(np.float64) @
+                              np.abs(wr.T).astype(np.float64)) + 1e-6
     err = np.abs(y.cpu().numpy().astype(np.float64) - yref)
     ok = bool(np.all(np.isfinite(err)) and np.all(err <= bound))
     worst = float(np.max(err / bound))

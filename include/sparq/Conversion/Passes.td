@@ -447,6 +447,33 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       then the lanes reduce with the `gpu.shuffle xor` butterfly and lane 0
       stores. Checked on the CPU by `host-reference` and by ptxas; not yet
       timed on a GPU.
+    * **2:4 sparse MMA** (`mma=true`, `mma-sparse` (default), NVIDIA, N:M
+      2:4 f32 weights along K with K a multiple of 64 where the N:M GEMV
+      does not apply: more than 8 rows of x or x beyond 48 KB; kernel
+      `sparq_mmasp_nm2of4f32_...`): W is the sparse operand A of
+      `nvgpu.mma.sp.sync` m16n8k32 (PTX
+      `mma.sp.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32`, sparsity
+      selector 0), the rows of x are the columns of B, so each warp computes
+      tiles of y^T. Blocks of 64 output features x 64 rows of x, 128 threads
+      (a 2 x 2 grid of warps owning 32 features x 32 rows: 2 x 4 m16n8
+      tiles), grid `(ceil(N/64), ceil(M/64))`, K steps of 64 with the next
+      step's global loads carried through the loop as in MMA. Per step the
+      block stores the step's 32 stored values of each of its 64 features
+      rounded to f16 into a `[64, 40]` f16 tile, their 64 position bits
+      (2:4's stored layout is already PTX's metadata: the two 2-bit
+      positions of group j in bits 4j and 4j + 2, increasing) into a `[64,
+      4]` i16 tile and x rounded to f16 into the MMA kernel's x tile. Lane
+      (g, t) of an m16n8k32: A is the dense m16n8k16 A fragment of the
+      stored values (rows g, g + 8; stored columns 2t, 2t + 1, 2t + 8, 2t +
+      9), B the m16n8k16 B fragments of elements kk and kk + 16 of x row g,
+      the metadata the i16 of elements 16 (t % 2) .. + 15 of rows g (low
+      half) and g + 8 (high half), the layout of PTX's figure for
+      m16n8k32 f16 metadata as MLIR's sparse-mma-2-4-f16 integration test
+      and Triton's sparse dot use it. Numerics as MMA (f16-rounded x and
+      stored values, f32 accumulation). Checked on the CPU by
+      `host-reference` (each mma.sp replayed through that layout: A's
+      stored column c multiplies B's row 4 (c / 2) + its position) and
+      assembled by ptxas; not yet run on a GPU.
     * **GEMV on int8 tensor cores** (`gemv-mma=true`, NVIDIA, where the
       int8-activation GEMV applies to 4- or 8-bit integer codes whose scale
       groups and K are whole warp steps of 4 chunks; kernel
@@ -619,6 +646,11 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "codes with one scale per row and K a multiple of 64 (x quantized "
            "per row to int8 as on the CPU, mma.sync m16n8k32 s8, exact int32 "
            "sums)">,
+    Option<"mmaSparse", "mma-sparse", "bool", /*default=*/"true",
+           "With mma (NVIDIA): N:M 2:4 weights with more rows of x than the "
+           "N:M GEMV takes (or x beyond 48 KB) and K a multiple of 64 run on "
+           "the 2:4 sparse tensor cores (mma.sp m16n8k32 f16); else on the "
+           "host">,
     Option<"mfma", "mfma", "bool", /*default=*/"false",
            "Use the AMD matrix-core GEMM (amdgpu.mfma 16x16x16 f16, CDNA "
            "gfx908 / gfx90a / gfx94x / gfx950) instead of the SIMT GEMM for "

@@ -1282,7 +1282,7 @@ void gpu_kernels::emitGemmStore(OpBuilder &b, Location loc, const Problem &p,
 //===----------------------------------------------------------------------===//
 
 int64_t Problem::mmaStepK() const {
-  if (mma8)
+  if (mma8 || mmaSparse)
     return kMma8StepK;
   // 32 with two stages (shared memory) or 64-column warps (registers: the
   // carried x loads).
@@ -1290,7 +1290,7 @@ int64_t Problem::mmaStepK() const {
 }
 
 int64_t Problem::mmaStages() const {
-  if (mfma || mma8)
+  if (mfma || mma8 || mmaSparse)
     return 1;
   // Two stages of 32-element steps (two [128, 40] f16 tile pairs fit the
   // 48 KB of static shared memory; two of 64 would not). Measured with
@@ -1304,7 +1304,7 @@ int64_t Problem::mmaStages() const {
 }
 
 int64_t Problem::mmaWarpN() const {
-  if (mfma)
+  if (mfma || mmaSparse)
     return 32;
   if (mmaWarpNOverride)
     return mmaWarpNOverride;
@@ -1316,12 +1316,16 @@ int64_t Problem::mmaTileN() const {
   // every measured shape (H200, M = 256..2048, docs/Benchmarks-GPU.md).
   if (mfma)
     return kMfmaTile;
+  if (mmaSparse)
+    return kMmaSpTile;
   return mmaTileNOverride ? mmaTileNOverride : 128;
 }
 
 int64_t Problem::mmaTileM() const {
   if (mfma)
     return kMfmaTile;
+  if (mmaSparse)
+    return kMmaSpTile;
   if (mmaTileMOverride)
     return mmaTileMOverride;
   // The int8 GEMM with 128-row blocks (four 64 x 64 warps) needs all 255
@@ -1339,7 +1343,7 @@ int64_t Problem::mmaTileM() const {
 int64_t Problem::mmaPrefetch() const {
   // With two shared stages the loads run one step ahead; with one stage
   // of 128-row blocks two steps ahead paid off (M = 1024, 2048).
-  if (mmaStages() == 2 || mfma || mma8)
+  if (mmaStages() == 2 || mfma || mma8 || mmaSparse)
     return 1;
   return mmaPrefetchOverride ? mmaPrefetchOverride : mmaTileM() == 128 ? 2 : 1;
 }
@@ -1365,7 +1369,8 @@ struct MmaStepSplit {
 };
 MmaStepSplit mmaStepSplit(const Problem &p) {
   MmaStepSplit sp;
-  sp.chunksPerRow = p.mmaStepK() / p.chunkElems();
+  // (The 2:4 GEMM has no integer chunks.)
+  sp.chunksPerRow = p.bits ? p.mmaStepK() / p.chunkElems() : 0;
   sp.chunks = p.mmaTileN() * sp.chunksPerRow;
   sp.chunksPerThread = std::max<int64_t>(1, sp.chunks / p.mmaThreads());
   sp.quadsPerRow = p.mmaStepK() / 4;
@@ -1388,6 +1393,51 @@ void forEachStepChunk(OpBuilder &b, Location loc, const Problem &p, Value tid,
     }
     body(i, divC(b, loc, idx, sp.chunksPerRow),
          remC(b, loc, idx, sp.chunksPerRow));
+  }
+}
+
+/// Thread tid's share (quadsPerThread vector<4xf32>) of the step's x tile
+/// [mmaTileM(), stepK] from rows m0 (clamped to M - 1) and K offset k0,
+/// appended to `v`: sixteen (stepK 64) or eight consecutive threads read one
+/// row's contiguous bytes.
+void loadXQuads(OpBuilder &b, Location loc, const Problem &p,
+                const Operands &ops, const EmitOptions &opt, Value tid,
+                Value m0, Value k0, SmallVectorImpl<Value> &v) {
+  MmaStepSplit sp = mmaStepSplit(p);
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    Value r = divC(b, loc, idx, sp.quadsPerRow);
+    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
+    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
+    v.push_back(vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt));
+  }
+}
+
+/// f32 values rounded (to nearest even) to f16, or with mmaBf16 to bf16 and
+/// reinterpreted as f16 bits (`type`: the f16 vector type).
+Value roundToTile(OpBuilder &b, Location loc, const Problem &p, Value v,
+                  VectorType type) {
+  if (!p.mmaBf16)
+    return arith::TruncFOp::create(b, loc, type, v);
+  Value bf = arith::TruncFOp::create(b, loc, type.clone(b.getBF16Type()), v);
+  return arith::BitcastOp::create(b, loc, type, bf);
+}
+
+/// Stores loadXQuads' values `quads` rounded to f16 into the x tile xs.
+void storeXQuads(OpBuilder &b, Location loc, const Problem &p,
+                 const EmitOptions &opt, Value tid, ValueRange quads,
+                 Value xs) {
+  MmaStepSplit sp = mmaStepSplit(p);
+  auto h4 = VectorType::get({4}, b.getF16Type());
+  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    Value r = divC(b, loc, idx, sp.quadsPerRow);
+    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
+    Value xh = roundToTile(b, loc, p, quads[i], h4);
+    vector::StoreOp::create(
+        b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
+        opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
   }
 }
 } // namespace
@@ -1422,16 +1472,7 @@ gpu_kernels::emitMmaLoadStep(OpBuilder &b, Location loc, const Problem &p,
     v.push_back(z ? z
                   : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
   }
-  // x: sixteen (stepK 64) or eight consecutive threads read one row's
-  // contiguous bytes as vector<4xf32>.
-  auto f4 = VectorType::get({4}, b.getF32Type());
-  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    Value r = divC(b, loc, idx, sp.quadsPerRow);
-    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
-    v.push_back(vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt));
-  }
+  loadXQuads(b, loc, p, ops, opt, tid, m0, k0, v);
   return v;
 }
 
@@ -1519,18 +1560,6 @@ void emitMmaStorePackedW(OpBuilder &b, Location loc, const Problem &p,
 }
 } // namespace
 
-namespace {
-/// f32 values rounded (to nearest even) to f16, or with mmaBf16 to bf16 and
-/// reinterpreted as f16 bits (`type`: the f16 vector type).
-Value roundToTile(OpBuilder &b, Location loc, const Problem &p, Value v,
-                  VectorType type) {
-  if (!p.mmaBf16)
-    return arith::TruncFOp::create(b, loc, type, v);
-  Value bf = arith::TruncFOp::create(b, loc, type.clone(b.getBF16Type()), v);
-  return arith::BitcastOp::create(b, loc, type, bf);
-}
-} // namespace
-
 Value gpu_kernels::emitMmaElementToF32(OpBuilder &b, Location loc,
                                        const Problem &p, Value v) {
   if (p.mmaBf16)
@@ -1601,18 +1630,9 @@ void gpu_kernels::emitMmaStoreStep(OpBuilder &b, Location loc, const Problem &p,
                               /*nontemporal=*/false, align(opt));
     });
   // x rounded to f16.
-  auto h4 = VectorType::get({4}, f16);
   int64_t xBase =
       sp.chunksPerThread * per + (p.mmaPackedW() && packedTable(p) ? 2 : 0);
-  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    Value r = divC(b, loc, idx, sp.quadsPerRow);
-    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value xh = roundToTile(b, loc, p, loaded[xBase + i], h4);
-    vector::StoreOp::create(
-        b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
-        opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
-  }
+  storeXQuads(b, loc, p, opt, tid, loaded.drop_front(xBase), xs);
 }
 
 void gpu_kernels::emitMmaLoadTile(OpBuilder &b, Location loc, const Problem &p,
@@ -1846,8 +1866,10 @@ void gpu_kernels::emitMmaStore(
     Value tid, Value m0, Value n0,
     function_ref<Value(int64_t a, int64_t r, int64_t e)> acc) {
   MmaLane l = mmaLane(b, loc, p, tid);
-  Value rowBase = add(b, loc, add(b, loc, m0, l.wm), l.g);
-  Value colBase = add(b, loc, add(b, loc, n0, l.wn), mul(b, loc, l.t, 2));
+  // The 2:4 GEMM's tiles are of y^T: rows are features, columns rows of x.
+  Value rowBase = add(b, loc, add(b, loc, p.mmaSparse ? n0 : m0, l.wm), l.g);
+  Value colBase = add(b, loc, add(b, loc, p.mmaSparse ? m0 : n0, l.wn),
+                      mul(b, loc, l.t, 2));
   // Packed W with one scale per row: the codes were exact, the scale of
   // each of the lane's columns (clamped to N - 1) multiplies its outputs.
   SmallVector<Value> colScales;
@@ -1867,6 +1889,8 @@ void gpu_kernels::emitMmaStore(
         for (int64_t e = 0; e < 2; ++e) {
           Value m = add(b, loc, rowBase, cIdx(b, loc, mi * 16 + r * 8));
           Value n = add(b, loc, colBase, cIdx(b, loc, ni * 8 + e));
+          if (p.mmaSparse)
+            std::swap(m, n);
           Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
                                            ltC(b, loc, n, p.n));
           auto ifOp = scf::IfOp::create(b, loc, ok);
@@ -1877,6 +1901,99 @@ void gpu_kernels::emitMmaStore(
             v = arith::MulFOp::create(b, loc, v, colScales[ni * 2 + e]);
           memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
         }
+}
+
+//===----------------------------------------------------------------------===//
+// 2:4 sparse tensor-core GEMM
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Stored values per row of the 2:4 GEMM's value tile per K step (K / 2),
+/// and the vector<4xf32> of the step per thread.
+constexpr int64_t kMmaSpValues = kMma8StepK / 2;
+int64_t mmaSpQuadsPerThread(const Problem &p) {
+  return kMmaSpTile * kMmaSpValues / 4 / p.mmaThreads();
+}
+} // namespace
+
+SmallVector<Value>
+gpu_kernels::emitMmaSpLoadStep(OpBuilder &b, Location loc, const Problem &p,
+                               const Operands &ops, const EmitOptions &opt,
+                               Value tid, Value m0, Value n0, Value k0) {
+  SmallVector<Value> v;
+  auto f4 = VectorType::get({4}, b.getF32Type());
+  // Stored values: eight consecutive threads read a row's 128 bytes.
+  Value kv0 = divC(b, loc, k0, 2);
+  for (int64_t i = 0; i < mmaSpQuadsPerThread(p); ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    Value r = divC(b, loc, idx, kMmaSpValues / 4);
+    Value c4 = mul(b, loc, remC(b, loc, idx, kMmaSpValues / 4), 4);
+    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
+    v.push_back(vload(b, loc, f4, ops.data, {n, add(b, loc, kv0, c4)}, opt));
+  }
+  // The step's 64 position bits of row tid % kMmaSpTile (8-byte aligned: K
+  // is a multiple of 64).
+  Value n =
+      minC(b, loc, add(b, loc, n0, remC(b, loc, tid, kMmaSpTile)), p.n - 1);
+  v.push_back(vector::LoadOp::create(
+      b, loc, VectorType::get({8}, b.getI8Type()), ops.indices,
+      ValueRange{n, divC(b, loc, k0, 8)}, /*nontemporal=*/false,
+      opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign()));
+  loadXQuads(b, loc, p, ops, opt, tid, m0, k0, v);
+  return v;
+}
+
+void gpu_kernels::emitMmaSpStoreStep(OpBuilder &b, Location loc,
+                                     const Problem &p, const EmitOptions &opt,
+                                     Value tid, ValueRange loaded, Value xs,
+                                     Value ws, Value meta) {
+  auto h4 = VectorType::get({4}, b.getF16Type());
+  auto align8 = opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign();
+  int64_t quads = mmaSpQuadsPerThread(p);
+  for (int64_t i = 0; i < quads; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    Value r = divC(b, loc, idx, kMmaSpValues / 4);
+    Value c4 = mul(b, loc, remC(b, loc, idx, kMmaSpValues / 4), 4);
+    vector::StoreOp::create(b, loc, roundToTile(b, loc, p, loaded[i], h4), ws,
+                            ValueRange{r, c4}, /*nontemporal=*/false, align8);
+  }
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kMmaSpTile));
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value words = vector::BitCastOp::create(
+        b, loc, VectorType::get({4}, b.getI16Type()), loaded[quads]);
+    vector::StoreOp::create(b, loc, words, meta,
+                            ValueRange{tid, cIdx(b, loc, 0)},
+                            /*nontemporal=*/false, align8);
+  }
+  storeXQuads(b, loc, p, opt, tid, loaded.drop_front(quads + 1), xs);
+}
+
+Value gpu_kernels::emitMmaSpMetadata(OpBuilder &b, Location loc,
+                                     const Problem &p, Value tid, Value meta,
+                                     int64_t kk, int64_t mi) {
+  MmaLane l = mmaLane(b, loc, p, tid);
+  Value row = add(b, loc, add(b, loc, l.wm, cIdx(b, loc, mi * 16)), l.g);
+  Value col = add(b, loc, remC(b, loc, l.t, 2), cIdx(b, loc, kk / 16));
+  Value lo = memref::LoadOp::create(b, loc, meta, ValueRange{row, col});
+  Value hi = memref::LoadOp::create(
+      b, loc, meta, ValueRange{add(b, loc, row, cIdx(b, loc, 8)), col});
+  return vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, b.getI16Type()), ValueRange{lo, hi});
+}
+
+Value gpu_kernels::emitMmaSpFragmentB(OpBuilder &b, Location loc,
+                                      const Problem &p, const EmitOptions &opt,
+                                      Value tid, Value xs, int64_t kk,
+                                      int64_t ni) {
+  SmallVector<Value> regs;
+  for (int64_t h = 0; h < 2; ++h) {
+    Value f = emitMmaFragmentB(b, loc, p, opt, tid, xs, kk + 16 * h, ni);
+    for (int64_t i = 0; i < 2; ++i)
+      regs.push_back(vector::ExtractOp::create(b, loc, f, i));
+  }
+  return buildFragment(b, loc, regs);
 }
 
 //===----------------------------------------------------------------------===//

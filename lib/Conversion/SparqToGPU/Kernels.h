@@ -56,6 +56,8 @@ constexpr int64_t kMmaPad = 8;
 constexpr int64_t kNmWarps = 8;
 /// Int8 tensor-core GEMM: K elements per step (two m16n8k32 k-steps).
 constexpr int64_t kMma8StepK = 64;
+/// 2:4 sparse tensor-core GEMM: block tile (features and rows of x).
+constexpr int64_t kMmaSpTile = 64;
 /// AMD matrix-core GEMM: threads per block (four waves of kMfmaWave
 /// lanes), block tile kMfmaTile x kMfmaTile.
 constexpr int64_t kMfmaThreads = 256, kMfmaWave = 64, kMfmaTile = 64;
@@ -183,6 +185,21 @@ struct Problem {
   /// [N, Kv] f32, Kv = K / nmM * nmN, positions as nmBits()-bit fields):
   /// nmN > 0 selects the N:M GEMV.
   int64_t nmN = 0, nmM = 0;
+  /// The 2:4 sparse tensor-core GEMM (convert-sparq-to-gpu mma-sparse,
+  /// NVIDIA; N:M 2:4 weights with K a multiple of 64 where the N:M GEMV does
+  /// not fit): W, the sparse operand, is A of mma.sp.sync m16n8k32 f16 x f16
+  /// -> f32 (16 features x 32 elements of K as 16 stored values and their
+  /// positions as metadata), the rows of x are the 8 columns of B, so each
+  /// warp computes tiles of y^T. Blocks of kMmaSpTile features x kMmaSpTile
+  /// rows of x, K steps of 64, four warps in a 2 x 2 grid each owning 32
+  /// features (mmaTilesM() = 2 m16 tiles) x 32 rows (mmaTilesN() = 4 n8
+  /// tiles): the tensor-core GEMM's geometry and x tile with the W tile's
+  /// rows (features) as the mma rows. Shared tiles: x rounded to f16
+  /// [kMmaSpTile, mmaPitch()], the stored values rounded to f16
+  /// [kMmaSpTile, 32 + kMmaPad] and the metadata [kMmaSpTile, 4] i16 (the
+  /// stored 2-bit positions of 16 elements of K per i16: the stored layout
+  /// is already PTX's, group j's two positions in bits 4j and 4j + 2).
+  bool mmaSparse = false;
   /// Bits of one position field: ceil(log2 nmM).
   int64_t nmBits() const { return llvm::Log2_64_Ceil(nmM); }
   int64_t nmKv() const { return k / nmM * nmN; }
@@ -480,7 +497,8 @@ Value emitMmaElementToF32(OpBuilder &b, Location loc, const Problem &p,
                           Value v);
 /// MMA GEMM phase 3: stores element (r, e) of accumulator a = mi * 4 + ni
 /// (row g + 8 r, column 2 t + e of its m16n8 tile) where in range; `acc`
-/// returns that element.
+/// returns that element. With mmaSparse the tile's rows are features (from
+/// n0) and its columns rows of x (from m0).
 void emitMmaStore(OpBuilder &b, Location loc, const Problem &p,
                   const Operands &ops, Value tid, Value m0, Value n0,
                   function_ref<Value(int64_t a, int64_t r, int64_t e)> acc);
@@ -495,6 +513,41 @@ SmallVector<Value> emitNmLanePartials(OpBuilder &b, Location loc,
                                       const Problem &p, const Operands &ops,
                                       const EmitOptions &opt, Value n,
                                       Value lane, Value xs);
+
+// 2:4 sparse tensor-core GEMM (Problem::mmaSparse). Lane (g, t) of an
+// mma.sp.sync m16n8k32: its A fragment is the dense m16n8k16 A fragment of
+// the stored values (rows g, g + 8 x stored columns 2t, 2t + 1, 2t + 8, 2t +
+// 9: groups t and t + 4 of the 32 elements), its B fragment the m16n8k16 B
+// fragments of elements kk and kk + 16 (rows 2t + 8i, +1 of column g), its
+// metadata (sparsity selector 0: lanes t = 0, 1 of each quad are read) the
+// positions of elements 16 (t % 2) .. + 15 of rows g (low half) and g + 8
+// (high half): the layout of PTX's figure "sparse MMA .m16n8k32 metadata
+// layout for .f16/.bf16", as MLIR's sparse-mma-2-4-f16 integration test
+// and Triton's sparse dot read it.
+
+/// The loads of one K step of 64 (thread `tid` of the block at rows m0 of
+/// x, features n0, K offset k0): 4 vector<4xf32> of stored values, the
+/// positions of row tid % kMmaSpTile (vector<8xi8>), x as emitMmaLoadStep.
+SmallVector<Value> emitMmaSpLoadStep(OpBuilder &b, Location loc,
+                                     const Problem &p, const Operands &ops,
+                                     const EmitOptions &opt, Value tid,
+                                     Value m0, Value n0, Value k0);
+/// Stores emitMmaSpLoadStep's values: stored values rounded to f16 into ws
+/// [kMmaSpTile, 32 + kMmaPad], positions into meta [kMmaSpTile, 4] i16
+/// (threads below kMmaSpTile), x rounded to f16 into xs.
+void emitMmaSpStoreStep(OpBuilder &b, Location loc, const Problem &p,
+                        const EmitOptions &opt, Value tid, ValueRange loaded,
+                        Value xs, Value ws, Value meta);
+/// The metadata of lane `tid` for the m16 tile `mi` of its warp at element
+/// kk (0 or 32) of the step: vector<2xi16> {meta[row g][kk / 16 + t % 2],
+/// meta[row g + 8][...]}.
+Value emitMmaSpMetadata(OpBuilder &b, Location loc, const Problem &p, Value tid,
+                        Value meta, int64_t kk, int64_t mi);
+/// The B fragment (vector<4x2xf16>) of n8 tile `ni` at element kk: x tile
+/// rows (columns of B) wn + 8 ni + g, elements kk + 2t + 8i and + 1.
+Value emitMmaSpFragmentB(OpBuilder &b, Location loc, const Problem &p,
+                         const EmitOptions &opt, Value tid, Value xs,
+                         int64_t kk, int64_t ni);
 
 // Int8 tensor-core GEMM (Problem::mma8). Row scales: a = max|x| / 127 of
 // each row of the block (1 for an all-zero row), from xmax (i32 bits of

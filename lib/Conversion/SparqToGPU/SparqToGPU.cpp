@@ -46,7 +46,7 @@ constexpr StringLiteral kGpuLaunchAttr = "sparq.gpu_launch";
 
 /// The kernel a matmul gets: GEMV, SIMT tiled GEMM, tensor-core GEMM or
 /// GEMV on int8 tensor cores.
-enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma, Mma8, NmGemv };
+enum class Kernel { Gemv, Gemm, Mma, GemvMma, Mfma, Mma8, NmGemv, MmaSp };
 
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -116,9 +116,11 @@ FailureOr<Problem> getProblem(MatmulOp op, AssembleOp assemble,
 }
 
 /// The N:M GEMV's problem (f32 values, N:M along K, at most 8 rows of x
-/// that fit in shared memory), or failure with the reason.
+/// that fit in shared memory) or, with `sparseMma`, the 2:4 tensor-core
+/// GEMM's (Problem::mmaSparse) for larger batches; or failure with the
+/// reason.
 FailureOr<Problem> getNmProblem(MatmulOp op, AssembleOp assemble,
-                                std::string &reason) {
+                                bool sparseMma, std::string &reason) {
   auto type = cast<CompressedType>(assemble.getResult().getType());
   SparsitySpecAttr sparsity = type.getSparsity();
   auto fail = [&](StringRef why) -> FailureOr<Problem> {
@@ -146,9 +148,17 @@ FailureOr<Problem> getNmProblem(MatmulOp op, AssembleOp assemble,
     return fail("N:M with M not 2, 3, 4 or 9..16 has no GPU kernel yet");
   if (p.k % p.nmM != 0 || p.nmKv() % 4 != 0)
     return fail("N:M rows of stored values not a multiple of 4");
-  if (p.m > kGemvStagedMaxRows || p.m * p.k * 4 > kGemvStageBytes)
-    return fail("N:M GEMM (more than 8 rows of x, or x beyond 48 KB) has no "
-                "GPU kernel yet");
+  if (p.m <= kGemvStagedMaxRows && p.m * p.k * 4 <= kGemvStageBytes)
+    return p;
+  if (!sparseMma)
+    return fail("N:M GEMM (more than 8 rows of x, or x beyond 48 KB) runs on "
+                "the GPU only as the 2:4 tensor-core GEMM (mma, NVIDIA)");
+  if (p.nmN != 2 || p.nmM != 4)
+    return fail("N:M GEMM other than 2:4 (more than 8 rows of x, or x beyond "
+                "48 KB) has no GPU kernel yet");
+  if (p.k % 64 != 0)
+    return fail("2:4 GEMM with K not a multiple of 64 has no GPU kernel yet");
+  p.mmaSparse = true;
   return p;
 }
 
@@ -460,8 +470,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                          bool nvvm) {
   // The tensor-core and matrix-core GEMMs share their loop (and, but for
   // the int8 one, their shared-memory tiles).
-  bool mma8 = kind == Kernel::Mma8;
-  bool tc = kind == Kernel::Mma || kind == Kernel::Mfma || mma8;
+  bool mma8 = kind == Kernel::Mma8, sparse = kind == Kernel::MmaSp;
+  bool tc = kind == Kernel::Mma || kind == Kernel::Mfma || mma8 || sparse;
   bool gemm = kind == Kernel::Gemm || tc;
   std::string prefix = kind == Kernel::Gemv      ? "sparq_gemv_"
                        : kind == Kernel::Gemm    ? "sparq_gemm_"
@@ -469,6 +479,7 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
                        : kind == Kernel::Mfma    ? "sparq_mfma_"
                        : mma8                    ? "sparq_mma8_"
                        : kind == Kernel::NmGemv  ? "sparq_nmgemv_"
+                       : sparse                  ? "sparq_mmasp_"
                                                  : "sparq_mma_";
   std::string name = prefix + p.formatName() +
                      (p.int8Activations ? "_xi8" : "") + "_" +
@@ -506,6 +517,11 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     shared("_ws", {p.mmaTileN(), p.mma8Pitch()}, b.getI8Type());
     shared("_xmax", {p.mmaTileM()}, b.getI32Type());
     shared("_xsum", {p.mmaTileM()}, b.getI32Type());
+  } else if (sparse) {
+    // The 2:4 GEMM's x tile, stored values and their positions.
+    shared("_xs", {p.mmaTileM(), p.mmaPitch()}, b.getF16Type());
+    shared("_ws", {kMmaSpTile, p.mmaStepK() / 2 + kMmaPad}, b.getF16Type());
+    shared("_wm", {kMmaSpTile, p.mmaStepK() / 16}, b.getI16Type());
   } else if (gemm) {
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
@@ -676,6 +692,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     // The int8 GEMM's row maxima of |x| and row code sums.
     Value xmax = mma8 ? getShared(2) : Value(),
           xsum = mma8 ? getShared(3) : Value();
+    // The 2:4 GEMM's metadata tile.
+    Value meta = sparse ? getShared(2) : Value();
     auto accType = mfma   ? VectorType::get({4}, b.getF32Type())
                    : mma8 ? VectorType::get({2, 2}, b.getI32Type())
                           : VectorType::get({2, 2}, b.getF32Type());
@@ -693,12 +711,34 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     auto storeStep = [&](ValueRange loaded, Value xt, Value wt) {
       if (mma8)
         emitMma8StoreStep(b, loc, p, opt, tid, loaded, xt, wt, xmax, xsum);
+      else if (sparse)
+        emitMmaSpStoreStep(b, loc, p, opt, tid, loaded, xt, wt, meta);
       else
         emitMmaStoreStep(b, loc, p, opt, tid, loaded, xt, wt);
     };
     // This step's tensor-core work on the tiles in (xt, wt): mmaStepK() / 16
     // k16 steps (k32 for int8), each loading its A and B fragments.
     auto compute = [&](Value xt, Value wt, SmallVector<Value> &accs) {
+      if (sparse) {
+        // A: the stored values (16 per row and k32 step), B: x.
+        for (int64_t kk = 0; kk < stepK; kk += 32) {
+          SmallVector<Value> fa, fm, fb;
+          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi) {
+            fa.push_back(emitMmaFragmentA(b, loc, p, opt, tid, wt, kk / 2, mi));
+            fm.push_back(emitMmaSpMetadata(b, loc, p, tid, meta, kk, mi));
+          }
+          for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
+            fb.push_back(emitMmaSpFragmentB(b, loc, p, opt, tid, xt, kk, ni));
+          for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
+            for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni) {
+              Value &acc = accs[mi * p.mmaTilesN() + ni];
+              acc = nvgpu::MmaSparseSyncOp::create(
+                  b, loc, fa[mi], fb[ni], acc, fm[mi],
+                  ArrayRef<int64_t>{16, 8, 32});
+            }
+        }
+        return;
+      }
       if (mma8) {
         for (int64_t kk = 0; kk < stepK; kk += 32) {
           SmallVector<Value> fa, fb;
@@ -765,6 +805,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
     auto loadStep = [&](Value k) {
       Value clamped =
           arith::MinUIOp::create(b, loc, k, cIdx(b, loc, p.k - stepK));
+      if (sparse)
+        return emitMmaSpLoadStep(b, loc, p, ops, opt, tid, m0, n0, clamped);
       return emitMmaLoadStep(b, loc, p, ops, opt, tid, m0, n0, clamped);
     };
     scf::ForOp loop;
@@ -893,7 +935,8 @@ std::pair<std::array<int64_t, 2>, int64_t> launchConfig(const Problem &p,
     return {{llvm::divideCeilSigned(p.n, kTileN),
              llvm::divideCeilSigned(p.m, kTileM)},
             kGemmThreads};
-  if (kind == Kernel::Mma || kind == Kernel::Mfma || kind == Kernel::Mma8)
+  if (kind == Kernel::Mma || kind == Kernel::Mfma || kind == Kernel::Mma8 ||
+      kind == Kernel::MmaSp)
     return {{llvm::divideCeilSigned(p.n, p.mmaTileN()),
              llvm::divideCeilSigned(p.m, p.mmaTileM())},
             p.mmaThreads()};
@@ -1000,33 +1043,49 @@ XSource emitHostQuantizeX(OpBuilder &b, Location loc, const Problem &p, Value x,
   return xs;
 }
 
-/// Host replay of one m16n8 mma (K = 8 E) of warp `warp`: each lane's A and
-/// B fragments (vector<4xE>, vector<2xE>: registers x elements, from
-/// `frags(tid)`) are gathered in fa [32][4][E] and fb [32][2][E], then
-/// element (r, e) of every lane's accumulator `acc` in accBuf [tid][4 acc +
-/// 2 r + e] (row g + 8 r, column 2 t + e) gains sum_k A[row][k] B[k][col]
-/// in k order, read back through the PTX layout: A[row][k] is element k % E
-/// of register row / 8 + 2 (k / 4E) of lane (row % 8) * 4 + (k % 4E) / E,
-/// B[k][col] element k % E of register k / 4E of lane col * 4 + (k % 4E) /
-/// E; `mac(sum, a, b)` adds one product.
+/// A lane's operands of one mma: A and B fragments (vector<4xE>,
+/// vector<RxE> with R = 2, or 4 for mma.sp) and, for mma.sp, the metadata
+/// (vector<2xi16>).
+struct LaneFragments {
+  Value a, b, meta;
+};
+
+/// Host replay of one m16n8 mma (K = 8 E) or m16n8k32 mma.sp (E = 2) of
+/// warp `warp`: each lane's fragments (from `frags(tid)`) are gathered in
+/// fa [32][4][E], fb [32][R][E] and fm [32][2] (mma.sp), then element (r, e)
+/// of every lane's accumulator `acc` in accBuf [tid][4 acc + 2 r + e] (row g
+/// + 8 r, column 2 t + e) gains sum_c A[row][c] B[k(c)][col] in c order,
+/// read back through the PTX layout: A[row][c] is element c % E of register
+/// row / 8 + 2 (c / 4E) of lane (row % 8) * 4 + (c % 4E) / E, B[k][col]
+/// element k % E of register k / 4E of lane col * 4 + (k % 4E) / E; k(c) =
+/// c, or for mma.sp 4 (c / 2) + the 2-bit field c % 2 of nibble (c / 2) % 4
+/// of the metadata half r of lane (row % 8) * 4 + c / 8 (sparsity selector
+/// 0); `mac(sum, a, b)` adds one product.
 void replayMmaTile(OpBuilder &b, Location loc, ForLoop forLoop, Value warp,
-                   int64_t E, Value fa, Value fb, Value accBuf, int64_t acc,
-                   function_ref<std::pair<Value, Value>(Value)> frags,
+                   int64_t E, Value fa, Value fb, Value fm, Value accBuf,
+                   int64_t acc, function_ref<LaneFragments(Value)> frags,
                    function_ref<Value(Value, Value, Value)> mac) {
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
   auto tidOf = [&](Value lane) -> Value {
     return arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, warp, idx(kWarp)), lane);
   };
+  int64_t bRegs = fm ? 4 : 2;
   forLoop(kWarp, [&](Value lane) {
-    auto [a, bv] = frags(tidOf(lane));
-    for (auto [frag, buf, regs] : {std::tuple{a, fa, 4}, std::tuple{bv, fb, 2}})
+    LaneFragments f = frags(tidOf(lane));
+    for (auto [frag, buf, regs] :
+         {std::tuple{f.a, fa, int64_t(4)}, std::tuple{f.b, fb, bRegs}})
       for (int64_t i = 0; i < regs; ++i)
         for (int64_t e = 0; e < E; ++e)
           memref::StoreOp::create(
               b, loc,
               vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{i, e}),
               buf, ValueRange{lane, idx(i), idx(e)});
+    if (fm)
+      for (int64_t i = 0; i < 2; ++i)
+        memref::StoreOp::create(b, loc,
+                                vector::ExtractOp::create(b, loc, f.meta, i),
+                                fm, ValueRange{lane, idx(i)});
   });
   forLoop(kWarp, [&](Value lane) {
     Value tid = tidOf(lane);
@@ -1042,16 +1101,38 @@ void replayMmaTile(OpBuilder &b, Location loc, ForLoop forLoop, Value warp,
         Value laneB = arith::MulIOp::create(b, loc, col, idx(4));
         Value at = idx(acc * 4 + r * 2 + e);
         Value sum = memref::LoadOp::create(b, loc, accBuf, ValueRange{tid, at});
-        for (int64_t k = 0; k < 8 * E; ++k) {
-          Value q = idx((k % half) / E);
+        for (int64_t c = 0; c < 8 * E; ++c) {
           Value av = memref::LoadOp::create(
               b, loc, fa,
-              ValueRange{arith::AddIOp::create(b, loc, laneA, q),
-                         idx(r + 2 * (k / half)), idx(k % E)});
+              ValueRange{
+                  arith::AddIOp::create(b, loc, laneA, idx((c % half) / E)),
+                  idx(r + 2 * (c / half)), idx(c % E)});
+          // B's row k(c): c, or from the metadata.
+          Value k = idx(c);
+          if (fm) {
+            Value word = memref::LoadOp::create(
+                b, loc, fm,
+                ValueRange{arith::AddIOp::create(b, loc, laneA, idx(c / 8)),
+                           idx(r)});
+            Value field = arith::AndIOp::create(
+                b, loc,
+                arith::ShRUIOp::create(
+                    b, loc, word,
+                    arith::ConstantOp::create(
+                        b, loc,
+                        b.getI16IntegerAttr(4 * ((c / 2) % 4) + 2 * (c % 2)))),
+                arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(3)));
+            k = arith::AddIOp::create(
+                b, loc, idx(4 * (c / 2)),
+                arith::IndexCastUIOp::create(b, loc, b.getIndexType(), field));
+          }
+          Value kq = arith::DivUIOp::create(
+              b, loc, arith::RemUIOp::create(b, loc, k, idx(half)), idx(E));
           Value bw = memref::LoadOp::create(
               b, loc, fb,
-              ValueRange{arith::AddIOp::create(b, loc, laneB, q), idx(k / half),
-                         idx(k % E)});
+              ValueRange{arith::AddIOp::create(b, loc, laneB, kq),
+                         arith::DivUIOp::create(b, loc, k, idx(half)),
+                         arith::RemUIOp::create(b, loc, k, idx(E))});
           sum = mac(sum, av, bw);
         }
         memref::StoreOp::create(b, loc, sum, accBuf, ValueRange{tid, at});
@@ -1059,22 +1140,22 @@ void replayMmaTile(OpBuilder &b, Location loc, ForLoop forLoop, Value warp,
   });
 }
 
-/// One K step of a tensor-core host reference: every m16n8 mma (K = 8 E) of
-/// every warp replayed by replayMmaTile, k16/k32 steps kk in order, tiles
-/// (mi, ni) in the kernel's order; `frags(tid, kk, mi, ni)` loads a lane's
-/// operands.
+/// One K step of a tensor-core host reference: every m16n8 mma (K = 8 E, or
+/// 32 for mma.sp: `fm` given) of every warp replayed by replayMmaTile, k
+/// steps kk in order, tiles (mi, ni) in the kernel's order; `frags(tid, kk,
+/// mi, ni)` loads a lane's operands.
 void replayMmaStep(
     OpBuilder &b, Location loc, const Problem &p, ForLoop forLoop, int64_t E,
-    Value fa, Value fb, Value accBuf,
-    function_ref<std::pair<Value, Value>(Value, int64_t, int64_t, int64_t)>
-        frags,
+    Value fa, Value fb, Value fm, Value accBuf,
+    function_ref<LaneFragments(Value, int64_t, int64_t, int64_t)> frags,
     function_ref<Value(Value, Value, Value)> mac) {
-  for (int64_t kk = 0; kk < p.mmaStepK(); kk += 8 * E)
+  for (int64_t kk = 0; kk < p.mmaStepK(); kk += fm ? 32 : 8 * E)
     for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
       for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
         forLoop(p.mmaThreads() / kWarp, [&](Value warp) {
           replayMmaTile(
-              b, loc, forLoop, warp, E, fa, fb, accBuf, mi * p.mmaTilesN() + ni,
+              b, loc, forLoop, warp, E, fa, fb, fm, accBuf,
+              mi * p.mmaTilesN() + ni,
               [&](Value tid) { return frags(tid, kk, mi, ni); }, mac);
         });
 }
@@ -1160,25 +1241,30 @@ void emitNmHostReference(OpBuilder &b, Location loc, const Problem &p,
 /// k % 2 of register row / 8 + 2 (k / 8) of lane (row % 8) * 4 + (k % 8) / 2,
 /// B[k][col] element k % 2 of register k / 8 of lane col * 4 + (k % 8) / 2),
 /// the exact f16 products summed in f32 in k order (the tensor cores' order
-/// and internal rounding are not modeled).
+/// and internal rounding are not modeled). The 2:4 GEMM (mmaSparse) likewise,
+/// with its value and metadata tiles and the mma.sp layout (replayMmaTile).
 void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                           const Operands &ops, const EmitOptions &opt,
                           std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
-  Value xs = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaTileM(), p.mmaPitch()}, f16));
-  Value ws = memref::AllocaOp::create(
-      b, loc,
-      p.mmaPackedW() ? MemRefType::get({p.mmaPackedRows(), p.mmaPackedPitch()},
-                                       b.getI32Type())
-                     : MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
+  auto hostBuffer = [&](ArrayRef<int64_t> shape, Type type) -> Value {
+    return memref::AllocaOp::create(b, loc, MemRefType::get(shape, type));
+  };
+  Value xs = hostBuffer({p.mmaTileM(), p.mmaPitch()}, f16);
+  Value ws =
+      p.mmaSparse ? hostBuffer({kMmaSpTile, p.mmaStepK() / 2 + kMmaPad}, f16)
+      : p.mmaPackedW()
+          ? hostBuffer({p.mmaPackedRows(), p.mmaPackedPitch()}, b.getI32Type())
+          : hostBuffer({p.mmaTileN(), p.mmaPitch()}, f16);
+  Value meta, fm;
+  if (p.mmaSparse) {
+    meta = hostBuffer({kMmaSpTile, p.mmaStepK() / 16}, b.getI16Type());
+    fm = hostBuffer({kWarp, 2}, b.getI16Type());
+  }
   const int64_t numAcc = p.mmaTilesM() * p.mmaTilesN() * 4;
-  Value accBuf = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaThreads(), numAcc}, f32));
-  Value fa =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4, 2}, f16));
-  Value fb =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, 2}, f16));
+  Value accBuf = hostBuffer({p.mmaThreads(), numAcc}, f32);
+  Value fa = hostBuffer({kWarp, 4, 2}, f16);
+  Value fb = hostBuffer({kWarp, p.mmaSparse ? 4 : 2, 2}, f16);
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
   auto accAt = [&](Value tid, int64_t a, int64_t r, int64_t e) -> Value {
     return memref::LoadOp::create(b, loc, accBuf,
@@ -1187,18 +1273,29 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   forEachHostBlock(
       b, loc, p, grid, forLoop, accBuf, nullptr,
       [&](Value tid, Value m0, Value n0, Value k0) {
-        emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
+        if (p.mmaSparse)
+          emitMmaSpStoreStep(
+              b, loc, p, opt, tid,
+              emitMmaSpLoadStep(b, loc, p, ops, opt, tid, m0, n0, k0), xs, ws,
+              meta);
+        else
+          emitMmaLoadTile(b, loc, p, ops, opt, tid, m0, n0, k0, xs, ws);
       },
       [&] {
         replayMmaStep(
-            b, loc, p, forLoop, 2, fa, fb, accBuf,
+            b, loc, p, forLoop, 2, fa, fb, fm, accBuf,
             [&](Value tid, int64_t kk, int64_t mi,
-                int64_t ni) -> std::pair<Value, Value> {
+                int64_t ni) -> LaneFragments {
+              if (p.mmaSparse)
+                return {emitMmaFragmentA(b, loc, p, opt, tid, ws, kk / 2, mi),
+                        emitMmaSpFragmentB(b, loc, p, opt, tid, xs, kk, ni),
+                        emitMmaSpMetadata(b, loc, p, tid, meta, kk, mi)};
               return {
                   emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi),
                   p.mmaPackedW()
                       ? emitMmaPackedFragmentB(b, loc, p, opt, tid, ws, kk, ni)
-                      : emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni)};
+                      : emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni),
+                  Value()};
             },
             [&](Value sum, Value av, Value bw) -> Value {
               return arith::AddFOp::create(
@@ -1264,11 +1361,12 @@ void emitMma8HostReference(OpBuilder &b, Location loc, const Problem &p,
       },
       [&] {
         replayMmaStep(
-            b, loc, p, forLoop, 4, fa, fb, accBuf,
+            b, loc, p, forLoop, 4, fa, fb, Value(), accBuf,
             [&](Value tid, int64_t kk, int64_t mi,
-                int64_t ni) -> std::pair<Value, Value> {
+                int64_t ni) -> LaneFragments {
               return {emitMmaFragmentA(b, loc, p, opt, tid, xs, kk, mi),
-                      emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni)};
+                      emitMmaFragmentB(b, loc, p, opt, tid, ws, kk, ni),
+                      Value()};
             },
             [&](Value sum, Value av, Value bw) -> Value {
               return arith::AddIOp::create(
@@ -1581,7 +1679,7 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
     body(loop.getInductionVar());
   };
   Type f32 = b.getF32Type();
-  if (kind == Kernel::Mma)
+  if (kind == Kernel::Mma || kind == Kernel::MmaSp)
     return emitMmaHostReference(b, loc, p, ops, opt, grid, forLoop);
   if (kind == Kernel::Mfma)
     return emitMfmaHostReference(b, loc, p, ops, opt, grid, forLoop);
@@ -1847,7 +1945,9 @@ struct ConvertSparqToGPUPass
         reason = "the data is 'sparq.packed' (the CPU runtime's layout)";
       else if (assemble)
         p = cast<CompressedType>(assemble.getResult().getType()).getSparsity()
-                ? getNmProblem(op, assemble, reason)
+                ? getNmProblem(op, assemble,
+                               mma && mmaSparse && (nvvm || hostReference),
+                               reason)
                 : getProblem(op, assemble, reason);
       if (succeeded(p)) {
         p->gemvWarpsOverride = gemvWarps;
@@ -1888,7 +1988,8 @@ struct ConvertSparqToGPUPass
           (nvvm || hostReference) && p->scaleBlockK % p->gemvMmaStepK() == 0 &&
           p->k % p->gemvMmaStepK() == 0 &&
           p->xStageBytes() + kGemvMmaWarps * kWarp * 16 <= kGemvStageBytes;
-      Kernel kind = p->nmN                     ? Kernel::NmGemv
+      Kernel kind = p->mmaSparse               ? Kernel::MmaSp
+                    : p->nmN                   ? Kernel::NmGemv
                     : p->gemvMma               ? Kernel::GemvMma
                     : !p->useGemm(gemmMinRows) ? Kernel::Gemv
                     : mma                      ? Kernel::Mma

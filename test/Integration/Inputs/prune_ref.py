@@ -249,9 +249,17 @@ def compare(y, yref, tol):
     return 0
 
 
-def mlp(x, w1, b1, w2):
-    h = np.maximum(x.astype(F64) @ w1.astype(F64) + b1, 0)
-    return h @ w2.astype(F64)
+def mlp(x, w1, b1, w2, f16=(False, False)):
+    """f16[i]: layer i's input and weight rounded to f16 first (the tensor-core
+    kernels), products and sums exact in float64."""
+    def mm(a, w, r):
+        if r:
+            a, w = a.astype(np.float16), w.astype(np.float16)
+        return a.astype(F64) @ w.astype(F64)
+    h = np.maximum(mm(x, w1, f16[0]) + b1, 0)
+    if f16[1]:
+        h = h.astype(F32)  # the f32 tensor the second kernel reads
+    return mm(h, w2, f16[1])
 
 
 def cmd_check_run(a):
@@ -259,7 +267,10 @@ def cmd_check_run(a):
     pruned = pruned_weights(a.pruned)
     w1 = pruned.get("fc1", orig["w1"])
     w2 = pruned.get("fc2", orig["w2"])
-    yref = mlp(orig["x"], dequant(w1, a.spec1), orig["b1"], dequant(w2, a.spec2))
+    f16 = tuple(spec != "none" for spec in (a.spec1, a.spec2)) if a.f16_inputs \
+        else (False, False)
+    yref = mlp(orig["x"], dequant(w1, a.spec1), orig["b1"], dequant(w2, a.spec2),
+               f16)
     y = quant_ref.parse_memrefs(open(a.output).read())[-1]
     return compare(y, yref, a.tol)
 
@@ -517,6 +528,9 @@ def main():
     r.add_argument("--spec2", default="none")
     r.add_argument("--tol", type=float, default=1e-4)
     r.add_argument("--global", dest="glob", action="store_true", help="ignored")
+    r.add_argument("--f16-inputs", action="store_true",
+                   help="the sparse layers' inputs and weights rounded to f16 "
+                   "(the 2:4 tensor-core GEMM), as in y_ref")
     s = sub.add_parser("shrink-ref")
     s.add_argument("output")
     s.add_argument("--orig", required=True)
