@@ -434,18 +434,24 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       length: chunks past the row are clamped reloads of its last chunk
       whose products are not added. Each group's sums are the same
       operations in the same order as without `gemv-blocks`.
-    * **N:M GEMV** (f32 values of an N:M sparse weight along K, at most 8
-      rows of x that fit in 48 KB of shared memory, position fields of 1, 2
-      or 4 bits and a multiple of 4 stored values per row; kernel
-      `sparq_nmgemv_nm<N>of<M>f32_...`; other N:M shapes, quantized N:M
-      values and larger batches stay on the host): 8 warps of one output
+    * **N:M GEMV** (f32 values, or int4 / int8 codes with one scale per row
+      (sparq-sparsify composed with per-channel or per-tensor quantization,
+      symmetric or with zero points, f32 / f16 / bf16 scales), of an N:M
+      sparse weight along K, at most 8 rows of x that fit in 48 KB of shared
+      memory, position fields of 1, 2 or 4 bits and a multiple of 4 stored
+      values per row; kernel `sparq_nmgemv_nm<N>of<M>f32_...` or
+      `sparq_nmgemv_nm<N>of<M>_<codes>_...`, e.g. `nm2of4_i8cf32`; other N:M
+      shapes, codes with scale groups along K and larger batches outside the
+      2:4 MMA below stay on the host): 8 warps of one output
       feature per block, grid `(ceil(N/8), 1)`, x staged in shared memory.
       Lane l takes the stored values 4c .. 4c + 3 for c = l, l + 32, ...:
       one `vector<4xf32>` load and the 4 fields of their positions (half a
       byte, a byte or two bytes of the little-endian position stream);
       value i multiplies x[(i / N) M + pos(i)] (fused multiply-add in f32),
       then the lanes reduce with the `gpu.shuffle xor` butterfly and lane 0
-      stores. Checked on the CPU by `host-reference` and by ptxas; not yet
+      stores. Codes: 4 (int8) or 2 (int4, the low nibble first) bytes per
+      lane step, each value q - z in f32 (exact), the lane's sums times the
+      row's scale before the butterfly. Checked on the CPU by `host-reference` and by ptxas; not yet
       timed on a GPU.
     * **2:4 sparse MMA** (`mma=true`, `mma-sparse` (default), NVIDIA, N:M
       2:4 f32 weights along K with K a multiple of 64 where the N:M GEMV
@@ -459,7 +465,9 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
       tiles), grid `(ceil(N/64), ceil(M/64))`, K steps of 64 with the next
       step's global loads carried through the loop as in MMA. Per step the
       block stores the step's 32 stored values of each of its 64 features
-      rounded to f16 into a `[64, 40]` f16 tile, their 64 position bits
+      rounded to f16 (int4 / int8 codes with one scale per row, as for the
+      N:M GEMV: q - z, exact in f16, the row's scale applied to the f32
+      result at the store) into a `[64, 40]` f16 tile, their 64 position bits
       (2:4's stored layout is already PTX's metadata: the two 2-bit
       positions of group j in bits 4j and 4j + 2, increasing) into a `[64,
       4]` i16 tile and x rounded to f16 into the MMA kernel's x tile. Lane
@@ -647,7 +655,8 @@ def ConvertSparqToGPU : Pass<"convert-sparq-to-gpu", "ModuleOp"> {
            "per row to int8 as on the CPU, mma.sync m16n8k32 s8, exact int32 "
            "sums)">,
     Option<"mmaSparse", "mma-sparse", "bool", /*default=*/"true",
-           "With mma (NVIDIA): N:M 2:4 weights with more rows of x than the "
+           "With mma (NVIDIA): N:M 2:4 weights (f32 values, or int4 / int8 "
+           "codes with one scale per row) with more rows of x than the "
            "N:M GEMV takes (or x beyond 48 KB) and K a multiple of 64 run on "
            "the 2:4 sparse tensor cores (mma.sp m16n8k32 f16); else on the "
            "host">,

@@ -43,8 +43,14 @@ bool Problem::useGemm(int64_t gemmMinRows) const {
 }
 
 std::string Problem::formatName() const {
-  if (nmN)
-    return "nm" + std::to_string(nmN) + "of" + std::to_string(nmM) + "f32";
+  std::string nm;
+  if (nmN) {
+    // f32 values, or integer codes: e.g. "nm2of4f32", "nm2of4_i8cf32".
+    nm = "nm" + std::to_string(nmN) + "of" + std::to_string(nmM);
+    if (!bits)
+      return nm + "f32";
+    nm += "_";
+  }
   std::string s = fp4                        ? "e2m1"
                   : float8 == Float8::E4M3FN ? "f8e4m3"
                   : float8 == Float8::E5M2   ? "f8e5m2"
@@ -61,7 +67,7 @@ std::string Problem::formatName() const {
                                            : "e4m3";
   if (hasZeroPoints)
     s += "a";
-  return s;
+  return nm + s;
 }
 
 namespace {
@@ -610,6 +616,44 @@ SmallVector<int64_t> zipped(int64_t count) {
     v.push_back(i);
     v.push_back(count + i);
   }
+  return v;
+}
+
+/// N:M integer codes (Problem::bits 4 or 8, packed as a little-endian bit
+/// stream: the low nibble first) of `raw` (vector<B x i8>) as the exact f32
+/// values q - z (`z` null: 0), in stored order.
+Value decodeNmCodes(OpBuilder &b, Location loc, const Problem &p, Value raw,
+                    Value z) {
+  auto rawType = cast<VectorType>(raw.getType());
+  int64_t bytes = rawType.getNumElements();
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(rawType, b.getI8IntegerAttr(v)));
+  };
+  Value q = raw;
+  if (p.bits == 4) {
+    Value lo = arith::AndIOp::create(b, loc, raw, splat(0x0F));
+    Value hi = arith::ShRUIOp::create(b, loc, raw, splat(4));
+    q = vector::ShuffleOp::create(b, loc, lo, hi, zipped(bytes));
+    if (p.isSigned) // Sign-extend the nibble: (q ^ 8) - 8.
+      q = arith::SubIOp::create(
+          b, loc,
+          arith::XOrIOp::create(
+              b, loc, q,
+              vector::BroadcastOp::create(
+                  b, loc, q.getType(),
+                  arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(8)))),
+          vector::BroadcastOp::create(
+              b, loc, q.getType(),
+              arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(8))));
+  }
+  auto f = VectorType::get({cast<VectorType>(q.getType()).getNumElements()},
+                           b.getF32Type());
+  Value v = p.isSigned ? Value(arith::SIToFPOp::create(b, loc, f, q))
+                       : Value(arith::UIToFPOp::create(b, loc, f, q));
+  if (z)
+    v = arith::SubFOp::create(b, loc, v,
+                              vector::BroadcastOp::create(b, loc, f, z));
   return v;
 }
 
@@ -1349,7 +1393,7 @@ int64_t Problem::mmaPrefetch() const {
 }
 
 bool Problem::mmaPackedW() const {
-  return mmaPackedWOption && !mfma && !mma8 && !mmaBf16 && !fp4 &&
+  return mmaPackedWOption && !nmN && !mfma && !mma8 && !mmaBf16 && !fp4 &&
          float8 == Float8::None && (bits == 4 || bits == 8) &&
          (mmaEndScale() || scaleBlockK % mmaStepK() == 0);
 }
@@ -1870,19 +1914,11 @@ void gpu_kernels::emitMmaStore(
   Value rowBase = add(b, loc, add(b, loc, p.mmaSparse ? n0 : m0, l.wm), l.g);
   Value colBase = add(b, loc, add(b, loc, p.mmaSparse ? m0 : n0, l.wn),
                       mul(b, loc, l.t, 2));
-  // Packed W with one scale per row: the codes were exact, the scale of
-  // each of the lane's columns (clamped to N - 1) multiplies its outputs.
-  SmallVector<Value> colScales;
-  if (p.mmaPackedW() && p.mmaEndScale())
-    for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
-      for (int64_t e = 0; e < 2; ++e)
-        colScales.push_back(
-            emitLoadScale(b, loc, p, ops,
-                          minC(b, loc,
-                               add(b, loc, colBase, cIdx(b, loc, ni * 8 + e)),
-                               p.n - 1),
-                          cIdx(b, loc, 0))
-                .first);
+  // Packed W with one scale per row, and the 2:4 GEMM's integer codes: the
+  // tiles held exact codes, the scale of each output's row of W multiplies
+  // it.
+  bool endScale =
+      (p.mmaPackedW() && p.mmaEndScale()) || (p.mmaSparse && p.bits);
   for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
     for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
       for (int64_t r = 0; r < 2; ++r)
@@ -1897,8 +1933,10 @@ void gpu_kernels::emitMmaStore(
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           Value v = acc(mi * p.mmaTilesN() + ni, r, e);
-          if (!colScales.empty())
-            v = arith::MulFOp::create(b, loc, v, colScales[ni * 2 + e]);
+          if (endScale)
+            v = arith::MulFOp::create(
+                b, loc, v,
+                emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0)).first);
           memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
         }
 }
@@ -1922,9 +1960,22 @@ gpu_kernels::emitMmaSpLoadStep(OpBuilder &b, Location loc, const Problem &p,
                                Value tid, Value m0, Value n0, Value k0) {
   SmallVector<Value> v;
   auto f4 = VectorType::get({4}, b.getF32Type());
-  // Stored values: eight consecutive threads read a row's 128 bytes.
   Value kv0 = divC(b, loc, k0, 2);
-  for (int64_t i = 0; i < mmaSpQuadsPerThread(p); ++i) {
+  if (p.bits) {
+    // Integer codes: thread tid takes 16 stored values (8 or 16 bytes) of
+    // row tid / 2, and that row's zero point.
+    Value n = minC(b, loc, add(b, loc, n0, divC(b, loc, tid, 2)), p.n - 1);
+    Value i = add(b, loc, kv0, mul(b, loc, remC(b, loc, tid, 2), 16));
+    v.push_back(vector::LoadOp::create(
+        b, loc, VectorType::get({2 * p.bits}, b.getI8Type()), ops.data,
+        ValueRange{n, divC(b, loc, mul(b, loc, i, p.bits), 8)},
+        /*nontemporal=*/false,
+        opt.alignedLoads ? llvm::MaybeAlign(2 * p.bits) : llvm::MaybeAlign()));
+    if (p.hasZeroPoints)
+      v.push_back(emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0)).second);
+  }
+  // f32 values: eight consecutive threads read a row's 128 bytes.
+  for (int64_t i = 0; !p.bits && i < mmaSpQuadsPerThread(p); ++i) {
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, kMmaSpValues / 4);
     Value c4 = mul(b, loc, remC(b, loc, idx, kMmaSpValues / 4), 4);
@@ -1949,8 +2000,23 @@ void gpu_kernels::emitMmaSpStoreStep(OpBuilder &b, Location loc,
                                      Value ws, Value meta) {
   auto h4 = VectorType::get({4}, b.getF16Type());
   auto align8 = opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign();
-  int64_t quads = mmaSpQuadsPerThread(p);
-  for (int64_t i = 0; i < quads; ++i) {
+  // Values loaded per thread before the positions: f32 quads, or codes (and
+  // a zero point).
+  int64_t quads = p.bits ? (p.hasZeroPoints ? 2 : 1) : mmaSpQuadsPerThread(p);
+  if (p.bits) {
+    // q - z, exact in f16 (|q - z| <= 255).
+    Value w = decodeNmCodes(b, loc, p, loaded[0],
+                            p.hasZeroPoints ? loaded[1] : Value());
+    vector::StoreOp::create(
+        b, loc,
+        arith::TruncFOp::create(b, loc, VectorType::get({16}, b.getF16Type()),
+                                w),
+        ws,
+        ValueRange{divC(b, loc, tid, 2), mul(b, loc, remC(b, loc, tid, 2), 16)},
+        /*nontemporal=*/false,
+        opt.alignedLoads ? llvm::MaybeAlign(16) : llvm::MaybeAlign());
+  }
+  for (int64_t i = 0; !p.bits && i < quads; ++i) {
     Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
     Value r = divC(b, loc, idx, kMmaSpValues / 4);
     Value c4 = mul(b, loc, remC(b, loc, idx, kMmaSpValues / 4), 4);
@@ -2277,15 +2343,28 @@ gpu_kernels::emitNmLanePartials(OpBuilder &b, Location loc, const Problem &p,
   auto f4 = VectorType::get({4}, f32);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   SmallVector<Value> init(p.m, zero);
+  // Integer codes: the row's scale (applied to the sums) and zero point.
+  Value scale, zp;
+  if (p.bits)
+    std::tie(scale, zp) = emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0));
   auto loop = scf::ForOp::create(b, loc, lane, cIdx(b, loc, p.nmKv() / 4),
                                  cIdx(b, loc, kWarp), init);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value c = loop.getInductionVar();
   SmallVector<Value> sums(loop.getRegionIterArgs());
-  Value v = vector::LoadOp::create(b, loc, f4, ops.data,
-                                   ValueRange{n, mul(b, loc, c, 4)},
-                                   /*nontemporal=*/false, align(opt));
+  // Stored values 4c .. 4c + 3: f32, or 4 / 2 bytes of 8- / 4-bit codes as
+  // q - z.
+  Value v =
+      p.bits ? decodeNmCodes(
+                   b, loc, p,
+                   vector::LoadOp::create(
+                       b, loc, VectorType::get({p.bits / 2}, b.getI8Type()),
+                       ops.data, ValueRange{n, mul(b, loc, c, p.bits / 2)}),
+                   zp)
+             : Value(vector::LoadOp::create(b, loc, f4, ops.data,
+                                            ValueRange{n, mul(b, loc, c, 4)},
+                                            /*nontemporal=*/false, align(opt)));
   // The 4 * nmBits() position bits of values 4c .. 4c + 3: one byte (nmBits
   // 2), half a byte (1) or two bytes (4), little-endian.
   auto byteAt = [&](Value idx) -> Value {
@@ -2327,5 +2406,10 @@ gpu_kernels::emitNmLanePartials(OpBuilder &b, Location loc, const Problem &p,
     }
   }
   scf::YieldOp::create(b, loc, sums);
-  return SmallVector<Value>(loop.getResults());
+  b.setInsertionPointAfter(loop);
+  SmallVector<Value> out(loop.getResults());
+  if (scale)
+    for (Value &o : out)
+      o = arith::MulFOp::create(b, loc, o, scale);
+  return out;
 }

@@ -129,8 +129,30 @@ FailureOr<Problem> getNmProblem(MatmulOp op, AssembleOp assemble,
   };
   if (sparsity.getKind() != SparsityKind::NM)
     return fail("only N:M sparse weights have a GPU kernel");
-  if (type.getQuant())
-    return fail("quantized N:M weights have no GPU kernel yet");
+  Problem p;
+  if (QuantSpecAttr quant = type.getQuant()) {
+    // Integer codes with one scale per row (applied to each row's sum).
+    if (!quant.isIntegerStorage() ||
+        (quant.getStorageBits() != 4 && quant.getStorageBits() != 8))
+      return fail("quantized N:M weights other than int4 / int8 codes have "
+                  "no GPU kernel yet");
+    if (Type g = quant.getGlobalScaleType(); g && !g.isF32())
+      return fail("only f32 global scales have a GPU kernel");
+    Type st = quant.getScaleType();
+    if (!st.isF32() && !st.isF16() && !st.isBF16())
+      return fail("quantized N:M weights need f32, f16 or bf16 scales on the "
+                  "GPU");
+    SmallVector<int64_t> scaleShape = quant.getScaleShape(type.getShape());
+    if (scaleShape[1] != 1 ||
+        (scaleShape[0] != 1 && scaleShape[0] != type.getShape()[0]))
+      return fail("quantized N:M weights with scale groups along K have no "
+                  "GPU kernel yet");
+    p.bits = quant.getStorageBits();
+    p.isSigned = quant.isSignedStorage();
+    p.hasZeroPoints = quant.isAsymmetric();
+    p.scaleType = st;
+    p.perRowScales = scaleShape[0] != 1;
+  }
   if (sparsity.getAxis() != 1)
     return fail("N:M groups do not run along the reduction axis");
   if (type.getRank() != 2 || !type.getElementType().isF32())
@@ -138,12 +160,12 @@ FailureOr<Problem> getNmProblem(MatmulOp op, AssembleOp assemble,
   auto xType = cast<RankedTensorType>(op.getInput().getType());
   if (!xType.hasStaticShape() || !xType.getElementType().isF32())
     return fail("the input is not a static f32 tensor");
-  Problem p;
   p.nmN = sparsity.getN();
   p.nmM = sparsity.getM();
   p.n = type.getShape()[0];
   p.k = type.getShape()[1];
   p.m = xType.getNumElements() / p.k;
+  p.scaleBlockK = p.k;
   if (p.nmBits() != 1 && p.nmBits() != 2 && p.nmBits() != 4)
     return fail("N:M with M not 2, 3, 4 or 9..16 has no GPU kernel yet");
   if (p.k % p.nmM != 0 || p.nmKv() % 4 != 0)
@@ -564,7 +586,10 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   unsigned i = 0;
   ops.x = body.getArgument(i++);
   ops.data = body.getArgument(i++);
-  (p.nmN ? ops.indices : ops.scales) = body.getArgument(i++);
+  if (p.nmN)
+    ops.indices = body.getArgument(i++);
+  if (p.bits)
+    ops.scales = body.getArgument(i++);
   if (p.hasZeroPoints)
     ops.zeroPoints = body.getArgument(i++);
   ops.y = body.getArgument(i++);
@@ -1846,9 +1871,12 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
     x2 = tensor::CollapseShapeOp::create(b, loc, x,
                                          collapseAll(xType.getRank()));
 
-  SmallVector<Value> tensors = {x2, assemble.getData(),
-                                p.nmN ? assemble.getIndices()
-                                      : assemble.getScales()};
+  // x, data, [indices (N:M)], [scales (quantized)], [zero points].
+  SmallVector<Value> tensors = {x2, assemble.getData()};
+  if (p.nmN)
+    tensors.push_back(assemble.getIndices());
+  if (p.bits)
+    tensors.push_back(assemble.getScales());
   if (p.hasZeroPoints)
     tensors.push_back(assemble.getZeroPoints());
   SmallVector<Value> host;
@@ -1865,11 +1893,15 @@ void lowerMatmul(MatmulOp op, AssembleOp assemble, const Problem &p,
                                         b.getI64IntegerAttr(64));
   if (hostReference) {
     Operands ops;
-    ops.x = host[0];
-    ops.data = host[1];
-    (p.nmN ? ops.indices : ops.scales) = host[2];
+    unsigned i = 0;
+    ops.x = host[i++];
+    ops.data = host[i++];
+    if (p.nmN)
+      ops.indices = host[i++];
+    if (p.bits)
+      ops.scales = host[i++];
     if (p.hasZeroPoints)
-      ops.zeroPoints = host[3];
+      ops.zeroPoints = host[i++];
     ops.y = hostY;
     emitHostReference(b, loc, p, nvvm, kind, ops);
   } else {

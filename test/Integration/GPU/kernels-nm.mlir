@@ -35,6 +35,14 @@
 // REDEFINE: %{spec2} = none
 // REDEFINE: %{gen} = --k 128 --h 48 --n 8 --m 2 --seed 5
 // RUN: %{run} | FileCheck %s
+// Integer codes (sparq-sparsify composed with quantization, one scale per
+// row): int8 codes in the first layer, asymmetric uint4 codes with f16
+// scales in the second (low nibble first), q - z in f32, the row's scale on
+// the lane's sums.
+// REDEFINE: %{spec1} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<i8, per_channel(axis = 1)>>
+// REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<ui4, per_channel(axis = 1), asymmetric, scale = f16>>
+// REDEFINE: %{gen} = --k 512 --h 48 --n 8 --m 3 --seed 3
+// RUN: %{run} | FileCheck %s
 // CHECK: PASS max |y - y_ref|
 
 // The kernel: one warp per output feature, x staged in shared memory, the
@@ -77,6 +85,17 @@
 // REDEFINE: %{spec2} = none
 // REDEFINE: %{gen} = --k 1600 --h 64 --n 8 --m 8 --seed 5
 // RUN: %{run} | FileCheck %s
+// Integer codes: q - z exact in the f16 value tile, the row's scale in the
+// epilogue (y_ref rounds only x to f16).
+// REDEFINE: %{spec1} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<i8, per_channel(axis = 1)>>
+// REDEFINE: %{gen} = --k 192 --h 80 --n 8 --m 70 --seed 3
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec1} = none
+// REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<ui4, per_channel(axis = 1), asymmetric, scale = f16>>
+// REDEFINE: %{gen} = --k 40 --h 128 --n 24 --m 20 --seed 4
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec1} = #sparq.sparsity<2:4, axis = 0>
+// REDEFINE: %{spec2} = none
 // REDEFINE: %{opts} =
 // REDEFINE: %{check} =
 
@@ -99,6 +118,23 @@
 // RUN: %if ptxas %{ sparq-compile %t/s.mlir --quiet --emit=ptx --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa}' -o %t/sp90.ptx && %ptxas -arch=sm_90 %t/sp90.ptx -o %t/sp90.cubin %}
 // PTX-LABEL: .entry sparq_mmasp_nm2of4f32_70x80x192
 // PTX: mma.sp.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32
+// Integer codes: one 16-byte load of codes per thread, the scale loads after
+// the loop; both kernels assemble.
+// REDEFINE: %{spec1} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<i8, per_channel(axis = 1)>>
+// REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<ui4, per_channel(axis = 1), asymmetric, scale = f16>>
+// REDEFINE: %{gen} = --k 192 --h 128 --n 8 --m 70 --seed 3
+// RUN: %{prepare} && sparq-opt %t/s.mlir --convert-sparq-to-gpu="nvvm=true mma=true" | FileCheck %s --check-prefix=SPQ
+// SPQ-LABEL: gpu.func @sparq_mmasp_nm2of4_i8cf32_70x128x192
+// SPQ: scf.for
+// SPQ: vector.load {{.*}} : memref<128x96xi8>, vector<16xi8>
+// SPQ: nvgpu.mma.sp.sync
+// SPQ: scf.yield
+// SPQ: memref.load {{.*}} : memref<128x1xf32>
+// SPQ-LABEL: gpu.func @sparq_mmasp_nm2of4_ui4cf16a_70x8x128
+// SPQ: vector.load {{.*}} : memref<8x32xi8>, vector<8xi8>
+// RUN: %if ptxas %{ sparq-compile %t/s.mlir --quiet --emit=ptx --target=sm_90 --pipeline='sparq-gpu{chip=sm_90 format=isa}' -o %t/spq90.ptx && %ptxas -arch=sm_90 %t/spq90.ptx -o %t/spq90.cubin %}
+// REDEFINE: %{spec1} = #sparq.sparsity<2:4, axis = 0>
+// REDEFINE: %{spec2} = none
 
 // N:M shapes the kernels do not cover stay on the host with a remark:
 // 2:8 (3-bit positions).
@@ -115,6 +151,10 @@
 // REDEFINE: %{gen} = --k 96 --h 48 --n 8 --m 20 --seed 6
 // RUN: %{prepare} && sparq-opt %t/s.mlir --convert-sparq-to-gpu="remarks=true nvvm=true mma=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=K64
 // K64: remark: no GPU kernel, left to the host: 2:4 GEMM with K not a multiple of 64 has no GPU kernel yet
+// REDEFINE: %{spec1} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<i8, per_group(axis = 0, size = 32)>>
+// REDEFINE: %{gen} = --k 128 --h 48 --n 8 --m 2 --seed 6
+// RUN: %{prepare} && sparq-opt %t/s.mlir --convert-sparq-to-gpu="remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=GROUPS
+// GROUPS: remark: no GPU kernel, left to the host: quantized N:M weights with scale groups along K have no GPU kernel yet
 // REDEFINE: %{spec1} = #sparq.sparsity<1:4, axis = 0>
 // REDEFINE: %{gen} = --k 128 --h 48 --n 8 --m 20 --seed 6
 // RUN: %{prepare} && sparq-opt %t/s.mlir --convert-sparq-to-gpu="remarks=true nvvm=true mma=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=ONE4

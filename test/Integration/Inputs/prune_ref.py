@@ -249,12 +249,15 @@ def compare(y, yref, tol):
     return 0
 
 
-def mlp(x, w1, b1, w2, f16=(False, False)):
-    """f16[i]: layer i's input and weight rounded to f16 first (the tensor-core
-    kernels), products and sums exact in float64."""
+def mlp(x, w1, b1, w2, f16=(None, None)):
+    """f16[i]: layer i's input ("x") or input and weight ("xw") rounded to f16
+    first (the tensor-core kernels: f32 weights are rounded, integer codes are
+    exact), products and sums exact in float64."""
     def mm(a, w, r):
         if r:
-            a, w = a.astype(np.float16), w.astype(np.float16)
+            a = a.astype(np.float16)
+        if r == "xw":
+            w = w.astype(np.float16)
         return a.astype(F64) @ w.astype(F64)
     h = np.maximum(mm(x, w1, f16[0]) + b1, 0)
     if f16[1]:
@@ -267,8 +270,11 @@ def cmd_check_run(a):
     pruned = pruned_weights(a.pruned)
     w1 = pruned.get("fc1", orig["w1"])
     w2 = pruned.get("fc2", orig["w2"])
-    f16 = tuple(spec != "none" for spec in (a.spec1, a.spec2)) if a.f16_inputs \
-        else (False, False)
+    def rounded(spec):
+        if not a.f16_inputs or spec == "none":
+            return None
+        return "x" if quant_part(spec) is not None else "xw"
+    f16 = (rounded(a.spec1), rounded(a.spec2))
     yref = mlp(orig["x"], dequant(w1, a.spec1), orig["b1"], dequant(w2, a.spec2),
                f16)
     y = quant_ref.parse_memrefs(open(a.output).read())[-1]
