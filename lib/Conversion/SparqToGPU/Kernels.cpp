@@ -1440,6 +1440,19 @@ void forEachStepChunk(OpBuilder &b, Location loc, const Problem &p, Value tid,
   }
 }
 
+/// Runs `body(i, r, c4)` for quad i < perThread of thread tid in a tile of
+/// `perRow` quads (4 elements) per row walked by all mmaThreads() threads in
+/// turn: quad tid + i * threads at row r, element c4.
+void forEachTileQuad(OpBuilder &b, Location loc, const Problem &p, Value tid,
+                     int64_t perThread, int64_t perRow,
+                     function_ref<void(int64_t, Value, Value)> body) {
+  for (int64_t i = 0; i < perThread; ++i) {
+    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
+    body(i, divC(b, loc, idx, perRow),
+         mul(b, loc, remC(b, loc, idx, perRow), 4));
+  }
+}
+
 /// Thread tid's share (quadsPerThread vector<4xf32>) of the step's x tile
 /// [mmaTileM(), stepK] from rows m0 (clamped to M - 1) and K offset k0,
 /// appended to `v`: sixteen (stepK 64) or eight consecutive threads read one
@@ -1449,13 +1462,12 @@ void loadXQuads(OpBuilder &b, Location loc, const Problem &p,
                 Value m0, Value k0, SmallVectorImpl<Value> &v) {
   MmaStepSplit sp = mmaStepSplit(p);
   auto f4 = VectorType::get({4}, b.getF32Type());
-  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    Value r = divC(b, loc, idx, sp.quadsPerRow);
-    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
-    v.push_back(vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt));
-  }
+  forEachTileQuad(
+      b, loc, p, tid, sp.quadsPerThread, sp.quadsPerRow,
+      [&](int64_t, Value r, Value c4) {
+        Value row = minC(b, loc, add(b, loc, m0, r), p.m - 1);
+        v.push_back(vload(b, loc, f4, ops.x, {row, add(b, loc, k0, c4)}, opt));
+      });
 }
 
 /// f32 values rounded (to nearest even) to f16, or with mmaBf16 to bf16 and
@@ -1468,21 +1480,28 @@ Value roundToTile(OpBuilder &b, Location loc, const Problem &p, Value v,
   return arith::BitcastOp::create(b, loc, type, bf);
 }
 
+/// Stores thread tid's `quads` (forEachTileQuad's order, `perRow` per row)
+/// rounded to f16 into `tile`.
+void storeTileQuads(OpBuilder &b, Location loc, const Problem &p,
+                    const EmitOptions &opt, Value tid, ValueRange quads,
+                    int64_t perRow, Value tile) {
+  auto h4 = VectorType::get({4}, b.getF16Type());
+  forEachTileQuad(
+      b, loc, p, tid, quads.size(), perRow, [&](int64_t i, Value r, Value c4) {
+        vector::StoreOp::create(b, loc, roundToTile(b, loc, p, quads[i], h4),
+                                tile, ValueRange{r, c4}, /*nontemporal=*/false,
+                                opt.alignedLoads ? llvm::MaybeAlign(8)
+                                                 : llvm::MaybeAlign());
+      });
+}
+
 /// Stores loadXQuads' values `quads` rounded to f16 into the x tile xs.
 void storeXQuads(OpBuilder &b, Location loc, const Problem &p,
                  const EmitOptions &opt, Value tid, ValueRange quads,
                  Value xs) {
   MmaStepSplit sp = mmaStepSplit(p);
-  auto h4 = VectorType::get({4}, b.getF16Type());
-  for (int64_t i = 0; i < sp.quadsPerThread; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    Value r = divC(b, loc, idx, sp.quadsPerRow);
-    Value c4 = mul(b, loc, remC(b, loc, idx, sp.quadsPerRow), 4);
-    Value xh = roundToTile(b, loc, p, quads[i], h4);
-    vector::StoreOp::create(
-        b, loc, xh, xs, ValueRange{r, c4}, /*nontemporal=*/false,
-        opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign());
-  }
+  storeTileQuads(b, loc, p, opt, tid, quads.take_front(sp.quadsPerThread),
+                 sp.quadsPerRow, xs);
 }
 } // namespace
 
@@ -1975,13 +1994,13 @@ gpu_kernels::emitMmaSpLoadStep(OpBuilder &b, Location loc, const Problem &p,
       v.push_back(emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0)).second);
   }
   // f32 values: eight consecutive threads read a row's 128 bytes.
-  for (int64_t i = 0; !p.bits && i < mmaSpQuadsPerThread(p); ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    Value r = divC(b, loc, idx, kMmaSpValues / 4);
-    Value c4 = mul(b, loc, remC(b, loc, idx, kMmaSpValues / 4), 4);
-    Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
-    v.push_back(vload(b, loc, f4, ops.data, {n, add(b, loc, kv0, c4)}, opt));
-  }
+  if (!p.bits)
+    forEachTileQuad(b, loc, p, tid, mmaSpQuadsPerThread(p), kMmaSpValues / 4,
+                    [&](int64_t, Value r, Value c4) {
+                      Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
+                      v.push_back(vload(b, loc, f4, ops.data,
+                                        {n, add(b, loc, kv0, c4)}, opt));
+                    });
   // The step's 64 position bits of row tid % kMmaSpTile (8-byte aligned: K
   // is a multiple of 64).
   Value n =
@@ -1998,7 +2017,6 @@ void gpu_kernels::emitMmaSpStoreStep(OpBuilder &b, Location loc,
                                      const Problem &p, const EmitOptions &opt,
                                      Value tid, ValueRange loaded, Value xs,
                                      Value ws, Value meta) {
-  auto h4 = VectorType::get({4}, b.getF16Type());
   auto align8 = opt.alignedLoads ? llvm::MaybeAlign(8) : llvm::MaybeAlign();
   // Values loaded per thread before the positions: f32 quads, or codes (and
   // a zero point).
@@ -2015,14 +2033,9 @@ void gpu_kernels::emitMmaSpStoreStep(OpBuilder &b, Location loc,
         ValueRange{divC(b, loc, tid, 2), mul(b, loc, remC(b, loc, tid, 2), 16)},
         /*nontemporal=*/false,
         opt.alignedLoads ? llvm::MaybeAlign(16) : llvm::MaybeAlign());
-  }
-  for (int64_t i = 0; !p.bits && i < quads; ++i) {
-    Value idx = add(b, loc, tid, cIdx(b, loc, i * p.mmaThreads()));
-    Value r = divC(b, loc, idx, kMmaSpValues / 4);
-    Value c4 = mul(b, loc, remC(b, loc, idx, kMmaSpValues / 4), 4);
-    vector::StoreOp::create(b, loc, roundToTile(b, loc, p, loaded[i], h4), ws,
-                            ValueRange{r, c4}, /*nontemporal=*/false, align8);
-  }
+  } else
+    storeTileQuads(b, loc, p, opt, tid, loaded.take_front(quads),
+                   kMmaSpValues / 4, ws);
   {
     OpBuilder::InsertionGuard guard(b);
     auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kMmaSpTile));
