@@ -132,10 +132,18 @@ for _tile_n, _tile_m, _prefetch, _ldm in [(128, 128, 1, "w64s2lk"), (128, 64, 1,
             "mma", f"mma~t{_tile_n}m{_tile_m}p{_prefetch}{_ldm}", 1),) + _base[1:])
 CHIPS = ["sm_80", "sm_90"]
 # The N:M sparse GEMV (f32 values): (N, M, batch, rows N_w, K).
+# (N, M, rows of x, rows of W, K[, codes]): codes "i8" stores int8 values
+# with one f32 scale per row (sparq-sparsify composed with per-channel int8).
 NM_CASES = [(2, 4, 1, 4096, 4096), (2, 4, 1, 11008, 4096), (2, 4, 1, 4096, 11008),
-            (2, 4, 2, 4096, 4096),
+            (2, 4, 2, 4096, 4096), (2, 4, 1, 4096, 4096, "i8"),
+            (2, 4, 1, 11008, 4096, "i8"),
             # More than 8 rows of x: the 2:4 sparse tensor-core GEMM (mma.sp).
-            (2, 4, 256, 4096, 4096), (2, 4, 2048, 4096, 4096)]
+            (2, 4, 256, 4096, 4096), (2, 4, 2048, 4096, 4096),
+            (2, 4, 2048, 4096, 4096, "i8")]
+
+
+def nm_codes(c):
+    return c[5] if len(c) > 5 else None
 
 
 def nm_bits(mm):
@@ -144,18 +152,27 @@ def nm_bits(mm):
 
 
 def nm_id(c):
-    n, mm, m, rows, k = c
+    n, mm, m, rows, k = c[:5]
     kind = "nmgemv" if m <= 8 else "nmmma"
-    return f"{kind}-{n}of{mm}-{m}x{rows}x{k}"
+    codes = f"-{nm_codes(c)}c" if nm_codes(c) else ""
+    return f"{kind}-{n}of{mm}{codes}-{m}x{rows}x{k}"
 
 
 def nm_model(c):
-    n, mm, m, rows, k = c
+    n, mm, m, rows, k = c[:5]
     kv = k // mm * n
     ib = (kv * nm_bits(mm) + 7) // 8
-    wt = f"!sparq.compressed<{rows}x{k}xf32, #sparq.sparsity<{n}:{mm}, axis = 1>>"
-    return f"""func.func @main(%x: tensor<{m}x{k}xf32>, %v: tensor<{rows}x{kv}xf32>, %i: tensor<{rows}x{ib}xi8>) -> tensor<{m}x{rows}xf32> {{
-  %w = sparq.assemble %v : tensor<{rows}x{kv}xf32> indices %i : tensor<{rows}x{ib}xi8> -> {wt}
+    sparsity = f"#sparq.sparsity<{n}:{mm}, axis = 1>"
+    if nm_codes(c):
+        spec = (f"#sparq.spec<sparsity = {sparsity}, "
+                "quant = #sparq.quant<i8, per_channel(axis = 0)>>")
+        vt, sarg = f"tensor<{rows}x{kv}xi8>", f", %s: tensor<{rows}x1xf32>"
+        sop = f" scales %s : tensor<{rows}x1xf32>"
+    else:
+        spec, vt, sarg, sop = sparsity, f"tensor<{rows}x{kv}xf32>", "", ""
+    wt = f"!sparq.compressed<{rows}x{k}xf32, {spec}>"
+    return f"""func.func @main(%x: tensor<{m}x{k}xf32>, %v: {vt}, %i: tensor<{rows}x{ib}xi8>{sarg}) -> tensor<{m}x{rows}xf32> {{
+  %w = sparq.assemble %v : {vt}{sop} indices %i : tensor<{rows}x{ib}xi8> -> {wt}
   %y = sparq.matmul %x, %w : tensor<{m}x{k}xf32>, {wt} -> tensor<{m}x{rows}xf32>
   return %y : tensor<{m}x{rows}xf32>
 }}
@@ -168,12 +185,18 @@ def nm_data(c, rng):
     dense W they stand for."""
     import numpy as np
 
-    n, mm, m, rows, k = c
+    n, mm, m, rows, k = c[:5]
     groups = k // mm
     b = nm_bits(mm)
     pos = np.sort(np.argsort(rng.random((rows, groups, mm)), axis=2)[:, :, :n], axis=2)
     pos = pos.reshape(rows, groups * n)
-    vals = rng.uniform(-1, 1, size=pos.shape).astype(np.float32)
+    if nm_codes(c):
+        # int8 codes and one scale per row: the stored value is q * s.
+        codes = rng.integers(-127, 128, size=pos.shape).astype(np.int8)
+        scales = rng.uniform(0.001, 0.01, size=(rows, 1)).astype(np.float32)
+        vals = (codes.astype(np.float32) * scales).astype(np.float32)
+    else:
+        vals = rng.uniform(-1, 1, size=pos.shape).astype(np.float32)
     bits = ((pos[:, :, None] >> np.arange(b)) & 1).astype(np.uint8).reshape(rows, -1)
     nbytes = (pos.shape[1] * b + 7) // 8
     bits = np.pad(bits, ((0, 0), (0, nbytes * 8 - bits.shape[1])))
@@ -181,7 +204,9 @@ def nm_data(c, rng):
     dense = np.zeros((rows, k), dtype=np.float32)
     cols = (np.arange(groups * n) // n) * mm + pos
     np.put_along_axis(dense, cols, vals, axis=1)
-    return vals, idx, dense
+    if nm_codes(c):
+        return [codes, idx, scales], dense
+    return [vals, idx], dense
 
 
 def log(msg):
@@ -550,31 +575,36 @@ def run_nm_case(torch, np, rt, cuda, dev, chip, kdir, c, copy_bw):
     then time over rotated weight copies (>= 512 MiB) next to cuBLAS fp16 on
     the dense shape; a row of the results table."""
     cid = nm_id(c)
-    _, _, m, rows, k = c
+    m, rows, k = c[2:5]
     with open(os.path.join(kdir, cid + ".json")) as f:
         info = json.load(f)
     with open(os.path.join(kdir, chip, cid + ".ptx"), "rb") as f:
         fn = rt.function(f.read(), info["kernel"])
     rng = np.random.default_rng(1)
-    vals, idx, dense = nm_data(c, rng)
+    weight, dense = nm_data(c, rng)  # [values or codes, positions, [scales]]
     x = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
-    dx, dv, di = (torch.from_numpy(np.ascontiguousarray(a)).to(dev) for a in (x, vals, idx))
+    dx = torch.from_numpy(x).to(dev)
+    dw = [torch.from_numpy(np.ascontiguousarray(a)).to(dev) for a in weight]
     y = torch.full((m, rows), float("nan"), dtype=torch.float32, device=dev)
-    Launch(rt, fn, info, [dx, dv, di, y])()
+    Launch(rt, fn, info, [dx] + dw + [y])()
     torch.cuda.synchronize()
     xr, wr, ulp = x, dense, 2.0 ** -24
     if info["kernel"].startswith("sparq_mmasp_"):
-        xr, wr, ulp = x.astype(np.float16), dense.astype(np.float16), 2.0 ** -22
+        # x rounded to f16; f32 values too (integer codes stay exact).
+        xr, ulp = x.astype(np.float16), 2.0 ** -22
+        wr = dense if nm_codes(c) else dense.astype(np.float16)
     yref = xr.astype(np.float64) @ wr.T.astype(np.float64)
     bound = 1.01 * k * ulp * (np.abs(xr).astype(np.float64) @
                               np.abs(wr.T).astype(np.float64)) + 1e-6
     err = np.abs(y.cpu().numpy().astype(np.float64) - yref)
     ok = bool(np.all(np.isfinite(err)) and np.all(err <= bound))
     worst = float(np.max(err / bound))
-    wbytes = dv.numel() * 4 + di.numel()
+    wbytes = sum(t.numel() * t.element_size() for t in dw)
     copies = rotations(wbytes)
-    weights = [(dv, di)] + [(torch.randn_like(dv), di.clone()) for _ in range(copies - 1)]
-    calls = [Launch(rt, fn, info, [dx, v, i, y]) for v, i in weights]
+    # Distinct copies of the weight's buffers (same contents: the time does
+    # not depend on the values).
+    weights = [dw] + [[t.clone() for t in dw] for _ in range(copies - 1)]
+    calls = [Launch(rt, fn, info, [dx] + w + [y]) for w in weights]
     iters = max(20, min(200, 2 * copies))
     t_sparq, e_sparq = time_launches(torch, cuda, calls, iters)
     del weights, calls
