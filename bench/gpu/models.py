@@ -32,7 +32,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIGITS = os.path.join(ROOT, "examples", "digits")
 MODELS = ["mlp", "cnn"]
-RECIPES = [None, "w8-per-channel", "w4-g32-f16", "mxfp4"]
+RECIPES = [None, "w8-per-channel", "w4-g32-f16", "mxfp4", "2of4-w8"]
 # Exact f32 activations: the same numbers up to the f32 summation order.
 TOLERANCE = 1e-4
 # int8 activations: each GEMV's x codes are rint(x / a); a last-bit
