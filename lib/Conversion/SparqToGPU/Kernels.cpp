@@ -625,27 +625,23 @@ SmallVector<int64_t> zipped(int64_t count) {
 Value decodeNmCodes(OpBuilder &b, Location loc, const Problem &p, Value raw,
                     Value z) {
   auto rawType = cast<VectorType>(raw.getType());
-  int64_t bytes = rawType.getNumElements();
   auto splat = [&](int64_t v) -> Value {
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(rawType, b.getI8IntegerAttr(v)));
   };
   Value q = raw;
   if (p.bits == 4) {
-    Value lo = arith::AndIOp::create(b, loc, raw, splat(0x0F));
-    Value hi = arith::ShRUIOp::create(b, loc, raw, splat(4));
-    q = vector::ShuffleOp::create(b, loc, lo, hi, zipped(bytes));
-    if (p.isSigned) // Sign-extend the nibble: (q ^ 8) - 8.
-      q = arith::SubIOp::create(
-          b, loc,
-          arith::XOrIOp::create(
-              b, loc, q,
-              vector::BroadcastOp::create(
-                  b, loc, q.getType(),
-                  arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(8)))),
-          vector::BroadcastOp::create(
-              b, loc, q.getType(),
-              arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(8))));
+    // Low nibbles (shifted up first when signed) and high nibbles, moved
+    // down by arithmetic (signed) or logical shifts, then interleaved.
+    auto down = [&](Value v) -> Value {
+      return p.isSigned ? Value(arith::ShRSIOp::create(b, loc, v, splat(4)))
+                        : Value(arith::ShRUIOp::create(b, loc, v, splat(4)));
+    };
+    Value lo = p.isSigned
+                   ? down(arith::ShLIOp::create(b, loc, raw, splat(4)))
+                   : Value(arith::AndIOp::create(b, loc, raw, splat(0x0F)));
+    q = vector::ShuffleOp::create(b, loc, lo, down(raw),
+                                  zipped(rawType.getNumElements()));
   }
   auto f = VectorType::get({cast<VectorType>(q.getType()).getNumElements()},
                            b.getF32Type());
@@ -1413,7 +1409,7 @@ struct MmaStepSplit {
 };
 MmaStepSplit mmaStepSplit(const Problem &p) {
   MmaStepSplit sp;
-  // (The 2:4 GEMM has no integer chunks.)
+  // (f32 N:M values have no integer chunks: bits = 0.)
   sp.chunksPerRow = p.bits ? p.mmaStepK() / p.chunkElems() : 0;
   sp.chunks = p.mmaTileN() * sp.chunksPerRow;
   sp.chunksPerThread = std::max<int64_t>(1, sp.chunks / p.mmaThreads());
@@ -1938,12 +1934,31 @@ void gpu_kernels::emitMmaStore(
   // it.
   bool endScale =
       (p.mmaPackedW() && p.mmaEndScale()) || (p.mmaSparse && p.bits);
+  // One load per row of W the lane stores (clamped to N - 1), keyed by its
+  // offset from the lane's first: columns of the tile, or rows with
+  // mmaSparse.
+  Value featureBase = p.mmaSparse ? rowBase : colBase;
+  llvm::SmallDenseMap<int64_t, Value> scales;
+  auto scaleOf = [&](int64_t offset) -> Value {
+    Value &s = scales[offset];
+    if (!s)
+      s = emitLoadScale(b, loc, p, ops,
+                        minC(b, loc,
+                             add(b, loc, featureBase, cIdx(b, loc, offset)),
+                             p.n - 1),
+                        cIdx(b, loc, 0))
+              .first;
+    return s;
+  };
   for (int64_t mi = 0; mi < p.mmaTilesM(); ++mi)
     for (int64_t ni = 0; ni < p.mmaTilesN(); ++ni)
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t e = 0; e < 2; ++e) {
           Value m = add(b, loc, rowBase, cIdx(b, loc, mi * 16 + r * 8));
           Value n = add(b, loc, colBase, cIdx(b, loc, ni * 8 + e));
+          Value scale;
+          if (endScale)
+            scale = scaleOf(p.mmaSparse ? mi * 16 + r * 8 : ni * 8 + e);
           if (p.mmaSparse)
             std::swap(m, n);
           Value ok = arith::AndIOp::create(b, loc, ltC(b, loc, m, p.m),
@@ -1952,10 +1967,8 @@ void gpu_kernels::emitMmaStore(
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           Value v = acc(mi * p.mmaTilesN() + ni, r, e);
-          if (endScale)
-            v = arith::MulFOp::create(
-                b, loc, v,
-                emitLoadScale(b, loc, p, ops, n, cIdx(b, loc, 0)).first);
+          if (scale)
+            v = arith::MulFOp::create(b, loc, v, scale);
           memref::StoreOp::create(b, loc, v, ops.y, ValueRange{m, n});
         }
 }
@@ -1967,9 +1980,9 @@ void gpu_kernels::emitMmaStore(
 namespace {
 /// Stored values per row of the 2:4 GEMM's value tile per K step (K / 2),
 /// and the vector<4xf32> of the step per thread.
-constexpr int64_t kMmaSpValues = kMma8StepK / 2;
+int64_t mmaSpValues(const Problem &p) { return p.mmaStepK() / 2; }
 int64_t mmaSpQuadsPerThread(const Problem &p) {
-  return kMmaSpTile * kMmaSpValues / 4 / p.mmaThreads();
+  return kMmaSpTile * mmaSpValues(p) / 4 / p.mmaThreads();
 }
 } // namespace
 
@@ -1995,7 +2008,7 @@ gpu_kernels::emitMmaSpLoadStep(OpBuilder &b, Location loc, const Problem &p,
   }
   // f32 values: eight consecutive threads read a row's 128 bytes.
   if (!p.bits)
-    forEachTileQuad(b, loc, p, tid, mmaSpQuadsPerThread(p), kMmaSpValues / 4,
+    forEachTileQuad(b, loc, p, tid, mmaSpQuadsPerThread(p), mmaSpValues(p) / 4,
                     [&](int64_t, Value r, Value c4) {
                       Value n = minC(b, loc, add(b, loc, n0, r), p.n - 1);
                       v.push_back(vload(b, loc, f4, ops.data,
@@ -2035,7 +2048,7 @@ void gpu_kernels::emitMmaSpStoreStep(OpBuilder &b, Location loc,
         opt.alignedLoads ? llvm::MaybeAlign(16) : llvm::MaybeAlign());
   } else
     storeTileQuads(b, loc, p, opt, tid, loaded.take_front(quads),
-                   kMmaSpValues / 4, ws);
+                   mmaSpValues(p) / 4, ws);
   {
     OpBuilder::InsertionGuard guard(b);
     auto ifOp = scf::IfOp::create(b, loc, ltC(b, loc, tid, kMmaSpTile));

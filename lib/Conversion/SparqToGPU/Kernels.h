@@ -200,6 +200,11 @@ struct Problem {
   /// stored 2-bit positions of 16 elements of K per i16: the stored layout
   /// is already PTX's, group j's two positions in bits 4j and 4j + 2).
   bool mmaSparse = false;
+  /// The 2:4 GEMM's value tile [kMmaSpTile, mmaSpPitch()] f16 (a step's
+  /// stored values, padded by kMmaPad) and metadata tile [kMmaSpTile,
+  /// mmaSpMetaCols()] i16 (one per 16 elements of the step).
+  int64_t mmaSpPitch() const { return mmaStepK() / 2 + kMmaPad; }
+  int64_t mmaSpMetaCols() const { return mmaStepK() / 16; }
   /// Bits of one position field: ceil(log2 nmM).
   int64_t nmBits() const { return llvm::Log2_64_Ceil(nmM); }
   int64_t nmKv() const { return k / nmM * nmN; }
@@ -526,15 +531,18 @@ SmallVector<Value> emitNmLanePartials(OpBuilder &b, Location loc,
 // and Triton's sparse dot read it.
 
 /// The loads of one K step of 64 (thread `tid` of the block at rows m0 of
-/// x, features n0, K offset k0): 4 vector<4xf32> of stored values, the
-/// positions of row tid % kMmaSpTile (vector<8xi8>), x as emitMmaLoadStep.
+/// x, features n0, K offset k0): 4 vector<4xf32> of stored values (integer
+/// codes: the 16 codes of row tid / 2 from value 16 (tid % 2), as
+/// vector<2 bits x i8>, and that row's zero point), the positions of row tid
+/// % kMmaSpTile (vector<8xi8>), x as emitMmaLoadStep.
 SmallVector<Value> emitMmaSpLoadStep(OpBuilder &b, Location loc,
                                      const Problem &p, const Operands &ops,
                                      const EmitOptions &opt, Value tid,
                                      Value m0, Value n0, Value k0);
-/// Stores emitMmaSpLoadStep's values: stored values rounded to f16 into ws
-/// [kMmaSpTile, 32 + kMmaPad], positions into meta [kMmaSpTile, 4] i16
-/// (threads below kMmaSpTile), x rounded to f16 into xs.
+/// Stores emitMmaSpLoadStep's values: stored values rounded to f16 (codes
+/// as q - z, exact) into ws [kMmaSpTile, mmaSpPitch()], positions into meta
+/// [kMmaSpTile, mmaSpMetaCols()] (threads below kMmaSpTile), x rounded to
+/// f16 into xs.
 void emitMmaSpStoreStep(OpBuilder &b, Location loc, const Problem &p,
                         const EmitOptions &opt, Value tid, ValueRange loaded,
                         Value xs, Value ws, Value meta);

@@ -542,8 +542,8 @@ gpu::GPUFuncOp getKernel(gpu::GPUModuleOp kernels, const Problem &p,
   } else if (sparse) {
     // The 2:4 GEMM's x tile, stored values and their positions.
     shared("_xs", {p.mmaTileM(), p.mmaPitch()}, b.getF16Type());
-    shared("_ws", {kMmaSpTile, p.mmaStepK() / 2 + kMmaPad}, b.getF16Type());
-    shared("_wm", {kMmaSpTile, p.mmaStepK() / 16}, b.getI16Type());
+    shared("_ws", {kMmaSpTile, p.mmaSpPitch()}, b.getF16Type());
+    shared("_wm", {kMmaSpTile, p.mmaSpMetaCols()}, b.getI16Type());
   } else if (gemm) {
     // Shared tiles as 16-byte aligned workgroup globals (workgroup
     // attributions are only 4-byte aligned), so tile reads are 16-byte
@@ -1019,6 +1019,12 @@ void emitLaunch(OpBuilder &b, Location loc, ModuleOp module, const Problem &p,
 
 using ForLoop = function_ref<void(int64_t, function_ref<void(Value)>)>;
 
+/// A host reference's scratch buffer (a stack allocation of the entry).
+Value hostBuffer(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                 Type type) {
+  return memref::AllocaOp::create(b, loc, MemRefType::get(shape, type));
+}
+
 /// The host twin of reduceWarpThenStore: the xor butterfly over the 32
 /// lanes' sums in `lanes` [32, S] replayed in the kernel's order (through
 /// `tmp`, of the same type); returns lane 0's S sums.
@@ -1054,11 +1060,9 @@ XSource emitHostQuantizeX(OpBuilder &b, Location loc, const Problem &p, Value x,
                           int64_t threads, ForLoop forLoop) {
   Type i32 = b.getI32Type();
   XSource xs{x, {}, {}, {}};
-  xs.xq = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.m, p.xqPitch()}, b.getI8Type()));
-  xs.xsum = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.m, p.numChunks()}, i32));
-  xs.xmax = memref::AllocaOp::create(b, loc, MemRefType::get({p.m}, i32));
+  xs.xq = hostBuffer(b, loc, {p.m, p.xqPitch()}, b.getI8Type());
+  xs.xsum = hostBuffer(b, loc, {p.m, p.numChunks()}, i32);
+  xs.xmax = hostBuffer(b, loc, {p.m}, i32);
   forLoop(threads,
           [&](Value tid) { emitQuantizeXInit(b, loc, p, xs, tid, threads); });
   forLoop(threads,
@@ -1272,24 +1276,21 @@ void emitMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                           const Operands &ops, const EmitOptions &opt,
                           std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
-  auto hostBuffer = [&](ArrayRef<int64_t> shape, Type type) -> Value {
-    return memref::AllocaOp::create(b, loc, MemRefType::get(shape, type));
-  };
-  Value xs = hostBuffer({p.mmaTileM(), p.mmaPitch()}, f16);
-  Value ws =
-      p.mmaSparse ? hostBuffer({kMmaSpTile, p.mmaStepK() / 2 + kMmaPad}, f16)
-      : p.mmaPackedW()
-          ? hostBuffer({p.mmaPackedRows(), p.mmaPackedPitch()}, b.getI32Type())
-          : hostBuffer({p.mmaTileN(), p.mmaPitch()}, f16);
+  Value xs = hostBuffer(b, loc, {p.mmaTileM(), p.mmaPitch()}, f16);
+  Value ws = p.mmaSparse ? hostBuffer(b, loc, {kMmaSpTile, p.mmaSpPitch()}, f16)
+             : p.mmaPackedW()
+                 ? hostBuffer(b, loc, {p.mmaPackedRows(), p.mmaPackedPitch()},
+                              b.getI32Type())
+                 : hostBuffer(b, loc, {p.mmaTileN(), p.mmaPitch()}, f16);
   Value meta, fm;
   if (p.mmaSparse) {
-    meta = hostBuffer({kMmaSpTile, p.mmaStepK() / 16}, b.getI16Type());
-    fm = hostBuffer({kWarp, 2}, b.getI16Type());
+    meta = hostBuffer(b, loc, {kMmaSpTile, p.mmaSpMetaCols()}, b.getI16Type());
+    fm = hostBuffer(b, loc, {kWarp, 2}, b.getI16Type());
   }
   const int64_t numAcc = p.mmaTilesM() * p.mmaTilesN() * 4;
-  Value accBuf = hostBuffer({p.mmaThreads(), numAcc}, f32);
-  Value fa = hostBuffer({kWarp, 4, 2}, f16);
-  Value fb = hostBuffer({kWarp, p.mmaSparse ? 4 : 2, 2}, f16);
+  Value accBuf = hostBuffer(b, loc, {p.mmaThreads(), numAcc}, f32);
+  Value fa = hostBuffer(b, loc, {kWarp, 4, 2}, f16);
+  Value fb = hostBuffer(b, loc, {kWarp, p.mmaSparse ? 4 : 2, 2}, f16);
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
   auto accAt = [&](Value tid, int64_t a, int64_t r, int64_t e) -> Value {
     return memref::LoadOp::create(b, loc, accBuf,
@@ -1349,21 +1350,14 @@ void emitMma8HostReference(OpBuilder &b, Location loc, const Problem &p,
                            std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
-  Value xs = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaTileM(), p.mma8Pitch()}, i8));
-  Value ws = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaTileN(), p.mma8Pitch()}, i8));
-  Value xmax =
-      memref::AllocaOp::create(b, loc, MemRefType::get({p.mmaTileM()}, i32));
-  Value xsum =
-      memref::AllocaOp::create(b, loc, MemRefType::get({p.mmaTileM()}, i32));
+  Value xs = hostBuffer(b, loc, {p.mmaTileM(), p.mma8Pitch()}, i8);
+  Value ws = hostBuffer(b, loc, {p.mmaTileN(), p.mma8Pitch()}, i8);
+  Value xmax = hostBuffer(b, loc, {p.mmaTileM()}, i32);
+  Value xsum = hostBuffer(b, loc, {p.mmaTileM()}, i32);
   const int64_t numAcc = p.mmaTilesM() * p.mmaTilesN() * 4;
-  Value accBuf = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaThreads(), numAcc}, i32));
-  Value fa =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4, 4}, i8));
-  Value fb =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, 4}, i8));
+  Value accBuf = hostBuffer(b, loc, {p.mmaThreads(), numAcc}, i32);
+  Value fa = hostBuffer(b, loc, {kWarp, 4, 4}, i8);
+  Value fb = hostBuffer(b, loc, {kWarp, 2, 4}, i8);
   auto sext = [&](Value v) -> Value {
     return arith::ExtSIOp::create(b, loc, i32, v);
   };
@@ -1422,17 +1416,12 @@ void emitMfmaHostReference(OpBuilder &b, Location loc, const Problem &p,
                            std::array<int64_t, 2> grid, ForLoop forLoop) {
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
   auto idx = [&](int64_t v) { return cIdx(b, loc, v); };
-  Value xs = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaTileM(), p.mmaPitch()}, f16));
-  Value ws = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaTileN(), p.mmaPitch()}, f16));
+  Value xs = hostBuffer(b, loc, {p.mmaTileM(), p.mmaPitch()}, f16);
+  Value ws = hostBuffer(b, loc, {p.mmaTileN(), p.mmaPitch()}, f16);
   // Per thread: 4 tiles x 4 accumulator elements.
-  Value accBuf = memref::AllocaOp::create(
-      b, loc, MemRefType::get({p.mmaThreads(), 16}, f32));
-  Value fa =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kMfmaWave, 4}, f16));
-  Value fb =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kMfmaWave, 4}, f16));
+  Value accBuf = hostBuffer(b, loc, {p.mmaThreads(), 16}, f32);
+  Value fa = hostBuffer(b, loc, {kMfmaWave, 4}, f16);
+  Value fb = hostBuffer(b, loc, {kMfmaWave, 4}, f16);
   auto tidOf = [&](Value wave, Value lane) -> Value {
     return arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, wave, idx(kMfmaWave)), lane);
@@ -1525,16 +1514,11 @@ void emitGemvMmaHostReference(OpBuilder &b, Location loc, const Problem &p,
   XSource xs =
       emitHostQuantizeX(b, loc, p, ops.x, kGemvMmaWarps * kWarp, forLoop);
   int64_t words = p.bits == 4 ? 8 : 4;
-  Value aBuf =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 2, words}, i32));
-  Value xBuf =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, words}, i32));
-  Value cBuf =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4}, i32));
-  Value accBuf =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kWarp, 4}, f32));
-  Value red = memref::AllocaOp::create(
-      b, loc, MemRefType::get({kGemvMmaWarps, kWarp, 4}, f32));
+  Value aBuf = hostBuffer(b, loc, {kWarp, 2, words}, i32);
+  Value xBuf = hostBuffer(b, loc, {kWarp, words}, i32);
+  Value cBuf = hostBuffer(b, loc, {kWarp, 4}, i32);
+  Value accBuf = hostBuffer(b, loc, {kWarp, 4}, f32);
+  Value red = hostBuffer(b, loc, {kGemvMmaWarps, kWarp, 4}, f32);
   Value zi = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
   Value zf = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   // Byte `byte` of `word` as a signed 8-bit value.
@@ -1734,8 +1718,7 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
     int64_t slots = llvm::divideCeilSigned(p.gemvGroups(), gridWarps);
     Value parts =
         p.gemvPersistent()
-            ? Value(memref::AllocaOp::create(
-                  b, loc, MemRefType::get({slots, kWarp, sumsPerWarp}, f32)))
+            ? Value(hostBuffer(b, loc, {slots, kWarp, sumsPerWarp}, f32))
             : Value();
     forLoop(grid[1], [&](Value by) {
       Value mBase =
@@ -1800,8 +1783,7 @@ void emitHostReference(OpBuilder &b, Location loc, const Problem &p, bool nvvm,
   auto tileType = MemRefType::get({kTileK, kTileM}, f32);
   Value xs = memref::AllocaOp::create(b, loc, tileType);
   Value ws = memref::AllocaOp::create(b, loc, tileType);
-  Value accBuf = memref::AllocaOp::create(
-      b, loc, MemRefType::get({kGemmThreads, 16}, f32));
+  Value accBuf = hostBuffer(b, loc, {kGemmThreads, 16}, f32);
   auto f4 = VectorType::get({4}, f32);
   auto loadAccs = [&](Value tid) {
     SmallVector<Value> accs;

@@ -43,6 +43,11 @@
 // REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<ui4, per_channel(axis = 1), asymmetric, scale = f16>>
 // REDEFINE: %{gen} = --k 512 --h 48 --n 8 --m 3 --seed 3
 // RUN: %{run} | FileCheck %s
+// Signed int4 codes (sign-extended nibbles) and asymmetric uint8 codes.
+// REDEFINE: %{spec1} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<i4, per_channel(axis = 1)>>
+// REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<ui8, per_channel(axis = 1), asymmetric, scale = bf16>>
+// REDEFINE: %{gen} = --k 256 --h 48 --n 8 --m 2 --seed 7
+// RUN: %{run} | FileCheck %s
 // CHECK: PASS max |y - y_ref|
 
 // The kernel: one warp per output feature, x staged in shared memory, the
@@ -93,6 +98,8 @@
 // REDEFINE: %{spec1} = none
 // REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<ui4, per_channel(axis = 1), asymmetric, scale = f16>>
 // REDEFINE: %{gen} = --k 40 --h 128 --n 24 --m 20 --seed 4
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec2} = #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 0>, quant = #sparq.quant<i4, per_channel(axis = 1)>>
 // RUN: %{run} | FileCheck %s
 // REDEFINE: %{spec1} = #sparq.sparsity<2:4, axis = 0>
 // REDEFINE: %{spec2} = none
