@@ -1,33 +1,42 @@
 #!/usr/bin/env python3
 """Sparq's int4 g128 kernels against ONNX Runtime's MatMulNBits, on one CPU.
 
-ONNX Runtime cannot be installed on the build machines (PyPI is
-unreachable), so this runs where it is installed (the GPU machines' Python
-has onnxruntime): it runs sparq-bench (--quick, int4 g128 and its f32
-baseline) over kernels compiled elsewhere, then times MatMulNBits
-(com.microsoft, bits=4, block_size=128, symmetric: no zero points, so codes
-are read with ORT's default zero point 8, the same function as Sparq's
-signed int4) on the same shapes, batches and thread counts, and prints the
-ratios. Each ORT model is first checked against a float64 numpy
-dequantize+matmul of its own weights.
+Runs sparq-bench (--quick, int4 g128 and its f32 baseline) and times
+MatMulNBits (com.microsoft, bits=4, block_size=128, symmetric: no zero
+points, so codes are read with ORT's default zero point 8, the same function
+as Sparq's signed int4) on the same shapes, batches and thread counts, on the
+same machine, alternating the two for --rounds rounds and keeping each one's
+best time (this VM's speed drifts by +-20% within minutes). Each ORT model's
+output is first checked against a float64 numpy dequantize+matmul of its own
+weights.
+
+ONNX Runtime comes from its Python wheel where installed (the GPU machines),
+else from the npm package onnxruntime-node (--ort-node DIR: a directory with
+node_modules/onnxruntime-node; bench/ort/run installs it), through
+bench/ort/time.js.
 
   compare.py --bench sparq-bench --sparq sparq.so --sparq-f32 sparq-f32.so
+             [--ort-node DIR] [--rounds N] [--markdown OUT.md]
 
 Sparq's rows are the weights-in-cache ones (ORT's session holds one copy of
-the weights, which a large L3 may hold too). accuracy_level 4 is ORT's
+the weights, which the L3 holds too). accuracy_level 4 is ORT's
 int8-activation path (the one Sparq's i4-g128 format corresponds to:
-activations quantized per row to int8 at run time); level 0 its f32 path.
+activations quantized to int8 at run time); level 0 its f32 path.
 """
 
 import argparse
+import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 SHAPES = [(4096, 4096), (11008, 4096), (4096, 11008)]  # (N, K)
 BATCHES = [1, 32]
 THREADS = [1, 2]
+LEVELS = [4, 0]
 BLOCK = 128
 
 
@@ -41,7 +50,6 @@ def sparq_times(args):
            "--quick", "--formats=i4-g128"]
     log("$ " + " ".join(cmd))
     r = subprocess.run(cmd, capture_output=True, text=True)
-    sys.stdout.write(r.stdout)
     if r.returncode != 0:
         sys.exit(f"[bench/ort] error: sparq-bench failed ({r.returncode}):\n{r.stderr}")
     rows = {}
@@ -57,7 +65,6 @@ def sparq_times(args):
 
 
 def matmulnbits_model(n, k, level, blob, scales):
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     node = helper.make_node("MatMulNBits", ["A", "B", "scales"], ["Y"],
@@ -74,38 +81,63 @@ def matmulnbits_model(n, k, level, blob, scales):
     return model.SerializeToString()
 
 
-def time_session(sess, a, min_seconds=0.3):
-    for _ in range(3):
-        sess.run(None, {"A": a})
-    times, start = [], time.perf_counter()
-    while time.perf_counter() - start < min_seconds or len(times) < 5:
-        t0 = time.perf_counter()
-        sess.run(None, {"A": a})
-        times.append(time.perf_counter() - t0)
-    return sorted(times)[len(times) // 2]
+def identity_model():
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["A"], ["Y"])], "id",
+        [helper.make_tensor_value_info("A", TensorProto.FLOAT, [1, 1])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 9
+    return model.SerializeToString()
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--bench", required=True)
-    p.add_argument("--sparq", required=True)
-    p.add_argument("--sparq-f32", required=True)
-    args = p.parse_args()
+class Case:
+    """One MatMulNBits weight (N x K) with its float64 reference."""
 
-    import numpy as np
-    import onnxruntime as ort
+    def __init__(self, rng, n, k):
+        import numpy as np
 
-    sparq = sparq_times(args)
-    rng = np.random.default_rng(0)
-    out = []
-    for n, k in SHAPES:
+        self.n, self.k = n, k
         blocks = k // BLOCK
         q = rng.integers(0, 16, size=(n, k), dtype=np.uint8)  # codes, zero point 8
-        blob = (q[:, 0::2] | (q[:, 1::2] << 4)).reshape(n, blocks, BLOCK // 2)
-        scales = rng.uniform(0.5, 1.5, size=(n * blocks,)).astype(np.float32) * 0.01
-        w = ((q.astype(np.float64) - 8) * np.repeat(scales.reshape(n, blocks), BLOCK, axis=1))
-        for level in (4, 0):
-            model = matmulnbits_model(n, k, level, blob, scales)
+        self.blob = (q[:, 0::2] | (q[:, 1::2] << 4)).reshape(n, blocks, BLOCK // 2)
+        self.scales = rng.uniform(0.5, 1.5, size=(n * blocks,)).astype(np.float32) * 0.01
+        self.w = ((q.astype(np.float64) - 8) *
+                  np.repeat(self.scales.reshape(n, blocks), BLOCK, axis=1))
+        self.a = {m: rng.uniform(-1, 1, size=(m, k)).astype(np.float32) for m in BATCHES}
+
+    def check(self, level, m, y):
+        import numpy as np
+
+        ref = self.a[m].astype(np.float64) @ self.w.T
+        rel = np.linalg.norm(y.astype(np.float64) - ref) / np.linalg.norm(ref)
+        tol = 2e-2 if level == 4 else 1e-5
+        if not rel < tol:
+            sys.exit(f"[bench/ort] error: MatMulNBits {self.n}x{self.k} m={m} level {level}: "
+                     f"relative error {rel:.3g} > {tol} (model built wrongly?)")
+        return rel
+
+
+def ort_times_python(cases):
+    """{(n, k, m, t, level): (us, rel)} through the onnxruntime wheel."""
+    import onnxruntime as ort
+
+    def time_session(sess, a, min_seconds=0.3):
+        for _ in range(3):
+            sess.run(None, {"A": a})
+        times, start = [], time.perf_counter()
+        while time.perf_counter() - start < min_seconds or len(times) < 5:
+            t0 = time.perf_counter()
+            sess.run(None, {"A": a})
+            times.append(time.perf_counter() - t0)
+        return sorted(times)[len(times) // 2]
+
+    out = {}
+    for c in cases:
+        for level in LEVELS:
+            model = matmulnbits_model(c.n, c.k, level, c.blob, c.scales)
             for t in THREADS:
                 so = ort.SessionOptions()
                 so.intra_op_num_threads = t
@@ -113,28 +145,132 @@ def main():
                 so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
                 for m in BATCHES:
-                    a = rng.uniform(-1, 1, size=(m, k)).astype(np.float32)
-                    y = sess.run(None, {"A": a})[0].astype(np.float64)
-                    ref = a.astype(np.float64) @ w.T
-                    rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
-                    tol = 2e-2 if level == 4 else 1e-5
-                    if not rel < tol:
-                        sys.exit(f"[bench/ort] error: MatMulNBits {n}x{k} m={m} level {level}: "
-                                 f"relative error {rel:.3g} > {tol} (model built wrongly?)")
-                    us = time_session(sess, a) * 1e6
-                    s_us = sparq.get((n, k, m, t))
-                    out.append((n, k, m, t, level, us, rel, s_us))
-                    log(f"{n}x{k} m={m} t={t} level {level}: ORT {us:.1f} us "
-                        f"(rel err {rel:.2g}), Sparq {s_us} us")
+                    rel = c.check(level, m, sess.run(None, {"A": c.a[m]})[0])
+                    out[(c.n, c.k, m, t, level)] = (time_session(sess, c.a[m]) * 1e6, rel)
+    return out, f"ONNX Runtime {ort.__version__} (Python)", None
 
-    print(f"\nONNX Runtime {ort.__version__} MatMulNBits (int4 g128 sym) vs Sparq i4-g128 "
-          "(int8 activations), weights in cache, same machine and run")
-    print("| N x K | M | threads | ORT level | ORT us | ORT rel. err | Sparq us | Sparq speedup |")
-    print("|---|---|---|---|---|---|---|---|")
-    for n, k, m, t, level, us, rel, s_us in out:
-        sp = f"{s_us:.1f}" if s_us else "-"
-        ratio = f"{us / s_us:.2f}x" if s_us else "-"
-        print(f"| {n}x{k} | {m} | {t} | {level} | {us:.1f} | {rel:.1g} | {sp} | {ratio} |")
+
+def ort_times_node(cases, ort_dir, work):
+    """The same through onnxruntime-node and bench/ort/time.js."""
+    import numpy as np
+
+    jobs = []
+    for c in cases:
+        for m in BATCHES:
+            c.a[m].tofile(os.path.join(work, f"a-{c.n}x{c.k}-{m}.f32"))
+        for level in LEVELS:
+            path = os.path.join(work, f"mnb-{c.n}x{c.k}-l{level}.onnx")
+            with open(path, "wb") as f:
+                f.write(matmulnbits_model(c.n, c.k, level, c.blob, c.scales))
+            for t in THREADS:
+                for m in BATCHES:
+                    jobs.append({"model": path, "m": m, "k": c.k, "n": c.n, "level": level,
+                                 "threads": t,
+                                 "input": os.path.join(work, f"a-{c.n}x{c.k}-{m}.f32"),
+                                 "output": os.path.join(work, f"y-{c.n}x{c.k}-{m}-{level}-{t}.f32")})
+    identity = os.path.join(work, "identity.onnx")
+    with open(identity, "wb") as f:
+        f.write(identity_model())
+    spec, res = os.path.join(work, "jobs.json"), os.path.join(work, "results.json")
+    with open(spec, "w") as f:
+        json.dump({"ort": ort_dir, "jobs": jobs, "identity": identity}, f)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "time.js")
+    r = subprocess.run(["node", script, spec, res])
+    if r.returncode != 0:
+        sys.exit(f"[bench/ort] error: {script} failed ({r.returncode})")
+    with open(res) as f:
+        results = json.load(f)
+    by_case = {(c.n, c.k): c for c in cases}
+    out = {}
+    for j in results["jobs"]:
+        c = by_case[(j["n"], j["k"])]
+        y = np.fromfile(j["output"], dtype=np.float32).reshape(j["m"], j["n"])
+        rel = c.check(j["level"], j["m"], y)
+        out[(j["n"], j["k"], j["m"], j["threads"], j["level"])] = (j["us"], rel)
+    with open(os.path.join(ort_dir, "node_modules", "onnxruntime-node", "package.json")) as f:
+        version = json.load(f)["version"]
+    return out, f"ONNX Runtime {version} (onnxruntime-node)", results.get("overhead_us")
+
+
+def best(acc, new, key=lambda v: v):
+    for k, v in new.items():
+        if k not in acc or key(v) < key(acc[k]):
+            acc[k] = v
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bench", required=True)
+    p.add_argument("--sparq", required=True)
+    p.add_argument("--sparq-f32", required=True)
+    p.add_argument("--ort-node", help="directory with node_modules/onnxruntime-node")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--markdown", help="also write the table to this file")
+    args = p.parse_args()
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    cases = [Case(rng, n, k) for n, k in SHAPES]
+    sparq, ort, version, overhead = {}, {}, "", None
+    with tempfile.TemporaryDirectory(prefix="sparq-ort-") as work:
+        for r in range(args.rounds):
+            log(f"round {r + 1} of {args.rounds}")
+            best(sparq, sparq_times(args))
+            if args.ort_node:
+                times, version, overhead = ort_times_node(cases, os.path.abspath(args.ort_node), work)
+            else:
+                times, version, overhead = ort_times_python(cases)
+            best(ort, times, key=lambda v: v[0])
+
+    lines = [f"{version} MatMulNBits (int4 g128 sym) vs Sparq i4-g128 (int8 activations), "
+             f"weights in cache, same machine, best of {args.rounds} alternating rounds"]
+    if overhead is not None:
+        lines.append(f"(node binding's cost per run, measured on a 1x1 Identity model and "
+                     f"included in ORT's times: {overhead:.1f} us)")
+    lines += ["", "| N x K | M | threads | ORT level | ORT us | ORT rel. err | Sparq us | Sparq speedup |",
+              "|---|---|---|---|---|---|---|---|"]
+    for level in LEVELS:
+        for n, k in SHAPES:
+            for m in BATCHES:
+                for t in THREADS:
+                    us, rel = ort[(n, k, m, t, level)]
+                    s_us = sparq.get((n, k, m, t))
+                    sp = f"{s_us:.1f}" if s_us else "-"
+                    ratio = f"{us / s_us:.2f}x" if s_us else "-"
+                    lines.append(f"| {n}x{k} | {m} | {t} | {level} | {us:.1f} | {rel:.1g} | "
+                                 f"{sp} | {ratio} |")
+    summary = []
+    for level in LEVELS:
+        for t in THREADS:
+            r = [ort[(n, k, 32, t, level)][0] / sparq[(n, k, 32, t)]
+                 for n, k in SHAPES if (n, k, 32, t) in sparq]
+            if r:
+                summary.append(f"- batch 32, {t} thread{'s' if t > 1 else ''}, ORT level "
+                               f"{level}: Sparq {min(r):.2f}-{max(r):.2f}x faster")
+    text = "\n".join(lines) + "\n\nThe issue's target: int4 weight-only at batch 32 " \
+        ">= 2x MatMulNBits at the same shape.\n" + "\n".join(summary) + "\n"
+    print("\n" + text)
+    if args.markdown:
+        cpu = "this machine"
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        head = ("# Sparq against ONNX Runtime's MatMulNBits (CPU)\n\n"
+                "Generated by `bench/ort/run` (bench/ort/compare.py) on " + cpu +
+                f", {time.strftime('%Y-%m-%d')}. Both run on the same machine in one "
+                "command, alternating; each number is the best of the rounds (this VM's "
+                "speed drifts by +-20% within minutes). Sparq's times are sparq-bench's "
+                "weights-in-cache rows of the `i4-g128` format (int4, groups of 128 along "
+                "K, f16 scales, activations quantized to int8 per row at run time); ORT's "
+                "model is one MatMulNBits node (bits 4, block 128, symmetric) with its "
+                "weights as initializers.\n\n")
+        tmp = args.markdown + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(head + text)
+        os.replace(tmp, args.markdown)
     return 0
 
 

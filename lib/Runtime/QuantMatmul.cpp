@@ -1026,15 +1026,88 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   storeTile<MB, NB>(p, a, m0, rows, accf);
 }
 
+/// One 64-byte step of NB rows of interleaved packed W at byte wOff (only the
+/// low `bytes` when MASKED) against MB rows of kernel-order activations at
+/// aOff, into the int32 sums acc (and acc2 for HI16's high nibbles).
+template <int BITS, int MB, int NB, bool HI16, bool FP4, bool MASKED>
+SPARQ_AVX512 __attribute__((always_inline)) inline void
+ilStep(__m512i (&acc)[MB][NB], __m512i (&acc2)[MB][NB],
+       const uint8_t *const (&wrow)[NB], const int8_t *const (&arow)[MB],
+       int64_t wOff, int64_t aOff, __mmask64 bytes) {
+  __m512i lo[NB], hi[NB];
+  for (int j = 0; j < NB; ++j) {
+    __m512i w;
+    if constexpr (MASKED)
+      w = _mm512_maskz_loadu_epi8(bytes, wrow[j] + wOff);
+    else
+      w = _mm512_loadu_si512(wrow[j] + wOff);
+    unpackCodes<BITS, HI16, FP4>(w, lo[j], hi[j]);
+  }
+  for (int i = 0; i < MB; ++i) {
+    const int8_t *ap = arow[i] + aOff;
+    __m512i ae = _mm512_loadu_si512(ap);
+    __m512i ao = BITS == 4 ? _mm512_loadu_si512(ap + 64) : ae;
+    for (int j = 0; j < NB; ++j) {
+      acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
+      if (HI16)
+        acc2[i][j] = _mm512_dpbusd_epi32(acc2[i][j], hi[j], ao);
+      else if (BITS == 4)
+        acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
+    }
+  }
+}
+
+/// The y of the natural-order tail groups (after the interleaved blocks) of
+/// an MB x NB tile: each group whole 64-byte steps of its own, its offset
+/// term taken off one lane, its scale applied to the int32 sums.
+template <int BITS, int MB, int NB, bool HASZP, bool HI16, bool FP4>
+SPARQ_AVX512 __attribute__((always_inline)) inline void
+ilNaturalTail(const QProblem &p, const Plan &plan, const int64_t *rows,
+              const uint8_t *const (&wrow)[NB], const int8_t *const (&arow)[MB],
+              const int32_t *const (&srow)[MB], __m512 (&accf)[MB][NB]) {
+  constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
+  const int64_t groupBytes = p.G * BITS / 8;
+  for (int64_t g = 16 * plan.blocks; g < plan.groups; ++g) {
+    const int64_t wbase = plan.blocks * 64 * plan.steps +
+                          (g - 16 * plan.blocks) * groupBytes,
+                  abase = plan.blocks * plan.steps * stepBytes +
+                          (g - 16 * plan.blocks) * p.G;
+    __m512i acc[MB][NB], acc2[MB][NB];
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j)
+        acc[i][j] = acc2[i][j] = _mm512_setzero_si512();
+    for (int64_t c = 0; c < groupBytes / 64; ++c)
+      ilStep<BITS, MB, NB, HI16, FP4, false>(
+          acc, acc2, wrow, arow, wbase + c * 64, abase + c * stepBytes, 0);
+    for (int j = 0; j < NB; ++j) {
+      int64_t n = rows[j];
+      __m512 sv = _mm512_set1_ps(
+          scaleFast(p.scales, n * p.sn + g * p.sk, p.skind) * p.codeScale);
+      int32_t z = HASZP ? zeroPointAt(p, n, g) + plan.zeffConst : 1;
+      for (int i = 0; i < MB; ++i) {
+        __m512i t =
+            HI16 ? _mm512_add_epi32(acc[i][j], _mm512_srai_epi32(acc2[i][j], 4))
+                 : acc[i][j];
+        t = _mm512_mask_sub_epi32(t, 1, t, _mm512_set1_epi32(z * srow[i][g]));
+        accf[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(t), sv, accf[i][j]);
+      }
+    }
+  }
+}
+
 /// MB rows of x times NB rows of interleaved packed W (see sparq_rt_qpack):
 /// each 64-byte step feeds 16 groups, one per lane, so the int32 sums are
 /// scaled once per block of 16 groups with a vector of 16 scales. HI16
 /// (int4, one row of x): the high nibbles are masked in place (16 * code)
 /// into a second accumulator, shifted back at the flush: one instruction
-/// less per 64 bytes than shifting every step.
+/// less per 64 bytes than shifting every step. Used for 1-3 rows of x (the
+/// GEMV and the GEMM's last m-tile; vnniTileILGemm takes 4), and kept a
+/// function of its own (inlined into its callers, the int4 GEMV at
+/// 4096x11008 ran 7-14% slower).
 template <int BITS, int MB, int NB, bool HASZP, bool HI16, bool FP4>
-SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a,
-                             int64_t m0, const int64_t *rows) {
+SPARQ_AVX512 __attribute__((noinline)) void
+vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
+           const int64_t *rows) {
   static_assert(!HI16 || BITS == 4, "HI16 is for int4");
   constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
   const int64_t steps = plan.steps;
@@ -1061,32 +1134,11 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a,
           acc2[i][j] = _mm512_setzero_si512();
       }
   };
-  // One 64-byte step of each row at byte wOff (only the low `bytes` when
-  // MASKED) against the kernel-order activations at aOff.
-  auto step = [&](int64_t wOff, int64_t aOff, auto masked,
-                  __mmask64 bytes) SPARQ_AVX512 {
-    __m512i lo[NB], hi[NB];
-    for (int j = 0; j < NB; ++j) {
-      __m512i w;
-      if constexpr (decltype(masked)::value)
-        w = _mm512_maskz_loadu_epi8(bytes, wrow[j] + wOff);
-      else
-        w = _mm512_loadu_si512(wrow[j] + wOff);
-      unpackCodes<BITS, HI16, FP4>(w, lo[j], hi[j]);
-    }
-    for (int i = 0; i < MB; ++i) {
-      const int8_t *ap = arow[i] + aOff;
-      __m512i ae = _mm512_loadu_si512(ap);
-      __m512i ao = BITS == 4 ? _mm512_loadu_si512(ap + 64) : ae;
-      for (int j = 0; j < NB; ++j) {
-        acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], lo[j], ae);
-        if (HI16)
-          acc2[i][j] = _mm512_dpbusd_epi32(acc2[i][j], hi[j], ao);
-        else if (BITS == 4)
-          acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], hi[j], ao);
-      }
-    }
-  };
+  auto step = [&](int64_t wOff, int64_t aOff, auto masked, __mmask64 bytes)
+                  SPARQ_AVX512 {
+                    ilStep<BITS, MB, NB, HI16, FP4, decltype(masked)::value>(
+                        acc, acc2, wrow, arow, wOff, aOff, bytes);
+                  };
   auto total = [&](int i, int j) SPARQ_AVX512 {
     return HI16 ? _mm512_add_epi32(acc[i][j], _mm512_srai_epi32(acc2[i][j], 4))
                 : acc[i][j];
@@ -1122,30 +1174,94 @@ SPARQ_AVX512 void vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a,
       }
     }
   }
-  // The natural-order tail: each group whole 64-byte steps of its own.
-  const int64_t groupBytes = p.G * BITS / 8;
-  for (int64_t g = 16 * plan.blocks; plan.tailNatural && g < plan.groups; ++g) {
-    const int64_t wbase = plan.blocks * 64 * steps +
-                          (g - 16 * plan.blocks) * groupBytes,
-                  abase = plan.blocks * steps * stepBytes +
-                          (g - 16 * plan.blocks) * p.G;
-    zeroAcc();
-    for (int64_t c = 0; c < groupBytes / 64; ++c)
-      step(wbase + c * 64, abase + c * stepBytes, std::false_type(),
-           __mmask64(0));
+  if (plan.tailNatural)
+    ilNaturalTail<BITS, MB, NB, HASZP, HI16, FP4>(p, plan, rows, wrow, arow,
+                                                  srow, accf);
+  storeTile<MB, NB>(p, a, m0, rows, accf);
+}
+
+/// The scales (and zero points plus the sign-flip offset) of NB weight rows
+/// for one block of 16 groups, as the GEMM tile's flush uses them.
+template <int NB> struct BlockParams {
+  __m512 scale[NB];
+  __m512i zero[NB];
+};
+constexpr int64_t kMaxParamBlocks = 32;
+
+/// vnniTileIL for 4 rows of x (the GEMM's tiles), written so that the 16
+/// int32 sums stay in registers through the steps and the flush: each kind
+/// of run (whole block, masked last block) has its own sums, and the
+/// blocks' scales come converted from `params` (once per weight rows for all
+/// m-tiles) when not null. With one set of sums shared by the run kinds, as
+/// in vnniTileIL, they went through the stack at every block (16 stores, 16
+/// zeroing stores and 16 reloads per 16 steps): 1.13x faster int4 g128 GEMMs
+/// at M = 32 and 128 (Zen 4). Inlined into the m-tile loop.
+template <int BITS, int NB, bool HASZP, bool FP4>
+SPARQ_AVX512 __attribute__((always_inline)) inline void
+vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
+               const int64_t *rows, const BlockParams<NB> *params) {
+  constexpr int MB = 4;
+  constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
+  const int64_t steps = plan.steps;
+  const uint8_t *wrow[NB];
+  for (int j = 0; j < NB; ++j)
+    wrow[j] = p.data + rows[j] * p.ds0;
+  const int8_t *arow[MB];
+  const int32_t *srow[MB];
+  for (int i = 0; i < MB; ++i) {
+    arow[i] = a.lanes.data() + (m0 + i) * plan.lda;
+    srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
+  }
+  __m512 accf[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      accf[i][j] = _mm512_setzero_ps();
+  auto block = [&](int64_t S, int r, auto masked) SPARQ_AVX512 {
+    constexpr bool MASKED = decltype(masked)::value;
+    const int64_t wbase = S * 64 * steps, abase = S * steps * stepBytes;
+    const __mmask64 bytes = (__mmask64(1) << (4 * r)) - 1;
+    __m512i acc[MB][NB];
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j)
+        acc[i][j] = _mm512_setzero_si512();
+    for (int64_t s = 0; s < steps; ++s)
+      ilStep<BITS, MB, NB, false, FP4, MASKED>(
+          acc, acc, wrow, arow, wbase + s * (MASKED ? 4 * r : 64),
+          abase + s * stepBytes, bytes);
+    // Flush: offsets (and zero points) out in int32, one scale per lane.
+    __m512i sums[MB];
+    for (int i = 0; i < MB; ++i)
+      sums[i] = _mm512_loadu_si512(srow[i] + S * 16);
     for (int j = 0; j < NB; ++j) {
-      int64_t n = rows[j];
-      __m512 sv = _mm512_set1_ps(
-          scaleFast(p.scales, n * p.sn + g * p.sk, p.skind) * p.codeScale);
-      int32_t z = HASZP ? zeroPointAt(p, n, g) + plan.zeffConst : 1;
+      __m512 sv;
+      __m512i zv = _mm512_setzero_si512();
+      if (params) {
+        sv = params[S].scale[j];
+        if (HASZP)
+          zv = params[S].zero[j];
+      } else {
+        sv = loadScales(p, rows[j] * p.sn + 16 * S * p.sk, r);
+        if (HASZP)
+          zv = loadZeros(p, rows[j] * p.zn + 16 * S * p.zk, r, plan.zeffConst);
+      }
       for (int i = 0; i < MB; ++i) {
-        // The group's offset term comes off one lane.
-        __m512i t = total(i, j);
-        t = _mm512_mask_sub_epi32(t, 1, t, _mm512_set1_epi32(z * srow[i][g]));
-        accf[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(t), sv, accf[i][j]);
+        __m512i corr = HASZP ? _mm512_mullo_epi32(zv, sums[i]) : sums[i];
+        accf[i][j] = _mm512_fmadd_ps(
+            _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), sv,
+            accf[i][j]);
       }
     }
+  };
+  for (int64_t S = 0; S < plan.blocks; ++S) {
+    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
+    if (r == 16)
+      block(S, 16, std::false_type());
+    else
+      block(S, r, std::true_type());
   }
+  if (plan.tailNatural)
+    ilNaturalTail<BITS, MB, NB, HASZP, false, FP4>(p, plan, rows, wrow, arow,
+                                                   srow, accf);
   storeTile<MB, NB>(p, a, m0, rows, accf);
 }
 
@@ -1170,17 +1286,28 @@ inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
   }
 }
 
-/// Weight rows rows[0..NB) of interleaved W against all of x.
+/// The 4-row m-tiles [0, M / 4 * 4) of vnniRowsFixedNBIL (the tile inlined).
 template <int BITS, int NB, bool HASZP, bool FP4>
-void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
-                       const int64_t *rows) {
-  int64_t m = 0;
+SPARQ_AVX512 void vnniMTilesIL(const QProblem &p, const Plan &plan,
+                               const Acts &a, const int64_t *rows,
+                               const BlockParams<NB> *params) {
   const int64_t tiles = p.M / 4;
-  for (; m + 4 <= p.M; m += 4) {
+  for (int64_t m = 0; m + 4 <= p.M; m += 4) {
     if (NB == 1 || rows[1] == rows[0] + 1)
       prefetchNextRows(p, rows[0], NB, plan.rowBytes, m / 4, tiles);
-    vnniTileIL<BITS, 4, NB, HASZP, false, FP4>(p, plan, a, m, rows);
+    vnniTileILGemm<BITS, NB, HASZP, FP4>(p, plan, a, m, rows, params);
   }
+}
+
+/// Weight rows rows[0..NB) of interleaved W against all of x, with the
+/// blocks' scales and zero points of the rows from `params` when not null.
+template <int BITS, int NB, bool HASZP, bool FP4>
+void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
+                       const int64_t *rows,
+                       const BlockParams<NB> *params = nullptr) {
+  const int64_t m = p.M / 4 * 4;
+  if (m > 0)
+    vnniMTilesIL<BITS, NB, HASZP, FP4>(p, plan, a, rows, params);
   if (m < p.M)
     withConstant<3>(p.M - m, [&](auto mb) {
       constexpr int MB = decltype(mb)::value;
@@ -1188,6 +1315,27 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
       vnniTileIL<BITS, MB, NB, HASZP, MB == 1 && BITS == 4 && !FP4, FP4>(
           p, plan, a, m, rows);
     });
+}
+
+/// vnniRowsFixedNBIL for the GEMM's blocks of 4 weight rows: the blocks'
+/// scales (and zero points) of the rows converted once for all m-tiles (up
+/// to kMaxParamBlocks blocks) instead of once per tile.
+template <int BITS, int NB, bool HASZP, bool FP4>
+SPARQ_AVX512 void vnniRowBlockIL(const QProblem &p, const Plan &plan,
+                                 const Acts &a, const int64_t *rows) {
+  if (plan.blocks > kMaxParamBlocks)
+    return vnniRowsFixedNBIL<BITS, NB, HASZP, FP4>(p, plan, a, rows);
+  BlockParams<NB> params[kMaxParamBlocks];
+  for (int64_t S = 0; S < plan.blocks; ++S) {
+    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
+    for (int j = 0; j < NB; ++j) {
+      params[S].scale[j] = loadScales(p, rows[j] * p.sn + 16 * S * p.sk, r);
+      if (HASZP)
+        params[S].zero[j] =
+            loadZeros(p, rows[j] * p.zn + 16 * S * p.zk, r, plan.zeffConst);
+    }
+  }
+  vnniRowsFixedNBIL<BITS, NB, HASZP, FP4>(p, plan, a, rows, params);
 }
 
 /// Up to this batch the weight rows are read as GEMV streams (each row
@@ -1211,9 +1359,13 @@ void forEachRowBlock(int64_t n0, int64_t n1, F f, F1 f1) {
     f1(&n);
 }
 
+// Not inlined into its caller (the dispatch over formats): inlined, the
+// int4 GEMV at 4096x11008 ran 7-8% slower (DRAM, 1 thread, same code in the
+// tiles; A/B in one process).
 template <int BITS, bool HASZP, bool FP4>
-void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
-                int64_t n1) {
+__attribute__((noinline)) void vnniRowsIL(const QProblem &p, const Plan &plan,
+                                          const Acts &a, int64_t n0,
+                                          int64_t n1) {
   auto one = [&](const int64_t *rows) {
     vnniRowsFixedNBIL<BITS, 1, HASZP, FP4>(p, plan, a, rows);
   };
@@ -1240,7 +1392,7 @@ void vnniRowsIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
   forEachRowBlock<4>(
       n0, n1,
       [&](const int64_t *rows) {
-        vnniRowsFixedNBIL<BITS, 4, HASZP, FP4>(p, plan, a, rows);
+        vnniRowBlockIL<BITS, 4, HASZP, FP4>(p, plan, a, rows);
       },
       one);
 }

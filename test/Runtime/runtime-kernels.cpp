@@ -374,6 +374,12 @@ int main(int argc, char **argv) {
   quantCase(5, 300, 1024, 8, true, 1024, true, 0, true, false, true);
   quantCase(9, 37, 4096, 8, true, 4096, false, 0, true, false, true);
   quantCase(3, 33, 1280, 8, true, 32, false, 1, true, false, true);
+  // GEMM tiles (12 rows of x: three 4-row m-tiles) with the blocks' scales
+  // and zero points converted once per weight rows, and with more blocks
+  // (34 of g32, asymmetric) than that buffer holds: converted per tile.
+  quantCase(12, 9, 2304, 4, false, 128, true, 1, true, false, true);
+  quantCase(12, 7, 17408, 4, false, 32, true, 2, true, false, true);
+  cases += 2;
   // Natural-order tails after full blocks (groups of whole 64-byte lines).
   quantCase(5, 19, 1280, 8, true, 64, true, 0, true, false, true);
   quantCase(1, 40, 2304, 4, false, 128, true, 1, true, false, true);
