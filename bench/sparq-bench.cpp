@@ -864,9 +864,8 @@ int run(const char *sparqPath, const char *sparqF32Path, const char *naivePath,
       if (const Row *r = find("i4-g128", sh.n, sh.k, 32, 1, true))
         std::fprintf(out,
                      "| int4 g128 GEMM M=32, 1 thread | %ldx%ld | %.0f GOP/s, "
-                     "%.1fx Sparq f32 | >= 2x ORT MatMulNBits (ORT cannot "
-                     "run here; bench/ort/compare.py on an Intel Xeon: "
-                     "docs/Benchmarks-GPU.md) |\n",
+                     "%.1fx Sparq f32 | >= 2x ORT MatMulNBits (same "
+                     "machine: docs/Benchmarks-ORT.md, bench/ort/run) |\n",
                      long(sh.n), long(sh.k), r->gops, r->vsF32);
       for (const char *fmt : {"2:4-f32", "csr90-f32", "shrink50-f32"})
         if (const Row *r = find(fmt, sh.n, sh.k, 1, 1, true))
