@@ -107,6 +107,8 @@ class Case:
         self.w = ((q.astype(np.float64) - 8) *
                   np.repeat(self.scales.reshape(n, blocks), BLOCK, axis=1))
         self.a = {m: rng.uniform(-1, 1, size=(m, k)).astype(np.float32) for m in BATCHES}
+        self.models = {level: matmulnbits_model(n, k, level, self.blob, self.scales)
+                       for level in LEVELS}
 
     def check(self, level, m, y):
         import numpy as np
@@ -137,7 +139,7 @@ def ort_times_python(cases):
     out = {}
     for c in cases:
         for level in LEVELS:
-            model = matmulnbits_model(c.n, c.k, level, c.blob, c.scales)
+            model = c.models[level]
             for t in THREADS:
                 so = ort.SessionOptions()
                 so.intra_op_num_threads = t
@@ -150,10 +152,9 @@ def ort_times_python(cases):
     return out, f"ONNX Runtime {ort.__version__} (Python)", None
 
 
-def ort_times_node(cases, ort_dir, work):
-    """The same through onnxruntime-node and bench/ort/time.js."""
-    import numpy as np
-
+def prepare_node(cases, ort_dir, work):
+    """Writes the models, inputs and bench/ort/time.js's job list into `work`
+    (once for all rounds); returns the job list's path and ORT's version."""
     jobs = []
     for c in cases:
         for m in BATCHES:
@@ -161,7 +162,7 @@ def ort_times_node(cases, ort_dir, work):
         for level in LEVELS:
             path = os.path.join(work, f"mnb-{c.n}x{c.k}-l{level}.onnx")
             with open(path, "wb") as f:
-                f.write(matmulnbits_model(c.n, c.k, level, c.blob, c.scales))
+                f.write(c.models[level])
             for t in THREADS:
                 for m in BATCHES:
                     jobs.append({"model": path, "m": m, "k": c.k, "n": c.n, "level": level,
@@ -171,9 +172,20 @@ def ort_times_node(cases, ort_dir, work):
     identity = os.path.join(work, "identity.onnx")
     with open(identity, "wb") as f:
         f.write(identity_model())
-    spec, res = os.path.join(work, "jobs.json"), os.path.join(work, "results.json")
+    spec = os.path.join(work, "jobs.json")
     with open(spec, "w") as f:
         json.dump({"ort": ort_dir, "jobs": jobs, "identity": identity}, f)
+    with open(os.path.join(ort_dir, "node_modules", "onnxruntime-node", "package.json")) as f:
+        version = json.load(f)["version"]
+    return spec, f"ONNX Runtime {version} (onnxruntime-node)"
+
+
+def ort_times_node(cases, spec, version, work):
+    """The same as ort_times_python through onnxruntime-node and
+    bench/ort/time.js, over the jobs prepare_node wrote."""
+    import numpy as np
+
+    res = os.path.join(work, "results.json")
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "time.js")
     r = subprocess.run(["node", script, spec, res])
     if r.returncode != 0:
@@ -187,9 +199,7 @@ def ort_times_node(cases, ort_dir, work):
         y = np.fromfile(j["output"], dtype=np.float32).reshape(j["m"], j["n"])
         rel = c.check(j["level"], j["m"], y)
         out[(j["n"], j["k"], j["m"], j["threads"], j["level"])] = (j["us"], rel)
-    with open(os.path.join(ort_dir, "node_modules", "onnxruntime-node", "package.json")) as f:
-        version = json.load(f)["version"]
-    return out, f"ONNX Runtime {version} (onnxruntime-node)", results.get("overhead_us")
+    return out, version, results.get("overhead_us")
 
 
 def best(acc, new, key=lambda v: v):
@@ -214,11 +224,13 @@ def main():
     cases = [Case(rng, n, k) for n, k in SHAPES]
     sparq, ort, version, overhead = {}, {}, "", None
     with tempfile.TemporaryDirectory(prefix="sparq-ort-") as work:
+        if args.ort_node:
+            spec, node_version = prepare_node(cases, os.path.abspath(args.ort_node), work)
         for r in range(args.rounds):
             log(f"round {r + 1} of {args.rounds}")
             best(sparq, sparq_times(args))
             if args.ort_node:
-                times, version, overhead = ort_times_node(cases, os.path.abspath(args.ort_node), work)
+                times, version, overhead = ort_times_node(cases, spec, node_version, work)
             else:
                 times, version, overhead = ort_times_python(cases)
             best(ort, times, key=lambda v: v[0])
