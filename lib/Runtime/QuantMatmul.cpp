@@ -1188,6 +1188,21 @@ template <int NB> struct BlockParams {
 };
 constexpr int64_t kMaxParamBlocks = 32;
 
+/// The BlockParams of rows[0..NB) for block S, whose first r groups exist.
+template <int NB, bool HASZP>
+SPARQ_AVX512 inline BlockParams<NB>
+loadBlockParams(const QProblem &p, const Plan &plan, const int64_t *rows,
+                int64_t S, int r) {
+  BlockParams<NB> bp;
+  for (int j = 0; j < NB; ++j) {
+    bp.scale[j] = loadScales(p, rows[j] * p.sn + 16 * S * p.sk, r);
+    bp.zero[j] =
+        HASZP ? loadZeros(p, rows[j] * p.zn + 16 * S * p.zk, r, plan.zeffConst)
+              : _mm512_setzero_si512();
+  }
+  return bp;
+}
+
 /// vnniTileIL for 4 rows of x (the GEMM's tiles), written so that the 16
 /// int32 sums stay in registers through the steps and the flush: each kind
 /// of run (whole block, masked last block) has its own sums, and the
@@ -1232,25 +1247,16 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
     __m512i sums[MB];
     for (int i = 0; i < MB; ++i)
       sums[i] = _mm512_loadu_si512(srow[i] + S * 16);
-    for (int j = 0; j < NB; ++j) {
-      __m512 sv;
-      __m512i zv = _mm512_setzero_si512();
-      if (params) {
-        sv = params[S].scale[j];
-        if (HASZP)
-          zv = params[S].zero[j];
-      } else {
-        sv = loadScales(p, rows[j] * p.sn + 16 * S * p.sk, r);
-        if (HASZP)
-          zv = loadZeros(p, rows[j] * p.zn + 16 * S * p.zk, r, plan.zeffConst);
-      }
+    const BlockParams<NB> bp =
+        params ? params[S] : loadBlockParams<NB, HASZP>(p, plan, rows, S, r);
+    for (int j = 0; j < NB; ++j)
       for (int i = 0; i < MB; ++i) {
-        __m512i corr = HASZP ? _mm512_mullo_epi32(zv, sums[i]) : sums[i];
+        __m512i corr =
+            HASZP ? _mm512_mullo_epi32(bp.zero[j], sums[i]) : sums[i];
         accf[i][j] = _mm512_fmadd_ps(
-            _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), sv,
+            _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], corr)), bp.scale[j],
             accf[i][j]);
       }
-    }
   };
   for (int64_t S = 0; S < plan.blocks; ++S) {
     const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
@@ -1326,15 +1332,9 @@ SPARQ_AVX512 void vnniRowBlockIL(const QProblem &p, const Plan &plan,
   if (plan.blocks > kMaxParamBlocks)
     return vnniRowsFixedNBIL<BITS, NB, HASZP, FP4>(p, plan, a, rows);
   BlockParams<NB> params[kMaxParamBlocks];
-  for (int64_t S = 0; S < plan.blocks; ++S) {
-    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
-    for (int j = 0; j < NB; ++j) {
-      params[S].scale[j] = loadScales(p, rows[j] * p.sn + 16 * S * p.sk, r);
-      if (HASZP)
-        params[S].zero[j] =
-            loadZeros(p, rows[j] * p.zn + 16 * S * p.zk, r, plan.zeffConst);
-    }
-  }
+  for (int64_t S = 0; S < plan.blocks; ++S)
+    params[S] = loadBlockParams<NB, HASZP>(
+        p, plan, rows, S, int(std::min<int64_t>(16, plan.groups - 16 * S)));
   vnniRowsFixedNBIL<BITS, NB, HASZP, FP4>(p, plan, a, rows, params);
 }
 
