@@ -813,6 +813,33 @@ SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
                           _mm512_unpackhi_epi64(s2[0], s2[1]));
 }
 
+/// sum16 for f32 lanes: the sum of v[q / NB][q % NB] in lane sum16Lane(q).
+template <int MB, int NB>
+SPARQ_AVX512 inline __m512 sum16ps(const __m512 (&v)[MB][NB]) {
+  static_assert(MB * NB == 16, "16 vectors");
+  __m512 s8[8], s4[4], s2[2];
+  for (int k = 0; k < 8; ++k) {
+    __m512 a = v[(2 * k) / NB][(2 * k) % NB],
+           b = v[(2 * k + 1) / NB][(2 * k + 1) % NB];
+    s8[k] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44),
+                          _mm512_shuffle_f32x4(a, b, 0xee));
+  }
+  for (int k = 0; k < 4; ++k) {
+    __m512 a = s8[2 * k], b = s8[2 * k + 1];
+    s4[k] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x88),
+                          _mm512_shuffle_f32x4(a, b, 0xdd));
+  }
+  for (int k = 0; k < 2; ++k) {
+    __m512 a = s4[2 * k], b = s4[2 * k + 1];
+    s2[k] = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+  }
+  __m512d lo = _mm512_unpacklo_pd(_mm512_castps_pd(s2[0]),
+                                  _mm512_castps_pd(s2[1])),
+          hi = _mm512_unpackhi_pd(_mm512_castps_pd(s2[0]),
+                                  _mm512_castps_pd(s2[1]));
+  return _mm512_add_ps(_mm512_castpd_ps(lo), _mm512_castpd_ps(hi));
+}
+
 /// The horizontal sums of v[0..4) (lane i of the result: the sum of v[i]):
 /// one shuffle tree instead of four separate reductions.
 SPARQ_AVX512 inline __m128 sum4(const __m512 (&v)[4]) {
@@ -837,6 +864,33 @@ template <int MB, int NB>
 SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
                                    const int64_t *rows,
                                    const __m512 (&accf)[MB][NB]) {
+  if constexpr (MB == 4 && NB == 4) {
+    // All 16 sums in one vector (lane 4 i + j: the transpose is summed),
+    // scaled with one multiply, stored as four rows of 4 when y's rows are
+    // contiguous.
+    __m512 t[NB][MB];
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j)
+        t[j][i] = accf[i][j];
+    __m512 sc = _mm512_permutexvar_ps(
+        _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+        _mm512_castps128_ps512(_mm_loadu_ps(a.scale.data() + m0)));
+    __m512 sums = _mm512_mul_ps(sum16ps(t), sc);
+    float *y = p.y + m0 * p.ys0 + rows[0] * p.ys1;
+    if (p.ys1 == 1 && rows[3] == rows[0] + 3) {
+      _mm_storeu_ps(y, _mm512_castps512_ps128(sums));
+      _mm_storeu_ps(y + p.ys0, _mm512_extractf32x4_ps(sums, 1));
+      _mm_storeu_ps(y + 2 * p.ys0, _mm512_extractf32x4_ps(sums, 2));
+      _mm_storeu_ps(y + 3 * p.ys0, _mm512_extractf32x4_ps(sums, 3));
+      return;
+    }
+    alignas(64) float v[16];
+    _mm512_store_ps(v, sums);
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j)
+        p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = v[4 * i + j];
+    return;
+  }
   for (int i = 0; i < MB; ++i) {
     if constexpr (NB == 4) {
       alignas(16) float t[4];
