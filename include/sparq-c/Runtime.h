@@ -157,14 +157,18 @@ void _mlir_ciface_sparq_rt_qmatmul_se4m3(
 /// The packed layout (b = 4 or 8, a 4-byte word holds L = 32/b codes):
 ///  * codes are offset binary: signed codes are stored as q + 2^(b-1)
 ///    (unsigned codes unchanged), so the kernel never flips sign bits;
-///  * when groups >= 2 and G % L == 0, each row is a sequence of blocks of
-///    16 groups: word j*16 + i of block S holds the codes of group 16*S + i,
-///    elements [j*L, j*L + L) of it (codes within a word in the usual
-///    little-endian order). The groups past the last full block form a last
-///    block of r < 16 groups laid out the same way (word j*r + i), except
-///    when a group is a whole number of 64-byte lines (G*b/8 % 64 == 0):
-///    then they stay in their natural order. One 64-byte load feeds 16
-///    groups at once, one per VNNI lane, and each group is scaled once per
+///  * when groups >= 2 and G % L == 0 (W = G / L words per group), each row
+///    is a sequence of blocks of 16 groups: word j*16 + i of block S holds
+///    the codes of group 16*S + i, elements [j*L, j*L + L) of it (codes
+///    within a word in the usual little-endian order). The r = groups % 16
+///    groups past them form tail blocks, in this order: for R = 8, 4, 2, 1,
+///    when bit R of r is set and W % (16/R) == 0, a block of R groups with
+///    P = 16/R words of each group per 16-word step: word j*16 + i*P + e of
+///    the block holds word j*P + e of its group i (R = 1: natural order);
+///    then the groups left (if any) form one last block of r' groups laid
+///    out as a full block with r' words per step (word j*r' + i). One
+///    64-byte load feeds 16 lanes of VNNI dot products (r' in the last
+///    block), each lane within one group, so each group is scaled once per
 ///    block instead of once per 64 bytes.
 int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
                        int64_t groups, int64_t config);

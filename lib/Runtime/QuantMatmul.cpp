@@ -70,16 +70,52 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
   return (K / groups) % (32 / bits) == 0;
 }
 
+/// The blocks of the interleaved layout past the full blocks of 16 groups
+/// (see sparq_rt_qpack), in row order: blocks of R = 8, 4, 2, 1 groups (the
+/// binary digits of groups % 16) with P = 16 / R lanes per group, as long as
+/// a group's W words fill whole 64-byte steps that way (W % P == 0); the
+/// groups left then form one masked block (one lane per group, 4 R bytes per
+/// step).
+struct IlTail {
+  int count = 0;
+  int R[5] = {}, P[5] = {};
+};
+inline IlTail ilTail(int64_t W, int64_t groups) {
+  IlTail t;
+  int64_t r = groups % 16;
+  for (int R = 8; R >= 1; R /= 2)
+    if ((r & R) && W % (16 / R) == 0) {
+      t.R[t.count] = R;
+      t.P[t.count++] = 16 / R;
+      r -= R;
+    }
+  if (r) {
+    t.R[t.count] = int(r);
+    t.P[t.count++] = 1;
+  }
+  return t;
+}
+
 /// Index of the 4-byte word holding element k of a row in the interleaved
-/// layout (G = K / groups, L = 32 / bits codes per word).
+/// layout (G = K / groups, L = 32 / bits codes per word, W = G / L words per
+/// group): in a block of R groups with P lanes each, word w of its group
+/// j is in step w / P at lane j * P + w % P (16 lanes per step; R lanes per
+/// step in the masked block).
 inline int64_t interleavedWord(int64_t k, int64_t G, int64_t groups,
                                int64_t L) {
-  int64_t g = k / G, e = k % G, S = g / 16;
-  // Groups of whole 64-byte steps past the last full block: natural order.
-  if ((G / L) % 16 == 0 && S == groups / 16)
-    return k / L;
-  int64_t r = std::min<int64_t>(16, groups - 16 * S);
-  return S * 16 * (G / L) + (e / L) * r + (g % 16);
+  const int64_t W = G / L, g = k / G, w = (k % G) / L, full = groups / 16;
+  if (g < 16 * full)
+    return (g / 16) * 16 * W + w * 16 + g % 16;
+  IlTail t = ilTail(W, groups);
+  int64_t base = 16 * full * W, g0 = 16 * full;
+  for (int b = 0;; ++b) {
+    const int64_t R = t.R[b], P = t.P[b];
+    if (g < g0 + R)
+      return P == 1 ? base + w * R + (g - g0)
+                    : base + (w / P) * 16 + (g - g0) * P + w % P;
+    base += R * W;
+    g0 += R;
+  }
 }
 
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
@@ -293,6 +329,16 @@ void exactRows(const QProblem &p, int64_t n0, int64_t n1, bool avx512) {
 // int8-activation path: activation preparation.
 //===----------------------------------------------------------------------===//
 
+/// A tail block of the interleaved layout: R groups from g0, P lanes per
+/// group (P = 1: masked, R lanes and 4 R bytes per step), `steps` steps from
+/// byte wOff of a packed weight row and byte aOff of a kernel-order
+/// activation row.
+struct IlBlock {
+  int64_t g0 = 0;
+  int R = 0, P = 0;
+  int64_t steps = 0, wOff = 0, aOff = 0;
+};
+
 /// How the vector kernel walks K: chunks of `ce` elements (one 64-byte
 /// weight load), grouped into spans that share one scale per lane.
 struct Plan {
@@ -309,12 +355,14 @@ struct Plan {
   int64_t spans = 0;
   bool laneGroups = false; // Group shorter than a chunk.
   int32_t zeffConst = 0;   // Offset added to codes by the sign flip.
-  // Interleaved packed weights: spans are blocks of 16 groups, each walked
-  // in `steps` 64-byte steps (one 4-byte word per group and step).
+  // Interleaved packed weights: spans are blocks of groups (see IlTail),
+  // the full ones of 16 groups walked in `steps` 64-byte steps (one 4-byte
+  // word per group and step), then up to 5 tail blocks.
   bool il = false;
   int64_t steps = 0;
-  int64_t blocks = 0;       // Blocks of 16 groups walked interleaved.
-  bool tailNatural = false; // Groups past them in natural order.
+  int64_t blocks = 0; // Full blocks of 16 groups.
+  int tailBlocks = 0;
+  IlBlock tail[5];
 };
 
 /// The row stride of the kernel-order activations: kv, plus one cache line
@@ -343,11 +391,23 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   if (p.interleaved) {
     plan.il = true;
     plan.steps = p.G / (32 / p.bits);
-    plan.spans = (plan.groups + 15) / 16;
-    plan.tailNatural = plan.steps % 16 == 0 && plan.groups % 16 != 0;
-    plan.blocks = plan.tailNatural ? plan.groups / 16 : plan.spans;
-    plan.kv = plan.blocks * plan.steps * plan.ce +
-              (plan.tailNatural ? (plan.groups - 16 * plan.blocks) * p.G : 0);
+    plan.blocks = plan.groups / 16;
+    IlTail t = ilTail(plan.steps, plan.groups);
+    plan.tailBlocks = t.count;
+    plan.spans = plan.blocks + t.count;
+    int64_t g0 = 16 * plan.blocks, steps = plan.blocks * plan.steps;
+    for (int b = 0; b < t.count; ++b) {
+      IlBlock &blk = plan.tail[b];
+      blk.g0 = g0;
+      blk.R = t.R[b];
+      blk.P = t.P[b];
+      blk.steps = plan.steps / blk.P;
+      blk.wOff = g0 * plan.steps * 4;
+      blk.aOff = steps * plan.ce;
+      g0 += blk.R;
+      steps += blk.steps;
+    }
+    plan.kv = steps * plan.ce;
     plan.vector = true;
     plan.lda = activationStride(plan.kv);
     return plan;
@@ -479,51 +539,56 @@ prepareRowAvx512(const QProblem &p, const Plan &plan, const float *xr,
 }
 #endif
 
-/// The kernel-order activations of row m for interleaved weights: step j of
-/// block S holds, in lane i, the elements of group 16*S + i that meet word j
-/// of the weights (int4: the even elements, then the odd ones in the next
-/// 64 bytes); lanes past the last group are zero. The per-group sums (times
-/// the sign-flip offset without zero points) go to spanSums.
+/// Block `span` of the interleaved layout (a full one or a tail block).
+inline IlBlock ilBlock(const Plan &plan, int64_t span) {
+  if (span >= plan.blocks)
+    return plan.tail[span - plan.blocks];
+  IlBlock b;
+  b.g0 = 16 * span;
+  b.R = 16;
+  b.P = 1;
+  b.steps = plan.steps;
+  b.wOff = span * 64 * plan.steps;
+  b.aOff = span * plan.steps * plan.ce;
+  return b;
+}
+
+/// The kernel-order activations of row m for interleaved weights: the
+/// elements that meet weight word w of group g (see interleavedWord) sit at
+/// the same step and lane (int4: the even elements, then the odd ones in the
+/// next 64 bytes of the step); lanes without a group are zero. The sum of
+/// each group (times the sign-flip offset without zero points) goes to its
+/// block's span sums at the group's first lane, the other lanes are zero.
 void arrangeInterleaved(const QProblem &p, const Plan &plan, Acts &a,
                         int64_t m) {
   const int8_t *q = a.q.data() + m * p.K;
   int8_t *lanes = a.lanes.data() + m * plan.lda;
   int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
   std::memset(lanes, 0, plan.kv);
-  const int64_t G = p.G;
-  for (int64_t g = 0; g < plan.groups; ++g) {
-    const int8_t *src = q + g * G;
-    int8_t *dst = lanes + (g / 16) * plan.steps * plan.ce + 4 * (g % 16);
-    if (g >= 16 * plan.blocks) {
-      // Natural tail: whole chunks, int4 split into even and odd halves.
-      dst = lanes + plan.blocks * plan.steps * plan.ce +
-            (g - 16 * plan.blocks) * G;
-      for (int64_t c = 0; c < G; c += plan.ce) {
+  const int64_t G = p.G, W = plan.steps;
+  for (int64_t span = 0; span < plan.spans; ++span) {
+    const IlBlock b = ilBlock(plan, span);
+    for (int64_t g = b.g0; g < b.g0 + b.R; ++g) {
+      const int8_t *src = q + g * G;
+      const int64_t lane0 = (g - b.g0) * b.P;
+      const int shift = __builtin_ctz(unsigned(b.P)); // P: a power of 2.
+      for (int64_t w = 0; w < W; ++w) {
+        int8_t *dst = lanes + b.aOff + (w >> shift) * plan.ce +
+                      4 * (lane0 + (w & (b.P - 1)));
         if (p.bits == 4) {
-          for (int j = 0; j < 64; ++j) {
-            dst[c + j] = src[c + 2 * j];
-            dst[c + 64 + j] = src[c + 2 * j + 1];
+          for (int t = 0; t < 4; ++t) {
+            dst[t] = src[8 * w + 2 * t];
+            dst[64 + t] = src[8 * w + 2 * t + 1];
           }
         } else {
-          std::memcpy(dst + c, src + c, 64);
+          std::memcpy(dst, src + 4 * w, 4);
         }
       }
+      int32_t t = 0;
+      for (int64_t e = 0; e < G; ++e)
+        t += src[e];
+      sums[span * 16 + lane0] = p.hasZP ? t : t * plan.zeffConst;
     }
-    for (int64_t j = 0; j < plan.steps && g < 16 * plan.blocks;
-         ++j, dst += plan.ce) {
-      if (p.bits == 4) {
-        for (int t = 0; t < 4; ++t) {
-          dst[t] = src[8 * j + 2 * t];
-          dst[64 + t] = src[8 * j + 2 * t + 1];
-        }
-      } else {
-        std::memcpy(dst, src + 4 * j, 4);
-      }
-    }
-    int32_t t = 0;
-    for (int64_t e = 0; e < G; ++e)
-      t += src[e];
-    sums[g] = p.hasZP ? t : t * plan.zeffConst;
   }
 }
 
@@ -1111,60 +1176,51 @@ ilStep(__m512i (&acc)[MB][NB], __m512i (&acc2)[MB][NB],
   }
 }
 
-/// The y of the natural-order tail groups (after the interleaved blocks) of
-/// an MB x NB tile: each group whole 64-byte steps of its own, its offset
-/// term taken off one lane, its scale applied to the int32 sums.
-template <int BITS, int MB, int NB, bool HASZP, bool HI16, bool FP4>
-SPARQ_AVX512 __attribute__((always_inline)) inline void
-ilNaturalTail(const QProblem &p, const Plan &plan, const int64_t *rows,
-              const uint8_t *const (&wrow)[NB], const int8_t *const (&arow)[MB],
-              const int32_t *const (&srow)[MB], __m512 (&accf)[MB][NB]) {
-  constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
-  const int64_t groupBytes = p.G * BITS / 8;
-  for (int64_t g = 16 * plan.blocks; g < plan.groups; ++g) {
-    const int64_t wbase = plan.blocks * 64 * plan.steps +
-                          (g - 16 * plan.blocks) * groupBytes,
-                  abase = plan.blocks * plan.steps * stepBytes +
-                          (g - 16 * plan.blocks) * p.G;
-    __m512i acc[MB][NB], acc2[MB][NB];
-    for (int i = 0; i < MB; ++i)
-      for (int j = 0; j < NB; ++j)
-        acc[i][j] = acc2[i][j] = _mm512_setzero_si512();
-    for (int64_t c = 0; c < groupBytes / 64; ++c)
-      ilStep<BITS, MB, NB, HI16, FP4, false>(
-          acc, acc2, wrow, arow, wbase + c * 64, abase + c * stepBytes, 0);
-    for (int j = 0; j < NB; ++j) {
-      int64_t n = rows[j];
-      __m512 sv = _mm512_set1_ps(
-          scaleFast(p.scales, n * p.sn + g * p.sk, p.skind) * p.codeScale);
-      int32_t z = HASZP ? zeroPointAt(p, n, g) + plan.zeffConst : 1;
-      for (int i = 0; i < MB; ++i) {
-        __m512i t =
-            HI16 ? _mm512_add_epi32(acc[i][j], _mm512_srai_epi32(acc2[i][j], 4))
-                 : acc[i][j];
-        t = _mm512_mask_sub_epi32(t, 1, t, _mm512_set1_epi32(z * srow[i][g]));
-        accf[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(t), sv, accf[i][j]);
-      }
+/// The scales (and zero points plus the sign-flip offset) of NB weight rows
+/// for one block, one per lane, as the tiles' flush uses them.
+template <int NB> struct BlockParams {
+  __m512 scale[NB];
+  __m512i zero[NB];
+};
+constexpr int64_t kMaxParamBlocks = 32;
+
+/// The BlockParams of rows[0..NB) for block b: group b.g0 + l / b.P in
+/// lane l.
+template <int NB, bool HASZP>
+SPARQ_AVX512 inline BlockParams<NB>
+loadBlockParams(const QProblem &p, const Plan &plan, const int64_t *rows,
+                const IlBlock &b) {
+  BlockParams<NB> bp;
+  const __m512i lane = _mm512_srlv_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(__builtin_ctz(unsigned(b.P))));
+  for (int j = 0; j < NB; ++j) {
+    bp.scale[j] = loadScales(p, rows[j] * p.sn + b.g0 * p.sk, b.R);
+    bp.zero[j] =
+        HASZP ? loadZeros(p, rows[j] * p.zn + b.g0 * p.zk, b.R, plan.zeffConst)
+              : _mm512_setzero_si512();
+    if (b.P > 1) {
+      bp.scale[j] = _mm512_permutexvar_ps(lane, bp.scale[j]);
+      bp.zero[j] = _mm512_permutexvar_epi32(lane, bp.zero[j]);
     }
   }
+  return bp;
 }
 
 /// MB rows of x times NB rows of interleaved packed W (see sparq_rt_qpack):
-/// each 64-byte step feeds 16 groups, one per lane, so the int32 sums are
-/// scaled once per block of 16 groups with a vector of 16 scales. HI16
-/// (int4, one row of x): the high nibbles are masked in place (16 * code)
-/// into a second accumulator, shifted back at the flush: one instruction
-/// less per 64 bytes than shifting every step. Used for 1-3 rows of x (the
-/// GEMV and the GEMM's last m-tile; vnniTileILGemm takes 4), and kept a
-/// function of its own (inlined into its callers, the int4 GEMV at
-/// 4096x11008 ran 7-14% slower).
+/// each 64-byte step feeds up to 16 groups, so the int32 sums are scaled
+/// once per block with a vector of 16 scales. HI16 (int4, one row of x): the
+/// high nibbles are masked in place (16 * code) into a second accumulator,
+/// shifted back at the flush: one instruction less per 64 bytes than
+/// shifting every step. Used for 1-3 rows of x (the GEMV and the GEMM's last
+/// m-tile; vnniTileILGemm takes 4), and kept a function of its own (inlined
+/// into its callers, the int4 GEMV at 4096x11008 ran 7-14% slower).
 template <int BITS, int MB, int NB, bool HASZP, bool HI16, bool FP4>
 SPARQ_AVX512 __attribute__((noinline)) void
 vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
            const int64_t *rows) {
   static_assert(!HI16 || BITS == 4, "HI16 is for int4");
   constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
-  const int64_t steps = plan.steps;
   const uint8_t *wrow[NB];
   for (int j = 0; j < NB; ++j)
     wrow[j] = p.data + (rows[j]) * p.ds0;
@@ -1198,29 +1254,44 @@ vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
                 : acc[i][j];
   };
 
-  // Blocks of 16 groups (the last one partial unless the tail is natural).
-  for (int64_t S = 0; S < plan.blocks; ++S) {
-    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
-    const int64_t wbase = S * 64 * steps, abase = S * steps * stepBytes;
+  // The full blocks, then the tail blocks through masked loads (all 64
+  // bytes but in the masked block). One loop for both kinds with the scales
+  // loaded at the flush, as here, keeps the sums in registers; other
+  // arrangements made the int4 GEMV at K = 11008 6-10% slower.
+  for (int64_t span = 0; span < plan.spans; ++span) {
+    const bool full = span < plan.blocks;
+    const IlBlock b = ilBlock(plan, span);
     zeroAcc();
-    if (r == 16)
-      for (int64_t s = 0; s < steps; ++s)
-        step(wbase + s * 64, abase + s * stepBytes, std::false_type(),
+    if (full) {
+      for (int64_t s = 0; s < b.steps; ++s)
+        step(b.wOff + s * 64, b.aOff + s * stepBytes, std::false_type(),
              __mmask64(0));
-    else
-      for (int64_t s = 0; s < steps; ++s)
-        step(wbase + s * 4 * r, abase + s * stepBytes, std::true_type(),
-             (__mmask64(1) << (4 * r)) - 1);
+    } else {
+      const int64_t stride = b.P > 1 ? 64 : 4 * b.R;
+      const __mmask64 bytes =
+          b.P > 1 ? ~__mmask64(0) : (__mmask64(1) << (4 * b.R)) - 1;
+      for (int64_t s = 0; s < b.steps; ++s)
+        step(b.wOff + s * stride, b.aOff + s * stepBytes, std::true_type(),
+             bytes);
+    }
     // Flush the block: offsets (and zero points) out in int32, then one
-    // scale per lane (= per group).
+    // scale per lane (group b.g0 + l / b.P in lane l).
     for (int j = 0; j < NB; ++j) {
       int64_t n = rows[j];
-      __m512 sv = loadScales(p, n * p.sn + 16 * S * p.sk, r);
+      __m512 sv = loadScales(p, n * p.sn + b.g0 * p.sk, b.R);
       __m512i zv = _mm512_setzero_si512();
       if (HASZP)
-        zv = loadZeros(p, n * p.zn + 16 * S * p.zk, r, plan.zeffConst);
+        zv = loadZeros(p, n * p.zn + b.g0 * p.zk, b.R, plan.zeffConst);
+      if (b.P > 1) {
+        const __m512i lane =
+            _mm512_srlv_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                10, 11, 12, 13, 14, 15),
+                              _mm512_set1_epi32(__builtin_ctz(unsigned(b.P))));
+        sv = _mm512_permutexvar_ps(lane, sv);
+        zv = _mm512_permutexvar_epi32(lane, zv);
+      }
       for (int i = 0; i < MB; ++i) {
-        __m512i sums = _mm512_loadu_si512(srow[i] + S * 16);
+        __m512i sums = _mm512_loadu_si512(srow[i] + span * 16);
         __m512i corr = HASZP ? _mm512_mullo_epi32(zv, sums) : sums;
         accf[i][j] = _mm512_fmadd_ps(
             _mm512_cvtepi32_ps(_mm512_sub_epi32(total(i, j), corr)), sv,
@@ -1228,39 +1299,13 @@ vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
       }
     }
   }
-  if (plan.tailNatural)
-    ilNaturalTail<BITS, MB, NB, HASZP, HI16, FP4>(p, plan, rows, wrow, arow,
-                                                  srow, accf);
   storeTile<MB, NB>(p, a, m0, rows, accf);
-}
-
-/// The scales (and zero points plus the sign-flip offset) of NB weight rows
-/// for one block of 16 groups, as the GEMM tile's flush uses them.
-template <int NB> struct BlockParams {
-  __m512 scale[NB];
-  __m512i zero[NB];
-};
-constexpr int64_t kMaxParamBlocks = 32;
-
-/// The BlockParams of rows[0..NB) for block S, whose first r groups exist.
-template <int NB, bool HASZP>
-SPARQ_AVX512 inline BlockParams<NB>
-loadBlockParams(const QProblem &p, const Plan &plan, const int64_t *rows,
-                int64_t S, int r) {
-  BlockParams<NB> bp;
-  for (int j = 0; j < NB; ++j) {
-    bp.scale[j] = loadScales(p, rows[j] * p.sn + 16 * S * p.sk, r);
-    bp.zero[j] =
-        HASZP ? loadZeros(p, rows[j] * p.zn + 16 * S * p.zk, r, plan.zeffConst)
-              : _mm512_setzero_si512();
-  }
-  return bp;
 }
 
 /// vnniTileIL for 4 rows of x (the GEMM's tiles), written so that the 16
 /// int32 sums stay in registers through the steps and the flush: each kind
-/// of run (whole block, masked last block) has its own sums, and the
-/// blocks' scales come converted from `params` (once per weight rows for all
+/// of run (unmasked block, masked block) has its own sums, and the blocks'
+/// scales come converted from `params` (once per weight rows for all
 /// m-tiles) when not null. With one set of sums shared by the run kinds, as
 /// in vnniTileIL, they went through the stack at every block (16 stores, 16
 /// zeroing stores and 16 reloads per 16 steps): 1.13x faster int4 g128 GEMMs
@@ -1271,7 +1316,6 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
                const int64_t *rows, const BlockParams<NB> *params) {
   constexpr int MB = 4;
   constexpr int64_t stepBytes = BITS == 4 ? 128 : 64;
-  const int64_t steps = plan.steps;
   const uint8_t *wrow[NB];
   for (int j = 0; j < NB; ++j)
     wrow[j] = p.data + rows[j] * p.ds0;
@@ -1285,24 +1329,24 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
       accf[i][j] = _mm512_setzero_ps();
-  auto block = [&](int64_t S, int r, auto masked) SPARQ_AVX512 {
+  auto block = [&](int64_t span, const IlBlock &b, auto masked) SPARQ_AVX512
+      __attribute__((always_inline)) {
     constexpr bool MASKED = decltype(masked)::value;
-    const int64_t wbase = S * 64 * steps, abase = S * steps * stepBytes;
-    const __mmask64 bytes = (__mmask64(1) << (4 * r)) - 1;
+    const __mmask64 bytes = (__mmask64(1) << (4 * b.R)) - 1;
     __m512i acc[MB][NB];
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j)
         acc[i][j] = _mm512_setzero_si512();
-    for (int64_t s = 0; s < steps; ++s)
+    for (int64_t s = 0; s < b.steps; ++s)
       ilStep<BITS, MB, NB, false, FP4, MASKED>(
-          acc, acc, wrow, arow, wbase + s * (MASKED ? 4 * r : 64),
-          abase + s * stepBytes, bytes);
+          acc, acc, wrow, arow, b.wOff + s * (MASKED ? 4 * b.R : 64),
+          b.aOff + s * stepBytes, bytes);
     // Flush: offsets (and zero points) out in int32, one scale per lane.
     __m512i sums[MB];
     for (int i = 0; i < MB; ++i)
-      sums[i] = _mm512_loadu_si512(srow[i] + S * 16);
+      sums[i] = _mm512_loadu_si512(srow[i] + span * 16);
     const BlockParams<NB> bp =
-        params ? params[S] : loadBlockParams<NB, HASZP>(p, plan, rows, S, r);
+        params ? params[span] : loadBlockParams<NB, HASZP>(p, plan, rows, b);
     for (int j = 0; j < NB; ++j)
       for (int i = 0; i < MB; ++i) {
         __m512i corr =
@@ -1312,16 +1356,15 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
             accf[i][j]);
       }
   };
-  for (int64_t S = 0; S < plan.blocks; ++S) {
-    const int r = int(std::min<int64_t>(16, plan.groups - 16 * S));
-    if (r == 16)
-      block(S, 16, std::false_type());
+  for (int64_t S = 0; S < plan.blocks; ++S)
+    block(S, ilBlock(plan, S), std::false_type());
+  for (int t = 0; t < plan.tailBlocks; ++t) {
+    const IlBlock &b = plan.tail[t];
+    if (b.P > 1)
+      block(plan.blocks + t, b, std::false_type());
     else
-      block(S, r, std::true_type());
+      block(plan.blocks + t, b, std::true_type());
   }
-  if (plan.tailNatural)
-    ilNaturalTail<BITS, MB, NB, HASZP, false, FP4>(p, plan, rows, wrow, arow,
-                                                   srow, accf);
   storeTile<MB, NB>(p, a, m0, rows, accf);
 }
 
@@ -1383,12 +1426,12 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
 template <int BITS, int NB, bool HASZP, bool FP4>
 SPARQ_AVX512 void vnniRowBlockIL(const QProblem &p, const Plan &plan,
                                  const Acts &a, const int64_t *rows) {
-  if (plan.blocks > kMaxParamBlocks)
+  if (plan.spans > kMaxParamBlocks)
     return vnniRowsFixedNBIL<BITS, NB, HASZP, FP4>(p, plan, a, rows);
   BlockParams<NB> params[kMaxParamBlocks];
-  for (int64_t S = 0; S < plan.blocks; ++S)
-    params[S] = loadBlockParams<NB, HASZP>(
-        p, plan, rows, S, int(std::min<int64_t>(16, plan.groups - 16 * S)));
+  for (int64_t span = 0; span < plan.spans; ++span)
+    params[span] =
+        loadBlockParams<NB, HASZP>(p, plan, rows, ilBlock(plan, span));
   vnniRowsFixedNBIL<BITS, NB, HASZP, FP4>(p, plan, a, rows, params);
 }
 

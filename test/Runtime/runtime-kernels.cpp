@@ -380,10 +380,18 @@ int main(int argc, char **argv) {
   quantCase(12, 9, 2304, 4, false, 128, true, 1, true, false, true);
   quantCase(12, 7, 17408, 4, false, 32, true, 2, true, false, true);
   cases += 2;
-  // Natural-order tails after full blocks (groups of whole 64-byte lines).
+  // Tail blocks after the full blocks: 8/4/2/1 groups over 16/R lanes each
+  // (int8 g64: 4; int4 g128: 2, then 4 + 2 in GEMM tiles, then 8 + 1 at
+  // batch 5), and a masked block of the groups left (int4 g32, 23 groups:
+  // 16 + 4 + masked 3; GEMV and GEMM).
   quantCase(5, 19, 1280, 8, true, 64, true, 0, true, false, true);
   quantCase(1, 40, 2304, 4, false, 128, true, 1, true, false, true);
   quantCase(4, 9, 2304, 4, true, 128, false, 2, false, false, true);
+  quantCase(12, 9, 11008, 4, true, 128, false, 1, true, false, true);
+  quantCase(5, 11, 3200, 4, false, 128, true, 2, true, false, true);
+  quantCase(1, 13, 736, 4, true, 32, true, 1, true, false, true);
+  quantCase(12, 9, 736, 4, false, 32, false, 0, true, false, true);
+  cases += 4;
   // GEMV rows longer than the four-stream budget: two streams, odd N.
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);

@@ -14,25 +14,32 @@
 // DEFINE: %{tol} = 1e-3
 // DEFINE: %{run} = %{ref} gen --packed-arg --spec '%{spec}' %{gen} --act int8 --out %t && sparq-opt %t/model.mlir --sparq-cpu | mlir-runner -e entry -entry-point-result=void -shared-libs=%sparq_runtime_lib,%mlir_runner_utils,%mlir_c_runner_utils > %t/out.txt && %{ref} check-run %t/out.txt --tol %{tol} --ref %t/ref.npz
 
-// int4 g128, f16 scales: 18 groups = a block of 16 + 2 in natural order.
+// int4 g128, f16 scales: 18 groups = a block of 16 + a tail block of 2.
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128), scale = f16>
 // REDEFINE: %{gen} = --k 2304 --n 9 --m 1 --seed 31
 // REDEFINE: %{tol} = 1e-2
 // RUN: %{run} | FileCheck %s
 
-// int4 g32: 20 groups = a block of 16 + a block of 4 (words j*4 + i).
+// int4 g128: 25 groups = 16 + tail blocks of 8 and 1.
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128)>
+// REDEFINE: %{gen} = --k 3200 --n 5 --m 3 --seed 36
+// REDEFINE: %{tol} = 2e-2
+// RUN: %{run} | FileCheck %s
+
+// int4 g32: 20 groups = a block of 16 + a tail block of 4 (4 lanes each).
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 32)>
 // REDEFINE: %{gen} = --k 640 --n 7 --m 5 --seed 32
 // REDEFINE: %{tol} = 1e-3
 // RUN: %{run} | FileCheck %s
 
-// uint4 g64 asymmetric, bf16 scales: 3 groups, one partial block.
+// uint4 g64 asymmetric, bf16 scales: 3 groups = a tail block of 2 + a masked
+// block of 1 (a g64 group fills only 8 lanes per step).
 // REDEFINE: %{spec} = #sparq.quant<ui4, per_group(axis = 0, size = 64), asymmetric, scale = bf16>
 // REDEFINE: %{gen} = --k 192 --n 6 --m 2 --seed 33
 // REDEFINE: %{tol} = 1e-4
 // RUN: %{run} | FileCheck %s
 
-// int8 g64 asymmetric: 20 groups, 4 in natural order.
+// int8 g64 asymmetric: 20 groups = 16 + a tail block of 4.
 // REDEFINE: %{spec} = #sparq.quant<i8, per_group(axis = 0, size = 64), asymmetric>
 // REDEFINE: %{gen} = --k 1280 --n 5 --m 4 --seed 34
 // REDEFINE: %{tol} = 5e-3

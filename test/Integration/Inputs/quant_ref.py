@@ -404,7 +404,9 @@ def pack_rows(codes, bits):
 def qpack_rows(codes, bits, signed, groups):
     """The CPU runtime's packed layout (sparq_rt_qpack, as sparq-c/Runtime.h
     documents it), written independently of the C++: offset-binary codes,
-    then 16 groups interleaved one 4-byte word per group."""
+    then blocks of 16 groups interleaved one 4-byte word per group and lane,
+    then tail blocks of 8/4/2/1 groups spread over 16/R lanes each, then a
+    masked block of the groups left (one lane each)."""
     u = codes.astype(np.int64) + ((1 << (bits - 1)) if signed else 0)
     natural = pack_rows(u, bits)
     R, C = codes.shape
@@ -412,17 +414,25 @@ def qpack_rows(codes, bits, signed, groups):
     G = C // groups
     if bits not in (4, 8) or groups < 2 or G % L:
         return natural
-    words = natural.view("<u4").reshape(R, groups, G // L)  # [row, group, j]
-    steps = G // L
+    W = G // L
+    words = natural.view("<u4").reshape(R, groups, W)  # [row, group, word]
     out = []
     full = groups // 16
-    tail_natural = steps % 16 == 0
-    nblocks = full if tail_natural else (groups + 15) // 16
-    for S in range(nblocks):
-        blk = words[:, 16 * S:16 * S + 16, :]  # [row, r, j]
+    for S in range(full):
+        blk = words[:, 16 * S:16 * S + 16, :]  # [row, lane, step]
         out.append(np.ascontiguousarray(blk.transpose(0, 2, 1)).reshape(R, -1))
-    if tail_natural and groups % 16:
-        out.append(words[:, 16 * full:, :].reshape(R, -1))
+    g0, left = 16 * full, groups % 16
+    for size in (8, 4, 2, 1):
+        P = 16 // size
+        if left & size and W % P == 0:
+            # [row, group, step, lane in group] -> [row, step, group, lane]
+            blk = words[:, g0:g0 + size, :].reshape(R, size, W // P, P)
+            out.append(np.ascontiguousarray(blk.transpose(0, 2, 1, 3)).reshape(R, -1))
+            g0 += size
+            left -= size
+    if left:
+        blk = words[:, g0:g0 + left, :]  # [row, lane, step]
+        out.append(np.ascontiguousarray(blk.transpose(0, 2, 1)).reshape(R, -1))
     return np.concatenate(out, axis=1).astype("<u4").view(np.uint8).reshape(R, -1)
 
 
