@@ -850,59 +850,53 @@ SPARQ_AVX512 void buildSpanParams(const QProblem &p, const Plan &plan,
 /// of v[q / NB][q % NB] in lane sum16Lane(q). A transpose-and-add tree (15
 /// adds, 30 shuffles) instead of 16 separate reductions.
 constexpr int sum16Lane(int q) { return 4 * (q % 4) + q / 4; }
-template <int MB, int NB>
-SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
+/// The tree for int32 or f32 lanes (V), shuffling bits and adding with
+/// add(a, b) on the int32 view.
+template <typename V, int MB, int NB, typename Add>
+SPARQ_AVX512 inline __m512i sum16Tree(const V (&v)[MB][NB], Add add) {
   static_assert(MB * NB == 16, "16 vectors");
+  auto bits = [](V x) SPARQ_AVX512 {
+    if constexpr (std::is_same_v<V, __m512>)
+      return _mm512_castps_si512(x);
+    else
+      return x;
+  };
   __m512i s8[8], s4[4], s2[2];
   for (int k = 0; k < 8; ++k) {
-    __m512i a = v[(2 * k) / NB][(2 * k) % NB],
-            b = v[(2 * k + 1) / NB][(2 * k + 1) % NB];
+    __m512i a = bits(v[(2 * k) / NB][(2 * k) % NB]),
+            b = bits(v[(2 * k + 1) / NB][(2 * k + 1) % NB]);
     // 128-bit chunks [a0+a2, a1+a3, b0+b2, b1+b3].
-    s8[k] = _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x44),
-                             _mm512_shuffle_i32x4(a, b, 0xee));
+    s8[k] =
+        add(_mm512_shuffle_i32x4(a, b, 0x44), _mm512_shuffle_i32x4(a, b, 0xee));
   }
   for (int k = 0; k < 4; ++k) {
     __m512i a = s8[2 * k], b = s8[2 * k + 1];
     // Chunk c: four partial sums of v[4k + c].
-    s4[k] = _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88),
-                             _mm512_shuffle_i32x4(a, b, 0xdd));
+    s4[k] =
+        add(_mm512_shuffle_i32x4(a, b, 0x88), _mm512_shuffle_i32x4(a, b, 0xdd));
   }
   for (int k = 0; k < 2; ++k) {
     __m512i a = s4[2 * k], b = s4[2 * k + 1];
     // Chunk c: [v[8k+c], v[8k+4+c], v[8k+c], v[8k+4+c]] partials.
-    s2[k] = _mm512_add_epi32(_mm512_unpacklo_epi32(a, b),
-                             _mm512_unpackhi_epi32(a, b));
+    s2[k] = add(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b));
   }
   // Chunk c: the sums of v[c], v[4+c], v[8+c], v[12+c].
-  return _mm512_add_epi32(_mm512_unpacklo_epi64(s2[0], s2[1]),
-                          _mm512_unpackhi_epi64(s2[0], s2[1]));
+  return add(_mm512_unpacklo_epi64(s2[0], s2[1]),
+             _mm512_unpackhi_epi64(s2[0], s2[1]));
 }
-
-/// sum16 for f32 lanes: the sum of v[q / NB][q % NB] in lane sum16Lane(q).
+template <int MB, int NB>
+SPARQ_AVX512 inline __m512i sum16(const __m512i (&v)[MB][NB]) {
+  return sum16Tree(v, [](__m512i a, __m512i b)
+                          SPARQ_AVX512 { return _mm512_add_epi32(a, b); });
+}
+/// sum16 for f32 lanes.
 template <int MB, int NB>
 SPARQ_AVX512 inline __m512 sum16ps(const __m512 (&v)[MB][NB]) {
-  static_assert(MB * NB == 16, "16 vectors");
-  __m512 s8[8], s4[4], s2[2];
-  for (int k = 0; k < 8; ++k) {
-    __m512 a = v[(2 * k) / NB][(2 * k) % NB],
-           b = v[(2 * k + 1) / NB][(2 * k + 1) % NB];
-    s8[k] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44),
-                          _mm512_shuffle_f32x4(a, b, 0xee));
-  }
-  for (int k = 0; k < 4; ++k) {
-    __m512 a = s8[2 * k], b = s8[2 * k + 1];
-    s4[k] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x88),
-                          _mm512_shuffle_f32x4(a, b, 0xdd));
-  }
-  for (int k = 0; k < 2; ++k) {
-    __m512 a = s4[2 * k], b = s4[2 * k + 1];
-    s2[k] = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
-  }
-  __m512d lo = _mm512_unpacklo_pd(_mm512_castps_pd(s2[0]),
-                                  _mm512_castps_pd(s2[1])),
-          hi = _mm512_unpackhi_pd(_mm512_castps_pd(s2[0]),
-                                  _mm512_castps_pd(s2[1]));
-  return _mm512_add_ps(_mm512_castpd_ps(lo), _mm512_castpd_ps(hi));
+  return _mm512_castsi512_ps(
+      sum16Tree(v, [](__m512i a, __m512i b) SPARQ_AVX512 {
+        return _mm512_castps_si512(
+            _mm512_add_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(b)));
+      }));
 }
 
 /// The horizontal sums of v[0..4) (lane i of the result: the sum of v[i]):
