@@ -70,30 +70,46 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
   return (K / groups) % (32 / bits) == 0;
 }
 
-/// The blocks of the interleaved layout past the full blocks of 16 groups
-/// (see sparq_rt_qpack), in row order: blocks of R = 8, 4, 2, 1 groups (the
-/// binary digits of groups % 16) with P = 16 / R lanes per group, as long as
-/// a group's W words fill whole 64-byte steps that way (W % P == 0); the
-/// groups left then form one masked block (one lane per group, 4 R bytes per
-/// step).
-struct IlTail {
-  int count = 0;
-  int R[5] = {}, P[5] = {};
+/// A tail block of the interleaved layout: R groups from g0, P lanes per
+/// group (P = 1: masked, R lanes and 4 R bytes per step), `steps` steps from
+/// byte wOff of a packed weight row and byte aOff of a kernel-order
+/// activation row.
+struct IlBlock {
+  int64_t g0 = 0;
+  int R = 0, P = 0;
+  int64_t steps = 0, wOff = 0, aOff = 0;
 };
-inline IlTail ilTail(int64_t W, int64_t groups) {
-  IlTail t;
-  int64_t r = groups % 16;
+
+/// The blocks of the interleaved layout past the full blocks of 16 groups
+/// (see sparq_rt_qpack), in row order, into `out`; returns their count (at
+/// most 5): blocks of R = 8, 4, 2, 1 groups (the binary digits of
+/// groups % 16) with P = 16 / R lanes per group, as long as a group's W
+/// words fill whole 64-byte steps that way (W % P == 0); the groups left then
+/// form one masked block (one lane per group, 4 R bytes per step). `ce`:
+/// activation elements per step (aOff; 0 where only the weights matter).
+inline int ilTailBlocks(int64_t W, int64_t groups, int64_t ce,
+                        IlBlock (&out)[5]) {
+  int count = 0;
+  int64_t r = groups % 16, g0 = groups - r, step = (groups / 16) * W;
+  auto add = [&](int R, int P) {
+    IlBlock &b = out[count++];
+    b.g0 = g0;
+    b.R = R;
+    b.P = P;
+    b.steps = W / P;
+    b.wOff = g0 * W * 4;
+    b.aOff = step * ce;
+    g0 += R;
+    step += b.steps;
+  };
   for (int R = 8; R >= 1; R /= 2)
     if ((r & R) && W % (16 / R) == 0) {
-      t.R[t.count] = R;
-      t.P[t.count++] = 16 / R;
+      add(R, 16 / R);
       r -= R;
     }
-  if (r) {
-    t.R[t.count] = int(r);
-    t.P[t.count++] = 1;
-  }
-  return t;
+  if (r)
+    add(int(r), 1);
+  return count;
 }
 
 /// Index of the 4-byte word holding element k of a row in the interleaved
@@ -106,16 +122,16 @@ inline int64_t interleavedWord(int64_t k, int64_t G, int64_t groups,
   const int64_t W = G / L, g = k / G, w = (k % G) / L, full = groups / 16;
   if (g < 16 * full)
     return (g / 16) * 16 * W + w * 16 + g % 16;
-  IlTail t = ilTail(W, groups);
-  int64_t base = 16 * full * W, g0 = 16 * full;
-  for (int b = 0;; ++b) {
-    const int64_t R = t.R[b], P = t.P[b];
-    if (g < g0 + R)
-      return P == 1 ? base + w * R + (g - g0)
-                    : base + (w / P) * 16 + (g - g0) * P + w % P;
-    base += R * W;
-    g0 += R;
+  IlBlock tail[5];
+  const int count = ilTailBlocks(W, groups, 0, tail);
+  for (int t = 0; t < count; ++t) {
+    const IlBlock &b = tail[t];
+    const int64_t j = g - b.g0, base = b.wOff / 4;
+    if (j < b.R)
+      return b.P == 1 ? base + w * b.R + j
+                      : base + (w / b.P) * 16 + j * b.P + w % b.P;
   }
+  return -1; // Not reached: the tail blocks hold every group past the full.
 }
 
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
@@ -329,16 +345,6 @@ void exactRows(const QProblem &p, int64_t n0, int64_t n1, bool avx512) {
 // int8-activation path: activation preparation.
 //===----------------------------------------------------------------------===//
 
-/// A tail block of the interleaved layout: R groups from g0, P lanes per
-/// group (P = 1: masked, R lanes and 4 R bytes per step), `steps` steps from
-/// byte wOff of a packed weight row and byte aOff of a kernel-order
-/// activation row.
-struct IlBlock {
-  int64_t g0 = 0;
-  int R = 0, P = 0;
-  int64_t steps = 0, wOff = 0, aOff = 0;
-};
-
 /// How the vector kernel walks K: chunks of `ce` elements (one 64-byte
 /// weight load), grouped into spans that share one scale per lane.
 struct Plan {
@@ -355,7 +361,7 @@ struct Plan {
   int64_t spans = 0;
   bool laneGroups = false; // Group shorter than a chunk.
   int32_t zeffConst = 0;   // Offset added to codes by the sign flip.
-  // Interleaved packed weights: spans are blocks of groups (see IlTail),
+  // Interleaved packed weights: spans are blocks of groups (see ilTailBlocks),
   // the full ones of 16 groups walked in `steps` 64-byte steps (one 4-byte
   // word per group and step), then up to 5 tail blocks.
   bool il = false;
@@ -392,21 +398,11 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
     plan.il = true;
     plan.steps = p.G / (32 / p.bits);
     plan.blocks = plan.groups / 16;
-    IlTail t = ilTail(plan.steps, plan.groups);
-    plan.tailBlocks = t.count;
-    plan.spans = plan.blocks + t.count;
-    int64_t g0 = 16 * plan.blocks, steps = plan.blocks * plan.steps;
-    for (int b = 0; b < t.count; ++b) {
-      IlBlock &blk = plan.tail[b];
-      blk.g0 = g0;
-      blk.R = t.R[b];
-      blk.P = t.P[b];
-      blk.steps = plan.steps / blk.P;
-      blk.wOff = g0 * plan.steps * 4;
-      blk.aOff = steps * plan.ce;
-      g0 += blk.R;
-      steps += blk.steps;
-    }
+    plan.tailBlocks = ilTailBlocks(plan.steps, plan.groups, plan.ce, plan.tail);
+    plan.spans = plan.blocks + plan.tailBlocks;
+    int64_t steps = plan.blocks * plan.steps;
+    for (int t = 0; t < plan.tailBlocks; ++t)
+      steps += plan.tail[t].steps;
     plan.kv = steps * plan.ce;
     plan.vector = true;
     plan.lda = activationStride(plan.kv);
@@ -568,10 +564,10 @@ void arrangeInterleaved(const QProblem &p, const Plan &plan, Acts &a,
   const int64_t G = p.G, W = plan.steps;
   for (int64_t span = 0; span < plan.spans; ++span) {
     const IlBlock b = ilBlock(plan, span);
+    const int shift = __builtin_ctz(unsigned(b.P)); // P: a power of 2.
     for (int64_t g = b.g0; g < b.g0 + b.R; ++g) {
       const int8_t *src = q + g * G;
       const int64_t lane0 = (g - b.g0) * b.P;
-      const int shift = __builtin_ctz(unsigned(b.P)); // P: a power of 2.
       for (int64_t w = 0; w < W; ++w) {
         int8_t *dst = lanes + b.aOff + (w >> shift) * plan.ce +
                       4 * (lane0 + (w & (b.P - 1)));
@@ -1178,6 +1174,13 @@ template <int NB> struct BlockParams {
 };
 constexpr int64_t kMaxParamBlocks = 32;
 
+/// The lane -> group index of a block with P lanes per group: l / P.
+SPARQ_AVX512 inline __m512i laneGroupIndex(int P) {
+  return _mm512_srlv_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(__builtin_ctz(unsigned(P))));
+}
+
 /// The BlockParams of rows[0..NB) for block b: group b.g0 + l / b.P in
 /// lane l.
 template <int NB, bool HASZP>
@@ -1185,9 +1188,7 @@ SPARQ_AVX512 inline BlockParams<NB>
 loadBlockParams(const QProblem &p, const Plan &plan, const int64_t *rows,
                 const IlBlock &b) {
   BlockParams<NB> bp;
-  const __m512i lane = _mm512_srlv_epi32(
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-      _mm512_set1_epi32(__builtin_ctz(unsigned(b.P))));
+  const __m512i lane = laneGroupIndex(b.P);
   for (int j = 0; j < NB; ++j) {
     bp.scale[j] = loadScales(p, rows[j] * p.sn + b.g0 * p.sk, b.R);
     bp.zero[j] =
@@ -1277,10 +1278,7 @@ vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
       if (HASZP)
         zv = loadZeros(p, n * p.zn + b.g0 * p.zk, b.R, plan.zeffConst);
       if (b.P > 1) {
-        const __m512i lane =
-            _mm512_srlv_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                                                10, 11, 12, 13, 14, 15),
-                              _mm512_set1_epi32(__builtin_ctz(unsigned(b.P))));
+        const __m512i lane = laneGroupIndex(b.P);
         sv = _mm512_permutexvar_ps(lane, sv);
         zv = _mm512_permutexvar_epi32(lane, zv);
       }
