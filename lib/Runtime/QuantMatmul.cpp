@@ -1440,10 +1440,22 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j)
         acc[i][j] = _mm512_setzero_si512();
-    for (int64_t s = 0; s < b.steps; ++s)
-      ilStep<BITS, MB, NB, false, FP4, MASKED>(
-          acc, acc, wrow, arow, b.wOff + s * (MASKED ? 4 * b.R : 64),
-          b.aOff + s * stepBytes, bytes);
+    // A block of 16 steps (int4 g128: the full blocks) runs unrolled, without
+    // the loop's exit (mispredicted once per block): int4 g128 GEMMs at
+    // K = 4096 1.02-1.03x, K = 11008 0.99-1.00x (M = 32, Zen 4).
+    constexpr int64_t kUnrolled = 16;
+    if (!MASKED && b.steps == kUnrolled) {
+#pragma clang loop unroll(full)
+      for (int64_t s = 0; s < kUnrolled; ++s)
+        ilStep<BITS, MB, NB, false, FP4, MASKED>(acc, acc, wrow, arow,
+                                                 b.wOff + s * 64,
+                                                 b.aOff + s * stepBytes, bytes);
+    } else {
+      for (int64_t s = 0; s < b.steps; ++s)
+        ilStep<BITS, MB, NB, false, FP4, MASKED>(
+            acc, acc, wrow, arow, b.wOff + s * (MASKED ? 4 * b.R : 64),
+            b.aOff + s * stepBytes, bytes);
+    }
     // Flush: offsets (and zero points) out in int32, one scale per lane.
     __m512i sums[MB];
     for (int i = 0; i < MB; ++i)
