@@ -232,7 +232,8 @@ void testNMQuant(int64_t mx, int64_t n, int64_t k, int nn, int mm, int bits,
   check(what, a, w, n);
 }
 
-void testCSR(int64_t mx, int64_t n, int64_t k, double density, bool i16) {
+void testCSR(int64_t mx, int64_t n, int64_t k, double density, bool i16,
+             bool shuffled = false) {
   std::vector<float> w(n * k, 0.0f);
   for (int64_t r = 0; r < n; ++r) {
     double d = randint(0, 7) == 0 ? 0.0 : density; // Some empty rows.
@@ -250,6 +251,19 @@ void testCSR(int64_t mx, int64_t n, int64_t k, double density, bool i16) {
         cols16.push_back(uint16_t(j));
         vals.push_back(w[r * k + j]);
       }
+    if (shuffled) { // Out of contract (columns increasing), same result.
+      std::vector<size_t> order(vals.size() - size_t(offsets.back()));
+      for (size_t i = 0; i < order.size(); ++i)
+        order[i] = size_t(offsets.back()) + i;
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<float> v(vals);
+      std::vector<int32_t> c32(cols32);
+      for (size_t i = 0; i < order.size(); ++i) {
+        vals[size_t(offsets.back()) + i] = v[order[i]];
+        cols32[size_t(offsets.back()) + i] = c32[order[i]];
+        cols16[size_t(offsets.back()) + i] = uint16_t(c32[order[i]]);
+      }
+    }
     offsets.push_back(int32_t(vals.size()));
   }
   // Values through a stride-2 view (exercises the strided path).
@@ -269,9 +283,9 @@ void testCSR(int64_t mx, int64_t n, int64_t k, double density, bool i16) {
        : _mlir_ciface_sparq_rt_csr_matmul_f32_i32)(&xd, &od, &cd, &vd, &yd, k,
                                                     0);
   char what[160];
-  std::snprintf(what, sizeof what, "csr %s M=%ld N=%ld K=%ld density=%.2f%s",
+  std::snprintf(what, sizeof what, "csr %s M=%ld N=%ld K=%ld density=%.2f%s%s",
                 i16 ? "i16" : "i32", long(mx), long(n), long(k), density,
-                strided ? " strided" : "");
+                strided ? " strided" : "", shuffled ? " shuffled" : "");
   check(what, a, w, n);
 }
 
@@ -369,6 +383,14 @@ int main(int argc, char **argv) {
   for (int64_t mx : batches)
     testCSR(mx, 50, 4100, 0.1, true);
   testCSR(1, 20, 70000, 0.1, false);
+  // One row of x in column panels of 4096 over blocks of 32 rows: panel
+  // boundaries inside and at the ends of the 32- and 16-entry steps (dense
+  // rows put one exactly at an entry multiple of 32), a partial last block.
+  testCSR(1, 45, 11008, 0.1, true);
+  testCSR(1, 33, 8192 + 77, 1.0, true);
+  testCSR(1, 70, 9000, 0.5, false);
+  testCSR(3, 40, 4096 * 3, 0.3, true);
+  testCSR(1, 37, 9001, 0.4, true, /*shuffled=*/true);
   // BSR.
   const int64_t blocks[][2] = {{4, 1}, {1, 4}, {4, 2}, {2, 16}, {1, 1}, {3, 5}};
   for (auto &b : blocks)
