@@ -8,9 +8,8 @@
 //    larger batches tiles of four weight rows by four rows of x; values are
 //    f32 or int8 codes (per-row scale applied once per row);
 //  * CSR: GEMV (M <= 2) gathers x by 16 column indices at a time (scalar
-//    loads for one row of x, walked in blocks of rows and panels of 4096
-//    columns so that the panel of x stays in L1; vgatherdps for two rows of
-//    x); threads split rows balanced by nonzeros;
+//    loads), walking blocks of rows in panels of columns so that the panel
+//    of x stays in L1; threads split rows balanced by nonzeros;
 //  * everything else (CSR at larger M, BSR, sub-byte codes, group scales,
 //    N:M shapes the permutes do not cover) runs the
 //    "x-transposed" kernel: x is transposed once into xt[K][M] and every
@@ -488,32 +487,20 @@ csrDot(const SProblem &p, int64_t j, int64_t e, int64_t m0, float (&out)[MR],
   __m512 acc[MR][2];
   for (int m = 0; m < MR; ++m)
     acc[m][0] = acc[m][1] = _mm512_setzero_ps();
-  if (MR == 1)
-    for (; j + 32 <= e && colAt(j + 31) < limit; j += 32) {
-      // Stream values and columns past L1's copy of x.
-      _mm_prefetch(reinterpret_cast<const char *>(vals + j) + 1024,
-                   _MM_HINT_NTA);
-      _mm_prefetch(reinterpret_cast<const char *>(vals + j) + 1088,
-                   _MM_HINT_NTA);
-      _mm_prefetch(static_cast<const char *>(p.cols) + j * (I16 ? 2 : 4) + 1024,
-                   _MM_HINT_NTA);
-      acc[0][0] = _mm512_fmadd_ps(
-          _mm512_loadu_ps(vals + j),
-          loadGathered<I16>(p.cols, j, p.x + m0 * p.ldx), acc[0][0]);
-      acc[0][1] = _mm512_fmadd_ps(
-          _mm512_loadu_ps(vals + j + 16),
-          loadGathered<I16>(p.cols, j + 16, p.x + m0 * p.ldx), acc[0][1]);
-    }
   for (; j + 32 <= e && colAt(j + 31) < limit; j += 32) {
-    __m512i c0 = loadCols<I16>(p.cols, j, 0xffff);
-    __m512i c1 = loadCols<I16>(p.cols, j + 16, 0xffff);
-    __m512 v0 = _mm512_loadu_ps(vals + j), v1 = _mm512_loadu_ps(vals + j + 16);
+    // Stream values and columns past L1's copy of x.
+    _mm_prefetch(reinterpret_cast<const char *>(vals + j) + 1024, _MM_HINT_NTA);
+    _mm_prefetch(reinterpret_cast<const char *>(vals + j) + 1088, _MM_HINT_NTA);
+    _mm_prefetch(static_cast<const char *>(p.cols) + j * (I16 ? 2 : 4) + 1024,
+                 _MM_HINT_NTA);
+    const __m512 v0 = _mm512_loadu_ps(vals + j),
+                 v1 = _mm512_loadu_ps(vals + j + 16);
     for (int m = 0; m < MR; ++m) {
       const float *xr = p.x + (m0 + m) * p.ldx;
       acc[m][0] =
-          _mm512_fmadd_ps(v0, _mm512_i32gather_ps(c0, xr, 4), acc[m][0]);
+          _mm512_fmadd_ps(v0, loadGathered<I16>(p.cols, j, xr), acc[m][0]);
       acc[m][1] =
-          _mm512_fmadd_ps(v1, _mm512_i32gather_ps(c1, xr, 4), acc[m][1]);
+          _mm512_fmadd_ps(v1, loadGathered<I16>(p.cols, j + 16, xr), acc[m][1]);
     }
   }
   const __m512i lim =
@@ -542,41 +529,34 @@ csrDot(const SProblem &p, int64_t j, int64_t e, int64_t m0, float (&out)[MR],
   return std::min(j, e);
 }
 
-template <bool I16, int MR>
-SPARQ_SPARSE_AVX512 void csrGemvRows(const SProblem &p, int64_t n0, int64_t n1,
-                                     int64_t m0) {
-  for (int64_t n = n0; n < n1; ++n) {
-    float sum[MR] = {};
-    csrDot<I16, MR>(p, p.offsets[n], p.offsets[n + 1], m0, sum);
-    for (int m = 0; m < MR; ++m)
-      storeY(p, m0 + m, n, sum[m]);
-  }
-}
-
-/// One row of x: blocks of kCsrBlockRows rows, each walked in panels of
-/// kCsrPanelCols columns (every row's entries in the panel, then the next
-/// panel), so that the gathers read a panel of x (16 KiB) that stays in L1
+/// MR (1 or 2) rows of x: blocks of kCsrBlockRows rows, each walked in panels
+/// of kCsrPanelCols / MR columns (every row's entries in the panel, then the
+/// next panel), so that the gathers read panels of x (16 KiB) that stay in L1
 /// next to the streamed entries; before each row and panel a slice of the
 /// next block's entries is prefetched into L2, from where the panels read
 /// them. Zen 4, 90% sparse f32, 1 thread, DRAM: 4096x11008 (44 KiB of x)
 /// 1.4-1.5x faster than one pass per row, 4096x4096 1.27x (the prefetch);
 /// without it the panels ran at 0.66x. 32 rows per block: 1.03-1.3x over 64,
-/// 128 and 256; panels of 4096 columns over 3072 and 5504.
+/// 128 and 256; panels of 4096 columns over 3072 and 5504. Two rows of x
+/// (scalar-load gathers for each, the columns shared): 1.36-1.6x over
+/// vgatherdps on whole rows.
 constexpr int64_t kCsrBlockRows = 32;
 constexpr int64_t kCsrPanelCols = 4096;
 
-template <bool I16>
+template <bool I16, int MR>
 SPARQ_SPARSE_AVX512 void csrGemvPanels(const SProblem &p, int64_t n0,
                                        int64_t n1, int64_t m0) {
   int64_t cur[kCsrBlockRows];
-  float part[kCsrBlockRows][1];
+  float part[kCsrBlockRows][MR];
   const int64_t w = I16 ? 2 : 4;
-  const int64_t panels = (p.K + kCsrPanelCols - 1) / kCsrPanelCols;
+  const int64_t panelCols = kCsrPanelCols / MR;
+  const int64_t panels = (p.K + panelCols - 1) / panelCols;
   for (int64_t nb = n0; nb < n1; nb += kCsrBlockRows) {
     const int64_t rows = std::min(kCsrBlockRows, n1 - nb);
     for (int64_t r = 0; r < rows; ++r) {
       cur[r] = p.offsets[nb + r];
-      part[r][0] = 0.0f;
+      for (int m = 0; m < MR; ++m)
+        part[r][m] = 0.0f;
     }
     const int64_t next = p.offsets[nb + rows];
     const int64_t nnzNext =
@@ -587,8 +567,7 @@ SPARQ_SPARSE_AVX512 void csrGemvPanels(const SProblem &p, int64_t n0,
     const int64_t cLines = (nnzNext * w + 63) / 64;
     const int64_t slices = rows * panels;
     int64_t slice = 0;
-    for (int64_t k1 = kCsrPanelCols; k1 < p.K + kCsrPanelCols;
-         k1 += kCsrPanelCols)
+    for (int64_t k1 = panelCols; k1 < p.K + panelCols; k1 += panelCols)
       for (int64_t r = 0; r < rows; ++r, ++slice) {
         for (int64_t l = vLines * slice / slices,
                      e = vLines * (slice + 1) / slices;
@@ -599,10 +578,11 @@ SPARQ_SPARSE_AVX512 void csrGemvPanels(const SProblem &p, int64_t n0,
              l < e; ++l)
           _mm_prefetch(cNext + l * 64, _MM_HINT_T1);
         cur[r] =
-            csrDot<I16, 1>(p, cur[r], p.offsets[nb + r + 1], m0, part[r], k1);
+            csrDot<I16, MR>(p, cur[r], p.offsets[nb + r + 1], m0, part[r], k1);
       }
     for (int64_t r = 0; r < rows; ++r)
-      storeY(p, m0, nb + r, part[r][0]);
+      for (int m = 0; m < MR; ++m)
+        storeY(p, m0 + m, nb + r, part[r][m]);
   }
 }
 
@@ -610,9 +590,9 @@ template <bool I16>
 SPARQ_SPARSE_AVX512 void csrGemv(const SProblem &p, int64_t n0, int64_t n1) {
   int64_t m = 0;
   for (; m + 2 <= p.M; m += 2)
-    csrGemvRows<I16, 2>(p, n0, n1, m);
+    csrGemvPanels<I16, 2>(p, n0, n1, m);
   for (; m < p.M; ++m)
-    csrGemvPanels<I16>(p, n0, n1, m);
+    csrGemvPanels<I16, 1>(p, n0, n1, m);
 }
 
 //===----------------------------------------------------------------------===//
