@@ -619,10 +619,13 @@ void arrangeInterleaved(const QProblem &p, const Plan &plan, Acts &a, int64_t m,
 }
 
 #if SPARQ_HAVE_X86
-#define SPARQ_AVX512BW __attribute__((target("avx512f,avx512bw,avx512vnni")))
+/// The int8-activation path's AVX-512 kernels (hosts with VNNI).
+#define SPARQ_AVX512                                                           \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,"       \
+                        "f16c,fma")))
 
 /// Transposes the 16 x 16 matrix of 32-bit elements in r (row i = r[i]).
-SPARQ_AVX512BW inline void transpose16x16(__m512i (&r)[16]) {
+SPARQ_AVX512 inline void transpose16x16(__m512i (&r)[16]) {
   __m512i t[16];
   for (int i = 0; i < 8; ++i) {
     t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
@@ -654,8 +657,8 @@ SPARQ_AVX512BW inline void transpose16x16(__m512i (&r)[16]) {
 /// odd ones, of each 8) goes to lane l of the 64 bytes at d * 64 of the
 /// block; the group sums come from the transposed rows (vpdpbusd with ones).
 /// 16 x 16 words per transpose, 64 bytes of each of the block's groups.
-SPARQ_AVX512BW void arrangeFullBlocksAvx512(const QProblem &p, const Plan &plan,
-                                            Acts &a, int64_t m) {
+SPARQ_AVX512 void arrangeFullBlocksAvx512(const QProblem &p, const Plan &plan,
+                                          Acts &a, int64_t m) {
   const int8_t *q = a.q.data() + m * p.K;
   int8_t *lanes = a.lanes.data() + m * plan.lda;
   int32_t *sums = a.spanSums.data() + m * plan.spans * 16;
@@ -795,10 +798,6 @@ void scalarInt8Rows(const QProblem &p, const Acts &a, int64_t n0, int64_t n1) {
 //===----------------------------------------------------------------------===//
 
 #if SPARQ_HAVE_X86
-#define SPARQ_AVX512                                                           \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,"     \
-                        "f16c,fma")))
-
 /// One scale as f32 (hardware conversion).
 SPARQ_AVX512 inline float scaleFast(const void *base, int64_t index,
                                     ScaleKind kind) {

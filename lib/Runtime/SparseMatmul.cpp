@@ -526,7 +526,7 @@ csrDot(const SProblem &p, int64_t j, int64_t e, int64_t m0, float (&out)[MR],
   }
   for (int m = 0; m < MR; ++m)
     out[m] += _mm512_reduce_add_ps(_mm512_add_ps(acc[m][0], acc[m][1]));
-  return std::min(j, e);
+  return e;
 }
 
 /// MR (1 or 2) rows of x: blocks of kCsrBlockRows rows, each walked in panels
@@ -566,17 +566,14 @@ SPARQ_SPARSE_AVX512 void csrGemvPanels(const SProblem &p, int64_t n0,
     const int64_t vLines = (nnzNext * 4 + 63) / 64;
     const int64_t cLines = (nnzNext * w + 63) / 64;
     const int64_t slices = rows * panels;
-    int64_t slice = 0;
+    int64_t slice = 0, vl = 0, cl = 0; // Lines prefetched so far.
     for (int64_t k1 = panelCols; k1 < p.K + panelCols; k1 += panelCols)
-      for (int64_t r = 0; r < rows; ++r, ++slice) {
-        for (int64_t l = vLines * slice / slices,
-                     e = vLines * (slice + 1) / slices;
-             l < e; ++l)
-          _mm_prefetch(vNext + l * 64, _MM_HINT_T1);
-        for (int64_t l = cLines * slice / slices,
-                     e = cLines * (slice + 1) / slices;
-             l < e; ++l)
-          _mm_prefetch(cNext + l * 64, _MM_HINT_T1);
+      for (int64_t r = 0; r < rows; ++r) {
+        ++slice;
+        for (const int64_t e = vLines * slice / slices; vl < e; ++vl)
+          _mm_prefetch(vNext + vl * 64, _MM_HINT_T1);
+        for (const int64_t e = cLines * slice / slices; cl < e; ++cl)
+          _mm_prefetch(cNext + cl * 64, _MM_HINT_T1);
         cur[r] =
             csrDot<I16, MR>(p, cur[r], p.offsets[nb + r + 1], m0, part[r], k1);
       }
