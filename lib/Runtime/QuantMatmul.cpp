@@ -13,8 +13,16 @@
 //    activations are stored even/odd-split per 128-element chunk once per
 //    call and the weights are never shuffled. Scales are applied per lane in
 //    f32 when a group is shorter than a chunk, per group otherwise.
-//  * exact f32 activations: each weight row is decoded into a small f32
-//    buffer (one row at a time, in L1) and dotted with every row of x.
+//  * exact f32 activations: 4- and 8-bit codes whose groups hold whole
+//    chunks of 32 elements are decoded in registers, 32 weights per step
+//    (int4: 16 bytes widened to 32-bit lanes, each nibble looked up in a
+//    16-entry table of (q - z) * s per group and row with vpermps, the low
+//    nibbles giving the even elements and the high ones the odd, so the rows
+//    of x are stored even/odd-split per 32 elements once per call; int8:
+//    (q * s - z * s) by one FMA), and used by every row of x of the tile
+//    (4 x 4 tiles of f32 FMAs at batch > 4, 1-4 rows of x by 4 weight
+//    streams below). Other formats decode each weight row into a small f32
+//    buffer (in L1) dotted with every row of x.
 //
 // Work is split over threads by output rows n. At batch 1-8 each thread
 // reads its rows as two or four long streams at once (several DRAM streams
@@ -434,6 +442,7 @@ struct Acts {
   AlignedVector<int8_t> lanes;   // [M, kv] kernel order.
   std::vector<int32_t> spanSums; // [M, spans, 16] (times zeffConst w/o zp).
   std::vector<float> spanTotals; // [M, spans + 16]: sum of x over the span.
+  AlignedVector<float> xf;       // Exact path: [M, exactStride(K)] arranged.
 };
 
 /// Totals of each span, and the per-lane sums times the sign-flip offset
@@ -1687,6 +1696,297 @@ void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
   return p.hasZP ? vnniRowsZ<BITS, true, false, FP4>(p, plan, a, sp, n0, n1)
                  : vnniRowsZ<BITS, false, false, FP4>(p, plan, a, sp, n0, n1);
 }
+
+//===----------------------------------------------------------------------===//
+// Exact f32 path: fused AVX-512 kernels.
+//===----------------------------------------------------------------------===//
+
+/// Whether the fused exact kernels take p: 4- or 8-bit codes in the stored
+/// layout, with each 32 elements of a row in one scale group.
+inline bool exactFused(const QProblem &p) {
+  return !p.packed && (p.bits == 4 || p.bits == 8) &&
+         (p.G % 32 == 0 || p.G == p.K);
+}
+
+/// Row stride (floats) of the arranged activations: whole chunks of 32, and
+/// one cache line more so that the rows of a tile fall into different L1
+/// sets (see activationStride).
+inline int64_t exactStride(int64_t K) { return (K + 31) / 32 * 32 + 16; }
+
+/// Rows [m0, m1) of x in the fused kernels' order, zero-padded to whole
+/// chunks of 32 elements. 4-bit codes: each chunk as its 16 even elements,
+/// then its 16 odd ones (the low and the high nibbles of the chunk's 16
+/// bytes, widened to 32-bit lanes); 8-bit codes: in order.
+SPARQ_AVX512 void arrangeExactRows(const QProblem &p, float *xa, int64_t m0,
+                                   int64_t m1) {
+  const int64_t lda = exactStride(p.K), kp = lda - 16;
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  for (int64_t m = m0; m < m1; ++m) {
+    const float *xr = p.x + m * p.xs0;
+    float *out = xa + m * lda;
+    int64_t k = 0;
+    if (p.xs1 == 1)
+      for (; k + 32 <= p.K; k += 32) {
+        __m512 a = _mm512_loadu_ps(xr + k), b = _mm512_loadu_ps(xr + k + 16);
+        if (p.bits == 4) {
+          _mm512_store_ps(out + k, _mm512_permutex2var_ps(a, even, b));
+          _mm512_store_ps(out + k + 16, _mm512_permutex2var_ps(a, odd, b));
+        } else {
+          _mm512_store_ps(out + k, a);
+          _mm512_store_ps(out + k + 16, b);
+        }
+      }
+    for (; k < kp; ++k) {
+      int64_t i = k % 32, e = k;
+      if (p.bits == 4)
+        e = k - i + (i < 16 ? 2 * i : 2 * (i - 16) + 1);
+      out[k] = e < p.K ? xr[e * p.xs1] : 0.0f;
+    }
+  }
+}
+
+/// Decodes 32 weights (one chunk: 16 bytes of 4-bit codes, or 32 bytes of
+/// 8-bit codes) into w0, w1, as (code - z) * s: 4-bit codes through a
+/// 16-entry table of that per group (vpermps reads the low 4 bits of each
+/// lane: w0 the low nibbles, w1 the high ones), 8-bit codes by an FMA. The
+/// masked form reads only the bytes of the first `count` elements (a row's
+/// partial last chunk) and zeroes the weights past them.
+template <int BITS, bool S8, bool MASKED>
+SPARQ_AVX512 inline __attribute__((always_inline)) void
+exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count, __m512 &w0,
+            __m512 &w1) {
+  if constexpr (BITS == 4) {
+    __m128i b;
+    __mmask16 m0 = 0xffff, m1 = 0xffff;
+    if constexpr (MASKED) {
+      b = _mm_maskz_loadu_epi8(__mmask16((1u << ((count + 1) / 2)) - 1), src);
+      m0 = __mmask16((1u << ((count + 1) / 2)) - 1);
+      m1 = __mmask16((1u << (count / 2)) - 1);
+    } else {
+      b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src));
+    }
+    __m512i idx = _mm512_cvtepu8_epi32(b);
+    w0 = _mm512_maskz_permutexvar_ps(m0, idx, t);
+    w1 = _mm512_maskz_permutexvar_ps(m1, _mm512_srli_epi32(idx, 4), t);
+    (void)zs;
+  } else {
+    __m128i b0, b1;
+    __mmask16 m0 = 0xffff, m1 = 0xffff;
+    if constexpr (MASKED) {
+      m0 = __mmask16((1u << std::min(count, 16)) - 1);
+      m1 = __mmask16((1u << std::max(count - 16, 0)) - 1);
+      b0 = _mm_maskz_loadu_epi8(m0, src);
+      b1 = _mm_maskz_loadu_epi8(m1, src + 16);
+    } else {
+      b0 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src));
+      b1 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + 16));
+    }
+    auto widen = [](__m128i v) SPARQ_AVX512 {
+      return _mm512_cvtepi32_ps(S8 ? _mm512_cvtepi8_epi32(v)
+                                   : _mm512_cvtepu8_epi32(v));
+    };
+    w0 = _mm512_maskz_fmsub_ps(m0, widen(b0), t, zs);
+    w1 = _mm512_maskz_fmsub_ps(m1, widen(b1), t, zs);
+  }
+}
+
+/// Floats per group and weight row in the exact kernels' tables: 4-bit
+/// codes: the 16 values (code - z) * s; 8-bit codes: s and z * s.
+template <int BITS> constexpr int kExactTable = BITS == 4 ? 16 : 2;
+
+/// The scales and zero points (as f32) of weight rows rows[0..NB), [j][g],
+/// converted 16 groups at a time.
+template <int NB>
+SPARQ_AVX512 void exactParams(const QProblem &p, const int64_t *rows,
+                              int64_t groups, float *S, float *Z) {
+  for (int j = 0; j < NB; ++j)
+    for (int64_t g = 0; g < groups; g += 16) {
+      const int count = int(std::min<int64_t>(16, groups - g));
+      const __mmask16 mask = __mmask16((1u << count) - 1);
+      const int64_t n = rows[j];
+      _mm512_mask_storeu_ps(S + j * groups + g, mask,
+                            loadScales(p, n * p.sn + g * p.sk, count));
+      _mm512_mask_storeu_ps(Z + j * groups + g, mask,
+                            p.hasZP ? _mm512_cvtepi32_ps(loadZeros(
+                                          p, n * p.zn + g * p.zk, count, 0))
+                                    : _mm512_setzero_ps());
+    }
+}
+
+/// The table of group g of row j (exactParams' S and Z) into t (and zs).
+template <int BITS>
+SPARQ_AVX512 inline __attribute__((always_inline)) void
+exactTable(const float *S, const float *Z, int64_t i, __m512 codes4, __m512 &t,
+           __m512 &zs) {
+  if constexpr (BITS == 4) {
+    t = _mm512_mul_ps(_mm512_sub_ps(codes4, _mm512_set1_ps(Z[i])),
+                      _mm512_set1_ps(S[i]));
+    zs = t;
+  } else {
+    t = _mm512_set1_ps(S[i]);
+    zs = _mm512_set1_ps(Z[i] * S[i]);
+  }
+}
+
+/// Operands of the exact tiles for a block of NB weight rows: S and Z, and
+/// with `tables`, every group's table, [g][j][kExactTable] (built once per
+/// block when several tiles of x read them; a GEMV tile makes each group's
+/// table as it reaches it).
+struct ExactBlock {
+  const float *S, *Z, *tab;
+  int64_t groups;
+  __m512 codes4;
+};
+
+/// y for MB rows of x (from m0) and the weight rows `rows[0..NB)`: one pass
+/// over K, 32 elements per step, each step's decoded weights used by all MB
+/// rows. The f32 partial sums are per lane (16 per output), added at the
+/// end. LIVE: the tables are made at each group's first chunk (in
+/// registers) instead of read from b.tab.
+template <int BITS, bool S8, int MB, int NB, bool LIVE>
+SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
+                            const int64_t *rows, const ExactBlock &b) {
+  constexpr int TS = kExactTable<BITS>;
+  const int64_t lda = exactStride(p.K), full = p.K / 32;
+  const int64_t chunkBytes = 4 * BITS;
+  const int64_t perGroup = p.G == p.K ? full + 1 : p.G / 32;
+  const uint8_t *wr[NB];
+  for (int j = 0; j < NB; ++j)
+    wr[j] = p.data + rows[j] * p.ds0;
+  const float *xr = xa + m0 * lda;
+  __m512 acc[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      acc[i][j] = _mm512_setzero_ps();
+  __m512 lt[NB], lzs[NB]; // LIVE tables.
+  auto live = [&](int64_t g) SPARQ_AVX512 {
+    for (int j = 0; j < NB; ++j)
+      exactTable<BITS>(b.S, b.Z, j * b.groups + g, b.codes4, lt[j], lzs[j]);
+  };
+  auto step = [&](int64_t c, const float *tg, auto masked,
+                  int count) SPARQ_AVX512 {
+    for (int j = 0; j < NB; ++j) {
+      __m512 t, zs, w0, w1;
+      if constexpr (LIVE) {
+        t = lt[j];
+        zs = lzs[j];
+      } else if constexpr (BITS == 4) {
+        t = _mm512_load_ps(tg + j * TS);
+        zs = t;
+      } else {
+        t = _mm512_set1_ps(tg[j * TS]);
+        zs = _mm512_set1_ps(tg[j * TS + 1]);
+      }
+      exactDecode<BITS, S8, decltype(masked)::value>(wr[j] + c * chunkBytes, t,
+                                                     zs, count, w0, w1);
+      for (int i = 0; i < MB; ++i) {
+        const float *xc = xr + i * lda + 32 * c;
+        acc[i][j] = _mm512_fmadd_ps(_mm512_load_ps(xc), w0, acc[i][j]);
+        acc[i][j] = _mm512_fmadd_ps(_mm512_load_ps(xc + 16), w1, acc[i][j]);
+      }
+    }
+  };
+  // One loop over the chunks (a loop per group costs its setup every chunk
+  // at g32), the tables advancing every perGroup chunks.
+  const float *tg = b.tab;
+  if constexpr (LIVE)
+    live(0);
+  for (int64_t c = 0, left = perGroup, g = 0; c < full; ++c) {
+    step(c, tg, std::false_type(), 32);
+    if (--left == 0 && c + 1 < full) {
+      left = perGroup;
+      if constexpr (LIVE)
+        live(++g);
+      else
+        tg += NB * TS;
+    }
+  }
+  if (p.K % 32) // One group per row.
+    step(full, b.tab, std::true_type(), int(p.K % 32));
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = _mm512_reduce_add_ps(acc[i][j]);
+}
+
+/// Output rows [n0, n1) on the fused exact kernels. Batch 1-4: four weight
+/// rows per pass, read as four streams (forEachStreamRow), all rows of x
+/// in the tile, each group's tables made as the pass reaches it; larger
+/// batches: blocks of four consecutive weight rows (in L1 while the 4-row
+/// tiles of x pass over them) with the tables of all groups made first.
+template <int BITS, bool S8>
+SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
+                                 int64_t n1) {
+  constexpr int TS = kExactTable<BITS>;
+  ExactBlock b;
+  b.codes4 = p.e2m1 ? _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4,
+                                     -6, -8, -12)
+             : p.isSigned ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6,
+                                           -5, -4, -3, -2, -1)
+                          : _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                           12, 13, 14, 15);
+  const int64_t rowBytes = (p.K * BITS + 7) / 8;
+  b.groups = p.G == p.K ? 1 : p.K / p.G;
+  const bool gemv = p.M <= 4;
+  thread_local AlignedVector<float> storage;
+  AlignedVector<float> &buf = storage;
+  const int64_t sz = (b.groups * 4 + 15) / 16 * 16; // Tables 64-byte aligned.
+  buf.resize(2 * sz + (gemv ? 0 : b.groups * 4 * TS));
+  float *S = buf.data(), *Z = S + sz, *tab = Z + sz;
+  b.S = S;
+  b.Z = Z;
+  b.tab = gemv ? nullptr : tab;
+  auto tiles = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
+    constexpr int NB = decltype(nb)::value;
+    exactParams<NB>(p, rows, b.groups, S, Z);
+    if (gemv)
+      return withConstant<4>(p.M, [&](auto mb) SPARQ_AVX512 {
+        exactTile<BITS, S8, decltype(mb)::value, NB, true>(p, xa, 0, rows, b);
+      });
+    for (int64_t g = 0; g < b.groups; ++g)
+      for (int j = 0; j < NB; ++j) {
+        __m512 t, zs;
+        exactTable<BITS>(S, Z, j * b.groups + g, b.codes4, t, zs);
+        float *d = tab + (g * NB + j) * TS;
+        if constexpr (BITS == 4) {
+          _mm512_store_ps(d, t);
+        } else {
+          d[0] = S[j * b.groups + g];
+          d[1] = Z[j * b.groups + g] * S[j * b.groups + g];
+        }
+      }
+    int64_t m = 0;
+    for (; m + 4 <= p.M; m += 4)
+      exactTile<BITS, S8, 4, NB, false>(p, xa, m, rows, b);
+    if (m < p.M)
+      withConstant<3>(p.M - m, [&](auto mb) SPARQ_AVX512 {
+        exactTile<BITS, S8, decltype(mb)::value, NB, false>(p, xa, m, rows, b);
+      });
+  };
+  int64_t n = n0;
+  if (gemv) {
+    n = forEachStreamRow<4>(n0, n1, rowBytes, [&](const int64_t *rows) {
+      tiles(rows, std::integral_constant<int, 4>());
+    });
+  } else {
+    for (; n + 4 <= n1; n += 4) {
+      const int64_t rows[4] = {n, n + 1, n + 2, n + 3};
+      tiles(rows, std::integral_constant<int, 4>());
+    }
+  }
+  for (; n < n1; ++n)
+    tiles(&n, std::integral_constant<int, 1>());
+}
+
+void exactRowsFusedAny(const QProblem &p, const float *xa, int64_t n0,
+                       int64_t n1) {
+  if (p.bits == 4)
+    return exactRowsFused<4, false>(p, xa, n0, n1);
+  if (p.isSigned)
+    return exactRowsFused<8, true>(p, xa, n0, n1);
+  exactRowsFused<8, false>(p, xa, n0, n1);
+}
 #endif // SPARQ_HAVE_X86
 
 
@@ -1698,12 +1998,17 @@ struct Job {
   const QProblem *p;
   const Plan *plan;
   Acts *acts;
+  bool exactFused = false; // The exact path on exactRowsFused (acts->xf).
 };
 
 void prepareJob(void *ctx, int32_t index, int32_t count) {
   const Job &job = *static_cast<const Job *>(ctx);
   int64_t m0, m1;
   splitRange(job.p->M, 1, index, count, m0, m1);
+#if SPARQ_HAVE_X86
+  if (job.exactFused)
+    return arrangeExactRows(*job.p, job.acts->xf.data(), m0, m1);
+#endif
   prepareActRows(*job.p, *job.plan, *job.acts, m0, m1);
 }
 
@@ -1714,6 +2019,10 @@ void runJob(void *ctx, int32_t index, int32_t count) {
   splitRange(p.N, 4, index, count, n0, n1);
   if (n0 >= n1)
     return;
+#if SPARQ_HAVE_X86
+  if (job.exactFused)
+    return exactRowsFusedAny(p, job.acts->xf.data(), n0, n1);
+#endif
   if (!p.actInt8)
     return exactRows(p, n0, n1, hostHasAvx512Vnni());
 #if SPARQ_HAVE_X86
@@ -1776,15 +2085,21 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   thread_local Acts acts;
   Job job{&p, &plan, &acts};
   const int32_t threads = threadsFor(p.M * p.N * p.K);
-  if (p.actInt8) {
+#if SPARQ_HAVE_X86
+  job.exactFused = !p.actInt8 && exactFused(p) && hostHasAvx512Vnni();
+#endif
+  if (job.exactFused)
+    acts.xf.resize(p.M * exactStride(p.K));
+  if (p.actInt8)
     sizeActs(p, plan, acts);
-    // The rows of x are quantized by all the threads (one fork and join
+  if (p.actInt8 || job.exactFused) {
+    // The rows of x are prepared by all the threads (one fork and join
     // more; serial, they took 3-7% of a 2-thread int4 GEMM at M = 32).
     if (threads > 1 && p.M >= 4)
       sparq_rt_parallel(prepareJob, &job,
                         int32_t(std::min<int64_t>(threads, p.M / 2)));
     else
-      prepareActRows(p, plan, acts, 0, p.M);
+      prepareJob(&job, 0, 1);
   }
   sparq_rt_parallel(runJob, &job, threads);
 }
