@@ -61,7 +61,7 @@ bool close(const std::vector<float> &got, const std::vector<double> &want,
 // scaleKind: 0 f32, 1 f16, 2 bf16.
 void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
                int64_t G, bool asym, int scaleKind, bool act8, bool perTensor,
-               bool packed = false) {
+               bool packed = false, bool xColumns = false) {
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
   int64_t rowBytes = (K * bits + 7) / 8;
@@ -150,6 +150,15 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
     data = packedData;
   }
   auto xd = desc2(x.data(), M, K, K);
+  std::vector<float> xt;
+  if (xColumns) { // x passed as the transpose of a [K, M] buffer.
+    xt.resize(K * M);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t k = 0; k < K; ++k)
+        xt[k * M + m] = x[m * K + k];
+    xd = desc2(xt.data(), M, K, 1);
+    xd.strides[1] = M;
+  }
   auto dd = desc2(data.data(), N, rowBytes, rowBytes);
   auto sd = scaleKind == 0 ? desc2(sf.data(), sr, sc, sc)
                            : desc2(sh.data(), sr, sc, sc);
@@ -167,7 +176,10 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
                 long(M), long(N), long(K), bits,
                 isSigned ? "signed" : "unsigned", long(G),
                 asym ? "asym" : "sym", scaleKind, act8 ? "int8" : "f32",
-                perTensor ? " per-tensor" : "", packed ? " packed" : "");
+                perTensor ? " per-tensor" : "",
+                packed     ? " packed"
+                : xColumns ? " x-columns"
+                           : "");
   // int8 activations: the integer sums are exact; only f32 summation of the
   // scaled group sums differs (~1e-6 relative). Exact path: f32 dot products.
   close(y, want, mag, 1e-5, what);
@@ -392,6 +404,22 @@ int main(int argc, char **argv) {
   quantCase(1, 13, 736, 4, true, 32, true, 1, true, false, true);
   quantCase(12, 9, 736, 4, false, 32, false, 0, true, false, true);
   cases += 4;
+  // Exact f32 activations on the fused kernels: blocks of 4 weight rows by
+  // 4-row tiles of x plus 1-3 rows (batch 13, 6, 9), split over the
+  // threads; the 4-weight-stream GEMV with groups of one and of four
+  // 32-element steps (batch 1, 2); one group per row with a partial last
+  // step (K = 4100, 1057); x passed with a column stride (arranged element
+  // by element).
+  quantCase(13, 70, 2304, 4, true, 128, true, 1, false, false);
+  quantCase(6, 37, 1024, 4, false, 32, false, 2, false, false);
+  quantCase(1, 131, 4096, 4, true, 128, false, 1, false, false);
+  quantCase(2, 67, 2048, 4, false, 32, true, 0, false, false);
+  quantCase(5, 9, 4100, 4, true, 4100, false, 0, false, false);
+  quantCase(3, 41, 1057, 8, false, 1057, true, 1, false, false);
+  quantCase(9, 70, 1024, 8, true, 64, true, 2, false, false);
+  quantCase(5, 19, 640, 4, true, 64, true, 1, false, false, false, true);
+  quantCase(1, 19, 77, 8, true, 77, false, 0, false, false, false, true);
+  cases += 9;
   // GEMV rows longer than the four-stream budget: two streams, odd N.
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);
