@@ -1910,11 +1910,13 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
       p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = _mm512_reduce_add_ps(acc[i][j]);
 }
 
-/// Output rows [n0, n1) on the fused exact kernels. Batch 1-4: four weight
-/// rows per pass, read as four streams (forEachStreamRow), all rows of x
-/// in the tile, each group's tables made as the pass reaches it; larger
-/// batches: blocks of four consecutive weight rows (in L1 while the 4-row
-/// tiles of x pass over them) with the tables of all groups made first.
+/// Output rows [n0, n1) on the fused exact kernels. Batch 1-5: all rows of
+/// x in one tile with 4 weight rows (3 at batch 5) read as that many streams
+/// (forEachStreamRow), each group's tables made as the pass reaches it (the
+/// weights are decoded once: batch 5 as 4 + 1 rows of x took 1.25x as long,
+/// 2 weight rows by 6-8 rows of x gain nothing); larger batches: blocks of
+/// four consecutive weight rows (in L1 while the 4-row tiles of x pass over
+/// them) with the tables of all groups made first.
 template <int BITS, bool S8>
 SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
                                  int64_t n1) {
@@ -1928,7 +1930,7 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
                                            12, 13, 14, 15);
   const int64_t rowBytes = (p.K * BITS + 7) / 8;
   b.groups = p.G == p.K ? 1 : p.K / p.G;
-  const bool gemv = p.M <= 4;
+  const bool gemv = p.M <= 5;
   thread_local AlignedVector<float> storage;
   AlignedVector<float> &buf = storage;
   const int64_t sz = (b.groups * 4 + 15) / 16 * 16; // Tables 64-byte aligned.
@@ -1937,13 +1939,25 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
   b.S = S;
   b.Z = Z;
   b.tab = gemv ? nullptr : tab;
+  if (gemv)
+    return withConstant<5>(p.M, [&](auto mb) SPARQ_AVX512 {
+      // As many weight rows as keep the tile within 16 accumulators.
+      constexpr int MB = decltype(mb)::value;
+      constexpr int NB = MB <= 4 ? 4 : 3;
+      auto tile = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
+        exactParams<decltype(nb)::value>(p, rows, b.groups, S, Z);
+        exactTile<BITS, S8, MB, decltype(nb)::value, true>(p, xa, 0, rows, b);
+      };
+      int64_t n =
+          forEachStreamRow<NB>(n0, n1, rowBytes, [&](const int64_t *rows) {
+            tile(rows, std::integral_constant<int, NB>());
+          });
+      for (; n < n1; ++n)
+        tile(&n, std::integral_constant<int, 1>());
+    });
   auto tiles = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
     constexpr int NB = decltype(nb)::value;
     exactParams<NB>(p, rows, b.groups, S, Z);
-    if (gemv)
-      return withConstant<4>(p.M, [&](auto mb) SPARQ_AVX512 {
-        exactTile<BITS, S8, decltype(mb)::value, NB, true>(p, xa, 0, rows, b);
-      });
     for (int64_t g = 0; g < b.groups; ++g)
       for (int j = 0; j < NB; ++j) {
         __m512 t, zs;
@@ -1965,15 +1979,9 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
       });
   };
   int64_t n = n0;
-  if (gemv) {
-    n = forEachStreamRow<4>(n0, n1, rowBytes, [&](const int64_t *rows) {
-      tiles(rows, std::integral_constant<int, 4>());
-    });
-  } else {
-    for (; n + 4 <= n1; n += 4) {
-      const int64_t rows[4] = {n, n + 1, n + 2, n + 3};
-      tiles(rows, std::integral_constant<int, 4>());
-    }
+  for (; n + 4 <= n1; n += 4) {
+    const int64_t rows[4] = {n, n + 1, n + 2, n + 3};
+    tiles(rows, std::integral_constant<int, 4>());
   }
   for (; n < n1; ++n)
     tiles(&n, std::integral_constant<int, 1>());

@@ -419,7 +419,10 @@ int main(int argc, char **argv) {
   quantCase(9, 70, 1024, 8, true, 64, true, 2, false, false);
   quantCase(5, 19, 640, 4, true, 64, true, 1, false, false, false, true);
   quantCase(1, 19, 77, 8, true, 77, false, 0, false, false, false, true);
-  cases += 9;
+  // Batch 5: one pass of 3 weight streams (N = 70: 69 rows + 1).
+  quantCase(5, 70, 1280, 4, false, 128, true, 1, false, false);
+  quantCase(5, 70, 640, 8, true, 640, true, 2, false, false);
+  cases += 11;
   // GEMV rows longer than the four-stream budget: two streams, odd N.
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);
