@@ -21,7 +21,8 @@ bench/ort/time.js.
 Sparq's rows are the weights-in-cache ones (ORT's session holds one copy of
 the weights, which the L3 holds too). accuracy_level 4 is ORT's
 int8-activation path (the one Sparq's i4-g128 format corresponds to:
-activations quantized to int8 at run time); level 0 its f32 path.
+activations quantized to int8 at run time); level 0 its f32 path (the one
+Sparq's i4-g128-f32act format corresponds to: exact f32 activations).
 """
 
 import argparse
@@ -44,23 +45,27 @@ def log(msg):
     print(f"[bench/ort] {msg}", file=sys.stderr, flush=True)
 
 
+FORMATS = ["i4-g128", "i4-g128-f32act"]  # int8 / exact f32 activations
+
+
 def sparq_times(args):
-    """{(n, k, m, threads): us} of sparq-bench's i4-g128 cache rows."""
+    """{(format, n, k, m, threads): us} of sparq-bench's FORMATS cache rows."""
     cmd = [args.bench, "--sparq", args.sparq, "--sparq-f32", args.sparq_f32,
-           "--quick", "--formats=i4-g128"]
+           "--quick", "--formats=" + ",".join(FORMATS)]
     log("$ " + " ".join(cmd))
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"[bench/ort] error: sparq-bench failed ({r.returncode}):\n{r.stderr}")
     rows = {}
-    pat = re.compile(r"^\s*i4-g128\s+(\d+)x(\d+)\s+m=(\d+)\s+t=(\d+)\s+cache\s+([\d.]+) us")
+    pat = re.compile(r"^\s*(\S+)\s+(\d+)x(\d+)\s+m=(\d+)\s+t=(\d+)\s+cache\s+([\d.]+) us")
     for line in r.stdout.splitlines():
         mt = pat.match(line)
-        if mt:
-            n, k, m, t = (int(mt.group(i)) for i in range(1, 5))
-            rows[(n, k, m, t)] = float(mt.group(5))
-    if not rows:
-        sys.exit("[bench/ort] error: no i4-g128 rows in sparq-bench's output")
+        if mt and mt.group(1) in FORMATS:
+            n, k, m, t = (int(mt.group(i)) for i in range(2, 6))
+            rows[(mt.group(1), n, k, m, t)] = float(mt.group(6))
+    for f in FORMATS:
+        if not any(key[0] == f for key in rows):
+            sys.exit(f"[bench/ort] error: no {f} rows in sparq-bench's output")
     return rows
 
 
@@ -235,33 +240,47 @@ def main():
                 times, version, overhead = ort_times_python(cases)
             best(ort, times, key=lambda v: v[0])
 
-    lines = [f"{version} MatMulNBits (int4 g128 sym) vs Sparq i4-g128 (int8 activations), "
-             f"weights in cache, same machine, best of {args.rounds} alternating rounds"]
+    lines = [f"{version} MatMulNBits (int4 g128 sym) vs Sparq i4-g128 with int8 activations "
+             f"and with exact f32 activations (i4-g128-f32act), weights in cache, same "
+             f"machine, best of {args.rounds} alternating rounds"]
     if overhead is not None:
         lines.append(f"(node binding's cost per run, measured on a 1x1 Identity model and "
                      f"included in ORT's times: {overhead:.1f} us)")
-    lines += ["", "| N x K | M | threads | ORT level | ORT us | ORT rel. err | Sparq us | Sparq speedup |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| N x K | M | threads | ORT level | ORT us | ORT rel. err | "
+              "Sparq int8-act us | speedup | Sparq f32-act us | speedup |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+
+    def cells(f, n, k, m, t, us, level):
+        # The exact f32 path only against ORT's f32 path (level 0).
+        s_us = sparq.get((f, n, k, m, t)) if level == 0 or f == FORMATS[0] else None
+        return (f"{s_us:.1f} | {us / s_us:.2f}x" if s_us else "- | -")
+
     for level in LEVELS:
         for n, k in SHAPES:
             for m in BATCHES:
                 for t in THREADS:
                     us, rel = ort[(n, k, m, t, level)]
-                    s_us = sparq.get((n, k, m, t))
-                    sp = f"{s_us:.1f}" if s_us else "-"
-                    ratio = f"{us / s_us:.2f}x" if s_us else "-"
                     lines.append(f"| {n}x{k} | {m} | {t} | {level} | {us:.1f} | {rel:.1g} | "
-                                 f"{sp} | {ratio} |")
+                                 + " | ".join(cells(f, n, k, m, t, us, level)
+                                              for f in FORMATS)
+                                 + " |")
     summary = []
-    for level in LEVELS:
-        for t in THREADS:
-            r = [ort[(n, k, 32, t, level)][0] / sparq[(n, k, 32, t)]
-                 for n, k in SHAPES if (n, k, 32, t) in sparq]
-            if r:
-                summary.append(f"- batch 32, {t} thread{'s' if t > 1 else ''}, ORT level "
-                               f"{level}: Sparq {min(r):.2f}-{max(r):.2f}x faster")
+    # Same numerics: level 4 against int8 activations, level 0 against exact
+    # f32 activations (then level 0 against int8 activations, as before).
+    for level, f, what in [(4, FORMATS[0], "int8 activations"),
+                           (0, FORMATS[1], "exact f32 activations"),
+                           (0, FORMATS[0], "int8 activations")]:
+        for m in BATCHES:
+            for t in THREADS:
+                r = [ort[(n, k, m, t, level)][0] / sparq[(f, n, k, m, t)]
+                     for n, k in SHAPES if (f, n, k, m, t) in sparq]
+                if r and (m == 32 or f == FORMATS[1]):
+                    summary.append(f"- batch {m}, {t} thread{'s' if t > 1 else ''}, ORT level "
+                                   f"{level}, Sparq with {what}: {min(r):.2f}-{max(r):.2f}x "
+                                   "faster")
     text = "\n".join(lines) + "\n\nThe issue's target: int4 weight-only at batch 32 " \
-        ">= 2x MatMulNBits at the same shape.\n" + "\n".join(summary) + "\n"
+        ">= 2x MatMulNBits at the same shape (level 4: both quantize the activations " \
+        "to int8; level 0: both keep them in f32).\n" + "\n".join(summary) + "\n"
     print("\n" + text)
     if args.markdown:
         cpu = "this machine"
@@ -276,7 +295,8 @@ def main():
                 "command, alternating; each number is the best of the rounds (this VM's "
                 "speed drifts by +-20% within minutes). Sparq's times are sparq-bench's "
                 "weights-in-cache rows of the `i4-g128` format (int4, groups of 128 along "
-                "K, f16 scales, activations quantized to int8 per row at run time); ORT's "
+                "K, f16 scales, activations quantized to int8 per row at run time) and of "
+                "`i4-g128-f32act` (the same weights, exact f32 activations); ORT's "
                 "model is one MatMulNBits node (bits 4, block 128, symmetric) with its "
                 "weights as initializers.\n\n")
         tmp = args.markdown + ".tmp"
