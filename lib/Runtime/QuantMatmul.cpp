@@ -19,7 +19,8 @@
 //    16-entry table of (q - z) * s per group and row with vpermps, the low
 //    nibbles giving the even elements and the high ones the odd, so the rows
 //    of x are stored even/odd-split per 32 elements once per call; int8:
-//    (q * s - z * s) by one FMA), and used by every row of x of the tile
+//    q * s - z * s by one FMA, or with one group per row q - z, the scale
+//    applied to each output's sum), and used by every row of x of the tile
 //    (4 x 4 tiles of f32 FMAs at batch > 4, 1-4 rows of x by 4 weight
 //    streams below). Other formats decode each weight row into a small f32
 //    buffer (in L1) dotted with every row of x.
@@ -1752,8 +1753,10 @@ SPARQ_AVX512 void arrangeExactRows(const QProblem &p, float *xa, int64_t m0,
 /// 16-entry table of that per group (vpermps reads the low 4 bits of each
 /// lane: w0 the low nibbles, w1 the high ones), 8-bit codes by an FMA. The
 /// masked form reads only the bytes of the first `count` elements (a row's
-/// partial last chunk) and zeroes the weights past them.
-template <int BITS, bool S8, bool MASKED>
+/// partial last chunk) and zeroes the weights past them. FOLD (8-bit codes,
+/// one group per row): q - z only, exact in f32 (z: the int32 bits of zs),
+/// the scale applied to the row's sum.
+template <int BITS, bool S8, bool MASKED, bool FOLD>
 SPARQ_AVX512 inline __attribute__((always_inline)) void
 exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count, __m512 &w0,
             __m512 &w1) {
@@ -1784,11 +1787,17 @@ exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count, __m512 &w0,
       b1 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + 16));
     }
     auto widen = [](__m128i v) SPARQ_AVX512 {
-      return _mm512_cvtepi32_ps(S8 ? _mm512_cvtepi8_epi32(v)
-                                   : _mm512_cvtepu8_epi32(v));
+      return S8 ? _mm512_cvtepi8_epi32(v) : _mm512_cvtepu8_epi32(v);
     };
-    w0 = _mm512_maskz_fmsub_ps(m0, widen(b0), t, zs);
-    w1 = _mm512_maskz_fmsub_ps(m1, widen(b1), t, zs);
+    if constexpr (FOLD) {
+      const __m512i z = _mm512_castps_si512(zs);
+      w0 = _mm512_maskz_cvtepi32_ps(m0, _mm512_sub_epi32(widen(b0), z));
+      w1 = _mm512_maskz_cvtepi32_ps(m1, _mm512_sub_epi32(widen(b1), z));
+      (void)t;
+    } else {
+      w0 = _mm512_maskz_fmsub_ps(m0, _mm512_cvtepi32_ps(widen(b0)), t, zs);
+      w1 = _mm512_maskz_fmsub_ps(m1, _mm512_cvtepi32_ps(widen(b1)), t, zs);
+    }
   }
 }
 
@@ -1816,11 +1825,14 @@ SPARQ_AVX512 void exactParams(const QProblem &p, const int64_t *rows,
 }
 
 /// The table of group g of row j (exactParams' S and Z) into t (and zs).
-template <int BITS>
+template <int BITS, bool FOLD>
 SPARQ_AVX512 inline __attribute__((always_inline)) void
 exactTable(const float *S, const float *Z, int64_t i, __m512 codes4, __m512 &t,
            __m512 &zs) {
-  if constexpr (BITS == 4) {
+  if constexpr (FOLD) {
+    t = _mm512_setzero_ps();
+    zs = _mm512_castsi512_ps(_mm512_set1_epi32(int32_t(Z[i])));
+  } else if constexpr (BITS == 4) {
     t = _mm512_mul_ps(_mm512_sub_ps(codes4, _mm512_set1_ps(Z[i])),
                       _mm512_set1_ps(S[i]));
     zs = t;
@@ -1845,7 +1857,7 @@ struct ExactBlock {
 /// rows. The f32 partial sums are per lane (16 per output), added at the
 /// end. LIVE: the tables are made at each group's first chunk (in
 /// registers) instead of read from b.tab.
-template <int BITS, bool S8, int MB, int NB, bool LIVE>
+template <int BITS, bool S8, bool FOLD, int MB, int NB, bool LIVE>
 SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
                             const int64_t *rows, const ExactBlock &b) {
   constexpr int TS = kExactTable<BITS>;
@@ -1863,7 +1875,8 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
   __m512 lt[NB], lzs[NB]; // LIVE tables.
   auto live = [&](int64_t g) SPARQ_AVX512 {
     for (int j = 0; j < NB; ++j)
-      exactTable<BITS>(b.S, b.Z, j * b.groups + g, b.codes4, lt[j], lzs[j]);
+      exactTable<BITS, FOLD>(b.S, b.Z, j * b.groups + g, b.codes4, lt[j],
+                             lzs[j]);
   };
   auto step = [&](int64_t c, const float *tg, auto masked,
                   int count) SPARQ_AVX512 {
@@ -1879,8 +1892,8 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
         t = _mm512_set1_ps(tg[j * TS]);
         zs = _mm512_set1_ps(tg[j * TS + 1]);
       }
-      exactDecode<BITS, S8, decltype(masked)::value>(wr[j] + c * chunkBytes, t,
-                                                     zs, count, w0, w1);
+      exactDecode<BITS, S8, decltype(masked)::value, FOLD>(
+          wr[j] + c * chunkBytes, t, zs, count, w0, w1);
       for (int i = 0; i < MB; ++i) {
         const float *xc = xr + i * lda + 32 * c;
         acc[i][j] = _mm512_fmadd_ps(_mm512_load_ps(xc), w0, acc[i][j]);
@@ -1907,7 +1920,9 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
     step(full, b.tab, std::true_type(), int(p.K % 32));
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
-      p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = _mm512_reduce_add_ps(acc[i][j]);
+      p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] =
+          FOLD ? b.S[j] * _mm512_reduce_add_ps(acc[i][j])
+               : _mm512_reduce_add_ps(acc[i][j]);
 }
 
 /// Output rows [n0, n1) on the fused exact kernels. Batch 1-5: all rows of
@@ -1917,7 +1932,7 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
 /// 2 weight rows by 6-8 rows of x gain nothing); larger batches: blocks of
 /// four consecutive weight rows (in L1 while the 4-row tiles of x pass over
 /// them) with the tables of all groups made first.
-template <int BITS, bool S8>
+template <int BITS, bool S8, bool FOLD>
 SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
                                  int64_t n1) {
   constexpr int TS = kExactTable<BITS>;
@@ -1946,7 +1961,8 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
       constexpr int NB = MB <= 4 ? 4 : 3;
       auto tile = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
         exactParams<decltype(nb)::value>(p, rows, b.groups, S, Z);
-        exactTile<BITS, S8, MB, decltype(nb)::value, true>(p, xa, 0, rows, b);
+        exactTile<BITS, S8, FOLD, MB, decltype(nb)::value, true>(p, xa, 0, rows,
+                                                                 b);
       };
       int64_t n =
           forEachStreamRow<NB>(n0, n1, rowBytes, [&](const int64_t *rows) {
@@ -1961,21 +1977,22 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
     for (int64_t g = 0; g < b.groups; ++g)
       for (int j = 0; j < NB; ++j) {
         __m512 t, zs;
-        exactTable<BITS>(S, Z, j * b.groups + g, b.codes4, t, zs);
+        exactTable<BITS, FOLD>(S, Z, j * b.groups + g, b.codes4, t, zs);
         float *d = tab + (g * NB + j) * TS;
         if constexpr (BITS == 4) {
           _mm512_store_ps(d, t);
         } else {
           d[0] = S[j * b.groups + g];
-          d[1] = Z[j * b.groups + g] * S[j * b.groups + g];
+          _mm_store_ss(d + 1, _mm512_castps512_ps128(zs));
         }
       }
     int64_t m = 0;
     for (; m + 4 <= p.M; m += 4)
-      exactTile<BITS, S8, 4, NB, false>(p, xa, m, rows, b);
+      exactTile<BITS, S8, FOLD, 4, NB, false>(p, xa, m, rows, b);
     if (m < p.M)
       withConstant<3>(p.M - m, [&](auto mb) SPARQ_AVX512 {
-        exactTile<BITS, S8, decltype(mb)::value, NB, false>(p, xa, m, rows, b);
+        exactTile<BITS, S8, FOLD, decltype(mb)::value, NB, false>(p, xa, m,
+                                                                  rows, b);
       });
   };
   int64_t n = n0;
@@ -1990,10 +2007,14 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
 void exactRowsFusedAny(const QProblem &p, const float *xa, int64_t n0,
                        int64_t n1) {
   if (p.bits == 4)
-    return exactRowsFused<4, false>(p, xa, n0, n1);
+    return exactRowsFused<4, false, false>(p, xa, n0, n1);
+  // One group per row (per-channel int8): (q - z) * x summed, then scaled.
+  if (p.G == p.K)
+    return p.isSigned ? exactRowsFused<8, true, true>(p, xa, n0, n1)
+                      : exactRowsFused<8, false, true>(p, xa, n0, n1);
   if (p.isSigned)
-    return exactRowsFused<8, true>(p, xa, n0, n1);
-  exactRowsFused<8, false>(p, xa, n0, n1);
+    return exactRowsFused<8, true, false>(p, xa, n0, n1);
+  exactRowsFused<8, false, false>(p, xa, n0, n1);
 }
 #endif // SPARQ_HAVE_X86
 
