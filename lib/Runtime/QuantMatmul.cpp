@@ -11,8 +11,11 @@
 //    (z + 2^(b-1)) sum a. For int4, one 64-byte load holds 128 codes; the low
 //    nibbles are the even elements, the high nibbles the odd ones, so the
 //    activations are stored even/odd-split per 128-element chunk once per
-//    call and the weights are never shuffled. Scales are applied per lane in
-//    f32 when a group is shorter than a chunk, per group otherwise.
+//    call and the weights are never shuffled. 2-, 3-, 5-, 6- and 7-bit
+//    codes are read 64 at a time from the row's bit stream and spread to one
+//    per byte (VBMI byte gather + multishift, see loadSubByte), then run as
+//    int8 codes. Scales are applied per lane in f32 when a group is shorter
+//    than a chunk, per group otherwise.
 //  * exact f32 activations: 4- and 8-bit codes whose groups hold whole
 //    chunks of 32 elements are decoded in registers, 32 weights per step
 //    (int4: 16 bytes widened to 32-bit lanes, each nibble looked up in a
@@ -374,6 +377,11 @@ struct Plan {
   // the full ones of 16 groups walked in `steps` 64-byte steps (one 4-byte
   // word per group and step), then up to 5 tail blocks.
   bool il = false;
+  // Sub-byte codes (2, 3, 5, 6, 7 bits; see loadSubByte): 64 per chunk of
+  // 8 * bits bytes, the byte gather and the field offsets of one chunk.
+  bool sub = false;
+  alignas(64) uint8_t subIdx[64];
+  alignas(64) uint8_t subShift[64];
   int64_t steps = 0;
   int64_t blocks = 0; // Full blocks of 16 groups.
   int tailBlocks = 0;
@@ -394,8 +402,19 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   Plan plan;
   // E2M1 codes are looked up as 2 * value + 12 (unsigned for vpdpbusd).
   plan.zeffConst = p.e2m1 ? 12 : p.isSigned ? (1 << (p.bits - 1)) : 0;
-  if (!haveVnni || (p.bits != 4 && p.bits != 8))
+  // Sub-byte codes are extracted with VBMI byte permutes (loadSubByte).
+  plan.sub = p.bits != 4 && p.bits != 8 && p.bits >= 2 && p.bits <= 7 &&
+             haveVnni && hostHasAvx512Vbmi();
+  if (!haveVnni || (p.bits != 4 && p.bits != 8 && !plan.sub))
     return plan;
+  if (plan.sub)
+    for (int i = 0; i < 64; ++i) {
+      // Qword lane i / 8 holds codes [i / 8 * 8, +8): bytes from
+      // (i / 8) * bits on; byte i of the result is the field at bit
+      // (i % 8) * bits of that qword.
+      plan.subIdx[i] = uint8_t(i / 8 * p.bits + i % 8);
+      plan.subShift[i] = uint8_t(i % 8 * p.bits);
+    }
   plan.ce = p.bits == 4 ? 128 : 64;
   plan.le = p.bits == 4 ? 8 : 4;
   // A partial last chunk is read with masked loads against zero-padded
@@ -914,6 +933,24 @@ SPARQ_AVX512 inline void unpackCodes(__m512i w, __m512i &lo, __m512i &hi) {
   }
 }
 
+/// 64 codes of b bits (b = 2, 3, 5, 6, 7; plan.sub) of a row's little-endian
+/// bit stream from the 8b bytes at src (only those in `bytes`), one per
+/// byte: code 8i + j is the field at bit j*b of the qword starting at byte
+/// i*b; vpermb gathers those bytes into qword lane i, vpmultishiftqb takes
+/// the 8 fields, and one ternary-logic op keeps b bits and flips the sign
+/// bit of signed codes (offset binary, as the int8 path's q + 128). The
+/// kernels are compiled for AVX-512 VNNI, which some hosts (Cascade Lake)
+/// have without VBMI, so the two VBMI instructions are written as inline
+/// assembly and only run where the host has them (makePlan).
+SPARQ_AVX512 inline __m512i loadSubByte(const uint8_t *src, __mmask64 bytes,
+                                        __m512i idx, __m512i shifts,
+                                        __m512i mask, __m512i flip) {
+  __m512i v = _mm512_maskz_loadu_epi8(bytes, src), g, f;
+  asm("vpermb %2, %1, %0" : "=v"(g) : "v"(idx), "v"(v));
+  asm("vpmultishiftqb %2, %1, %0" : "=v"(f) : "v"(shifts), "v"(g));
+  return _mm512_ternarylogic_epi32(f, mask, flip, 0x6a); // (f & mask) ^ flip
+}
+
 /// Loads `count` (<= 16) zero points plus the sign-flip offset as int32.
 SPARQ_AVX512 inline __m512i loadZeros(const QProblem &p, int64_t index,
                                       int count, int32_t offset) {
@@ -1087,8 +1124,20 @@ template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                            const SpanParams &sp, int64_t m0,
                            const int64_t *rows) {
-  const __m512i flip = _mm512_set1_epi8(
-      p.isSigned ? (BITS == 4 ? char(0x88) : char(0x80)) : char(0));
+  // BITS 0: sub-byte codes (plan.sub), 64 per chunk of 8 * bits bytes.
+  constexpr bool SUB = BITS == 0;
+  const __m512i flip = _mm512_set1_epi8(!p.isSigned ? char(0)
+                                        : SUB       ? char(1 << (p.bits - 1))
+                                        : BITS == 4 ? char(0x88)
+                                                    : char(0x80));
+  __m512i subIdx = flip, subShift = flip, subMask = flip;
+  if constexpr (SUB) {
+    subIdx = _mm512_load_si512(plan.subIdx);
+    subShift = _mm512_load_si512(plan.subShift);
+    subMask = _mm512_set1_epi8(char((1 << p.bits) - 1));
+  }
+  const int64_t cb = SUB ? 8 * p.bits : 64; // Bytes per chunk.
+  const __mmask64 fullMask = SUB ? (__mmask64(1) << cb) - 1 : ~__mmask64(0);
   // ONESPAN: one scale group covers the vector part of K (per-channel):
   // the int32 sums run over all of it and are scaled once.
   const int64_t spans = ONESPAN ? 1 : plan.spans,
@@ -1097,7 +1146,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
 
   const int64_t lastChunk = plan.partial ? plan.chunks - 1 : -1;
   const __mmask64 lastMask =
-      plan.partial ? (__mmask64(1) << (plan.rowBytes - lastChunk * 64)) - 1
+      plan.partial ? (__mmask64(1) << (plan.rowBytes - lastChunk * cb)) - 1
                    : ~__mmask64(0);
   // With groups shorter than a chunk, lane i of a chunk uses group
   // (i * le) / G of it.
@@ -1149,6 +1198,12 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
       __m512i lo[NB], hi[NB];
       for (int j = 0; j < NB; ++j) {
         __m512i raw;
+        if constexpr (SUB) {
+          lo[j] = hi[j] = loadSubByte(
+              wrow[j] + c * cb, decltype(masked)::value ? lastMask : fullMask,
+              subIdx, subShift, subMask, flip);
+          continue;
+        }
         if constexpr (decltype(masked)::value)
           raw = _mm512_maskz_loadu_epi8(lastMask, wrow[j] + c * 64);
         else
@@ -1672,13 +1727,17 @@ void vnniRowsZ(const QProblem &p, const Plan &plan, const Acts &a,
                SpanParams &sp, int64_t n0, int64_t n1) {
   // Packed weights that are not interleaved are one span (per channel) and
   // already offset binary.
-  if (!LANEG && plan.spans == 1)
-    return p.packed
-               ? vnniRowsS<BITS, HASZP, false, true, false, FP4>(p, plan, a, sp,
-                                                                 n0, n1)
-               : vnniRowsS<BITS, HASZP, false, true, !FP4, FP4>(p, plan, a, sp,
-                                                                n0, n1);
-  vnniRowsS<BITS, HASZP, LANEG, false, !FP4, FP4>(p, plan, a, sp, n0, n1);
+  // (Sub-byte codes, BITS 0, are made offset binary as they are loaded.)
+  constexpr bool FLIP = !FP4 && BITS != 0;
+  if (!LANEG && plan.spans == 1) {
+    if constexpr (FLIP)
+      if (p.packed)
+        return vnniRowsS<BITS, HASZP, false, true, false, FP4>(p, plan, a, sp,
+                                                               n0, n1);
+    return vnniRowsS<BITS, HASZP, false, true, FLIP, FP4>(p, plan, a, sp, n0,
+                                                          n1);
+  }
+  vnniRowsS<BITS, HASZP, LANEG, false, FLIP, FP4>(p, plan, a, sp, n0, n1);
 }
 
 template <int BITS, bool FP4>
@@ -2059,6 +2118,8 @@ void runJob(void *ctx, int32_t index, int32_t count) {
     if (p.bits == 4)
       return p.e2m1 ? vnniRows<4, true>(p, *job.plan, *job.acts, n0, n1)
                     : vnniRows<4, false>(p, *job.plan, *job.acts, n0, n1);
+    if (job.plan->sub)
+      return vnniRows<0, false>(p, *job.plan, *job.acts, n0, n1);
     return vnniRows<8, false>(p, *job.plan, *job.acts, n0, n1);
   }
 #endif

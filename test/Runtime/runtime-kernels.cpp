@@ -345,7 +345,7 @@ int main(int argc, char **argv) {
   for (int64_t M : Ms)
     for (int64_t N : {1, 5, 67})
       for (int64_t K : {64, 256, 384, 200, 37}) {
-        for (int bits : {4, 8, 2, 3, 5})
+        for (int bits : {4, 8, 2, 3, 5, 6, 7})
           for (bool isSigned : {true, false})
             for (int64_t G : {int64_t(8), int64_t(32), int64_t(64), int64_t(128), K}) {
               if (K % G)
@@ -354,8 +354,7 @@ int main(int argc, char **argv) {
                 for (int sk : {0, 1, 2})
                   for (bool act8 : {true, false})
                     for (bool packed : {false, true}) {
-                      if ((bits != 4 && bits != 8) &&
-                          (sk != 0 || act8 == false || packed))
+                      if ((bits != 4 && bits != 8) && packed)
                         continue;
                       // The exact path decodes packed codes one by one.
                       if (packed && !act8 && sk != 0)
@@ -423,6 +422,17 @@ int main(int argc, char **argv) {
   quantCase(5, 70, 1280, 4, false, 128, true, 1, false, false);
   quantCase(5, 70, 640, 8, true, 640, true, 2, false, false);
   cases += 11;
+  // Sub-byte codes (2, 3, 5, 6, 7 bits) on the int8-activation kernels:
+  // GEMV streams and GEMM tiles over 2 threads, per-channel with a partial
+  // last chunk (K = 1100, 4100: 12 and 4 codes in it), groups of 32 (8 per
+  // chunk's lanes) and 128, zero points.
+  quantCase(1, 131, 1100, 3, true, 1100, false, 0, true, false);
+  quantCase(33, 96, 1024, 3, false, 128, true, 1, true, false);
+  quantCase(2, 70, 2304, 2, true, 32, true, 2, true, false);
+  quantCase(12, 37, 4100, 5, true, 4100, true, 0, true, false);
+  quantCase(5, 67, 1280, 6, false, 64, false, 1, true, false);
+  quantCase(9, 19, 896, 7, true, 128, true, 2, true, false);
+  cases += 6;
   // GEMV rows longer than the four-stream budget: two streams, odd N.
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);
