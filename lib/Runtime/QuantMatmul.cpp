@@ -1764,9 +1764,18 @@ void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
 /// Whether the fused exact kernels take p: 4- or 8-bit codes in the stored
 /// layout, with each 32 elements of a row in one scale group.
 inline bool exactFused(const QProblem &p) {
-  return !p.packed && (p.bits == 4 || p.bits == 8) &&
+  // Sub-byte codes are spread to bytes by loadSubByte (VBMI).
+  const bool sub = p.bits != 4 && p.bits != 8 && p.bits >= 2 && p.bits <= 7 &&
+                   hostHasAvx512Vbmi();
+  return !p.packed && (p.bits == 4 || p.bits == 8 || sub) &&
          (p.G % 32 == 0 || p.G == p.K);
 }
+
+/// loadSubByte's operands for b-bit codes (the exact kernels' BITS 0).
+struct SubByteOps {
+  __m512i idx{}, shift{}, mask{}, flip{};
+  int bits = 0;
+};
 
 /// Row stride (floats) of the arranged activations: whole chunks of 32, and
 /// one cache line more so that the rows of a tile fall into different L1
@@ -1814,12 +1823,33 @@ SPARQ_AVX512 void arrangeExactRows(const QProblem &p, float *xa, int64_t m0,
 /// masked form reads only the bytes of the first `count` elements (a row's
 /// partial last chunk) and zeroes the weights past them. FOLD (8-bit codes,
 /// one group per row): q - z only, exact in f32 (z: the int32 bits of zs),
-/// the scale applied to the row's sum.
+/// the scale applied to the row's sum. BITS 0: b-bit codes (4b bytes) spread
+/// to offset-binary bytes by loadSubByte, then as unsigned 8-bit codes (the
+/// offset is in z).
 template <int BITS, bool S8, bool MASKED, bool FOLD>
 SPARQ_AVX512 inline __attribute__((always_inline)) void
-exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count, __m512 &w0,
-            __m512 &w1) {
-  if constexpr (BITS == 4) {
+exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count,
+            const SubByteOps &sub, __m512 &w0, __m512 &w1) {
+  if constexpr (BITS == 0) {
+    const int bytes = MASKED ? (count * sub.bits + 7) / 8 : 4 * sub.bits;
+    const __m512i u = loadSubByte(src, (__mmask64(1) << bytes) - 1, sub.idx,
+                                  sub.shift, sub.mask, sub.flip);
+    __mmask16 m0 = 0xffff, m1 = 0xffff;
+    if constexpr (MASKED) {
+      m0 = __mmask16((1u << std::min(count, 16)) - 1);
+      m1 = __mmask16((1u << std::max(count - 16, 0)) - 1);
+    }
+    const __m512i c0 = _mm512_cvtepu8_epi32(_mm512_castsi512_si128(u)),
+                  c1 = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(u, 1));
+    if constexpr (FOLD) {
+      const __m512i z = _mm512_castps_si512(zs);
+      w0 = _mm512_maskz_cvtepi32_ps(m0, _mm512_sub_epi32(c0, z));
+      w1 = _mm512_maskz_cvtepi32_ps(m1, _mm512_sub_epi32(c1, z));
+    } else {
+      w0 = _mm512_maskz_fmsub_ps(m0, _mm512_cvtepi32_ps(c0), t, zs);
+      w1 = _mm512_maskz_fmsub_ps(m1, _mm512_cvtepi32_ps(c1), t, zs);
+    }
+  } else if constexpr (BITS == 4) {
     __m128i b;
     __mmask16 m0 = 0xffff, m1 = 0xffff;
     if constexpr (MASKED) {
@@ -1864,11 +1894,12 @@ exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count, __m512 &w0,
 /// codes: the 16 values (code - z) * s; 8-bit codes: s and z * s.
 template <int BITS> constexpr int kExactTable = BITS == 4 ? 16 : 2;
 
-/// The scales and zero points (as f32) of weight rows rows[0..NB), [j][g],
-/// converted 16 groups at a time.
+/// The scales and zero points (as f32, plus `offset`) of weight rows
+/// rows[0..NB), [j][g], converted 16 groups at a time.
 template <int NB>
 SPARQ_AVX512 void exactParams(const QProblem &p, const int64_t *rows,
-                              int64_t groups, float *S, float *Z) {
+                              int64_t groups, int32_t offset, float *S,
+                              float *Z) {
   for (int j = 0; j < NB; ++j)
     for (int64_t g = 0; g < groups; g += 16) {
       const int count = int(std::min<int64_t>(16, groups - g));
@@ -1876,10 +1907,11 @@ SPARQ_AVX512 void exactParams(const QProblem &p, const int64_t *rows,
       const int64_t n = rows[j];
       _mm512_mask_storeu_ps(S + j * groups + g, mask,
                             loadScales(p, n * p.sn + g * p.sk, count));
-      _mm512_mask_storeu_ps(Z + j * groups + g, mask,
-                            p.hasZP ? _mm512_cvtepi32_ps(loadZeros(
-                                          p, n * p.zn + g * p.zk, count, 0))
-                                    : _mm512_setzero_ps());
+      _mm512_mask_storeu_ps(
+          Z + j * groups + g, mask,
+          _mm512_cvtepi32_ps(
+              p.hasZP ? loadZeros(p, n * p.zn + g * p.zk, count, offset)
+                      : _mm512_set1_epi32(offset)));
     }
 }
 
@@ -1909,6 +1941,7 @@ struct ExactBlock {
   const float *S, *Z, *tab;
   int64_t groups;
   __m512 codes4;
+  SubByteOps sub;
 };
 
 /// y for MB rows of x (from m0) and the weight rows `rows[0..NB)`: one pass
@@ -1921,7 +1954,7 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
                             const int64_t *rows, const ExactBlock &b) {
   constexpr int TS = kExactTable<BITS>;
   const int64_t lda = exactStride(p.K), full = p.K / 32;
-  const int64_t chunkBytes = 4 * BITS;
+  const int64_t chunkBytes = 4 * (BITS ? BITS : p.bits);
   const int64_t perGroup = p.G == p.K ? full + 1 : p.G / 32;
   const uint8_t *wr[NB];
   for (int j = 0; j < NB; ++j)
@@ -1952,7 +1985,7 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
         zs = _mm512_set1_ps(tg[j * TS + 1]);
       }
       exactDecode<BITS, S8, decltype(masked)::value, FOLD>(
-          wr[j] + c * chunkBytes, t, zs, count, w0, w1);
+          wr[j] + c * chunkBytes, t, zs, count, b.sub, w0, w1);
       for (int i = 0; i < MB; ++i) {
         const float *xc = xr + i * lda + 32 * c;
         acc[i][j] = _mm512_fmadd_ps(_mm512_load_ps(xc), w0, acc[i][j]);
@@ -2004,6 +2037,21 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
                                            12, 13, 14, 15);
   const int64_t rowBytes = (p.K * BITS + 7) / 8;
   b.groups = p.G == p.K ? 1 : p.K / p.G;
+  // Sub-byte codes are read offset binary (q + 2^(b-1) when signed): the
+  // offset joins the zero point.
+  const int32_t zOffset = BITS == 0 && p.isSigned ? 1 << (p.bits - 1) : 0;
+  if constexpr (BITS == 0) {
+    alignas(64) uint8_t idx[64], shift[64];
+    for (int i = 0; i < 64; ++i) {
+      idx[i] = uint8_t(i / 8 * p.bits + i % 8);
+      shift[i] = uint8_t(i % 8 * p.bits);
+    }
+    b.sub.idx = _mm512_load_si512(idx);
+    b.sub.shift = _mm512_load_si512(shift);
+    b.sub.mask = _mm512_set1_epi8(char((1 << p.bits) - 1));
+    b.sub.flip = _mm512_set1_epi8(char(zOffset));
+    b.sub.bits = p.bits;
+  }
   const bool gemv = p.M <= 5;
   thread_local AlignedVector<float> storage;
   AlignedVector<float> &buf = storage;
@@ -2019,7 +2067,7 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
       constexpr int MB = decltype(mb)::value;
       constexpr int NB = MB <= 4 ? 4 : 3;
       auto tile = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
-        exactParams<decltype(nb)::value>(p, rows, b.groups, S, Z);
+        exactParams<decltype(nb)::value>(p, rows, b.groups, zOffset, S, Z);
         exactTile<BITS, S8, FOLD, MB, decltype(nb)::value, true>(p, xa, 0, rows,
                                                                  b);
       };
@@ -2032,7 +2080,7 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
     });
   auto tiles = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
     constexpr int NB = decltype(nb)::value;
-    exactParams<NB>(p, rows, b.groups, S, Z);
+    exactParams<NB>(p, rows, b.groups, zOffset, S, Z);
     for (int64_t g = 0; g < b.groups; ++g)
       for (int j = 0; j < NB; ++j) {
         __m512 t, zs;
@@ -2067,6 +2115,9 @@ void exactRowsFusedAny(const QProblem &p, const float *xa, int64_t n0,
                        int64_t n1) {
   if (p.bits == 4)
     return exactRowsFused<4, false, false>(p, xa, n0, n1);
+  if (p.bits != 8) // Sub-byte codes.
+    return p.G == p.K ? exactRowsFused<0, false, true>(p, xa, n0, n1)
+                      : exactRowsFused<0, false, false>(p, xa, n0, n1);
   // One group per row (per-channel int8): (q - z) * x summed, then scaled.
   if (p.G == p.K)
     return p.isSigned ? exactRowsFused<8, true, true>(p, xa, n0, n1)
