@@ -77,6 +77,8 @@ const std::vector<Format> &formats() {
        "int4 g64 sym, f16 scales, int8 act"},
       {"i4-g128", false, "", 4, true, 128, "f16", false, false,
        "int4 g128 sym, f16 scales, int8 act"},
+      {"i3-g128", false, "", 3, true, 128, "f16", false, false,
+       "int3 g128 sym, f16 scales, int8 act (codes spread by VBMI)"},
       {"u4-g128-asym", false, "", 4, false, 128, "f16", true, false,
        "uint4 g128 asym (zero points), int8 act"},
       {"i8-pc-f32act", false, "", 8, true, 0, "f32", false, true,
