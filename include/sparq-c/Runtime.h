@@ -105,7 +105,10 @@ void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
 /// dimension of the scales broadcasts; G = K / scales.sizes[1].
 ///
 /// Numerics. With w(n,k) = (q(n,k) - z) * s:
-///  * default (exact weights): y(m,n) = sum_k x(m,k) * w(n,k) in f32;
+///  * default (exact weights): y(m,n) = sum_k x(m,k) * w(n,k) in f32 (fused
+///    multiply-adds in an unspecified order; for 8-bit and narrower codes
+///    with one group per row, the scale may multiply the sum instead:
+///    s * sum_k x(m,k) * (q(n,k) - z), q - z exact);
 ///  * SPARQ_RT_Q_ACT_INT8: each row of x is first quantized symmetrically,
 ///    a = max_k |x(m,k)| / 127, xq(m,k) = clamp(rint(x(m,k) / a), -127, 127)
 ///    (rint: round half to even), and
