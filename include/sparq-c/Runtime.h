@@ -46,8 +46,12 @@ void sparq_rt_parallel(void (*fn)(void *ctx, int32_t index, int32_t count),
 void sparq_rt_set_gemv_streams(int32_t streams);
 int32_t sparq_rt_get_gemv_streams(void);
 
-/// The name of the kernel family the host CPU selected: "avx512-vnni" or
-/// "portable".
+/// The name of the kernel family the host CPU selected: "avx512-vnni-vbmi"
+/// (AVX-512 with VNNI and VBMI: every kernel), "avx512-vnni" (without VBMI:
+/// activations prepared by scalar code, 2/3/5/6/7-bit weights on the
+/// portable kernels) or "portable". The environment variable
+/// SPARQ_RT_PORTABLE forces "portable", SPARQ_RT_NO_VBMI "avx512-vnni" (for
+/// testing the fallbacks).
 const char *sparq_rt_isa(void);
 
 /*===----------------------------------------------------------------------===*\

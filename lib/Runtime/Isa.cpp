@@ -40,8 +40,10 @@ bool sparq::rt::hostHasAvx512Vnni() {
 
 bool sparq::rt::hostHasAvx512Vbmi() {
 #if defined(__x86_64__)
-  static const bool has =
-      hostHasAvx512Vnni() && __builtin_cpu_supports("avx512vbmi");
+  // SPARQ_RT_NO_VBMI: run as on a VNNI host without VBMI (Cascade Lake).
+  static const bool has = hostHasAvx512Vnni() &&
+                          __builtin_cpu_supports("avx512vbmi") &&
+                          !std::getenv("SPARQ_RT_NO_VBMI");
   return has;
 #else
   return false;
@@ -49,5 +51,7 @@ bool sparq::rt::hostHasAvx512Vbmi() {
 }
 
 extern "C" const char *sparq_rt_isa(void) {
-  return sparq::rt::hostHasAvx512Vnni() ? "avx512-vnni" : "portable";
+  return !sparq::rt::hostHasAvx512Vnni()  ? "portable"
+         : sparq::rt::hostHasAvx512Vbmi() ? "avx512-vnni-vbmi"
+                                          : "avx512-vnni";
 }
