@@ -146,11 +146,13 @@ std::string tensor(std::initializer_list<int64_t> dims, const std::string &e) {
   return t + e + ">";
 }
 
-/// Whether the weight data of `f` is passed packed (sparq_rt_qpack): 4- and
-/// 8-bit codes with int8 activations.
+/// Whether the weight data of `f` is passed packed (sparq_rt_qpack), as
+/// sparq-compile does with constant weights: 4- and 8-bit codes with int8
+/// activations, and int3 in groups of 128 (they interleave at every shape
+/// here).
 bool runtimePacked(const Format &f) {
   return !f.dense && f.sparse.empty() && !f.exactAct &&
-         (f.bits == 4 || f.bits == 8);
+         (f.bits == 4 || f.bits == 8 || (f.bits == 3 && f.group == 128));
 }
 
 void emitFunction(const Format &f, const Shape &s, int64_t m) {

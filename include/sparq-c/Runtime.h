@@ -156,7 +156,8 @@ void _mlir_ciface_sparq_rt_qmatmul_se4m3(
 /// `!sparq.compressed` layout, `groups` = K / G scale groups per row) into the
 /// layout the int8-activation kernels read fastest, and returns the config to
 /// call sparq_rt_qmatmul_* with: `config | SPARQ_RT_Q_PACKED`, or `config`
-/// unchanged (and `dst` a plain copy) for bit widths other than 4 and 8.
+/// unchanged (and `dst` a plain copy) for widths without a packed layout:
+/// 1 bit, and 2, 3, 5, 6 or 7 bits unless their groups interleave (below).
 /// `src` and `dst` are contiguous (row stride ceil(K*b/8)) and do not
 /// overlap. The compiler calls this on constant weights at compile time; a
 /// caller passing weights at run time may call it once at load time.
@@ -177,6 +178,12 @@ void _mlir_ciface_sparq_rt_qmatmul_se4m3(
 ///    64-byte load feeds 16 lanes of VNNI dot products (r' in the last
 ///    block), each lane within one group, so each group is scaled once per
 ///    block instead of once per 64 bytes.
+///
+/// 2, 3, 5, 6 and 7 bits: the same order with L = 4 codes per word, a word
+/// being 4b bits of the row's bit stream (code c of the reordered row at
+/// bits [c*b, c*b + b)), offset binary; only when groups >= 2, G % 8 == 0
+/// and the last block's 4r' codes fill whole bytes (r' * b even), so that
+/// every 16-word step starts on a byte (8b bytes, 64 codes).
 int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
                        int64_t groups, int64_t config);
 

@@ -14,8 +14,9 @@
 //    call and the weights are never shuffled. 2-, 3-, 5-, 6- and 7-bit
 //    codes are read 64 at a time from the row's bit stream and spread to one
 //    per byte (VBMI byte gather + multishift, see loadSubByte), then run as
-//    int8 codes. Scales are applied per lane in f32 when a group is shorter
-//    than a chunk, per group otherwise.
+//    int8 codes (groups interleaved as int8's when sparq_rt_qpack packed
+//    them: 64 codes = 8b bytes per step). Scales are applied per lane in f32
+//    when a group is shorter than a chunk, per group otherwise.
 //  * exact f32 activations: 4- and 8-bit codes whose groups hold whole
 //    chunks of 32 elements are decoded in registers, 32 weights per step
 //    (int4: 16 bytes widened to 32-bit lanes, each nibble looked up in a
@@ -75,12 +76,18 @@ struct QProblem {
 constexpr int8_t kE2M1Twice[16] = {0, 1,  2,  3,  4,  6,  8,  12,
                                    0, -1, -2, -3, -4, -6, -8, -12};
 
-/// Whether sparq_rt_qpack interleaves groups for this format.
-inline bool interleaves(int bits, int64_t K, int64_t groups) {
-  if ((bits != 4 && bits != 8) || groups < 2 || K % groups)
-    return false;
-  return (K / groups) % (32 / bits) == 0;
+/// Whether codes of this width are sub-byte codes other than 4 bits (read
+/// by loadSubByte, interleaved four codes per lane like int8).
+inline bool subByteBits(int bits) {
+  return bits >= 2 && bits <= 7 && bits != 4;
 }
+
+/// Codes per 4-byte lane word of the interleaved layout: 8 for int4, 4 for
+/// int8 and for sub-byte codes (whose "words" of 4 codes take 4b bits).
+inline int ilCodesPerWord(int bits) { return bits == 4 ? 8 : 4; }
+
+/// Whether sparq_rt_qpack interleaves groups for this format.
+inline bool interleaves(int bits, int64_t K, int64_t groups);
 
 /// A tail block of the interleaved layout: R groups from g0, P lanes per
 /// group (P = 1: masked, R lanes and 4 R bytes per step), `steps` steps from
@@ -124,6 +131,29 @@ inline int ilTailBlocks(int64_t W, int64_t groups, int64_t ce,
   return count;
 }
 
+/// Whether sparq_rt_qpack interleaves groups for this format: 4- and 8-bit
+/// codes with groups of whole words; sub-byte codes also need every block's
+/// steps to start on a byte (8 codes per group, and a masked last block of
+/// R groups only where its 4R codes fill whole bytes).
+inline bool interleaves(int bits, int64_t K, int64_t groups) {
+  if ((bits != 4 && bits != 8 && !subByteBits(bits)) || groups < 2 ||
+      K % groups)
+    return false;
+  const int64_t G = K / groups;
+  if (G % ilCodesPerWord(bits))
+    return false;
+  if (!subByteBits(bits))
+    return true;
+  if (G % 8)
+    return false;
+  IlBlock tail[5];
+  const int count = ilTailBlocks(G / 4, groups, 0, tail);
+  for (int t = 0; t < count; ++t)
+    if (tail[t].P == 1 && (tail[t].R * bits) % 2)
+      return false;
+  return true;
+}
+
 /// Index of the 4-byte word holding element k of a row in the interleaved
 /// layout (G = K / groups, L = 32 / bits codes per word, W = G / L words per
 /// group): in a block of R groups with P lanes each, word w of its group
@@ -148,6 +178,15 @@ inline int64_t interleavedWord(int64_t k, int64_t G, int64_t groups,
 
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   const uint8_t *row = p.data + n * p.ds0;
+  if (p.packed && subByteBits(p.bits)) { // Interleaved, offset binary.
+    const int64_t bit =
+        (4 * interleavedWord(k, p.G, p.K / p.G, 4) + k % 4) * p.bits;
+    uint32_t v = row[bit >> 3];
+    if ((bit & 7) + p.bits > 8)
+      v |= uint32_t(row[(bit >> 3) + 1]) << 8;
+    const int32_t u = int32_t((v >> (bit & 7)) & ((1u << p.bits) - 1));
+    return p.isSigned ? u - (1 << (p.bits - 1)) : u;
+  }
   if (p.packed) {
     int64_t L = 32 / p.bits, e = k % L;
     int64_t byte = p.interleaved ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
@@ -380,6 +419,7 @@ struct Plan {
   // Sub-byte codes (2, 3, 5, 6, 7 bits; see loadSubByte): 64 per chunk of
   // 8 * bits bytes, the byte gather and the field offsets of one chunk.
   bool sub = false;
+  int subBits = 0;
   alignas(64) uint8_t subIdx[64];
   alignas(64) uint8_t subShift[64];
   int64_t steps = 0;
@@ -407,6 +447,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
              haveVnni && hostHasAvx512Vbmi();
   if (!haveVnni || (p.bits != 4 && p.bits != 8 && !plan.sub))
     return plan;
+  plan.subBits = plan.sub ? p.bits : 0;
   if (plan.sub)
     for (int i = 0; i < 64; ++i) {
       // Qword lane i / 8 holds codes [i / 8 * 8, +8): bytes from
@@ -424,7 +465,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   plan.rowBytes = (p.K * p.bits + 7) / 8;
   if (p.interleaved) {
     plan.il = true;
-    plan.steps = p.G / (32 / p.bits);
+    plan.steps = p.G / ilCodesPerWord(p.bits);
     plan.blocks = plan.groups / 16;
     plan.tailBlocks = ilTailBlocks(plan.steps, plan.groups, plan.ce, plan.tail);
     plan.spans = plan.blocks + plan.tailBlocks;
@@ -1317,11 +1358,19 @@ template <int BITS, int MB, int NB, bool HI16, bool FP4, bool MASKED>
 SPARQ_AVX512 __attribute__((always_inline)) inline void
 ilStep(__m512i (&acc)[MB][NB], __m512i (&acc2)[MB][NB],
        const uint8_t *const (&wrow)[NB], const int8_t *const (&arow)[MB],
-       int64_t wOff, int64_t aOff, __mmask64 bytes) {
+       int64_t wOff, int64_t aOff, __mmask64 bytes, const Plan &plan) {
   __m512i lo[NB], hi[NB];
   for (int j = 0; j < NB; ++j) {
     __m512i w;
-    if constexpr (MASKED)
+    if constexpr (BITS == 0) {
+      // Sub-byte codes (offsets and masks in int8 bytes, 4 per 4 codes).
+      const int b = plan.subBits;
+      const int nb = MASKED ? int(__builtin_popcountll(bytes)) * b / 8 : 8 * b;
+      w = loadSubByte(
+          wrow[j] + wOff * b / 8, (__mmask64(1) << nb) - 1,
+          _mm512_load_si512(plan.subIdx), _mm512_load_si512(plan.subShift),
+          _mm512_set1_epi8(char((1 << b) - 1)), _mm512_setzero_si512());
+    } else if constexpr (MASKED)
       w = _mm512_maskz_loadu_epi8(bytes, wrow[j] + wOff);
     else
       w = _mm512_loadu_si512(wrow[j] + wOff);
@@ -1417,7 +1466,7 @@ vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
   auto step = [&](int64_t wOff, int64_t aOff, auto masked, __mmask64 bytes)
                   SPARQ_AVX512 {
                     ilStep<BITS, MB, NB, HI16, FP4, decltype(masked)::value>(
-                        acc, acc2, wrow, arow, wOff, aOff, bytes);
+                        acc, acc2, wrow, arow, wOff, aOff, bytes, plan);
                   };
   auto total = [&](int i, int j) SPARQ_AVX512 {
     return HI16 ? _mm512_add_epi32(acc[i][j], _mm512_srai_epi32(acc2[i][j], 4))
@@ -1511,14 +1560,14 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
     if (!MASKED && b.steps == kUnrolled) {
 #pragma clang loop unroll(full)
       for (int64_t s = 0; s < kUnrolled; ++s)
-        ilStep<BITS, MB, NB, false, FP4, MASKED>(acc, acc, wrow, arow,
-                                                 b.wOff + s * 64,
-                                                 b.aOff + s * stepBytes, bytes);
+        ilStep<BITS, MB, NB, false, FP4, MASKED>(
+            acc, acc, wrow, arow, b.wOff + s * 64, b.aOff + s * stepBytes,
+            bytes, plan);
     } else {
       for (int64_t s = 0; s < b.steps; ++s)
         ilStep<BITS, MB, NB, false, FP4, MASKED>(
             acc, acc, wrow, arow, b.wOff + s * (MASKED ? 4 * b.R : 64),
-            b.aOff + s * stepBytes, bytes);
+            b.aOff + s * stepBytes, bytes, plan);
     }
     // Flush: offsets (and zero points) out in int32, one scale per lane.
     __m512i sums[MB];
@@ -2211,7 +2260,12 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
     p.isSigned = false;
     p.hasZP = false;
   }
-  p.packed = (config & SPARQ_RT_Q_PACKED) && (p.bits == 4 || p.bits == 8);
+  // Sub-byte codes have a packed layout only where they interleave (else
+  // sparq_rt_qpack leaves them as stored).
+  p.packed =
+      (config & SPARQ_RT_Q_PACKED) &&
+      (p.bits == 4 || p.bits == 8 ||
+       (subByteBits(p.bits) && interleaves(p.bits, p.K, scales->sizes[1])));
   p.interleaved = p.packed && interleaves(p.bits, p.K, scales->sizes[1]);
   if (p.M == 0 || p.N == 0)
     return;
@@ -2264,6 +2318,31 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {
   const int bits = SPARQ_RT_Q_BITS(config);
   const int64_t rowBytes = (k * bits + 7) / 8;
+  if (subByteBits(bits) && interleaves(bits, k, groups)) {
+    // Code by code: code 4w + e of word w moves to code 4w' + e, w' its
+    // word in the interleaved order, offset binary.
+    const int64_t G = k / groups;
+    const uint32_t mask = (1u << bits) - 1,
+                   flip = (config & SPARQ_RT_Q_SIGNED) ? 1u << (bits - 1) : 0;
+    for (int64_t r = 0; r < n; ++r) {
+      const uint8_t *in = src + r * rowBytes;
+      uint8_t *out = dst + r * rowBytes;
+      std::memset(out, 0, size_t(rowBytes));
+      for (int64_t i = 0; i < k; ++i) {
+        const int64_t from = i * bits,
+                      to =
+                          (4 * interleavedWord(i, G, groups, 4) + i % 4) * bits;
+        uint32_t v = in[from >> 3];
+        if ((from & 7) + bits > 8)
+          v |= uint32_t(in[(from >> 3) + 1]) << 8;
+        const uint32_t c = (((v >> (from & 7)) & mask) ^ flip) << (to & 7);
+        out[to >> 3] |= uint8_t(c);
+        if ((to & 7) + bits > 8)
+          out[(to >> 3) + 1] |= uint8_t(c >> 8);
+      }
+    }
+    return config | SPARQ_RT_Q_PACKED;
+  }
   if (bits != 4 && bits != 8) {
     std::memcpy(dst, src, size_t(n * rowBytes));
     return config;

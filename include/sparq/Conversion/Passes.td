@@ -283,7 +283,8 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
     does not cover are left for `convert-sparq-to-linalg` (with `remarks`,
     a remark says why).
 
-    With int8 activations, the `data` of a constant 4- or 8-bit weight is
+    With int8 activations, the `data` of a constant 4- or 8-bit weight (and
+    of a 2/3/5/6/7-bit one whose groups interleave into whole bytes) is
     rewritten at compile time into the kernels' packed layout
     (`sparq_rt_qpack`: offset-binary codes, groups interleaved 16 at a time
     across the VNNI lanes), and the call passes `SPARQ_RT_Q_PACKED`; a weight

@@ -410,7 +410,7 @@ packConstantData(OpBuilder &b, Location loc, Value data, int64_t k,
                  int64_t groups, int64_t config) {
   int bits = SPARQ_RT_Q_BITS(config);
   Attribute value;
-  if ((bits != 4 && bits != 8) || !matchPattern(data, m_Constant(&value)))
+  if (bits < 2 || bits > 8 || !matchPattern(data, m_Constant(&value)))
     return std::nullopt;
   auto type = cast<RankedTensorType>(data.getType());
   FailureOr<std::vector<uint8_t>> src = readByteConstant(value, type);
@@ -420,6 +420,10 @@ packConstantData(OpBuilder &b, Location loc, Value data, int64_t k,
   int64_t packed =
       sparq_rt_qpack(src->data(), reinterpret_cast<uint8_t *>(dst.data()),
                      type.getShape()[0], k, groups, config);
+  // Widths other than 4 and 8 bits have a packed layout only when their
+  // groups interleave (see sparq_rt_qpack): otherwise keep the constant.
+  if (!(packed & SPARQ_RT_Q_PACKED))
+    return std::nullopt;
   return std::make_pair(createConstant(b, loc, type, dst, "packed_weight"),
                         packed);
 }
@@ -595,7 +599,7 @@ struct ConvertSparqToRuntimePass
           (!reason.empty() || sparse)) {
         op.emitError() << "convert-sparq-to-runtime: a '"
                        << SparqDialect::kPackedAttrName
-                       << "' weight must be a dense 4- or 8-bit format the "
+                       << "' weight must be a dense quantized format the "
                           "runtime lowers: "
                        << (sparse ? "the weight is sparse" : reason);
         failedAny = true;

@@ -148,6 +148,31 @@ func.func @packed_constant(%x: tensor<1x32xf32>) -> tensor<1x1xf32> {
 
 // -----
 
+// A constant int2 weight with two groups of 16 is packed too: each 4-code
+// word (one byte at 2 bits) moved to the interleaved order (g0w0 g1w0 g0w1
+// g1w1 ...), codes offset binary (signed 2-bit fields XOR 0b10: bytes XOR
+// 0xAA).
+// CHECK-LABEL: func.func @packed_constant_int2
+// CHECK: %[[D:.*]] = arith.constant dense<{{\[\[}}-70, 50, -104, 16, -2, 118, -36, 84]]> : tensor<1x8xi8>
+// CHECK: bufferization.to_buffer %[[D]] read_only
+// (bits 2 | signed 256 | int8 activations 1024 | packed 2048)
+// CHECK: %[[CFG:.*]] = arith.constant 3330 : i64
+// CHECK: call @sparq_rt_qmatmul_sf32({{.*}}, %[[CFG]])
+// NOPACK-LABEL: func.func @packed_constant_int2
+// NOPACK: arith.constant 1282 : i64
+func.func @packed_constant_int2(%x: tensor<1x32xf32>) -> tensor<1x1xf32> {
+  %d = arith.constant dense<[[16, 50, 84, 118, -104, -70, -36, -2]]> : tensor<1x8xi8>
+  %s = arith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %w = sparq.assemble %d : tensor<1x8xi8> scales %s : tensor<1x2xf32>
+         -> !sparq.compressed<1x32xf32, #sparq.quant<i2, per_group(axis = 1, size = 16)>>
+  %y = sparq.matmul %x, %w : tensor<1x32xf32>,
+         !sparq.compressed<1x32xf32, #sparq.quant<i2, per_group(axis = 1, size = 16)>>
+         -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
+
+// -----
+
 // Weight data passed as an argument marked `sparq.packed` is taken as
 // already packed by the caller: passed as is, with the packed bit (the
 // attribute, consumed, is dropped).
@@ -176,7 +201,7 @@ func.func @packed_sparse(%x: tensor<1x8xf32>, %d: tensor<2x4xi8> {sparq.packed},
                          %s: tensor<2x1xf32>, %i: tensor<2x1xi8>) -> tensor<1x2xf32> {
   %w = sparq.assemble %d : tensor<2x4xi8> scales %s : tensor<2x1xf32>
          indices %i : tensor<2x1xi8> -> !nmp
-  // expected-error @+1 {{convert-sparq-to-runtime: a 'sparq.packed' weight must be a dense 4- or 8-bit format the runtime lowers: the weight is sparse}}
+  // expected-error @+1 {{convert-sparq-to-runtime: a 'sparq.packed' weight must be a dense quantized format the runtime lowers: the weight is sparse}}
   %y = sparq.matmul %x, %w : tensor<1x8xf32>, !nmp -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }

@@ -59,9 +59,22 @@
 // RUN: %{quantize} | FileCheck %s --check-prefix=IR
 // RUN: %{execute} | FileCheck %s --check-prefix=EXEC
 
-// int3 per tensor: no vector kernel, the portable int8-activation path.
+// int3 per tensor: one group, the codes read from their bit stream (VBMI).
 // REDEFINE: %{spec} = #sparq.quant<i3, per_tensor>
 // REDEFINE: %{gen} = --k 96 --n 8 --m 2 --seed 27
+// RUN: %{quantize} | FileCheck %s --check-prefix=IR
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// int3 groups of 32, asymmetric, bf16 scales: packed at compile time with
+// the groups interleaved (sparq_rt_qpack), 4-row tiles plus 2 rows.
+// REDEFINE: %{spec} = #sparq.quant<i3, per_group(axis = 0, size = 32), asymmetric, scale = bf16>
+// REDEFINE: %{gen} = --k 256 --n 19 --m 6 --seed 29
+// RUN: %{quantize} | FileCheck %s --check-prefix=IR
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+
+// uint5 groups of 64 (5 groups: a tail block of one past the 4), M = 1.
+// REDEFINE: %{spec} = #sparq.quant<ui5, per_group(axis = 0, size = 64), asymmetric>
+// REDEFINE: %{gen} = --k 320 --n 9 --m 1 --seed 30
 // RUN: %{quantize} | FileCheck %s --check-prefix=IR
 // RUN: %{execute} | FileCheck %s --check-prefix=EXEC
 
@@ -69,6 +82,10 @@
 // REDEFINE: %{act} = f32
 // REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 64), asymmetric, scale = f16>
 // REDEFINE: %{gen} = --k 320 --n 7 --m 3 --seed 28
+// RUN: %{quantize} | FileCheck %s --check-prefix=IR
+// RUN: %{execute} | FileCheck %s --check-prefix=EXEC
+// REDEFINE: %{spec} = #sparq.quant<i3, per_group(axis = 0, size = 32)>
+// REDEFINE: %{gen} = --k 192 --n 5 --m 7 --seed 31
 // RUN: %{quantize} | FileCheck %s --check-prefix=IR
 // RUN: %{execute} | FileCheck %s --check-prefix=EXEC
 

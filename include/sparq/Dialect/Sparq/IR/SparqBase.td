@@ -42,7 +42,7 @@ def Sparq_Dialect : Dialect {
     Function arguments may carry two `sparq` attributes:
 
     * `sparq.name = "..."` names the argument in a compiled model's C ABI.
-    * `sparq.packed` (unit) says the argument, the `data` of a 4- or 8-bit
+    * `sparq.packed` (unit) says the argument, the `data` of a 2- to 8-bit
       quantized weight, is passed in the CPU runtime's packed layout (written
       by `sparq_rt_qpack`, see `sparq-c/Runtime.h`) instead of the layout its
       `!sparq.compressed` type describes. `convert-sparq-to-runtime` reads it
