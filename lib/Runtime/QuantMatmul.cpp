@@ -1940,7 +1940,8 @@ exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count,
 }
 
 /// Floats per group and weight row in the exact kernels' tables: 4-bit
-/// codes: the 16 values (code - z) * s; 8-bit codes: s and z * s.
+/// codes: the 16 values (code - z) * s; 8-bit and sub-byte codes: s and z * s
+/// (FOLD: s and the int32 bits of z; z includes the sub-byte sign offset).
 template <int BITS> constexpr int kExactTable = BITS == 4 ? 16 : 2;
 
 /// The scales and zero points (as f32, plus `offset`) of weight rows
@@ -1983,9 +1984,10 @@ exactTable(const float *S, const float *Z, int64_t i, __m512 codes4, __m512 &t,
 }
 
 /// Operands of the exact tiles for a block of NB weight rows: S and Z, and
-/// with `tables`, every group's table, [g][j][kExactTable] (built once per
-/// block when several tiles of x read them; a GEMV tile makes each group's
-/// table as it reaches it).
+/// (tab, when not null) every group's table, [g][j][kExactTable] (built once
+/// per block when several tiles of x read them; a GEMV tile makes each
+/// group's table as it reaches it); codes4: the 4-bit codes' values; sub:
+/// loadSubByte's operands for sub-byte codes.
 struct ExactBlock {
   const float *S, *Z, *tab;
   int64_t groups;
