@@ -362,8 +362,6 @@ int main(int argc, char **argv) {
                 for (int sk : {0, 1, 2})
                   for (bool act8 : {true, false})
                     for (bool packed : {false, true}) {
-                      if ((bits != 4 && bits != 8) && packed && !act8)
-                        continue;
                       // The exact path decodes packed codes one by one.
                       if (packed && !act8 && sk != 0)
                         continue;
