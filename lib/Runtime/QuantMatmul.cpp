@@ -1810,14 +1810,15 @@ void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
 // Exact f32 path: fused AVX-512 kernels.
 //===----------------------------------------------------------------------===//
 
-/// Whether the fused exact kernels take p: 4- or 8-bit codes in the stored
-/// layout, with each 32 elements of a row in one scale group.
+/// Whether the fused exact kernels take p: 2- to 8-bit codes in the stored
+/// layout, with each 32 elements of a row in one scale group, or 4-bit codes
+/// in groups of 16 (two per step: NVFP4, int4 g16).
 inline bool exactFused(const QProblem &p) {
   // Sub-byte codes are spread to bytes by loadSubByte (VBMI).
   const bool sub = p.bits != 4 && p.bits != 8 && p.bits >= 2 && p.bits <= 7 &&
                    hostHasAvx512Vbmi();
   return !p.packed && (p.bits == 4 || p.bits == 8 || sub) &&
-         (p.G % 32 == 0 || p.G == p.K);
+         (p.G % 32 == 0 || p.G == p.K || (p.bits == 4 && p.G == 16));
 }
 
 /// loadSubByte's operands for b-bit codes (the exact kernels' BITS 0).
@@ -2000,13 +2001,14 @@ struct ExactBlock {
 /// rows. The f32 partial sums are per lane (16 per output), added at the
 /// end. LIVE: the tables are made at each group's first chunk (in
 /// registers) instead of read from b.tab.
-template <int BITS, bool S8, bool FOLD, int MB, int NB, bool LIVE>
+template <int BITS, bool S8, bool FOLD, int MB, int NB, bool LIVE,
+          bool G16 = false>
 SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
                             const int64_t *rows, const ExactBlock &b) {
   constexpr int TS = kExactTable<BITS>;
   const int64_t lda = exactStride(p.K), full = p.K / 32;
   const int64_t chunkBytes = 4 * (BITS ? BITS : p.bits);
-  const int64_t perGroup = p.G == p.K ? full + 1 : p.G / 32;
+  const int64_t perGroup = p.G == p.K || G16 ? full + 1 : p.G / 32;
   const uint8_t *wr[NB];
   for (int j = 0; j < NB; ++j)
     wr[j] = p.data + rows[j] * p.ds0;
@@ -2021,10 +2023,39 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
       exactTable<BITS, FOLD>(b.S, b.Z, j * b.groups + g, b.codes4, lt[j],
                              lzs[j]);
   };
+  // G16 (4-bit codes in groups of 16): a step holds groups 2c and 2c + 1 in
+  // lanes 0-7 and 8-15 of both halves, so the codes are looked up unscaled
+  // and (q - z) * s applied with per-half vectors of the two groups'.
+  const __m512i halves =
+      _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  auto pair = [&](const float *v, int64_t i) SPARQ_AVX512 {
+    return _mm512_permutexvar_ps(
+        halves, _mm512_castps128_ps512(_mm_castsi128_ps(_mm_loadl_epi64(
+                    reinterpret_cast<const __m128i *>(v + i)))));
+  };
   auto step = [&](int64_t c, const float *tg, auto masked,
                   int count) SPARQ_AVX512 {
     for (int j = 0; j < NB; ++j) {
       __m512 t, zs, w0, w1;
+      if constexpr (G16) {
+        const int64_t i = j * b.groups + 2 * c;
+        const __m512 sv = pair(b.S, i);
+        exactDecode<4, false, decltype(masked)::value, false>(
+            wr[j] + c * chunkBytes, b.codes4, b.codes4, count, b.sub, w0, w1);
+        if (p.hasZP) {
+          const __m512 zv = pair(b.Z, i);
+          w0 = _mm512_sub_ps(w0, zv);
+          w1 = _mm512_sub_ps(w1, zv);
+        }
+        w0 = _mm512_mul_ps(w0, sv);
+        w1 = _mm512_mul_ps(w1, sv);
+        for (int i2 = 0; i2 < MB; ++i2) {
+          const float *xc = xr + i2 * lda + 32 * c;
+          acc[i2][j] = _mm512_fmadd_ps(_mm512_load_ps(xc), w0, acc[i2][j]);
+          acc[i2][j] = _mm512_fmadd_ps(_mm512_load_ps(xc + 16), w1, acc[i2][j]);
+        }
+        continue;
+      }
       if constexpr (LIVE) {
         t = lt[j];
         zs = lzs[j];
@@ -2047,7 +2078,7 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
   // One loop over the chunks (a loop per group costs its setup every chunk
   // at g32), the tables advancing every perGroup chunks.
   const float *tg = b.tab;
-  if constexpr (LIVE)
+  if constexpr (LIVE && !G16)
     live(0);
   for (int64_t c = 0, left = perGroup, g = 0; c < full; ++c) {
     step(c, tg, std::false_type(), 32);
@@ -2075,7 +2106,7 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
 /// 2 weight rows by 6-8 rows of x gain nothing); larger batches: blocks of
 /// four consecutive weight rows (in L1 while the 4-row tiles of x pass over
 /// them) with the tables of all groups made first.
-template <int BITS, bool S8, bool FOLD>
+template <int BITS, bool S8, bool FOLD, bool G16 = false>
 SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
                                  int64_t n1) {
   constexpr int TS = kExactTable<BITS>;
@@ -2107,7 +2138,8 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
   thread_local AlignedVector<float> storage;
   AlignedVector<float> &buf = storage;
   const int64_t sz = (b.groups * 4 + 15) / 16 * 16; // Tables 64-byte aligned.
-  buf.resize(2 * sz + (gemv ? 0 : b.groups * 4 * TS));
+  // (16 floats more: G16 tiles read the pair of groups past a row's last.)
+  buf.resize(2 * sz + (gemv ? 0 : b.groups * 4 * TS) + 16);
   float *S = buf.data(), *Z = S + sz, *tab = Z + sz;
   b.S = S;
   b.Z = Z;
@@ -2119,8 +2151,8 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
       constexpr int NB = MB <= 4 ? 4 : 3;
       auto tile = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
         exactParams<decltype(nb)::value>(p, rows, b.groups, zOffset, S, Z);
-        exactTile<BITS, S8, FOLD, MB, decltype(nb)::value, true>(p, xa, 0, rows,
-                                                                 b);
+        exactTile<BITS, S8, FOLD, MB, decltype(nb)::value, true, G16>(p, xa, 0,
+                                                                      rows, b);
       };
       int64_t n =
           forEachStreamRow<NB>(n0, n1, rowBytes, [&](const int64_t *rows) {
@@ -2132,7 +2164,7 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
   auto tiles = [&](const int64_t *rows, auto nb) SPARQ_AVX512 {
     constexpr int NB = decltype(nb)::value;
     exactParams<NB>(p, rows, b.groups, zOffset, S, Z);
-    for (int64_t g = 0; g < b.groups; ++g)
+    for (int64_t g = 0; g < (G16 ? 0 : b.groups); ++g)
       for (int j = 0; j < NB; ++j) {
         __m512 t, zs;
         exactTable<BITS, FOLD>(S, Z, j * b.groups + g, b.codes4, t, zs);
@@ -2146,11 +2178,11 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
       }
     int64_t m = 0;
     for (; m + 4 <= p.M; m += 4)
-      exactTile<BITS, S8, FOLD, 4, NB, false>(p, xa, m, rows, b);
+      exactTile<BITS, S8, FOLD, 4, NB, false, G16>(p, xa, m, rows, b);
     if (m < p.M)
       withConstant<3>(p.M - m, [&](auto mb) SPARQ_AVX512 {
-        exactTile<BITS, S8, FOLD, decltype(mb)::value, NB, false>(p, xa, m,
-                                                                  rows, b);
+        exactTile<BITS, S8, FOLD, decltype(mb)::value, NB, false, G16>(p, xa, m,
+                                                                       rows, b);
       });
   };
   int64_t n = n0;
@@ -2165,7 +2197,9 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
 void exactRowsFusedAny(const QProblem &p, const float *xa, int64_t n0,
                        int64_t n1) {
   if (p.bits == 4)
-    return exactRowsFused<4, false, false>(p, xa, n0, n1);
+    return p.G == 16 && p.K != 16
+               ? exactRowsFused<4, false, false, true>(p, xa, n0, n1)
+               : exactRowsFused<4, false, false>(p, xa, n0, n1);
   if (p.bits != 8) // Sub-byte codes.
     return p.G == p.K ? exactRowsFused<0, false, true>(p, xa, n0, n1)
                       : exactRowsFused<0, false, false>(p, xa, n0, n1);

@@ -424,6 +424,14 @@ int main(int argc, char **argv) {
   quantCase(9, 70, 1024, 8, true, 64, true, 2, false, false);
   quantCase(5, 19, 640, 4, true, 64, true, 1, false, false, false, true);
   quantCase(1, 19, 77, 8, true, 77, false, 0, false, false, false, true);
+  // int4 in groups of 16: each 32-element step spans two groups (scales and
+  // zero points per half), a last step of 16 elements (K = 48, 1040).
+  for (int64_t M : {1, 5, 7, 13}) {
+    quantCase(M, 19, 48, 4, true, 16, true, 1, false, false);
+    quantCase(M, 37, 1040, 4, false, 16, true, 2, false, false);
+    quantCase(M, 9, 2048, 4, true, 16, false, 0, false, false);
+    cases += 3;
+  }
   // Batch 5: one pass of 3 weight streams (N = 70: 69 rows + 1).
   quantCase(5, 70, 1280, 4, false, 128, true, 1, false, false);
   quantCase(5, 70, 640, 8, true, 640, true, 2, false, false);
