@@ -443,8 +443,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   // E2M1 codes are looked up as 2 * value + 12 (unsigned for vpdpbusd).
   plan.zeffConst = p.e2m1 ? 12 : p.isSigned ? (1 << (p.bits - 1)) : 0;
   // Sub-byte codes are extracted with VBMI byte permutes (loadSubByte).
-  plan.sub = p.bits != 4 && p.bits != 8 && p.bits >= 2 && p.bits <= 7 &&
-             haveVnni && hostHasAvx512Vbmi();
+  plan.sub = subByteBits(p.bits) && haveVnni && hostHasAvx512Vbmi();
   if (!haveVnni || (p.bits != 4 && p.bits != 8 && !plan.sub))
     return plan;
   plan.subBits = plan.sub ? p.bits : 0;
@@ -1815,8 +1814,7 @@ void vnniRows(const QProblem &p, const Plan &plan, const Acts &a, int64_t n0,
 /// in groups of 16 (two per step: NVFP4, int4 g16).
 inline bool exactFused(const QProblem &p) {
   // Sub-byte codes are spread to bytes by loadSubByte (VBMI).
-  const bool sub = p.bits != 4 && p.bits != 8 && p.bits >= 2 && p.bits <= 7 &&
-                   hostHasAvx512Vbmi();
+  const bool sub = subByteBits(p.bits) && hostHasAvx512Vbmi();
   return !p.packed && (p.bits == 4 || p.bits == 8 || sub) &&
          (p.G % 32 == 0 || p.G == p.K || (p.bits == 4 && p.G == 16));
 }
@@ -1835,7 +1833,7 @@ inline int64_t exactStride(int64_t K) { return (K + 31) / 32 * 32 + 16; }
 /// Rows [m0, m1) of x in the fused kernels' order, zero-padded to whole
 /// chunks of 32 elements. 4-bit codes: each chunk as its 16 even elements,
 /// then its 16 odd ones (the low and the high nibbles of the chunk's 16
-/// bytes, widened to 32-bit lanes); 8-bit codes: in order.
+/// bytes, widened to 32-bit lanes); 8-bit and sub-byte codes: in order.
 SPARQ_AVX512 void arrangeExactRows(const QProblem &p, float *xa, int64_t m0,
                                    int64_t m1) {
   const int64_t lda = exactStride(p.K), kp = lda - 16;
