@@ -17,17 +17,18 @@
 //    int8 codes (groups interleaved as int8's when sparq_rt_qpack packed
 //    them: 64 codes = 8b bytes per step). Scales are applied per lane in f32
 //    when a group is shorter than a chunk, per group otherwise.
-//  * exact f32 activations: 4- and 8-bit codes whose groups hold whole
-//    chunks of 32 elements are decoded in registers, 32 weights per step
-//    (int4: 16 bytes widened to 32-bit lanes, each nibble looked up in a
-//    16-entry table of (q - z) * s per group and row with vpermps, the low
-//    nibbles giving the even elements and the high ones the odd, so the rows
-//    of x are stored even/odd-split per 32 elements once per call; int8:
-//    q * s - z * s by one FMA, or with one group per row q - z, the scale
-//    applied to each output's sum), and used by every row of x of the tile
-//    (4 x 4 tiles of f32 FMAs at batch > 4, 1-4 rows of x by 4 weight
-//    streams below). Other formats decode each weight row into a small f32
-//    buffer (in L1) dotted with every row of x.
+//  * exact f32 activations: 2- to 8-bit codes in the stored layout whose
+//    groups hold whole chunks of 32 elements (and 4-bit codes in groups of
+//    16) are decoded in registers, 32 weights per step (int4: 16 bytes
+//    widened to 32-bit lanes, each nibble looked up in a 16-entry table of
+//    (q - z) * s per group and row with vpermps, the low nibbles giving the
+//    even elements and the high ones the odd, so the rows of x are stored
+//    even/odd-split per 32 elements once per call; int8 and sub-byte codes
+//    spread to bytes: q * s - z * s by one FMA, or with one group per row
+//    q - z, the scale applied to each output's sum), and used by every row
+//    of x of the tile (4 x 4 tiles of f32 FMAs at batch > 5, 1-5 rows of x
+//    by 3-4 weight streams below). Other formats decode each weight row into
+//    a small f32 buffer (in L1) dotted with every row of x.
 //
 // Work is split over threads by output rows n. At batch 1-8 each thread
 // reads its rows as two or four long streams at once (several DRAM streams
@@ -80,6 +81,16 @@ constexpr int8_t kE2M1Twice[16] = {0, 1,  2,  3,  4,  6,  8,  12,
 /// by loadSubByte, interleaved four codes per lane like int8).
 inline bool subByteBits(int bits) {
   return bits >= 2 && bits <= 7 && bits != 4;
+}
+
+/// loadSubByte's byte gather and field offsets for b-bit codes: byte i of
+/// a 64-code chunk is the field at bit (i % 8) * b of the qword that starts
+/// at byte (i / 8) * b (the 8 codes [i / 8 * 8, +8) of qword lane i / 8).
+inline void subByteIndexes(int bits, uint8_t (&idx)[64], uint8_t (&shift)[64]) {
+  for (int i = 0; i < 64; ++i) {
+    idx[i] = uint8_t(i / 8 * bits + i % 8);
+    shift[i] = uint8_t(i % 8 * bits);
+  }
 }
 
 /// Codes per 4-byte lane word of the interleaved layout: 8 for int4, 4 for
@@ -176,15 +187,21 @@ inline int64_t interleavedWord(int64_t k, int64_t G, int64_t groups,
   return -1; // Not reached: the tail blocks hold every group past the full.
 }
 
+/// The `bits`-bit field (bits <= 8) at bit `bit` of a little-endian bit
+/// stream (it spans at most two bytes).
+inline uint32_t bitField(const uint8_t *row, int64_t bit, int bits) {
+  uint32_t v = row[bit >> 3];
+  if ((bit & 7) + bits > 8)
+    v |= uint32_t(row[(bit >> 3) + 1]) << 8;
+  return (v >> (bit & 7)) & ((1u << bits) - 1);
+}
+
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   const uint8_t *row = p.data + n * p.ds0;
   if (p.packed && subByteBits(p.bits)) { // Interleaved, offset binary.
-    const int64_t bit =
-        (4 * interleavedWord(k, p.G, p.K / p.G, 4) + k % 4) * p.bits;
-    uint32_t v = row[bit >> 3];
-    if ((bit & 7) + p.bits > 8)
-      v |= uint32_t(row[(bit >> 3) + 1]) << 8;
-    const int32_t u = int32_t((v >> (bit & 7)) & ((1u << p.bits) - 1));
+    const int32_t u = int32_t(bitField(
+        row, (4 * interleavedWord(k, p.G, p.K / p.G, 4) + k % 4) * p.bits,
+        p.bits));
     return p.isSigned ? u - (1 << (p.bits - 1)) : u;
   }
   if (p.packed) {
@@ -197,11 +214,7 @@ inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
       return kE2M1Twice[u];
     return p.isSigned ? u - (1 << (p.bits - 1)) : u;
   }
-  int64_t bit = k * p.bits;
-  uint32_t v = row[bit >> 3];
-  if ((bit & 7) + p.bits > 8)
-    v |= uint32_t(row[(bit >> 3) + 1]) << 8;
-  int32_t c = int32_t((v >> (bit & 7)) & ((1u << p.bits) - 1));
+  int32_t c = int32_t(bitField(row, k * p.bits, p.bits));
   if (p.e2m1)
     return kE2M1Twice[c];
   if (p.isSigned && (c >> (p.bits - 1)))
@@ -295,6 +308,18 @@ exactRowsImpl(const QProblem &p, int64_t n0, int64_t n1) {
 #define SPARQ_EXACT_AVX512                                                     \
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,f16c")))
 
+/// The values of the 16 4-bit codes (code q in lane q): two's complement or
+/// unsigned integers, or twice the FP4 E2M1 values (scaled by p.codeScale).
+SPARQ_EXACT_AVX512 inline __m512 codeValues4(const QProblem &p) {
+  if (p.e2m1)
+    return _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8,
+                          -12);
+  if (p.isSigned)
+    return _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2,
+                          -1);
+  return _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
 /// decodeRow for 4- and 8-bit codes with groups of a multiple of 16: 16
 /// weights per step. int4: the nibbles are interleaved back into element
 /// order with byte unpacks, then looked up in a 16-entry table of
@@ -302,15 +327,7 @@ exactRowsImpl(const QProblem &p, int64_t n0, int64_t n1) {
 SPARQ_EXACT_AVX512 void decodeRowAvx512(const QProblem &p, int64_t n,
                                         float *w) {
   const uint8_t *row = p.data + n * p.ds0;
-  const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                     13, 14, 15);
-  const __m512 codes4 = p.e2m1 ? _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1,
-                                                -2, -3, -4, -6, -8, -12)
-                        : p.isSigned
-                            ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6,
-                                             -5, -4, -3, -2, -1)
-                            : iota;
-  (void)iota;
+  const __m512 codes4 = codeValues4(p);
   const __m128i nibble = _mm_set1_epi8(0x0f);
   for (int64_t g = 0; g * p.G < p.K; ++g) {
     __m512 s = _mm512_set1_ps(scaleAt(p, n, g));
@@ -416,9 +433,9 @@ struct Plan {
   // the full ones of 16 groups walked in `steps` 64-byte steps (one 4-byte
   // word per group and step), then up to 5 tail blocks.
   bool il = false;
-  // Sub-byte codes (2, 3, 5, 6, 7 bits; see loadSubByte): 64 per chunk of
-  // 8 * bits bytes, the byte gather and the field offsets of one chunk.
-  bool sub = false;
+  // Sub-byte codes (2, 3, 5, 6, 7 bits; 0: other widths; see loadSubByte):
+  // 64 per chunk of 8 * bits bytes, the byte gather and the field offsets
+  // of one chunk.
   int subBits = 0;
   alignas(64) uint8_t subIdx[64];
   alignas(64) uint8_t subShift[64];
@@ -443,18 +460,12 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
   // E2M1 codes are looked up as 2 * value + 12 (unsigned for vpdpbusd).
   plan.zeffConst = p.e2m1 ? 12 : p.isSigned ? (1 << (p.bits - 1)) : 0;
   // Sub-byte codes are extracted with VBMI byte permutes (loadSubByte).
-  plan.sub = subByteBits(p.bits) && haveVnni && hostHasAvx512Vbmi();
-  if (!haveVnni || (p.bits != 4 && p.bits != 8 && !plan.sub))
+  if (subByteBits(p.bits) && haveVnni && hostHasAvx512Vbmi()) {
+    plan.subBits = p.bits;
+    subByteIndexes(p.bits, plan.subIdx, plan.subShift);
+  }
+  if (!haveVnni || (p.bits != 4 && p.bits != 8 && !plan.subBits))
     return plan;
-  plan.subBits = plan.sub ? p.bits : 0;
-  if (plan.sub)
-    for (int i = 0; i < 64; ++i) {
-      // Qword lane i / 8 holds codes [i / 8 * 8, +8): bytes from
-      // (i / 8) * bits on; byte i of the result is the field at bit
-      // (i % 8) * bits of that qword.
-      plan.subIdx[i] = uint8_t(i / 8 * p.bits + i % 8);
-      plan.subShift[i] = uint8_t(i % 8 * p.bits);
-    }
   plan.ce = p.bits == 4 ? 128 : 64;
   plan.le = p.bits == 4 ? 8 : 4;
   // A partial last chunk is read with masked loads against zero-padded
@@ -973,10 +984,10 @@ SPARQ_AVX512 inline void unpackCodes(__m512i w, __m512i &lo, __m512i &hi) {
   }
 }
 
-/// 64 codes of b bits (b = 2, 3, 5, 6, 7; plan.sub) of a row's little-endian
-/// bit stream from the 8b bytes at src (only those in `bytes`), one per
-/// byte: code 8i + j is the field at bit j*b of the qword starting at byte
-/// i*b; vpermb gathers those bytes into qword lane i, vpmultishiftqb takes
+/// 64 codes of b bits (b = 2, 3, 5, 6, 7; plan.subBits) of a row's
+/// little-endian bit stream from the 8b bytes at src (only those in `bytes`),
+/// one per byte: code 8i + j is the field at bit j*b of the qword starting at
+/// byte i*b; vpermb gathers those bytes into qword lane i, vpmultishiftqb takes
 /// the 8 fields, and one ternary-logic op keeps b bits and flips the sign
 /// bit of signed codes (offset binary, as the int8 path's q + 128). The
 /// kernels are compiled for AVX-512 VNNI, which some hosts (Cascade Lake)
@@ -1164,7 +1175,7 @@ template <int BITS, int MB, int NB, bool HASZP, bool LANEG, bool ONESPAN,
 SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
                            const SpanParams &sp, int64_t m0,
                            const int64_t *rows) {
-  // BITS 0: sub-byte codes (plan.sub), 64 per chunk of 8 * bits bytes.
+  // BITS 0: sub-byte codes (plan.subBits), 64 per chunk of 8 * bits bytes.
   constexpr bool SUB = BITS == 0;
   const __m512i flip = _mm512_set1_epi8(!p.isSigned ? char(0)
                                         : SUB       ? char(1 << (p.bits - 1))
@@ -1878,26 +1889,7 @@ template <int BITS, bool S8, bool MASKED, bool FOLD>
 SPARQ_AVX512 inline __attribute__((always_inline)) void
 exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count,
             const SubByteOps &sub, __m512 &w0, __m512 &w1) {
-  if constexpr (BITS == 0) {
-    const int bytes = MASKED ? (count * sub.bits + 7) / 8 : 4 * sub.bits;
-    const __m512i u = loadSubByte(src, (__mmask64(1) << bytes) - 1, sub.idx,
-                                  sub.shift, sub.mask, sub.flip);
-    __mmask16 m0 = 0xffff, m1 = 0xffff;
-    if constexpr (MASKED) {
-      m0 = __mmask16((1u << std::min(count, 16)) - 1);
-      m1 = __mmask16((1u << std::max(count - 16, 0)) - 1);
-    }
-    const __m512i c0 = _mm512_cvtepu8_epi32(_mm512_castsi512_si128(u)),
-                  c1 = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(u, 1));
-    if constexpr (FOLD) {
-      const __m512i z = _mm512_castps_si512(zs);
-      w0 = _mm512_maskz_cvtepi32_ps(m0, _mm512_sub_epi32(c0, z));
-      w1 = _mm512_maskz_cvtepi32_ps(m1, _mm512_sub_epi32(c1, z));
-    } else {
-      w0 = _mm512_maskz_fmsub_ps(m0, _mm512_cvtepi32_ps(c0), t, zs);
-      w1 = _mm512_maskz_fmsub_ps(m1, _mm512_cvtepi32_ps(c1), t, zs);
-    }
-  } else if constexpr (BITS == 4) {
+  if constexpr (BITS == 4) {
     __m128i b;
     __mmask16 m0 = 0xffff, m1 = 0xffff;
     if constexpr (MASKED) {
@@ -1912,11 +1904,20 @@ exactDecode(const uint8_t *src, __m512 t, __m512 zs, int count,
     w1 = _mm512_maskz_permutexvar_ps(m1, _mm512_srli_epi32(idx, 4), t);
     (void)zs;
   } else {
+    // One byte per code: 8-bit codes as stored, sub-byte codes as spread.
     __m128i b0, b1;
     __mmask16 m0 = 0xffff, m1 = 0xffff;
     if constexpr (MASKED) {
       m0 = __mmask16((1u << std::min(count, 16)) - 1);
       m1 = __mmask16((1u << std::max(count - 16, 0)) - 1);
+    }
+    if constexpr (BITS == 0) {
+      const int bytes = MASKED ? (count * sub.bits + 7) / 8 : 4 * sub.bits;
+      const __m512i u = loadSubByte(src, (__mmask64(1) << bytes) - 1, sub.idx,
+                                    sub.shift, sub.mask, sub.flip);
+      b0 = _mm512_castsi512_si128(u);
+      b1 = _mm512_extracti32x4_epi32(u, 1);
+    } else if constexpr (MASKED) {
       b0 = _mm_maskz_loadu_epi8(m0, src);
       b1 = _mm_maskz_loadu_epi8(m1, src + 16);
     } else {
@@ -2036,36 +2037,31 @@ SPARQ_AVX512 void exactTile(const QProblem &p, const float *xa, int64_t m0,
     for (int j = 0; j < NB; ++j) {
       __m512 t, zs, w0, w1;
       if constexpr (G16) {
-        const int64_t i = j * b.groups + 2 * c;
-        const __m512 sv = pair(b.S, i);
+        const int64_t g = j * b.groups + 2 * c;
         exactDecode<4, false, decltype(masked)::value, false>(
             wr[j] + c * chunkBytes, b.codes4, b.codes4, count, b.sub, w0, w1);
         if (p.hasZP) {
-          const __m512 zv = pair(b.Z, i);
+          const __m512 zv = pair(b.Z, g);
           w0 = _mm512_sub_ps(w0, zv);
           w1 = _mm512_sub_ps(w1, zv);
         }
+        const __m512 sv = pair(b.S, g);
         w0 = _mm512_mul_ps(w0, sv);
         w1 = _mm512_mul_ps(w1, sv);
-        for (int i2 = 0; i2 < MB; ++i2) {
-          const float *xc = xr + i2 * lda + 32 * c;
-          acc[i2][j] = _mm512_fmadd_ps(_mm512_load_ps(xc), w0, acc[i2][j]);
-          acc[i2][j] = _mm512_fmadd_ps(_mm512_load_ps(xc + 16), w1, acc[i2][j]);
-        }
-        continue;
-      }
-      if constexpr (LIVE) {
-        t = lt[j];
-        zs = lzs[j];
-      } else if constexpr (BITS == 4) {
-        t = _mm512_load_ps(tg + j * TS);
-        zs = t;
       } else {
-        t = _mm512_set1_ps(tg[j * TS]);
-        zs = _mm512_set1_ps(tg[j * TS + 1]);
+        if constexpr (LIVE) {
+          t = lt[j];
+          zs = lzs[j];
+        } else if constexpr (BITS == 4) {
+          t = _mm512_load_ps(tg + j * TS);
+          zs = t;
+        } else {
+          t = _mm512_set1_ps(tg[j * TS]);
+          zs = _mm512_set1_ps(tg[j * TS + 1]);
+        }
+        exactDecode<BITS, S8, decltype(masked)::value, FOLD>(
+            wr[j] + c * chunkBytes, t, zs, count, b.sub, w0, w1);
       }
-      exactDecode<BITS, S8, decltype(masked)::value, FOLD>(
-          wr[j] + c * chunkBytes, t, zs, count, b.sub, w0, w1);
       for (int i = 0; i < MB; ++i) {
         const float *xc = xr + i * lda + 32 * c;
         acc[i][j] = _mm512_fmadd_ps(_mm512_load_ps(xc), w0, acc[i][j]);
@@ -2109,23 +2105,15 @@ SPARQ_AVX512 void exactRowsFused(const QProblem &p, const float *xa, int64_t n0,
                                  int64_t n1) {
   constexpr int TS = kExactTable<BITS>;
   ExactBlock b;
-  b.codes4 = p.e2m1 ? _mm512_setr_ps(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4,
-                                     -6, -8, -12)
-             : p.isSigned ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6,
-                                           -5, -4, -3, -2, -1)
-                          : _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-                                           12, 13, 14, 15);
-  const int64_t rowBytes = (p.K * BITS + 7) / 8;
+  b.codes4 = codeValues4(p);
+  const int64_t rowBytes = (p.K * p.bits + 7) / 8;
   b.groups = p.G == p.K ? 1 : p.K / p.G;
   // Sub-byte codes are read offset binary (q + 2^(b-1) when signed): the
   // offset joins the zero point.
   const int32_t zOffset = BITS == 0 && p.isSigned ? 1 << (p.bits - 1) : 0;
   if constexpr (BITS == 0) {
     alignas(64) uint8_t idx[64], shift[64];
-    for (int i = 0; i < 64; ++i) {
-      idx[i] = uint8_t(i / 8 * p.bits + i % 8);
-      shift[i] = uint8_t(i % 8 * p.bits);
-    }
+    subByteIndexes(p.bits, idx, shift);
     b.sub.idx = _mm512_load_si512(idx);
     b.sub.shift = _mm512_load_si512(shift);
     b.sub.mask = _mm512_set1_epi8(char((1 << p.bits) - 1));
@@ -2252,7 +2240,7 @@ void runJob(void *ctx, int32_t index, int32_t count) {
     if (p.bits == 4)
       return p.e2m1 ? vnniRows<4, true>(p, *job.plan, *job.acts, n0, n1)
                     : vnniRows<4, false>(p, *job.plan, *job.acts, n0, n1);
-    if (job.plan->sub)
+    if (job.plan->subBits)
       return vnniRows<0, false>(p, *job.plan, *job.acts, n0, n1);
     return vnniRows<8, false>(p, *job.plan, *job.acts, n0, n1);
   }
@@ -2296,11 +2284,10 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   }
   // Sub-byte codes have a packed layout only where they interleave (else
   // sparq_rt_qpack leaves them as stored).
-  p.packed =
-      (config & SPARQ_RT_Q_PACKED) &&
-      (p.bits == 4 || p.bits == 8 ||
-       (subByteBits(p.bits) && interleaves(p.bits, p.K, scales->sizes[1])));
-  p.interleaved = p.packed && interleaves(p.bits, p.K, scales->sizes[1]);
+  const bool il = interleaves(p.bits, p.K, scales->sizes[1]);
+  p.packed = (config & SPARQ_RT_Q_PACKED) &&
+             (p.bits == 4 || p.bits == 8 || (subByteBits(p.bits) && il));
+  p.interleaved = p.packed && il;
   if (p.M == 0 || p.N == 0)
     return;
   if (p.K == 0) {
@@ -2356,20 +2343,15 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
     // Code by code: code 4w + e of word w moves to code 4w' + e, w' its
     // word in the interleaved order, offset binary.
     const int64_t G = k / groups;
-    const uint32_t mask = (1u << bits) - 1,
-                   flip = (config & SPARQ_RT_Q_SIGNED) ? 1u << (bits - 1) : 0;
+    const uint32_t flip = (config & SPARQ_RT_Q_SIGNED) ? 1u << (bits - 1) : 0;
     for (int64_t r = 0; r < n; ++r) {
       const uint8_t *in = src + r * rowBytes;
       uint8_t *out = dst + r * rowBytes;
       std::memset(out, 0, size_t(rowBytes));
       for (int64_t i = 0; i < k; ++i) {
-        const int64_t from = i * bits,
-                      to =
-                          (4 * interleavedWord(i, G, groups, 4) + i % 4) * bits;
-        uint32_t v = in[from >> 3];
-        if ((from & 7) + bits > 8)
-          v |= uint32_t(in[(from >> 3) + 1]) << 8;
-        const uint32_t c = (((v >> (from & 7)) & mask) ^ flip) << (to & 7);
+        const int64_t to =
+            (4 * interleavedWord(i, G, groups, 4) + i % 4) * bits;
+        const uint32_t c = (bitField(in, i * bits, bits) ^ flip) << (to & 7);
         out[to >> 3] |= uint8_t(c);
         if ((to & 7) + bits > 8)
           out[(to >> 3) + 1] |= uint8_t(c >> 8);
