@@ -99,6 +99,7 @@ void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
 #define SPARQ_RT_Q_ACT_INT8 (1 << 10)            /* int8 activations */
 #define SPARQ_RT_Q_PACKED (1 << 11) /* `data` as written by sparq_rt_qpack */
 #define SPARQ_RT_Q_E2M1 (1 << 12)   /* 4-bit OCP FP4 E2M1 codes (bits = 4) */
+#define SPARQ_RT_Q_PANELS (1 << 13) /* packed rows in K-panels (qpack) */
 
 /// x: [M, K] f32; y: [M, N] f32; the weight W: [N, K] is stored as in
 /// `!sparq.compressed` (see SparqTypes.td): `data` is [N, ceil(K*b/8)] bytes,
@@ -184,8 +185,25 @@ void _mlir_ciface_sparq_rt_qmatmul_se4m3(
 /// bits [c*b, c*b + b)), offset binary; only when groups >= 2, G % 8 == 0
 /// and the last block's 4r' codes fill whole bytes (r' * b even), so that
 /// every 16-word step starts on a byte (8b bytes, 64 codes).
+///
+/// K-panels (the returned config has SPARQ_RT_Q_PANELS): interleaved rows of
+/// more than 6144 codes are cut at block boundaries into panels of
+/// F = max(1, floor(4096 / (16 G))) blocks of 16 groups (16 F G codes, about
+/// 4096), when that makes two panels or more: P = ceil((groups / 16) / F)
+/// panels, the last one holding the blocks left (1 to F) and all the tail
+/// blocks. Panel q of all n rows is stored before panel q + 1: the part of
+/// row r in panel q (bytes [q B, q B + B_q) of the interleaved row above,
+/// B = 2 F G b bytes, B_q = B but for the last panel, which has the rest of
+/// the row) is at byte q n B + r B_q of `dst`. A GEMV then streams the rows
+/// one panel at a time with that panel's activations in L1. Such `data` is
+/// passed whole (all n rows, row stride ceil(K*b/8)).
 int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
                        int64_t groups, int64_t config);
+
+/// The config sparq_rt_qpack(src, dst, n, k, groups, config) returns (it
+/// does not depend on n or the codes): for callers passing packed weights
+/// made elsewhere, e.g. the compiler for arguments marked `sparq.packed`.
+int64_t sparq_rt_qpack_config(int64_t k, int64_t groups, int64_t config);
 
 /*===----------------------------------------------------------------------===*\
 |* Sparse-weight matmul: y = x * W^T, W stored as !sparq.compressed           *|

@@ -49,6 +49,12 @@ using namespace sparq::rt;
 
 namespace {
 
+/// The K-panels of the interleaved layout's panelled form (see ilPanels).
+struct IlPanels {
+  int64_t codes = 0; // Codes per panel but the last; 0: rows not cut.
+  int64_t count = 1;
+};
+
 struct QProblem {
   int64_t M, N, K;
   const float *x;
@@ -68,7 +74,9 @@ struct QProblem {
   bool actInt8;
   int64_t G; // Group length along K.
   bool packed;      // SPARQ_RT_Q_PACKED: offset-binary codes...
-  bool interleaved; // ... in blocks of 16 groups (see sparq_rt_qpack).
+  bool interleaved; // ... in blocks of 16 groups (see sparq_rt_qpack)...
+  IlPanels panels;  // ... and cut into K-panels (SPARQ_RT_Q_PANELS).
+  bool accumulate = false; // Tiles add to y (K-panels after the first).
   bool e2m1;        // SPARQ_RT_Q_E2M1: FP4 codes, read as 2 * value...
   float codeScale;  // ... and scaled by 1/2 (1 otherwise).
 };
@@ -165,6 +173,37 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
   return true;
 }
 
+/// The panelled form of the interleaved layout (SPARQ_RT_Q_PANELS, see
+/// sparq_rt_qpack) for rows of more than kPanelMinK codes: panels of
+/// F = max(1, kPanelTarget / 16G) full blocks of 16 groups (about 4096
+/// codes), the last one with the blocks left (1 to F) and the tail blocks;
+/// none (codes 0) where that makes one panel. A GEMV streams the rows panel
+/// by panel with the panel's activations in L1: with whole rows, K int8
+/// activations no longer stay in L1 next to two weight streams from K ~ 8K
+/// on, and their refills slow the DRAM streams (int4 4096x16384 1 thread
+/// 19 -> 28.5 GB/s, 4096x11008 1.09x; Zen 4).
+constexpr int64_t kPanelTarget = 4096, kPanelMinK = 6144;
+inline IlPanels ilPanels(int bits, int64_t K, int64_t groups) {
+  IlPanels r;
+  if (K <= kPanelMinK || !interleaves(bits, K, groups))
+    return r;
+  const int64_t block = 16 * (K / groups), blocks = groups / 16;
+  const int64_t F = std::max<int64_t>(1, kPanelTarget / block);
+  if (blocks <= F)
+    return r;
+  r.codes = F * block;
+  r.count = (blocks + F - 1) / F;
+  return r;
+}
+
+/// Bytes of panel q's part of a row of K `bits`-bit codes (the panels of N
+/// rows are stored one after another: panel q at q * N * the first's bytes).
+inline int64_t ilPanelRowBytes(const IlPanels &pn, int64_t K, int bits,
+                               int64_t q) {
+  const int64_t per = pn.codes * bits / 8;
+  return q + 1 < pn.count ? per : (K * bits + 7) / 8 - q * per;
+}
+
 /// Index of the 4-byte word holding element k of a row in the interleaved
 /// layout (G = K / groups, L = 32 / bits codes per word, W = G / L words per
 /// group): in a block of R groups with P lanes each, word w of its group
@@ -198,16 +237,26 @@ inline uint32_t bitField(const uint8_t *row, int64_t bit, int bits) {
 
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   const uint8_t *row = p.data + n * p.ds0;
+  // Panelled: the row's part in k's panel, which starts at code `skip` of
+  // the interleaved row.
+  int64_t skip = 0;
+  if (p.panels.codes) {
+    const int64_t q = std::min(k / p.panels.codes, p.panels.count - 1);
+    row = p.data + q * p.N * (p.panels.codes * p.bits / 8) +
+          n * ilPanelRowBytes(p.panels, p.K, p.bits, q);
+    skip = q * p.panels.codes;
+  }
   if (p.packed && subByteBits(p.bits)) { // Interleaved, offset binary.
     const int32_t u = int32_t(bitField(
-        row, (4 * interleavedWord(k, p.G, p.K / p.G, 4) + k % 4) * p.bits,
+        row,
+        (4 * interleavedWord(k, p.G, p.K / p.G, 4) + k % 4 - skip) * p.bits,
         p.bits));
     return p.isSigned ? u - (1 << (p.bits - 1)) : u;
   }
   if (p.packed) {
     int64_t L = 32 / p.bits, e = k % L;
     int64_t byte = p.interleaved ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
-                                       e * p.bits / 8
+                                       e * p.bits / 8 - skip * p.bits / 8
                                  : k * p.bits / 8;
     int32_t u = (row[byte] >> (e * p.bits % 8)) & ((1 << p.bits) - 1);
     if (p.e2m1)
@@ -443,6 +492,10 @@ struct Plan {
   int64_t blocks = 0; // Full blocks of 16 groups.
   int tailBlocks = 0;
   IlBlock tail[5];
+  // A K-panel's plan (panelPlan): its blocks are blocks [span0, span0 +
+  // spans) of the row (weight offsets from the panel's start); the
+  // activations' span sums have sumSpans spans per row.
+  int64_t span0 = 0, sumSpans = 0;
 };
 
 /// The row stride of the kernel-order activations: kv, plus one cache line
@@ -479,6 +532,7 @@ Plan makePlan(const QProblem &p, bool haveVnni) {
     plan.blocks = plan.groups / 16;
     plan.tailBlocks = ilTailBlocks(plan.steps, plan.groups, plan.ce, plan.tail);
     plan.spans = plan.blocks + plan.tailBlocks;
+    plan.sumSpans = plan.spans;
     int64_t steps = plan.blocks * plan.steps;
     for (int t = 0; t < plan.tailBlocks; ++t)
       steps += plan.tail[t].steps;
@@ -645,13 +699,45 @@ inline IlBlock ilBlock(const Plan &plan, int64_t span) {
   if (span >= plan.blocks)
     return plan.tail[span - plan.blocks];
   IlBlock b;
-  b.g0 = 16 * span;
+  b.g0 = 16 * (plan.span0 + span);
   b.R = 16;
   b.P = 1;
   b.steps = plan.steps;
   b.wOff = span * 64 * plan.steps;
-  b.aOff = span * plan.steps * plan.ce;
+  b.aOff = (plan.span0 + span) * plan.steps * plan.ce;
   return b;
+}
+
+/// The plan of K-panel q of `panels` (rows of `rowBytes` bytes): full
+/// blocks [q F, q F + F) of the row, the last panel up to the end with the
+/// tail blocks; weight offsets from the panel's start.
+inline Plan panelPlan(const Plan &plan, const IlPanels &panels, int64_t q,
+                      int64_t rowBytes) {
+  Plan pl = plan;
+  const int64_t F = panels.codes / (plan.steps * plan.ce);
+  const bool last = q + 1 == panels.count;
+  pl.span0 = q * F;
+  pl.blocks = last ? plan.blocks - q * F : F;
+  pl.tailBlocks = last ? plan.tailBlocks : 0;
+  pl.spans = pl.blocks + pl.tailBlocks;
+  pl.rowBytes = rowBytes;
+  pl.kv = pl.blocks * plan.steps * plan.ce;
+  for (int t = 0; t < pl.tailBlocks; ++t) {
+    pl.tail[t].wOff -= pl.span0 * 64 * plan.steps;
+    pl.kv += pl.tail[t].steps * plan.ce;
+  }
+  return pl;
+}
+
+/// The problem of K-panel q of p's panelled rows (see panelPlan): its rows'
+/// parts as rows, adding to y after the first panel.
+inline QProblem panelProblem(const QProblem &p, int64_t q) {
+  QProblem pq = p;
+  pq.data = p.data + q * p.N * (p.panels.codes * p.bits / 8);
+  pq.ds0 = ilPanelRowBytes(p.panels, p.K, p.bits, q);
+  pq.panels = IlPanels();
+  pq.accumulate = q > 0;
+  return pq;
 }
 
 /// The kernel-order activations of row m for interleaved weights: the
@@ -1123,6 +1209,12 @@ SPARQ_AVX512 inline __m128 sum4(const __m512 (&v)[4]) {
 
 /// y for an MB x NB tile of f32 lane accumulators: y(m0 + i, rows[j]) =
 /// a.scale[m0 + i] * (sum of accf[i][j]'s lanes).
+/// y(m, n) = v, or += v for the K-panels after the first.
+inline void storeY(const QProblem &p, int64_t m, int64_t n, float v) {
+  float &y = p.y[m * p.ys0 + n * p.ys1];
+  y = p.accumulate ? y + v : v;
+}
+
 template <int MB, int NB>
 SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
                                    const int64_t *rows,
@@ -1141,6 +1233,16 @@ SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
     __m512 sums = _mm512_mul_ps(sum16ps(t), sc);
     float *y = p.y + m0 * p.ys0 + rows[0] * p.ys1;
     if (p.ys1 == 1 && rows[3] == rows[0] + 3) {
+      if (p.accumulate) { // K-panels after the first.
+        sums = _mm512_add_ps(
+            sums,
+            _mm512_insertf32x4(
+                _mm512_insertf32x4(
+                    _mm512_insertf32x4(_mm512_castps128_ps512(_mm_loadu_ps(y)),
+                                       _mm_loadu_ps(y + p.ys0), 1),
+                    _mm_loadu_ps(y + 2 * p.ys0), 2),
+                _mm_loadu_ps(y + 3 * p.ys0), 3));
+      }
       _mm_storeu_ps(y, _mm512_castps512_ps128(sums));
       _mm_storeu_ps(y + p.ys0, _mm512_extractf32x4_ps(sums, 1));
       _mm_storeu_ps(y + 2 * p.ys0, _mm512_extractf32x4_ps(sums, 2));
@@ -1151,7 +1253,7 @@ SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
     _mm512_store_ps(v, sums);
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j)
-        p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = v[4 * i + j];
+        storeY(p, m0 + i, rows[j], v[4 * i + j]);
     return;
   }
   for (int i = 0; i < MB; ++i) {
@@ -1159,11 +1261,11 @@ SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
       alignas(16) float t[4];
       _mm_store_ps(t, sum4(accf[i]));
       for (int j = 0; j < NB; ++j)
-        p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] = a.scale[m0 + i] * t[j];
+        storeY(p, m0 + i, rows[j], a.scale[m0 + i] * t[j]);
     } else {
       for (int j = 0; j < NB; ++j)
-        p.y[(m0 + i) * p.ys0 + rows[j] * p.ys1] =
-            a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]);
+        storeY(p, m0 + i, rows[j],
+               a.scale[m0 + i] * _mm512_reduce_add_ps(accf[i][j]));
     }
   }
 }
@@ -1457,7 +1559,7 @@ vnniTileIL(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
     arow[i] = a.lanes.data() + (m0 + i) * plan.lda;
-    srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
+    srow[i] = a.spanSums.data() + ((m0 + i) * plan.sumSpans + plan.span0) * 16;
   }
   __m512 accf[MB][NB];
   for (int i = 0; i < MB; ++i)
@@ -1549,7 +1651,7 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
     arow[i] = a.lanes.data() + (m0 + i) * plan.lda;
-    srow[i] = a.spanSums.data() + (m0 + i) * plan.spans * 16;
+    srow[i] = a.spanSums.data() + ((m0 + i) * plan.sumSpans + plan.span0) * 16;
   }
   __m512 accf[MB][NB];
   for (int i = 0; i < MB; ++i)
@@ -1594,10 +1696,29 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
             accf[i][j]);
       }
   };
-  for (int64_t S = 0; S < plan.blocks; ++S)
-    block(S, ilBlock(plan, S), std::false_type());
+  // Panelled rows (p.panels; the GEMM reads whole rows of them): the rows'
+  // parts of each panel in turn, block offsets from the panel's start.
+  const int64_t F =
+      p.panels.codes ? p.panels.codes / (plan.steps * plan.ce) : plan.blocks;
+  int64_t wBase = 0;
+  for (int64_t S0 = 0, q = 0; S0 < plan.blocks; S0 += F, ++q) {
+    if (p.panels.codes) {
+      const int64_t bytes = ilPanelRowBytes(p.panels, p.K, p.bits, q);
+      for (int j = 0; j < NB; ++j)
+        wrow[j] =
+            p.data + q * p.N * (p.panels.codes * p.bits / 8) + rows[j] * bytes;
+      wBase = S0 * 64 * plan.steps;
+    }
+    for (int64_t S = S0; S < std::min(plan.blocks, S0 + F); ++S) {
+      IlBlock b = ilBlock(plan, S);
+      b.wOff -= wBase;
+      block(S, b, std::false_type());
+    }
+  }
+  // The tail blocks are in the last panel.
   for (int t = 0; t < plan.tailBlocks; ++t) {
-    const IlBlock &b = plan.tail[t];
+    IlBlock b = plan.tail[t];
+    b.wOff -= wBase;
     if (b.P > 1)
       block(plan.blocks + t, b, std::false_type());
     else
@@ -1617,13 +1738,22 @@ inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
     return;
   // Lines [l0, l1) of each row (no division per line: a 64-bit divide per
   // prefetch cost 3-30% of the GEMM).
-  int64_t perRow = (rowBytes + 63) / 64, per = (perRow + tiles - 1) / tiles;
-  int64_t l0 = t * per, l1 = std::min(perRow, l0 + per);
-  for (int64_t r = 0; r < rows; ++r) {
-    const char *row =
-        reinterpret_cast<const char *>(p.data) + (next + r) * p.ds0;
-    for (int64_t l = l0; l < l1; ++l)
-      _mm_prefetch(row + l * 64, _MM_HINT_T1);
+  auto prefetch = [&](const uint8_t *data, int64_t stride, int64_t bytes) {
+    int64_t perRow = (bytes + 63) / 64, per = (perRow + tiles - 1) / tiles;
+    int64_t l0 = t * per, l1 = std::min(perRow, l0 + per);
+    for (int64_t r = 0; r < rows; ++r) {
+      const char *row =
+          reinterpret_cast<const char *>(data) + (next + r) * stride;
+      for (int64_t l = l0; l < l1; ++l)
+        _mm_prefetch(row + l * 64, _MM_HINT_T1);
+    }
+  };
+  if (!p.panels.codes)
+    return prefetch(p.data, p.ds0, rowBytes);
+  // Panelled rows: slice t of the rows' part of each panel.
+  for (int64_t q = 0; q < p.panels.count; ++q) {
+    const int64_t bytes = ilPanelRowBytes(p.panels, p.K, p.bits, q);
+    prefetch(p.data + q * p.N * (p.panels.codes * p.bits / 8), bytes, bytes);
   }
 }
 
@@ -1653,8 +1783,15 @@ void vnniRowsFixedNBIL(const QProblem &p, const Plan &plan, const Acts &a,
     withConstant<3>(p.M - m, [&](auto mb) {
       constexpr int MB = decltype(mb)::value;
       // One row of x: int4 high nibbles masked in place (HI16).
-      vnniTileIL<BITS, MB, NB, HASZP, MB == 1 && BITS == 4 && !FP4, FP4>(
-          p, plan, a, m, rows);
+      constexpr bool HI16 = MB == 1 && BITS == 4 && !FP4;
+      if (!p.panels.codes)
+        return vnniTileIL<BITS, MB, NB, HASZP, HI16, FP4>(p, plan, a, m, rows);
+      // Panelled rows (GEMM): panel by panel, y accumulated.
+      for (int64_t q = 0; q < p.panels.count; ++q) {
+        const QProblem pq = panelProblem(p, q);
+        vnniTileIL<BITS, MB, NB, HASZP, HI16, FP4>(
+            pq, panelPlan(plan, p.panels, q, pq.ds0), a, m, rows);
+      }
     });
 }
 
@@ -2237,12 +2374,23 @@ void runJob(void *ctx, int32_t index, int32_t count) {
     return exactRows(p, n0, n1, hostHasAvx512Vnni());
 #if SPARQ_HAVE_X86
   if (job.plan->vector) {
-    if (p.bits == 4)
-      return p.e2m1 ? vnniRows<4, true>(p, *job.plan, *job.acts, n0, n1)
-                    : vnniRows<4, false>(p, *job.plan, *job.acts, n0, n1);
-    if (job.plan->subBits)
-      return vnniRows<0, false>(p, *job.plan, *job.acts, n0, n1);
-    return vnniRows<8, false>(p, *job.plan, *job.acts, n0, n1);
+    auto rows = [&](const QProblem &pp, const Plan &plan) {
+      if (pp.bits == 4)
+        return pp.e2m1 ? vnniRows<4, true>(pp, plan, *job.acts, n0, n1)
+                       : vnniRows<4, false>(pp, plan, *job.acts, n0, n1);
+      if (plan.subBits)
+        return vnniRows<0, false>(pp, plan, *job.acts, n0, n1);
+      return vnniRows<8, false>(pp, plan, *job.acts, n0, n1);
+    };
+    // Panelled rows: a GEMV (batch up to kStreamBatch) streams the thread's
+    // rows panel by panel, y accumulated; the GEMM tiles read whole rows.
+    if (!p.panels.codes || p.M > kStreamBatch)
+      return rows(p, *job.plan);
+    for (int64_t q = 0; q < p.panels.count; ++q) {
+      const QProblem pq = panelProblem(p, q);
+      rows(pq, panelPlan(*job.plan, p.panels, q, pq.ds0));
+    }
+    return;
   }
 #endif
   scalarInt8Rows(p, *job.acts, n0, n1);
@@ -2288,6 +2436,8 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   p.packed = (config & SPARQ_RT_Q_PACKED) &&
              (p.bits == 4 || p.bits == 8 || (subByteBits(p.bits) && il));
   p.interleaved = p.packed && il;
+  if (p.interleaved && (config & SPARQ_RT_Q_PANELS))
+    p.panels = ilPanels(p.bits, p.K, scales->sizes[1]);
   if (p.M == 0 || p.N == 0)
     return;
   if (p.K == 0) {
@@ -2335,8 +2485,44 @@ SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_sbf16, ScaleKind::BF16)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se8m0, ScaleKind::E8M0)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se4m3, ScaleKind::E4M3)
 
+namespace {
+int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
+                  int64_t groups, int64_t config);
+} // namespace
+
+extern "C" int64_t sparq_rt_qpack_config(int64_t k, int64_t groups,
+                                         int64_t config) {
+  const int bits = SPARQ_RT_Q_BITS(config);
+  if (bits != 4 && bits != 8 && !interleaves(bits, k, groups))
+    return config;
+  config |= SPARQ_RT_Q_PACKED;
+  return ilPanels(bits, k, groups).codes ? config | SPARQ_RT_Q_PANELS : config;
+}
+
 extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {
+  const int bits = SPARQ_RT_Q_BITS(config);
+  const IlPanels panels = ilPanels(bits, k, groups);
+  if (!panels.codes)
+    return qpackRows(src, dst, n, k, groups, config);
+  // The interleaved rows, then each row's part of panel q to panel q's rows.
+  const int64_t rowBytes = (k * bits + 7) / 8;
+  std::vector<uint8_t> rows(size_t(n * rowBytes));
+  config = qpackRows(src, rows.data(), n, k, groups, config);
+  const int64_t per = panels.codes * bits / 8;
+  for (int64_t q = 0; q < panels.count; ++q) {
+    const int64_t bytes = ilPanelRowBytes(panels, k, bits, q);
+    for (int64_t r = 0; r < n; ++r)
+      std::memcpy(dst + q * n * per + r * bytes,
+                  rows.data() + r * rowBytes + q * per, size_t(bytes));
+  }
+  return config | SPARQ_RT_Q_PANELS;
+}
+
+namespace {
+/// sparq_rt_qpack's rows: offset binary, interleaved where the format is.
+int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
+                  int64_t groups, int64_t config) {
   const int bits = SPARQ_RT_Q_BITS(config);
   const int64_t rowBytes = (k * bits + 7) / 8;
   if (subByteBits(bits) && interleaves(bits, k, groups)) {
@@ -2387,3 +2573,4 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
   }
   return config | SPARQ_RT_Q_PACKED;
 }
+} // namespace

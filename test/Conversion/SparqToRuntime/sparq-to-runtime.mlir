@@ -194,6 +194,23 @@ func.func @packed_argument(%x: tensor<2x64xf32>, %d: tensor<4x64xi8> {sparq.pack
 
 // -----
 
+// A packed int4 g128 argument with K = 8192 (rows of 4 blocks of 16 groups):
+// sparq_rt_qpack cuts such rows into K-panels, so the config says so too.
+// CHECK-LABEL: func.func @packed_argument_panels
+// (bits 4 | signed 256 | int8 activations 1024 | packed 2048 | panels 8192)
+// CHECK: %[[CFG:.*]] = arith.constant 11524 : i64
+// CHECK: call @sparq_rt_qmatmul_sf16({{.*}}, %[[CFG]])
+!i4p = !sparq.compressed<4x8192xf32, #sparq.quant<i4, per_group(axis = 1, size = 128), scale = f16>>
+func.func @packed_argument_panels(%x: tensor<1x8192xf32>,
+                                  %d: tensor<4x4096xi8> {sparq.packed},
+                                  %s: tensor<4x64xf16>) -> tensor<1x4xf32> {
+  %w = sparq.assemble %d : tensor<4x4096xi8> scales %s : tensor<4x64xf16> -> !i4p
+  %y = sparq.matmul %x, %w : tensor<1x8192xf32>, !i4p -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
 // A `sparq.packed` weight in a format the runtime does not lower densely
 // cannot be decoded by anything else.
 !nmp = !sparq.compressed<2x8xf32, #sparq.spec<sparsity = #sparq.sparsity<2:4, axis = 1>, quant = #sparq.quant<i8, per_channel(axis = 0)>>>

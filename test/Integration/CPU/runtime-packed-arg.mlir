@@ -52,3 +52,16 @@
 // RUN: %{run} | FileCheck %s
 
 // CHECK: PASS max |y - y_ref|
+
+// K-panels: int4 g128 with K = 6400 (50 groups = 3 blocks of 16 + a tail
+// block of 2) in two panels (blocks 0-1; block 2 and the tail); int8 g64
+// asymmetric with K = 7168 (7 blocks) in panels of 4 and 3 blocks; GEMV
+// (the panels in turn) and GEMM (batch 9: whole rows read across panels).
+// REDEFINE: %{spec} = #sparq.quant<i4, per_group(axis = 0, size = 128)>
+// REDEFINE: %{gen} = --k 6400 --n 5 --m 2 --seed 37
+// REDEFINE: %{tol} = 6e-2
+// RUN: %{run} | FileCheck %s
+// REDEFINE: %{spec} = #sparq.quant<i8, per_group(axis = 0, size = 64), asymmetric>
+// REDEFINE: %{gen} = --k 7168 --n 6 --m 9 --seed 38
+// REDEFINE: %{tol} = 8e-2
+// RUN: %{run} | FileCheck %s

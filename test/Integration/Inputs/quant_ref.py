@@ -406,7 +406,8 @@ def qpack_rows(codes, bits, signed, groups):
     documents it), written independently of the C++: offset-binary codes,
     then blocks of 16 groups interleaved one 4-byte word per group and lane,
     then tail blocks of 8/4/2/1 groups spread over 16/R lanes each, then a
-    masked block of the groups left (one lane each)."""
+    masked block of the groups left (one lane each); long rows cut into
+    K-panels stored panel after panel."""
     u = codes.astype(np.int64) + ((1 << (bits - 1)) if signed else 0)
     natural = pack_rows(u, bits)
     R, C = codes.shape
@@ -433,7 +434,18 @@ def qpack_rows(codes, bits, signed, groups):
     if left:
         blk = words[:, g0:g0 + left, :]  # [row, lane, step]
         out.append(np.ascontiguousarray(blk.transpose(0, 2, 1)).reshape(R, -1))
-    return np.concatenate(out, axis=1).astype("<u4").view(np.uint8).reshape(R, -1)
+    rows = np.concatenate(out, axis=1).astype("<u4").view(np.uint8).reshape(R, -1)
+    # K-panels: rows of more than 6144 codes cut every F blocks of 16 groups
+    # (F = max(1, 4096 // 16G)) when that makes two panels or more, the last
+    # panel with the rest of the row; panel q of all rows before panel q + 1.
+    F = max(1, 4096 // (16 * G))
+    if C <= 6144 or full <= F:
+        return rows
+    B = 2 * F * G * bits  # bytes of a row's part in a panel but the last
+    P = -(-full // F)
+    parts = [rows[:, q * B:(q + 1) * B] if q < P - 1 else rows[:, q * B:]
+             for q in range(P)]
+    return np.concatenate([p.reshape(-1) for p in parts]).reshape(R, -1)
 
 
 # ---------------------------------------------------------------------------
