@@ -33,9 +33,10 @@
 // Work is split over threads by output rows n. At batch 1-8 each thread
 // reads its rows as two or four long streams at once (several DRAM streams
 // per core reach its read bandwidth, one stream does not; see gemvStreams in
-// Common.h); larger batches run tiles of 4 x rows by 4 weight rows
-// (interleaved or per-channel weights) or by 2 (other group layouts, which
-// stream only up to batch 3).
+// Common.h), one K-panel at a time where sparq_rt_qpack cut long rows into
+// panels (see ilPanels); larger batches run tiles of 4 x rows by 4 weight
+// rows (interleaved or per-channel weights) or by 2 (other group layouts,
+// which stream only up to batch 3).
 //
 //===----------------------------------------------------------------------===//
 
