@@ -1208,13 +1208,15 @@ SPARQ_AVX512 inline __m128 sum4(const __m512 (&v)[4]) {
       _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), c));
 }
 
-/// y for an MB x NB tile of f32 lane accumulators: y(m0 + i, rows[j]) =
-/// a.scale[m0 + i] * (sum of accf[i][j]'s lanes).
 /// y(m, n) = v, or += v for the K-panels after the first.
 inline void storeY(const QProblem &p, int64_t m, int64_t n, float v) {
   float &y = p.y[m * p.ys0 + n * p.ys1];
   y = p.accumulate ? y + v : v;
 }
+
+/// y for an MB x NB tile of f32 lane accumulators: y(m0 + i, rows[j]) =
+/// a.scale[m0 + i] * (sum of accf[i][j]'s lanes) (added to y with
+/// p.accumulate).
 
 template <int MB, int NB>
 SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,

@@ -540,6 +540,11 @@ int main(int argc, char **argv) {
               fp4Case(M, N, K, G, sk, act8, packed);
               ++cases;
             }
+  // MXFP4 rows in K-panels (K = 8192 g32: 16 blocks in panels of 8), GEMV
+  // and GEMM.
+  fp4Case(1, 13, 8192, 32, 3, true, true);
+  fp4Case(10, 7, 8192, 32, 3, true, true);
+  cases += 2;
   std::printf("%d cases, %d failures\n", cases, failures);
   return failures ? 1 : 0;
 }
