@@ -187,7 +187,7 @@ void _mlir_ciface_sparq_rt_qmatmul_se4m3(
 /// every 16-word step starts on a byte (8b bytes, 64 codes).
 ///
 /// K-panels (the returned config has SPARQ_RT_Q_PANELS): interleaved rows of
-/// more than 6144 codes are cut at block boundaries into panels of
+/// more than 4096 codes are cut at block boundaries into panels of
 /// F = max(1, floor(4096 / (16 G))) blocks of 16 groups (16 F G codes, about
 /// 4096), when that makes two panels or more: P = ceil((groups / 16) / F)
 /// panels, the last one holding the blocks left (1 to F) and all the tail

@@ -183,7 +183,7 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
 /// activations no longer stay in L1 next to two weight streams from K ~ 8K
 /// on, and their refills slow the DRAM streams (int4 4096x16384 1 thread
 /// 19 -> 28.5 GB/s, 4096x11008 1.09x; Zen 4).
-constexpr int64_t kPanelTarget = 4096, kPanelMinK = 6144;
+constexpr int64_t kPanelTarget = 4096, kPanelMinK = 4096;
 inline IlPanels ilPanels(int bits, int64_t K, int64_t groups) {
   IlPanels r;
   if (K <= kPanelMinK || !interleaves(bits, K, groups))

@@ -148,13 +148,13 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
         bits == 4 || bits == 8 ||
         (sc >= 2 && (K / sc) % 8 == 0 && bits >= 2 && bits <= 7 &&
          (sc % 2 == 0 || bits % 2 == 0 || K / sc / 4 % 16 == 0));
-    // Rows of more than 6144 codes in groups that interleave are cut into
+    // Rows of more than 4096 codes in groups that interleave are cut into
     // K-panels of F = max(1, 4096 / 16G) blocks of 16 groups, if that makes
     // two panels or more (Runtime.h).
     const int64_t G2 = K / sc, L = bits == 4 ? 8 : 4;
     const bool il = expectPacked && sc >= 2 && K % sc == 0 && G2 % L == 0;
     const bool expectPanels =
-        il && K > 6144 && sc / 16 > std::max<int64_t>(1, 4096 / (16 * G2));
+        il && K > 4096 && sc / 16 > std::max<int64_t>(1, 4096 / (16 * G2));
     if (expectPacked != bool(c & SPARQ_RT_Q_PACKED) ||
         expectPanels != bool(c & SPARQ_RT_Q_PANELS) ||
         c != sparq_rt_qpack_config(K, sc, config) ||
@@ -456,7 +456,7 @@ int main(int argc, char **argv) {
   quantCase(5, 67, 1280, 6, false, 64, false, 1, true, false);
   quantCase(9, 19, 896, 7, true, 128, true, 2, true, false);
   cases += 6;
-  // K-panels (rows of more than 6144 codes, see sparq_rt_qpack): int4 g128
+  // K-panels (rows of more than 4096 codes, see sparq_rt_qpack): int4 g128
   // in 2 panels without tail blocks and in 3 with tails of 4 + 2 (asym);
   // int8 g128, 50 groups: panels of 2 blocks and of 1 block + a tail of 2;
   // g32 in panels of 8 blocks (GEMM at batch 13: whole rows across panels,
@@ -472,7 +472,9 @@ int main(int argc, char **argv) {
   quantCase(1, 9, 16384, 4, true, 512, true, 0, true, false, true);
   quantCase(2, 13, 8192, 4, true, 128, false, 1, false, false, true);
   quantCase(13, 23, 6400, 4, false, 128, true, 0, true, false, true);
-  cases += 9;
+  quantCase(2, 21, 6144, 4, true, 128, false, 1, true, false, true);
+  quantCase(3, 17, 4608, 4, false, 32, true, 0, true, false, true);
+  cases += 11;
   // GEMV rows longer than the four-stream budget: two streams, odd N.
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);

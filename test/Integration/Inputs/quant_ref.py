@@ -435,11 +435,11 @@ def qpack_rows(codes, bits, signed, groups):
         blk = words[:, g0:g0 + left, :]  # [row, lane, step]
         out.append(np.ascontiguousarray(blk.transpose(0, 2, 1)).reshape(R, -1))
     rows = np.concatenate(out, axis=1).astype("<u4").view(np.uint8).reshape(R, -1)
-    # K-panels: rows of more than 6144 codes cut every F blocks of 16 groups
+    # K-panels: rows of more than 4096 codes cut every F blocks of 16 groups
     # (F = max(1, 4096 // 16G)) when that makes two panels or more, the last
     # panel with the rest of the row; panel q of all rows before panel q + 1.
     F = max(1, 4096 // (16 * G))
-    if C <= 6144 or full <= F:
+    if C <= 4096 or full <= F:
         return rows
     B = 2 * F * G * bits  # bytes of a row's part in a panel but the last
     P = -(-full // F)
