@@ -107,6 +107,11 @@ inline int gemvStreams(int64_t rows, int64_t rowBytes, int64_t reusedBytes,
   return 4 * rowBytes + reusedBytes <= 24 * 1024 ? 4 : 2;
 }
 
+/// A violated precondition of a ukernel entry point (compiled code never
+/// gets here): prints "sparq runtime: <message>" to stderr and aborts.
+[[noreturn]] __attribute__((format(printf, 1, 2))) void fatal(const char *fmt,
+                                                              ...);
+
 /// True when the host has AVX-512 F/BW/VL/DQ + VNNI (checked once).
 bool hostHasAvx512Vnni();
 /// hostHasAvx512Vnni() and AVX-512 VBMI (byte permutes).

@@ -3,10 +3,22 @@
 #include "Common.h"
 
 #include <atomic>
+#include <cstdarg>
+#include <cstdio>
 
 namespace {
 std::atomic<int32_t> gemvStreamsValue{0};
 } // namespace
+
+void sparq::rt::fatal(const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  std::fprintf(stderr, "sparq runtime: ");
+  std::vfprintf(stderr, fmt, args);
+  std::fprintf(stderr, "\n");
+  va_end(args);
+  std::abort();
+}
 
 int32_t sparq::rt::gemvStreamsSetting() {
   return gemvStreamsValue.load(std::memory_order_relaxed);

@@ -2439,8 +2439,20 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   p.packed = (config & SPARQ_RT_Q_PACKED) &&
              (p.bits == 4 || p.bits == 8 || (subByteBits(p.bits) && il));
   p.interleaved = p.packed && il;
-  if (p.interleaved && (config & SPARQ_RT_Q_PANELS))
+  if (p.interleaved && (config & SPARQ_RT_Q_PANELS)) {
     p.panels = ilPanels(p.bits, p.K, scales->sizes[1]);
+    // Panel-major data is only meaningful as the whole buffer qpack wrote.
+    const int64_t rowBytes = (p.K * p.bits + 7) / 8;
+    if (p.panels.codes &&
+        (data->sizes[1] != rowBytes || data->strides[1] != 1 ||
+         (p.N > 1 && data->strides[0] != rowBytes)))
+      fatal("sparq_rt_qmatmul_*: K-panelled data (SPARQ_RT_Q_PANELS) must be "
+            "passed whole, [%lld, %lld] bytes with row stride %lld (got "
+            "[%lld, %lld], strides [%lld, %lld])",
+            (long long)p.N, (long long)rowBytes, (long long)rowBytes,
+            (long long)data->sizes[0], (long long)data->sizes[1],
+            (long long)data->strides[0], (long long)data->strides[1]);
+  }
   if (p.M == 0 || p.N == 0)
     return;
   if (p.K == 0) {

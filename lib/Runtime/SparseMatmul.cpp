@@ -32,18 +32,6 @@ namespace {
 
 enum class Kind { NM, CSR, BSR };
 
-/// A violated precondition of a ukernel: compiled code never gets here.
-[[noreturn]] __attribute__((format(printf, 1, 2))) void fatal(const char *fmt,
-                                                               ...) {
-  va_list args;
-  va_start(args, fmt);
-  std::fprintf(stderr, "sparq runtime: ");
-  std::vfprintf(stderr, fmt, args);
-  std::fprintf(stderr, "\n");
-  va_end(args);
-  std::abort();
-}
-
 struct SProblem {
   Kind kind;
   int64_t M, N, K;

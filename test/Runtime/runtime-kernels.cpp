@@ -353,7 +353,31 @@ void fp4Case(int64_t M, int64_t N, int64_t K, int64_t G, int sk, bool act8,
   close(y, want, mag, 1e-5, what);
 }
 
+/// `sparq-runtime-test panels-strided`: K-panelled data passed as a view
+/// with a row stride other than its row bytes (a contract violation the
+/// runtime reports and aborts on; runtime-kernels.test).
+int panelsStrided() {
+  const int64_t N = 4, K = 8192, groups = 64, rowBytes = K / 2;
+  std::vector<uint8_t> data(N * rowBytes, 0x11), packed(2 * N * rowBytes);
+  const int64_t config =
+      sparq_rt_qpack(data.data(), packed.data(), N, K, groups,
+                     4 | SPARQ_RT_Q_SIGNED | SPARQ_RT_Q_ACT_INT8);
+  std::vector<float> x(K, 1.0f), s(N * groups, 1.0f), y(N);
+  int8_t zp = 0;
+  auto xd = desc2(x.data(), 1, K, K);
+  auto dd = desc2(packed.data(), N, rowBytes, 2 * rowBytes);
+  auto sd = desc2(s.data(), N, groups, groups);
+  auto zd = desc2(&zp, 1, 1, 1);
+  auto yd = desc2(y.data(), 1, N, N);
+  _mlir_ciface_sparq_rt_qmatmul_sf32(&xd, &dd, &sd, &zd, &yd, K, config);
+  std::printf("FAIL panelled data with row stride %ld was accepted\n",
+              long(2 * rowBytes));
+  return 1;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && std::string(argv[1]) == "panels-strided")
+    return panelsStrided();
   if (argc > 1)
     sparq_rt_set_num_threads(std::atoi(argv[1]));
   std::printf("isa %s threads %d\n", sparq_rt_isa(), sparq_rt_get_num_threads());
