@@ -194,9 +194,14 @@ void _mlir_ciface_sparq_rt_qmatmul_se4m3(
 /// blocks. Panel q of all n rows is stored before panel q + 1: the part of
 /// row r in panel q (bytes [q B, q B + B_q) of the interleaved row above,
 /// B = 2 F G b bytes, B_q = B but for the last panel, which has the rest of
-/// the row) is at byte q n B + r B_q of `dst`. A GEMV then streams the rows
-/// one panel at a time with that panel's activations in L1. Such `data` is
-/// passed whole (all n rows, row stride ceil(K*b/8)).
+/// the row) is at byte q n B + r B_q of `dst`. Per-channel 4- and 8-bit
+/// codes (groups = 1, not interleaved) of rows of more than 4096 codes are
+/// cut the same way every 4096 codes (B = 512 b bytes). A GEMV then streams
+/// the rows one panel at a time with that panel's activations in L1
+/// (per-channel weights are read so at every batch; the int32 sums of
+/// SPARQ_RT_Q_ACT_INT8 are then exact per panel and added in f32). Such
+/// `data` is passed whole (all n rows, row stride ceil(K*b/8)); anything
+/// else aborts with a message.
 int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
                        int64_t groups, int64_t config);
 

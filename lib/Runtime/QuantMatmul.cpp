@@ -197,6 +197,26 @@ inline IlPanels ilPanels(int bits, int64_t K, int64_t groups) {
   return r;
 }
 
+/// The panelled form of the per-channel packed layout (4- and 8-bit codes,
+/// one group per row, not interleaved): rows of more than kPanelTarget
+/// codes in panels of kPanelTarget codes (the last one with the rest), for
+/// the same reason as ilPanels.
+inline IlPanels channelPanels(int bits, int64_t K, int64_t groups) {
+  IlPanels r;
+  if ((bits != 4 && bits != 8) || groups != 1 || K <= kPanelTarget)
+    return r;
+  r.codes = kPanelTarget;
+  r.count = (K + kPanelTarget - 1) / kPanelTarget;
+  return r;
+}
+
+/// The K-panels of sparq_rt_qpack's layout for this format (see ilPanels,
+/// channelPanels).
+inline IlPanels packedPanels(int bits, int64_t K, int64_t groups) {
+  return groups == 1 ? channelPanels(bits, K, groups)
+                     : ilPanels(bits, K, groups);
+}
+
 /// Bytes of panel q's part of a row of K `bits`-bit codes (the panels of N
 /// rows are stored one after another: panel q at q * N * the first's bytes).
 inline int64_t ilPanelRowBytes(const IlPanels &pn, int64_t K, int bits,
@@ -256,9 +276,10 @@ inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   }
   if (p.packed) {
     int64_t L = 32 / p.bits, e = k % L;
-    int64_t byte = p.interleaved ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
-                                       e * p.bits / 8 - skip * p.bits / 8
-                                 : k * p.bits / 8;
+    int64_t byte = (p.interleaved ? 4 * interleavedWord(k, p.G, p.K / p.G, L) +
+                                        e * p.bits / 8
+                                  : k * p.bits / 8) -
+                   skip * p.bits / 8;
     int32_t u = (row[byte] >> (e * p.bits % 8)) & ((1 << p.bits) - 1);
     if (p.e2m1)
       return kE2M1Twice[u];
@@ -497,6 +518,9 @@ struct Plan {
   // spans) of the row (weight offsets from the panel's start); the
   // activations' span sums have sumSpans spans per row.
   int64_t span0 = 0, sumSpans = 0;
+  // A per-channel K-panel's plan (channelPanelPlan): its chunks start at
+  // element aBase of the activation rows.
+  int64_t aBase = 0;
 };
 
 /// The row stride of the kernel-order activations: kv, plus one cache line
@@ -739,6 +763,23 @@ inline QProblem panelProblem(const QProblem &p, int64_t q) {
   pq.panels = IlPanels();
   pq.accumulate = q > 0;
   return pq;
+}
+
+/// The plan of per-channel K-panel q of `panels` (see channelPanels; rows of
+/// `rowBytes` bytes): chunks [q C, q C + C) of the row, C = codes / ce, the
+/// last panel with the partial chunk.
+inline Plan channelPanelPlan(const Plan &plan, const IlPanels &panels,
+                             int64_t q, int64_t rowBytes) {
+  Plan pl = plan;
+  const int64_t C = panels.codes / plan.ce;
+  const bool last = q + 1 == panels.count;
+  pl.aBase = q * panels.codes;
+  pl.chunks = last ? plan.chunks - q * C : C;
+  pl.partial = last && plan.partial;
+  pl.kv = pl.chunks * plan.ce;
+  pl.spanChunks = pl.chunks;
+  pl.rowBytes = rowBytes;
+  return pl;
 }
 
 /// The kernel-order activations of row m for interleaved weights: the
@@ -1324,7 +1365,12 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
     for (int j = 0; j < NB; ++j) {
       int64_t n = rows[j];
       oneScale[j] = scaleFast(p.scales, n * p.sn, p.skind) * p.codeScale;
-      oneZs[j] = oneScale[j] * float(zeroPointAt(p, n, 0) + plan.zeffConst);
+      // The offsets (zero point and sign flip) times the row's sum of x are
+      // removed once, by the first K-panel (the later ones add to y).
+      oneZs[j] =
+          p.accumulate
+              ? 0.0f
+              : oneScale[j] * float(zeroPointAt(p, n, 0) + plan.zeffConst);
     }
   for (int j = 0; j < NB; ++j) {
     wrow[j] = p.data + (rows[j]) * p.ds0;
@@ -1334,7 +1380,7 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
   const int8_t *arow[MB];
   const int32_t *srow[MB];
   for (int i = 0; i < MB; ++i) {
-    arow[i] = a.lanes.data() + (m0 + i) * plan.lda;
+    arow[i] = a.lanes.data() + (m0 + i) * plan.lda + plan.aBase;
     srow[i] = a.spanSums.data() + (m0 + i) * spans * 16;
   }
 
@@ -1390,6 +1436,14 @@ SPARQ_AVX512 void vnniTile(const QProblem &p, const Plan &plan, const Acts &a,
       if (p.K <= 65536) {
         alignas(64) int32_t tot[16];
         _mm512_store_si512(tot, sum16(acc));
+        if (p.accumulate) { // Per-channel K-panels after the first.
+          for (int i = 0; i < MB; ++i)
+            for (int j = 0; j < NB; ++j)
+              p.y[(m0 + i) * p.ys0 + (rows[j]) * p.ys1] +=
+                  a.scale[m0 + i] * oneScale[j] *
+                  float(tot[sum16Lane(i * NB + j)]);
+          return;
+        }
         for (int i = 0; i < MB; ++i) {
           float t = a.spanTotals[(m0 + i) * (spans + 16)];
           for (int j = 0; j < NB; ++j)
@@ -2387,11 +2441,15 @@ void runJob(void *ctx, int32_t index, int32_t count) {
     };
     // Panelled rows: a GEMV (batch up to kStreamBatch) streams the thread's
     // rows panel by panel, y accumulated; the GEMM tiles read whole rows.
-    if (!p.panels.codes || p.M > kStreamBatch)
+    // Per-channel panels: panel by panel at every batch (the GEMM's four
+    // weight rows of a panel then stay in L1 for all tiles of x).
+    const bool il = job.plan->il;
+    if (!p.panels.codes || (il && p.M > kStreamBatch))
       return rows(p, *job.plan);
     for (int64_t q = 0; q < p.panels.count; ++q) {
       const QProblem pq = panelProblem(p, q);
-      rows(pq, panelPlan(*job.plan, p.panels, q, pq.ds0));
+      rows(pq, il ? panelPlan(*job.plan, p.panels, q, pq.ds0)
+                  : channelPanelPlan(*job.plan, p.panels, q, pq.ds0));
     }
     return;
   }
@@ -2439,8 +2497,9 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
   p.packed = (config & SPARQ_RT_Q_PACKED) &&
              (p.bits == 4 || p.bits == 8 || (subByteBits(p.bits) && il));
   p.interleaved = p.packed && il;
-  if (p.interleaved && (config & SPARQ_RT_Q_PANELS)) {
-    p.panels = ilPanels(p.bits, p.K, scales->sizes[1]);
+  if (p.packed && (config & SPARQ_RT_Q_PANELS)) {
+    p.panels = p.interleaved ? ilPanels(p.bits, p.K, scales->sizes[1])
+                             : channelPanels(p.bits, p.K, scales->sizes[1]);
     // Panel-major data is only meaningful as the whole buffer qpack wrote.
     const int64_t rowBytes = (p.K * p.bits + 7) / 8;
     if (p.panels.codes &&
@@ -2511,13 +2570,14 @@ extern "C" int64_t sparq_rt_qpack_config(int64_t k, int64_t groups,
   if (bits != 4 && bits != 8 && !interleaves(bits, k, groups))
     return config;
   config |= SPARQ_RT_Q_PACKED;
-  return ilPanels(bits, k, groups).codes ? config | SPARQ_RT_Q_PANELS : config;
+  return packedPanels(bits, k, groups).codes ? config | SPARQ_RT_Q_PANELS
+                                             : config;
 }
 
 extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {
   const int bits = SPARQ_RT_Q_BITS(config);
-  const IlPanels panels = ilPanels(bits, k, groups);
+  const IlPanels panels = packedPanels(bits, k, groups);
   if (!panels.codes)
     return qpackRows(src, dst, n, k, groups, config);
   // The interleaved rows, then each row's part of panel q to panel q's rows.

@@ -153,8 +153,10 @@ void quantCase(int64_t M, int64_t N, int64_t K, int bits, bool isSigned,
     // two panels or more (Runtime.h).
     const int64_t G2 = K / sc, L = bits == 4 ? 8 : 4;
     const bool il = expectPacked && sc >= 2 && K % sc == 0 && G2 % L == 0;
+    // Per-channel 4- and 8-bit rows of more than 4096 codes: panels of 4096.
     const bool expectPanels =
-        il && K > 4096 && sc / 16 > std::max<int64_t>(1, 4096 / (16 * G2));
+        (il && K > 4096 && sc / 16 > std::max<int64_t>(1, 4096 / (16 * G2))) ||
+        ((bits == 4 || bits == 8) && sc == 1 && K > 4096);
     if (expectPacked != bool(c & SPARQ_RT_Q_PACKED) ||
         expectPanels != bool(c & SPARQ_RT_Q_PANELS) ||
         c != sparq_rt_qpack_config(K, sc, config) ||
@@ -499,6 +501,18 @@ int main(int argc, char **argv) {
   quantCase(2, 21, 6144, 4, true, 128, false, 1, true, false, true);
   quantCase(3, 17, 4608, 4, false, 32, true, 0, true, false, true);
   cases += 11;
+  // Per-channel K-panels of 4096 codes (every batch panel by panel, the
+  // offsets removed by the first panel): int8 with a last panel of 8 codes
+  // (a partial chunk) and of one chunk; uint4 asym with a partial chunk at
+  // batch 13 (GEMM); batch 6; per-tensor scales; exact f32 activations on
+  // panelled data.
+  quantCase(1, 37, 8200, 8, true, 8200, false, 0, true, false, true);
+  quantCase(2, 11, 4160, 8, false, 4160, false, 0, true, false, true);
+  quantCase(13, 19, 9000, 4, false, 9000, true, 1, true, false, true);
+  quantCase(6, 23, 5000, 8, true, 5000, true, 2, true, false, true);
+  quantCase(3, 9, 6000, 8, true, 6000, false, 0, true, true, true);
+  quantCase(2, 7, 5000, 8, true, 5000, false, 1, false, false, true);
+  cases += 6;
   // GEMV rows longer than the four-stream budget: two streams, odd N.
   quantCase(1, 71, 6016, 8, true, 6016, false, 0, true, false);
   quantCase(3, 70, 6016, 8, true, 6016, true, 1, true, false, true);

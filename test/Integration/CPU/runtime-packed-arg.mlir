@@ -65,3 +65,9 @@
 // REDEFINE: %{gen} = --k 7168 --n 6 --m 9 --seed 38
 // REDEFINE: %{tol} = 8e-2
 // RUN: %{run} | FileCheck %s
+// Per-channel int8 in K-panels of 4096 codes (K = 5000: 4096 + 904, a
+// partial last chunk), batch 5.
+// REDEFINE: %{spec} = #sparq.quant<i8, per_channel(axis = 1)>
+// REDEFINE: %{gen} = --k 5000 --n 7 --m 5 --seed 39
+// REDEFINE: %{tol} = 5e-2
+// RUN: %{run} | FileCheck %s

@@ -413,6 +413,12 @@ def qpack_rows(codes, bits, signed, groups):
     R, C = codes.shape
     L = 32 // bits
     G = C // groups
+    if bits in (4, 8) and groups == 1 and C > 4096:
+        # Per-channel K-panels: every 4096 codes (512 * bits bytes).
+        B = 512 * bits
+        P = -(-C // 4096)
+        parts = [natural[:, q * B:(q + 1) * B] for q in range(P)]
+        return np.concatenate([p.reshape(-1) for p in parts]).reshape(R, -1)
     if bits not in (4, 8) or groups < 2 or G % L:
         return natural
     W = G // L
