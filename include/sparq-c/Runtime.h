@@ -118,7 +118,9 @@ void _mlir_ciface_sparq_rt_matmul_bf16w(sparq_memref2d_t *x,
 ///    a = max_k |x(m,k)| / 127, xq(m,k) = clamp(rint(x(m,k) / a), -127, 127)
 ///    (rint: round half to even), and
 ///    y(m,n) = a * sum_g s(n,g) * sum_{k in g} (q(n,k) - z(n,g)) * xq(m,k),
-///    with the inner sums exact in int32 (AVX-512 VNNI dot products).
+///    with the inner sums exact in int32 (AVX-512 VNNI dot products; for
+///    per-channel weights packed in K-panels, exact per panel of 4096
+///    elements, see sparq_rt_qpack).
 ///
 /// SPARQ_RT_Q_E2M1: the 4-bit codes are OCP FP4 E2M1 (sign in bit 3,
 /// magnitudes 0, 0.5, 1, 1.5, 2, 3, 4, 6) and w(n,k) = value(q) * s with no

@@ -287,9 +287,13 @@ def ConvertSparqToRuntime : Pass<"convert-sparq-to-runtime", "ModuleOp"> {
     of a 2/3/5/6/7-bit one whose groups interleave into whole bytes) is
     rewritten at compile time into the kernels' packed layout
     (`sparq_rt_qpack`: offset-binary codes, groups interleaved 16 at a time
-    across the VNNI lanes), and the call passes `SPARQ_RT_Q_PACKED`; a weight
-    passed as a function argument marked `sparq.packed` is taken as already
-    packed by the caller. `pack-weights=false` keeps the stored layout.
+    across the VNNI lanes, rows longer than 4096 codes in K-panels of about
+    4096 so that a GEMV's activations stay in L1), and the call passes
+    `SPARQ_RT_Q_PACKED` (and `SPARQ_RT_Q_PANELS`); a weight passed as a
+    function argument marked `sparq.packed` is taken as already packed by
+    the caller (the whole buffer `sparq_rt_qpack` wrote; the config follows
+    from the shape, `sparq_rt_qpack_config`). `pack-weights=false` keeps the
+    stored layout.
 
     ```mlir
     %y = sparq.matmul %x, %w : tensor<1x4096xf32>,
