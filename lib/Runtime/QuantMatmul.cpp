@@ -50,8 +50,8 @@ using namespace sparq::rt;
 
 namespace {
 
-/// The K-panels of the interleaved layout's panelled form (see ilPanels).
-struct IlPanels {
+/// The K-panels of sparq_rt_qpack's panelled layouts (see packedPanels).
+struct KPanels {
   int64_t codes = 0; // Codes per panel but the last; 0: rows not cut.
   int64_t count = 1;
 };
@@ -76,7 +76,7 @@ struct QProblem {
   int64_t G; // Group length along K.
   bool packed;      // SPARQ_RT_Q_PACKED: offset-binary codes...
   bool interleaved; // ... in blocks of 16 groups (see sparq_rt_qpack)...
-  IlPanels panels;  // ... and cut into K-panels (SPARQ_RT_Q_PANELS).
+  KPanels panels;   // ... and cut into K-panels (SPARQ_RT_Q_PANELS).
   bool accumulate = false; // Tiles add to y (K-panels after the first).
   bool e2m1;        // SPARQ_RT_Q_E2M1: FP4 codes, read as 2 * value...
   float codeScale;  // ... and scaled by 1/2 (1 otherwise).
@@ -175,7 +175,7 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
 }
 
 /// The panelled form of the interleaved layout (SPARQ_RT_Q_PANELS, see
-/// sparq_rt_qpack) for rows of more than kPanelMinK codes: panels of
+/// sparq_rt_qpack) for rows of more than kPanelTarget codes: panels of
 /// F = max(1, kPanelTarget / 16G) full blocks of 16 groups (about 4096
 /// codes), the last one with the blocks left (1 to F) and the tail blocks;
 /// none (codes 0) where that makes one panel. A GEMV streams the rows panel
@@ -183,10 +183,10 @@ inline bool interleaves(int bits, int64_t K, int64_t groups) {
 /// activations no longer stay in L1 next to two weight streams from K ~ 8K
 /// on, and their refills slow the DRAM streams (int4 4096x16384 1 thread
 /// 19 -> 28.5 GB/s, 4096x11008 1.09x; Zen 4).
-constexpr int64_t kPanelTarget = 4096, kPanelMinK = 4096;
-inline IlPanels ilPanels(int bits, int64_t K, int64_t groups) {
-  IlPanels r;
-  if (K <= kPanelMinK || !interleaves(bits, K, groups))
+constexpr int64_t kPanelTarget = 4096;
+inline KPanels ilPanels(int bits, int64_t K, int64_t groups) {
+  KPanels r;
+  if (K <= kPanelTarget || !interleaves(bits, K, groups))
     return r;
   const int64_t block = 16 * (K / groups), blocks = groups / 16;
   const int64_t F = std::max<int64_t>(1, kPanelTarget / block);
@@ -201,8 +201,8 @@ inline IlPanels ilPanels(int bits, int64_t K, int64_t groups) {
 /// one group per row, not interleaved): rows of more than kPanelTarget
 /// codes in panels of kPanelTarget codes (the last one with the rest), for
 /// the same reason as ilPanels.
-inline IlPanels channelPanels(int bits, int64_t K, int64_t groups) {
-  IlPanels r;
+inline KPanels channelPanels(int bits, int64_t K, int64_t groups) {
+  KPanels r;
   if ((bits != 4 && bits != 8) || groups != 1 || K <= kPanelTarget)
     return r;
   r.codes = kPanelTarget;
@@ -212,15 +212,16 @@ inline IlPanels channelPanels(int bits, int64_t K, int64_t groups) {
 
 /// The K-panels of sparq_rt_qpack's layout for this format (see ilPanels,
 /// channelPanels).
-inline IlPanels packedPanels(int bits, int64_t K, int64_t groups) {
+inline KPanels packedPanels(int bits, int64_t K, int64_t groups) {
   return groups == 1 ? channelPanels(bits, K, groups)
                      : ilPanels(bits, K, groups);
 }
 
 /// Bytes of panel q's part of a row of K `bits`-bit codes (the panels of N
-/// rows are stored one after another: panel q at q * N * the first's bytes).
-inline int64_t ilPanelRowBytes(const IlPanels &pn, int64_t K, int bits,
-                               int64_t q) {
+/// rows are stored one after another: panel q at q * N * the first's bytes,
+/// panelData).
+inline int64_t panelRowBytes(const KPanels &pn, int64_t K, int bits,
+                             int64_t q) {
   const int64_t per = pn.codes * bits / 8;
   return q + 1 < pn.count ? per : (K * bits + 7) / 8 - q * per;
 }
@@ -256,6 +257,12 @@ inline uint32_t bitField(const uint8_t *row, int64_t bit, int bits) {
   return (v >> (bit & 7)) & ((1u << bits) - 1);
 }
 
+/// The first byte of K-panel q of p's panelled rows (its rows' parts, each
+/// panelRowBytes long).
+inline const uint8_t *panelData(const QProblem &p, int64_t q) {
+  return p.data + q * p.N * (p.panels.codes * p.bits / 8);
+}
+
 inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   const uint8_t *row = p.data + n * p.ds0;
   // Panelled: the row's part in k's panel, which starts at code `skip` of
@@ -263,8 +270,7 @@ inline int32_t codeAt(const QProblem &p, int64_t n, int64_t k) {
   int64_t skip = 0;
   if (p.panels.codes) {
     const int64_t q = std::min(k / p.panels.codes, p.panels.count - 1);
-    row = p.data + q * p.N * (p.panels.codes * p.bits / 8) +
-          n * ilPanelRowBytes(p.panels, p.K, p.bits, q);
+    row = panelData(p, q) + n * panelRowBytes(p.panels, p.K, p.bits, q);
     skip = q * p.panels.codes;
   }
   if (p.packed && subByteBits(p.bits)) { // Interleaved, offset binary.
@@ -736,7 +742,7 @@ inline IlBlock ilBlock(const Plan &plan, int64_t span) {
 /// The plan of K-panel q of `panels` (rows of `rowBytes` bytes): full
 /// blocks [q F, q F + F) of the row, the last panel up to the end with the
 /// tail blocks; weight offsets from the panel's start.
-inline Plan panelPlan(const Plan &plan, const IlPanels &panels, int64_t q,
+inline Plan panelPlan(const Plan &plan, const KPanels &panels, int64_t q,
                       int64_t rowBytes) {
   Plan pl = plan;
   const int64_t F = panels.codes / (plan.steps * plan.ce);
@@ -758,9 +764,9 @@ inline Plan panelPlan(const Plan &plan, const IlPanels &panels, int64_t q,
 /// parts as rows, adding to y after the first panel.
 inline QProblem panelProblem(const QProblem &p, int64_t q) {
   QProblem pq = p;
-  pq.data = p.data + q * p.N * (p.panels.codes * p.bits / 8);
-  pq.ds0 = ilPanelRowBytes(p.panels, p.K, p.bits, q);
-  pq.panels = IlPanels();
+  pq.data = panelData(p, q);
+  pq.ds0 = panelRowBytes(p.panels, p.K, p.bits, q);
+  pq.panels = KPanels();
   pq.accumulate = q > 0;
   return pq;
 }
@@ -768,8 +774,8 @@ inline QProblem panelProblem(const QProblem &p, int64_t q) {
 /// The plan of per-channel K-panel q of `panels` (see channelPanels; rows of
 /// `rowBytes` bytes): chunks [q C, q C + C) of the row, C = codes / ce, the
 /// last panel with the partial chunk.
-inline Plan channelPanelPlan(const Plan &plan, const IlPanels &panels,
-                             int64_t q, int64_t rowBytes) {
+inline Plan channelPanelPlan(const Plan &plan, const KPanels &panels, int64_t q,
+                             int64_t rowBytes) {
   Plan pl = plan;
   const int64_t C = panels.codes / plan.ce;
   const bool last = q + 1 == panels.count;
@@ -1258,7 +1264,6 @@ inline void storeY(const QProblem &p, int64_t m, int64_t n, float v) {
 /// y for an MB x NB tile of f32 lane accumulators: y(m0 + i, rows[j]) =
 /// a.scale[m0 + i] * (sum of accf[i][j]'s lanes) (added to y with
 /// p.accumulate).
-
 template <int MB, int NB>
 SPARQ_AVX512 inline void storeTile(const QProblem &p, const Acts &a, int64_t m0,
                                    const int64_t *rows,
@@ -1760,10 +1765,9 @@ vnniTileILGemm(const QProblem &p, const Plan &plan, const Acts &a, int64_t m0,
   int64_t wBase = 0;
   for (int64_t S0 = 0, q = 0; S0 < plan.blocks; S0 += F, ++q) {
     if (p.panels.codes) {
-      const int64_t bytes = ilPanelRowBytes(p.panels, p.K, p.bits, q);
+      const int64_t bytes = panelRowBytes(p.panels, p.K, p.bits, q);
       for (int j = 0; j < NB; ++j)
-        wrow[j] =
-            p.data + q * p.N * (p.panels.codes * p.bits / 8) + rows[j] * bytes;
+        wrow[j] = panelData(p, q) + rows[j] * bytes;
       wBase = S0 * 64 * plan.steps;
     }
     for (int64_t S = S0; S < std::min(plan.blocks, S0 + F); ++S) {
@@ -1809,8 +1813,8 @@ inline void prefetchNextRows(const QProblem &p, int64_t n, int nb,
     return prefetch(p.data, p.ds0, rowBytes);
   // Panelled rows: slice t of the rows' part of each panel.
   for (int64_t q = 0; q < p.panels.count; ++q) {
-    const int64_t bytes = ilPanelRowBytes(p.panels, p.K, p.bits, q);
-    prefetch(p.data + q * p.N * (p.panels.codes * p.bits / 8), bytes, bytes);
+    const int64_t bytes = panelRowBytes(p.panels, p.K, p.bits, q);
+    prefetch(panelData(p, q), bytes, bytes);
   }
 }
 
@@ -2498,8 +2502,7 @@ void qmatmul(sparq_memref2d_t *x, sparq_memref2d_t *data,
              (p.bits == 4 || p.bits == 8 || (subByteBits(p.bits) && il));
   p.interleaved = p.packed && il;
   if (p.packed && (config & SPARQ_RT_Q_PANELS)) {
-    p.panels = p.interleaved ? ilPanels(p.bits, p.K, scales->sizes[1])
-                             : channelPanels(p.bits, p.K, scales->sizes[1]);
+    p.panels = packedPanels(p.bits, p.K, scales->sizes[1]);
     // Panel-major data is only meaningful as the whole buffer qpack wrote.
     const int64_t rowBytes = (p.K * p.bits + 7) / 8;
     if (p.panels.codes &&
@@ -2577,7 +2580,7 @@ extern "C" int64_t sparq_rt_qpack_config(int64_t k, int64_t groups,
 extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {
   const int bits = SPARQ_RT_Q_BITS(config);
-  const IlPanels panels = packedPanels(bits, k, groups);
+  const KPanels panels = packedPanels(bits, k, groups);
   if (!panels.codes)
     return qpackRows(src, dst, n, k, groups, config);
   // The interleaved rows, then each row's part of panel q to panel q's rows.
@@ -2586,7 +2589,7 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
   config = qpackRows(src, rows.data(), n, k, groups, config);
   const int64_t per = panels.codes * bits / 8;
   for (int64_t q = 0; q < panels.count; ++q) {
-    const int64_t bytes = ilPanelRowBytes(panels, k, bits, q);
+    const int64_t bytes = panelRowBytes(panels, k, bits, q);
     for (int64_t r = 0; r < n; ++r)
       std::memcpy(dst + q * n * per + r * bytes,
                   rows.data() + r * rowBytes + q * per, size_t(bytes));
