@@ -2563,8 +2563,8 @@ SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se8m0, ScaleKind::E8M0)
 SPARQ_QUANT_ENTRY(sparq_rt_qmatmul_se4m3, ScaleKind::E4M3)
 
 namespace {
-int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
-                  int64_t groups, int64_t config);
+void qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
+               int64_t groups, int64_t config);
 } // namespace
 
 extern "C" int64_t sparq_rt_qpack_config(int64_t k, int64_t groups,
@@ -2581,12 +2581,14 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
                                   int64_t k, int64_t groups, int64_t config) {
   const int bits = SPARQ_RT_Q_BITS(config);
   const KPanels panels = packedPanels(bits, k, groups);
-  if (!panels.codes)
-    return qpackRows(src, dst, n, k, groups, config);
+  if (!panels.codes) {
+    qpackRows(src, dst, n, k, groups, config);
+    return sparq_rt_qpack_config(k, groups, config);
+  }
   // The interleaved rows, then each row's part of panel q to panel q's rows.
   const int64_t rowBytes = (k * bits + 7) / 8;
   std::vector<uint8_t> rows(size_t(n * rowBytes));
-  config = qpackRows(src, rows.data(), n, k, groups, config);
+  qpackRows(src, rows.data(), n, k, groups, config);
   const int64_t per = panels.codes * bits / 8;
   for (int64_t q = 0; q < panels.count; ++q) {
     const int64_t bytes = panelRowBytes(panels, k, bits, q);
@@ -2594,13 +2596,15 @@ extern "C" int64_t sparq_rt_qpack(const uint8_t *src, uint8_t *dst, int64_t n,
       std::memcpy(dst + q * n * per + r * bytes,
                   rows.data() + r * rowBytes + q * per, size_t(bytes));
   }
-  return config | SPARQ_RT_Q_PANELS;
+  return sparq_rt_qpack_config(k, groups, config);
 }
 
 namespace {
-/// sparq_rt_qpack's rows: offset binary, interleaved where the format is.
-int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
-                  int64_t groups, int64_t config) {
+/// sparq_rt_qpack's rows: offset binary, interleaved where the format is (a
+/// plain copy for widths without a packed layout; sparq_rt_qpack_config
+/// says which).
+void qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
+               int64_t groups, int64_t config) {
   const int bits = SPARQ_RT_Q_BITS(config);
   const int64_t rowBytes = (k * bits + 7) / 8;
   if (subByteBits(bits) && interleaves(bits, k, groups)) {
@@ -2621,11 +2625,11 @@ int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
           out[(to >> 3) + 1] |= uint8_t(c >> 8);
       }
     }
-    return config | SPARQ_RT_Q_PACKED;
+    return;
   }
   if (bits != 4 && bits != 8) {
     std::memcpy(dst, src, size_t(n * rowBytes));
-    return config;
+    return;
   }
   // Offset binary: flipping the top bit of each code adds 2^(b-1) mod 2^b.
   const uint8_t flip =
@@ -2635,7 +2639,7 @@ int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
   if (!interleaves(bits, k, groups)) {
     for (int64_t i = 0; i < n * rowBytes; ++i)
       dst[i] = src[i] ^ flip;
-    return config | SPARQ_RT_Q_PACKED;
+    return;
   }
   const int64_t L = 32 / bits, G = k / groups, words = k / L;
   const uint32_t flipWord = 0x01010101u * flip;
@@ -2649,6 +2653,5 @@ int64_t qpackRows(const uint8_t *src, uint8_t *dst, int64_t n, int64_t k,
       std::memcpy(out + 4 * interleavedWord(w * L, G, groups, L), &v, 4);
     }
   }
-  return config | SPARQ_RT_Q_PACKED;
 }
 } // namespace
