@@ -457,13 +457,12 @@ LogicalResult lowerQuantMatmul(OpBuilder &b, MatmulOp op, AssembleOp assemble,
   // constant (only for int8 activations: the exact f32 path decodes packed
   // codes one at a time).
   Value data = assemble.getData();
+  const int64_t groups = quant.getScaleShape(wType.getShape())[1];
   if (SparqDialect::isPackedArgument(data)) {
     // What sparq_rt_qpack returns for this shape (PACKED, and PANELS for
     // long rows).
-    int64_t groups = quant.getScaleShape(wType.getShape())[1];
     config = sparq_rt_qpack_config(k, groups, config) | SPARQ_RT_Q_PACKED;
   } else if (actInt8 && packWeights) {
-    int64_t groups = quant.getScaleShape(wType.getShape())[1];
     if (auto packed = packConstantData(b, loc, data, k, groups, config)) {
       data = packed->first;
       config = packed->second;

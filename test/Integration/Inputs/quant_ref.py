@@ -401,6 +401,14 @@ def pack_rows(codes, bits):
     return np.packbits(bitarr, axis=1, bitorder="little")
 
 
+def panel_major(rows, B, P):
+    """The [R, bytes] rows cut into P K-panels of B bytes (the last one with
+    the rest of each row), stored panel after panel, as [R, bytes]."""
+    parts = [rows[:, q * B:(q + 1) * B] if q < P - 1 else rows[:, q * B:]
+             for q in range(P)]
+    return np.concatenate([p.reshape(-1) for p in parts]).reshape(rows.shape)
+
+
 def qpack_rows(codes, bits, signed, groups):
     """The CPU runtime's packed layout (sparq_rt_qpack, as sparq-c/Runtime.h
     documents it), written independently of the C++: offset-binary codes,
@@ -415,10 +423,7 @@ def qpack_rows(codes, bits, signed, groups):
     G = C // groups
     if bits in (4, 8) and groups == 1 and C > 4096:
         # Per-channel K-panels: every 4096 codes (512 * bits bytes).
-        B = 512 * bits
-        P = -(-C // 4096)
-        parts = [natural[:, q * B:(q + 1) * B] for q in range(P)]
-        return np.concatenate([p.reshape(-1) for p in parts]).reshape(R, -1)
+        return panel_major(natural, 512 * bits, -(-C // 4096))
     if bits not in (4, 8) or groups < 2 or G % L:
         return natural
     W = G // L
@@ -447,11 +452,8 @@ def qpack_rows(codes, bits, signed, groups):
     F = max(1, 4096 // (16 * G))
     if C <= 4096 or full <= F:
         return rows
-    B = 2 * F * G * bits  # bytes of a row's part in a panel but the last
-    P = -(-full // F)
-    parts = [rows[:, q * B:(q + 1) * B] if q < P - 1 else rows[:, q * B:]
-             for q in range(P)]
-    return np.concatenate([p.reshape(-1) for p in parts]).reshape(R, -1)
+    # (2 F G b bytes of a row in each panel but the last.)
+    return panel_major(rows, 2 * F * G * bits, -(-full // F))
 
 
 # ---------------------------------------------------------------------------
